@@ -1,0 +1,48 @@
+# RocketMart — see README.md.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin
+DATA  ?= data
+
+# Every module in go.work; `go test ./...` does not work at a workspace root.
+MODULES := $(shell $(GO) list -m -f '{{.Dir}}')
+PKGS     = $(addsuffix /...,$(MODULES))
+
+.PHONY: all build test test-short vet fmt fuzz bench run minirmq examples-check clean
+
+all: build
+
+build: ## build every program into bin/
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/minirmq ./services/minirmq/cmd/minirmq
+
+test: ## the whole suite (SQLite always, MariaDB/MySQL when TEST_MYSQL_DSN is set)
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+	./scripts/examples-check.sh
+
+test-short: ## quick run without the race detector
+	$(GO) test -count=1 $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt:
+	gofmt -l -w services
+
+fuzz: ## fuzz the remoting frame decoder for a minute
+	cd services/minirmq && $(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 60s ./internal/remoting/
+
+bench: ## minirmq throughput and latency (numbers in services/minirmq/README.md)
+	cd services/minirmq && $(GO) test -run '^$$' -bench . -benchtime 5s ./bench/
+
+run: minirmq ## run the shop (for now: the broker alone, on 127.0.0.1:9876)
+
+minirmq: build ## run minirmq with a data directory and fast transaction checks
+	$(BIN)/minirmq -data $(DATA)/minirmq -tx-check-after 2s -tx-check-interval 5s
+
+examples-check: ## run the client's own examples against minirmq
+	./scripts/examples-check.sh
+
+clean:
+	rm -rf $(BIN)

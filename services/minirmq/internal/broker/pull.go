@@ -1,0 +1,162 @@
+package broker
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/remoting"
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/wire"
+)
+
+// Pull sysFlag bits (PullSysFlag).
+const (
+	pullCommitOffset = 1 << 0
+	pullSuspend      = 1 << 1
+)
+
+type pullRequest struct {
+	group, topic string
+	queueID      int32
+	offset       int64
+	maxMsgs      int
+	suspend      bool
+	hold         time.Duration
+}
+
+func (b *Broker) handlePull(c *conn, req *remoting.Command) *remoting.Command {
+	var p pullRequest
+	p.group, p.topic = req.Ext("consumerGroup"), req.Ext("topic")
+	qid, err := extInt(req, "queueId")
+	var offset, maxMsgs, sysFlag, commit, suspendMs int64
+	if err == nil {
+		offset, err = extInt(req, "queueOffset")
+	}
+	if err == nil {
+		maxMsgs, err = extIntOr(req, "maxMsgNums", 1)
+	}
+	if err == nil {
+		sysFlag, err = extIntOr(req, "sysFlag", 0)
+	}
+	if err == nil {
+		commit, err = extIntOr(req, "commitOffset", -1)
+	}
+	if err == nil {
+		suspendMs, err = extIntOr(req, "suspendTimeoutMillis", 0)
+	}
+	if err == nil {
+		err = validTopic(p.topic)
+	}
+	if err != nil {
+		return badRequest(req, remoting.SystemError, "bad pull request: %v", err)
+	}
+	p.queueID, p.offset = int32(qid), offset
+	p.maxMsgs = int(min(max(maxMsgs, 1), maxPullMsgs))
+	p.suspend = sysFlag&pullSuspend != 0
+	p.hold = min(time.Duration(suspendMs)*time.Millisecond, maxHold)
+	if sysFlag&pullCommitOffset != 0 && commit >= 0 && p.group != "" {
+		b.setOffset(p.group, p.topic, p.queueID, commit)
+	}
+
+	// Take the wake-up channel before looking, so a message stored between
+	// the look and the wait still wakes this pull.
+	wake := b.store.Notify(p.topic, p.queueID)
+	if resp := b.readPull(req, p, false); resp != nil {
+		return resp
+	}
+	go b.holdPull(c, req, p, wake)
+	return nil
+}
+
+// holdPull parks a pull that found nothing until a message arrives for its
+// queue, its hold time ends, or the connection or broker goes away.
+func (b *Broker) holdPull(c *conn, req *remoting.Command, p pullRequest, wake <-chan struct{}) {
+	b.metrics.heldPulls.Inc()
+	defer b.metrics.heldPulls.Dec()
+	timer := time.NewTimer(p.hold)
+	defer timer.Stop()
+	for {
+		select {
+		case <-wake:
+			wake = b.store.Notify(p.topic, p.queueID)
+			if resp := b.readPull(req, p, false); resp != nil {
+				c.reply(resp)
+				return
+			}
+		case <-timer.C:
+			c.reply(b.readPull(req, p, true))
+			return
+		case <-c.done:
+			return
+		case <-b.ctx.Done():
+			return
+		}
+	}
+}
+
+// readPull answers a pull like Apache's DefaultMessageStore.getMessage. It
+// returns nil when the request should be held (no new message, suspend set,
+// and not final).
+func (b *Broker) readPull(req *remoting.Command, p pullRequest, final bool) *remoting.Command {
+	minOff, maxOff := b.store.QueueOffsets(p.topic, p.queueID)
+	answer := func(code int16, next int64) *remoting.Command {
+		resp := remoting.NewResponse(req, code, "")
+		resp.ExtFields["nextBeginOffset"] = strconv.FormatInt(next, 10)
+		resp.ExtFields["minOffset"] = strconv.FormatInt(minOff, 10)
+		resp.ExtFields["maxOffset"] = strconv.FormatInt(maxOff, 10)
+		resp.ExtFields["suggestWhichBrokerId"] = "0"
+		return resp
+	}
+	switch {
+	case maxOff == 0 && p.offset != 0:
+		return answer(remoting.PullOffsetMoved, 0)
+	case p.offset < minOff:
+		return answer(remoting.PullOffsetMoved, minOff)
+	case p.offset > maxOff:
+		return answer(remoting.PullOffsetMoved, maxOff)
+	case p.offset == maxOff:
+		if p.suspend && !final && p.hold > 0 {
+			return nil
+		}
+		return answer(remoting.PullNotFound, p.offset)
+	}
+	msgs, err := b.store.ReadQueue(p.topic, p.queueID, p.offset, p.maxMsgs, maxPullBytes)
+	if err != nil || len(msgs) == 0 {
+		b.log.Warn("pull read failed", "topic", p.topic, "queue", p.queueID, "offset", p.offset, "err", err)
+		return answer(remoting.PullRetryImmediately, p.offset)
+	}
+	next := p.offset + int64(len(msgs))
+	sub, filtered := b.reg.subscription(p.group, p.topic)
+	var body []byte
+	for _, data := range msgs {
+		if filtered && !matchesTags(sub, data) {
+			continue
+		}
+		body = append(body, data...)
+	}
+	if len(body) == 0 {
+		return answer(remoting.PullRetryImmediately, next)
+	}
+	b.metrics.messagesOut.Add(float64(len(msgs)))
+	resp := answer(remoting.Success, next)
+	resp.Body = body
+	return resp
+}
+
+// matchesTags filters by tag like the broker's tag-hash filter; the client
+// filters again by exact tag.
+func matchesTags(sub Subscription, data []byte) bool {
+	if sub.Expression == "" || sub.Expression == "*" || len(sub.Tags) == 0 {
+		return true
+	}
+	m, _, err := wire.Decode(data)
+	if err != nil {
+		return true
+	}
+	tag := m.Properties[wire.PropTags]
+	for _, t := range sub.Tags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}

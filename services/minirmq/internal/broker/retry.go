@@ -1,0 +1,82 @@
+package broker
+
+import (
+	"strconv"
+
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/remoting"
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/wire"
+)
+
+// defaultMaxReconsume is the push consumer's default maxReconsumeTimes.
+const defaultMaxReconsume = 16
+
+// handleSendBack serves CONSUMER_SEND_MSG_BACK: a consumer failed a message,
+// so a copy goes to %RETRY%<group> after a delay (level delayLevel, or
+// 3 + reconsumeTimes), or to %DLQ%<group> once the maximum is reached.
+func (b *Broker) handleSendBack(c *conn, req *remoting.Command) *remoting.Command {
+	group := req.Ext("group")
+	offset, err := extInt(req, "offset")
+	var delayLevel, maxTimes int64
+	if err == nil {
+		delayLevel, err = extIntOr(req, "delayLevel", 0)
+	}
+	if err == nil {
+		maxTimes, err = extIntOr(req, "maxReconsumeTimes", defaultMaxReconsume)
+	}
+	if err == nil {
+		err = validTopic(RetryPrefix + group)
+	}
+	if err != nil {
+		return badRequest(req, remoting.SystemError, "bad send-back: %v", err)
+	}
+	data, err := b.store.ReadAt(offset)
+	if err != nil {
+		return badRequest(req, remoting.SystemError, "look message by offset failed, %d", offset)
+	}
+	orig, _, err := wire.Decode(data)
+	if err != nil {
+		return badRequest(req, remoting.SystemError, "stored message at %d is unreadable: %v", offset, err)
+	}
+	m := *orig
+	m.Body = append([]byte(nil), orig.Body...)
+	m.Properties = orig.Properties.Clone()
+	if m.Properties[wire.PropRetryTopic] == "" {
+		m.Properties[wire.PropRetryTopic] = orig.Topic
+	}
+	if m.Properties[wire.PropOriginMessageID] == "" {
+		originID := req.Ext("originMsgId")
+		if originID == "" {
+			originID = wire.OffsetMsgID(orig.StoreHost, orig.CommitLogOffset)
+		}
+		m.Properties[wire.PropOriginMessageID] = originID
+	}
+	delete(m.Properties, wire.PropDelay)
+	m.ReconsumeTimes = orig.ReconsumeTimes + 1
+	m.PreparedTransactionOffset = 0
+	log := b.log.With("group", group, "msg_id", m.Properties[wire.PropUniqKey], "topic", m.Properties[wire.PropRetryTopic],
+		"reconsume_times", m.ReconsumeTimes)
+
+	if delayLevel < 0 || int64(orig.ReconsumeTimes) >= maxTimes {
+		m.Topic, m.QueueID = DLQPrefix+group, 0
+		if _, err := b.put(&m); err != nil {
+			return b.storeFailure(req, err)
+		}
+		b.metrics.deadLetters.Inc()
+		log.Warn("message moved to the dead-letter queue", "dlq", m.Topic, "max_reconsume_times", maxTimes)
+		return remoting.NewResponse(req, remoting.Success, "")
+	}
+	if delayLevel == 0 {
+		delayLevel = 3 + int64(orig.ReconsumeTimes)
+	}
+	m.Topic, m.QueueID = RetryPrefix+group, 0
+	m.Properties[wire.PropDelay] = strconv.FormatInt(delayLevel, 10)
+	b.mu.Lock()
+	err = b.routeAndPutLocked(&m)
+	b.mu.Unlock()
+	if err != nil {
+		return b.storeFailure(req, err)
+	}
+	b.metrics.retries.Inc()
+	log.Info("message scheduled for retry", "delay_level", delayLevel)
+	return remoting.NewResponse(req, remoting.Success, "")
+}

@@ -1,0 +1,262 @@
+// Package remoting implements the RocketMQ 4.x remoting frame: a length-prefixed
+// frame holding a JSON header and an opaque body, as rocketmq-client-go v2.1.2
+// speaks it.
+package remoting
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+)
+
+// Flag bits of a command.
+const (
+	FlagResponse = 1 << 0
+	FlagOneway   = 1 << 1
+)
+
+// serialization types carried in the high byte of the header-length word.
+const (
+	serializeJSON     = 0
+	serializeRocketMQ = 1
+)
+
+// LanguageGo is what minirmq reports as its language; the client ignores it.
+const LanguageGo = "GO"
+
+// Version is the protocol version minirmq answers with (Apache RocketMQ 4.9.4).
+const Version = 401
+
+// Command is one remoting request or response.
+type Command struct {
+	Code      int16
+	Language  string
+	Version   int16
+	Opaque    int32
+	Flag      int32
+	Remark    string
+	ExtFields map[string]string
+	Body      []byte
+}
+
+// IsResponse reports whether the command answers an earlier request.
+func (c *Command) IsResponse() bool { return c.Flag&FlagResponse != 0 }
+
+// IsOneway reports whether the sender marked the request one-way.
+func (c *Command) IsOneway() bool { return c.Flag&FlagOneway != 0 }
+
+// Ext returns an extension field, or "" when absent.
+func (c *Command) Ext(key string) string { return c.ExtFields[key] }
+
+// NewResponse builds the response to req with the given code and remark.
+func NewResponse(req *Command, code int16, remark string) *Command {
+	return &Command{
+		Code:      code,
+		Language:  LanguageGo,
+		Version:   Version,
+		Opaque:    req.Opaque,
+		Flag:      FlagResponse,
+		Remark:    remark,
+		ExtFields: map[string]string{},
+	}
+}
+
+// NewRequest builds a server-to-client request.
+func NewRequest(code int16, oneway bool, ext map[string]string, body []byte) *Command {
+	flag := int32(0)
+	if oneway {
+		flag = FlagOneway
+	}
+	if ext == nil {
+		ext = map[string]string{}
+	}
+	return &Command{Code: code, Language: LanguageGo, Version: Version, Flag: flag, ExtFields: ext, Body: body}
+}
+
+// Errors returned by ReadCommand. Any of them means the connection cannot be
+// trusted any more and should be closed.
+var (
+	ErrFrameTooLarge = errors.New("remoting: frame too large")
+	ErrBadFrame      = errors.New("remoting: malformed frame")
+)
+
+// minimum frame: the 4-byte serialization/header-length word.
+const minFrameLength = 4
+
+// ReadCommand reads one frame from r. maxFrame bounds the frame length so a
+// hostile length prefix cannot make the server allocate gigabytes.
+func ReadCommand(r io.Reader, maxFrame int) (*Command, error) {
+	var lenBuf [4]byte
+	if _, err := io.ReadFull(r, lenBuf[:]); err != nil {
+		return nil, err
+	}
+	frameLen := int64(binary.BigEndian.Uint32(lenBuf[:]))
+	if frameLen < minFrameLength {
+		return nil, fmt.Errorf("%w: frame length %d", ErrBadFrame, frameLen)
+	}
+	if frameLen > int64(maxFrame) {
+		return nil, fmt.Errorf("%w: %d bytes (limit %d)", ErrFrameTooLarge, frameLen, maxFrame)
+	}
+	frame := make([]byte, frameLen)
+	if _, err := io.ReadFull(r, frame); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return DecodeFrame(frame)
+}
+
+// DecodeFrame decodes a frame without its 4-byte length prefix.
+func DecodeFrame(frame []byte) (*Command, error) {
+	if len(frame) < minFrameLength {
+		return nil, fmt.Errorf("%w: %d bytes", ErrBadFrame, len(frame))
+	}
+	word := binary.BigEndian.Uint32(frame[:4])
+	serialization := byte(word >> 24)
+	headerLen := int(word & 0xFFFFFF)
+	if headerLen > len(frame)-4 {
+		return nil, fmt.Errorf("%w: header length %d exceeds frame", ErrBadFrame, headerLen)
+	}
+	header := frame[4 : 4+headerLen]
+	var cmd *Command
+	var err error
+	switch serialization {
+	case serializeJSON:
+		cmd, err = decodeJSONHeader(header)
+	case serializeRocketMQ:
+		err = fmt.Errorf("%w: ROCKETMQ binary headers are not supported, send JSON", ErrBadFrame)
+	default:
+		err = fmt.Errorf("%w: unknown serialization type %d", ErrBadFrame, serialization)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if body := frame[4+headerLen:]; len(body) > 0 {
+		cmd.Body = body
+	}
+	return cmd, nil
+}
+
+// jsonHeader is lenient on input: numbers may arrive as any JSON number and
+// extension values as strings, numbers or booleans.
+type jsonHeader struct {
+	Code      json.Number                `json:"code"`
+	Language  string                     `json:"language"`
+	Version   json.Number                `json:"version"`
+	Opaque    json.Number                `json:"opaque"`
+	Flag      json.Number                `json:"flag"`
+	Remark    *string                    `json:"remark"`
+	ExtFields map[string]json.RawMessage `json:"extFields"`
+}
+
+func decodeJSONHeader(b []byte) (*Command, error) {
+	var h jsonHeader
+	if err := json.Unmarshal(b, &h); err != nil {
+		return nil, fmt.Errorf("%w: header is not valid JSON: %v", ErrBadFrame, err)
+	}
+	code, err := intField("code", h.Code, math.MinInt16, math.MaxInt16)
+	if err != nil {
+		return nil, err
+	}
+	version, err := intField("version", h.Version, math.MinInt16, math.MaxInt16)
+	if err != nil {
+		return nil, err
+	}
+	opaque, err := intField("opaque", h.Opaque, math.MinInt32, math.MaxInt32)
+	if err != nil {
+		return nil, err
+	}
+	flag, err := intField("flag", h.Flag, math.MinInt32, math.MaxInt32)
+	if err != nil {
+		return nil, err
+	}
+	cmd := &Command{
+		Code:      int16(code),
+		Language:  h.Language,
+		Version:   int16(version),
+		Opaque:    int32(opaque),
+		Flag:      int32(flag),
+		ExtFields: make(map[string]string, len(h.ExtFields)),
+	}
+	if h.Remark != nil {
+		cmd.Remark = *h.Remark
+	}
+	for k, raw := range h.ExtFields {
+		v, err := extValue(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%w: extFields[%q]: %v", ErrBadFrame, k, err)
+		}
+		cmd.ExtFields[k] = v
+	}
+	return cmd, nil
+}
+
+func intField(name string, n json.Number, lo, hi int64) (int64, error) {
+	if n == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(string(n), 10, 64)
+	if err != nil || v < lo || v > hi {
+		return 0, fmt.Errorf("%w: %s %q is not an integer in [%d, %d]", ErrBadFrame, name, n, lo, hi)
+	}
+	return v, nil
+}
+
+func extValue(raw json.RawMessage) (string, error) {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", err
+	}
+	switch t := v.(type) {
+	case string:
+		return t, nil
+	case nil:
+		return "", nil
+	case bool, float64:
+		// Accept what Java clients sometimes send; store the JSON text.
+		return string(raw), nil
+	default:
+		return "", fmt.Errorf("value must be a string, got %s", raw)
+	}
+}
+
+// wireHeader is what minirmq writes: every extension value is a JSON string,
+// as the Go client requires.
+type wireHeader struct {
+	Code      int16             `json:"code"`
+	Language  string            `json:"language"`
+	Version   int16             `json:"version"`
+	Opaque    int32             `json:"opaque"`
+	Flag      int32             `json:"flag"`
+	Remark    string            `json:"remark"`
+	ExtFields map[string]string `json:"extFields"`
+}
+
+// Encode returns the complete frame for cmd, length prefix included.
+func Encode(cmd *Command) ([]byte, error) {
+	ext := cmd.ExtFields
+	if ext == nil {
+		ext = map[string]string{}
+	}
+	header, err := json.Marshal(wireHeader{
+		Code: cmd.Code, Language: cmd.Language, Version: cmd.Version, Opaque: cmd.Opaque,
+		Flag: cmd.Flag, Remark: cmd.Remark, ExtFields: ext,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("remoting: encode header: %w", err)
+	}
+	if len(header) > 0xFFFFFF {
+		return nil, fmt.Errorf("remoting: header of %d bytes is too large", len(header))
+	}
+	frame := make([]byte, 8+len(header)+len(cmd.Body))
+	binary.BigEndian.PutUint32(frame[0:4], uint32(4+len(header)+len(cmd.Body)))
+	binary.BigEndian.PutUint32(frame[4:8], uint32(serializeJSON)<<24|uint32(len(header)))
+	copy(frame[8:], header)
+	copy(frame[8+len(header):], cmd.Body)
+	return frame, nil
+}
