@@ -65,9 +65,10 @@ type Broker struct {
 	// mu guards the broker state below and makes "append to the store, then
 	// apply the record to the state" one step, so a snapshot is always
 	// consistent with the commit-log offset it records.
-	mu    sync.Mutex
-	state state
-	dirty bool
+	mu              sync.Mutex
+	state           state
+	dirty           bool
+	savedDispatched int64
 
 	schedWake chan struct{}
 

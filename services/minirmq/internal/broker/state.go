@@ -208,12 +208,14 @@ func (b *Broker) saveState() error {
 		return nil
 	}
 	b.mu.Lock()
-	if !b.dirty {
+	// Save when state changed, or when only the log grew: a fresh
+	// dispatched offset keeps the replay at the next start short.
+	if !b.dirty && b.state.Dispatched == b.savedDispatched {
 		b.mu.Unlock()
 		return nil
 	}
 	raw, err := b.snapshotLocked()
-	b.dirty = false
+	b.dirty, b.savedDispatched = false, b.state.Dispatched
 	b.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("encode broker state: %w", err)
