@@ -8,13 +8,14 @@ DATA  ?= data
 MODULES := $(shell $(GO) list -m -f '{{.Dir}}')
 PKGS     = $(addsuffix /...,$(MODULES))
 
-.PHONY: all build test test-short vet fmt fuzz bench run minirmq examples-check clean
+.PHONY: all build test test-short vet fmt fuzz run minirmq examples-check clean
 
 all: build
 
 build: ## build every program into bin/
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/minirmq ./services/minirmq/cmd/minirmq
+	$(GO) build -o $(BIN)/mqload ./services/minirmq/cmd/mqload
 
 test: ## the whole suite (SQLite always, MariaDB/MySQL when TEST_MYSQL_DSN is set)
 	$(GO) vet $(PKGS)
@@ -33,10 +34,7 @@ fmt:
 fuzz: ## fuzz the remoting frame decoder for a minute
 	cd services/minirmq && $(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 60s ./internal/remoting/
 
-bench: ## minirmq throughput and latency (numbers in services/minirmq/README.md)
-	cd services/minirmq && $(GO) test -run '^$$' -bench . -benchtime 5s ./bench/
-
-run: minirmq ## run the shop (for now: the broker alone, on 127.0.0.1:9876)
+run: minirmq ## run the shop (until the services land: the broker alone, on 127.0.0.1:9876)
 
 minirmq: build ## run minirmq with a data directory and fast transaction checks
 	$(BIN)/minirmq -data $(DATA)/minirmq -tx-check-after 2s -tx-check-interval 5s
