@@ -37,22 +37,26 @@ func parseSendHeader(req *remoting.Command, v2 bool) (sendHeader, error) {
 		get = func(name string) string { return letters[name] }
 	}
 	h := sendHeader{group: get("producerGroup"), topic: get("topic"), properties: get("properties")}
-	ints := []struct {
+	var queueID, sysFlag, flag, reconsume int64
+	fields := []struct {
 		name string
 		dst  *int64
-	}{{"queueId", new(int64)}, {"sysFlag", new(int64)}, {"bornTimestamp", &h.bornTimestamp}, {"flag", new(int64)}, {"reconsumeTimes", new(int64)}}
-	for _, f := range ints {
+	}{{"queueId", &queueID}, {"sysFlag", &sysFlag}, {"bornTimestamp", &h.bornTimestamp}, {"flag", &flag}, {"reconsumeTimes", &reconsume}}
+	for _, f := range fields {
 		v := get(f.name)
 		if v == "" {
 			continue
 		}
-		n, err := strconv.ParseInt(v, 10, 64)
+		n, err := strconv.ParseInt(v, 10, 32)
+		if f.name == "bornTimestamp" {
+			n, err = strconv.ParseInt(v, 10, 64)
+		}
 		if err != nil {
 			return h, fmt.Errorf("field %s=%q is not an integer", f.name, v)
 		}
 		*f.dst = n
 	}
-	h.queueID, h.sysFlag, h.flag, h.reconsumeTimes = int32(*ints[0].dst), int32(*ints[1].dst), int32(*ints[3].dst), int32(*ints[4].dst)
+	h.queueID, h.sysFlag, h.flag, h.reconsumeTimes = int32(queueID), int32(sysFlag), int32(flag), int32(reconsume)
 	if err := validTopic(h.topic); err != nil {
 		return h, err
 	}

@@ -162,35 +162,31 @@ func (b *Broker) put(msgs ...*wire.Message) ([]store.Appended, error) {
 // apply updates the state for one stored record. It runs live after every
 // append and again during recovery, so it must be idempotent.
 func (b *Broker) apply(m *wire.Message) {
-	switch {
-	case m.Topic == HalfTopic:
+	// A committed transactional message carries its half's offset, also when
+	// it is parked in the schedule topic because it was delayed.
+	if wire.TransactionType(m.SysFlag) == wire.SysFlagTransactionCommit && m.PreparedTransactionOffset > 0 {
+		b.decide(m.PreparedTransactionOffset, txCommitted, m.StoreTimestamp)
+	}
+	switch m.Topic {
+	case HalfTopic:
 		b.addHalf(m)
-	case m.Topic == OpTopic:
+	case OpTopic:
 		if off, err := strconv.ParseInt(string(m.Body), 10, 64); err == nil {
 			b.decide(off, txRolledBack, m.StoreTimestamp)
 		}
-	case m.Topic == CheckMaxTopic:
+	case CheckMaxTopic:
 		b.decide(m.PreparedTransactionOffset, txDiscarded, m.StoreTimestamp)
-	case m.Topic == ScheduleTopic:
+	case ScheduleTopic:
 		select {
 		case b.schedWake <- struct{}{}:
 		default:
 		}
 	default:
-		if wire.TransactionType(m.SysFlag) == wire.SysFlagTransactionCommit && m.PreparedTransactionOffset > 0 {
-			b.decide(m.PreparedTransactionOffset, txCommitted, m.StoreTimestamp)
-		}
 		n := b.opts.DefaultQueues
 		if strings.HasPrefix(m.Topic, RetryPrefix) || strings.HasPrefix(m.Topic, DLQPrefix) {
 			n = 1
 		}
-		if int(m.QueueID) >= n {
-			n = int(m.QueueID) + 1
-		}
-		b.ensureTopicLocked(m.Topic, n)
-	}
-	if m.Topic == ScheduleTopic && wire.TransactionType(m.SysFlag) == wire.SysFlagTransactionCommit && m.PreparedTransactionOffset > 0 {
-		b.decide(m.PreparedTransactionOffset, txCommitted, m.StoreTimestamp)
+		b.ensureTopicLocked(m.Topic, max(n, int(m.QueueID)+1))
 	}
 }
 
