@@ -155,26 +155,23 @@ func (b *Broker) Redeliver(group, offsetMsgID string) (MessageView, error) {
 	if _, err := b.ConsumerGroup(group); err != nil {
 		return MessageView{}, err
 	}
-	orig, err := b.messageByOffsetID(offsetMsgID)
+	m, err := b.messageByOffsetID(offsetMsgID)
 	if err != nil {
 		return MessageView{}, err
 	}
-	if isSystemTopic(orig.Topic) || strings.HasPrefix(orig.Topic, DLQPrefix) {
-		return MessageView{}, fmt.Errorf("%w: message %s is in %s, not a consumable topic", ErrInvalid, offsetMsgID, orig.Topic)
+	if isSystemTopic(m.Topic) || strings.HasPrefix(m.Topic, DLQPrefix) {
+		return MessageView{}, fmt.Errorf("%w: message %s is in %s, not a consumable topic", ErrInvalid, offsetMsgID, m.Topic)
 	}
-	m := *orig
-	m.Body = append([]byte(nil), orig.Body...)
-	m.Properties = orig.Properties.Clone()
 	if m.Properties[wire.PropRetryTopic] == "" {
-		m.Properties[wire.PropRetryTopic] = orig.Topic
+		m.Properties[wire.PropRetryTopic] = m.Topic
 	}
 	delete(m.Properties, wire.PropDelay)
 	m.Topic, m.QueueID, m.PreparedTransactionOffset = RetryPrefix+group, 0, 0
-	if _, err := b.put(&m); err != nil {
+	if _, err := b.put(m); err != nil {
 		return MessageView{}, err
 	}
 	b.log.Info("message redelivered to group", "group", group, "msg_id", m.Properties[wire.PropUniqKey], "source", offsetMsgID)
-	return viewMessage(&m), nil
+	return viewMessage(m), nil
 }
 
 // DeadLetterSummary counts one group's dead letters.
@@ -241,21 +238,14 @@ func (b *Broker) ReplayDeadLetter(group string, queueOffset int64) (MessageView,
 	if err != nil {
 		return MessageView{}, fmt.Errorf("%w: group %q has no dead letter at offset %d", ErrNotFound, group, queueOffset)
 	}
-	data, err := b.store.ReadAt(e.CommitLogOffset)
+	m, err := b.readMessage(e.CommitLogOffset)
 	if err != nil {
 		return MessageView{}, fmt.Errorf("%w: dead letter %d of %q is no longer stored", ErrNotFound, queueOffset, group)
 	}
-	orig, _, err := wire.Decode(data)
-	if err != nil {
-		return MessageView{}, err
-	}
-	topic := orig.Properties[wire.PropRetryTopic]
+	topic := m.Properties[wire.PropRetryTopic]
 	if topic == "" {
 		return MessageView{}, fmt.Errorf("%w: dead letter %d of %q has no RETRY_TOPIC", ErrInvalid, queueOffset, group)
 	}
-	m := *orig
-	m.Body = append([]byte(nil), orig.Body...)
-	m.Properties = orig.Properties.Clone()
 	for _, p := range []string{wire.PropRetryTopic, wire.PropDelay, wire.PropRealTopic, wire.PropRealQueueID} {
 		delete(m.Properties, p)
 	}
@@ -267,11 +257,11 @@ func (b *Broker) ReplayDeadLetter(group string, queueOffset int64) (MessageView,
 	if slices.Contains(b.state.Replayed[group], queueOffset) {
 		return MessageView{}, fmt.Errorf("%w: dead letter %d of %q was already replayed", ErrConflict, queueOffset, group)
 	}
-	if _, err := b.putLocked(&m); err != nil {
+	if _, err := b.putLocked(m); err != nil {
 		return MessageView{}, err
 	}
 	b.state.Replayed[group] = append(b.state.Replayed[group], queueOffset)
 	b.dirty = true
 	b.log.Info("dead letter replayed", "group", group, "dlq_offset", queueOffset, "topic", topic, "msg_id", m.Properties[wire.PropUniqKey])
-	return viewMessage(&m), nil
+	return viewMessage(m), nil
 }

@@ -123,13 +123,9 @@ func (b *Broker) messageByOffsetID(id string) (*wire.Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	data, err := b.store.ReadAt(off)
+	m, err := b.readMessage(off)
 	if err != nil {
-		return nil, fmt.Errorf("%w: no message with id %s", ErrNotFound, id)
-	}
-	m, _, err := wire.Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: message %s is unreadable: %v", ErrNotFound, id, err)
+		return nil, fmt.Errorf("%w: no message with id %s: %v", ErrNotFound, id, err)
 	}
 	return m, nil
 }

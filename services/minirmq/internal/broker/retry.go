@@ -29,36 +29,30 @@ func (b *Broker) handleSendBack(c *conn, req *remoting.Command) *remoting.Comman
 	if err != nil {
 		return badRequest(req, remoting.SystemError, "bad send-back: %v", err)
 	}
-	data, err := b.store.ReadAt(offset)
+	m, err := b.readMessage(offset)
 	if err != nil {
-		return badRequest(req, remoting.SystemError, "look message by offset failed, %d", offset)
+		return badRequest(req, remoting.SystemError, "look message by offset failed, %d: %v", offset, err)
 	}
-	orig, _, err := wire.Decode(data)
-	if err != nil {
-		return badRequest(req, remoting.SystemError, "stored message at %d is unreadable: %v", offset, err)
-	}
-	m := *orig
-	m.Body = append([]byte(nil), orig.Body...)
-	m.Properties = orig.Properties.Clone()
+	origTopic, origTimes := m.Topic, m.ReconsumeTimes
 	if m.Properties[wire.PropRetryTopic] == "" {
-		m.Properties[wire.PropRetryTopic] = orig.Topic
+		m.Properties[wire.PropRetryTopic] = origTopic
 	}
 	if m.Properties[wire.PropOriginMessageID] == "" {
 		originID := req.Ext("originMsgId")
 		if originID == "" {
-			originID = wire.OffsetMsgID(orig.StoreHost, orig.CommitLogOffset)
+			originID = wire.OffsetMsgID(m.StoreHost, m.CommitLogOffset)
 		}
 		m.Properties[wire.PropOriginMessageID] = originID
 	}
 	delete(m.Properties, wire.PropDelay)
-	m.ReconsumeTimes = orig.ReconsumeTimes + 1
+	m.ReconsumeTimes = origTimes + 1
 	m.PreparedTransactionOffset = 0
 	log := b.log.With("group", group, "msg_id", m.Properties[wire.PropUniqKey], "topic", m.Properties[wire.PropRetryTopic],
 		"reconsume_times", m.ReconsumeTimes)
 
-	if delayLevel < 0 || int64(orig.ReconsumeTimes) >= maxTimes {
+	if delayLevel < 0 || int64(origTimes) >= maxTimes {
 		m.Topic, m.QueueID = DLQPrefix+group, 0
-		if _, err := b.put(&m); err != nil {
+		if _, err := b.put(m); err != nil {
 			return b.storeFailure(req, err)
 		}
 		b.metrics.deadLetters.Inc()
@@ -66,12 +60,12 @@ func (b *Broker) handleSendBack(c *conn, req *remoting.Command) *remoting.Comman
 		return remoting.NewResponse(req, remoting.Success, "")
 	}
 	if delayLevel == 0 {
-		delayLevel = 3 + int64(orig.ReconsumeTimes)
+		delayLevel = 3 + int64(origTimes)
 	}
 	m.Topic, m.QueueID = RetryPrefix+group, 0
 	m.Properties[wire.PropDelay] = strconv.FormatInt(delayLevel, 10)
 	b.mu.Lock()
-	err = b.routeAndPutLocked(&m)
+	err = b.routeAndPutLocked(m)
 	b.mu.Unlock()
 	if err != nil {
 		return b.storeFailure(req, err)

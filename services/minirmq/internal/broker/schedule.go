@@ -84,11 +84,7 @@ func (b *Broker) deliverLevel(level int) time.Duration {
 // deliverLocked re-stores a delayed message in its real topic and queue.
 // Callers hold b.mu.
 func (b *Broker) deliverLocked(offset int64) error {
-	data, err := b.store.ReadAt(offset)
-	if err != nil {
-		return err
-	}
-	m, _, err := wire.Decode(data)
+	m, err := b.readMessage(offset)
 	if err != nil {
 		return err
 	}
@@ -97,9 +93,7 @@ func (b *Broker) deliverLocked(offset int64) error {
 		return &wire.EncodeError{Err: err}
 	}
 	m.Topic, m.QueueID = m.Properties[wire.PropRealTopic], int32(qid)
-	m.Properties = m.Properties.Clone()
 	delete(m.Properties, wire.PropDelay)
-	m.Body = append([]byte(nil), m.Body...)
 	_, err = b.putLocked(m)
 	return err
 }

@@ -129,6 +129,21 @@ func (s *state) restore(levels int) {
 	s.Pending, s.Decided = nil, nil
 }
 
+// readMessage reads and decodes the record at a commit-log offset. The store
+// returns a fresh buffer per read, so the caller owns the message and may
+// change it.
+func (b *Broker) readMessage(offset int64) (*wire.Message, error) {
+	data, err := b.store.ReadAt(offset)
+	if err != nil {
+		return nil, err
+	}
+	m, _, err := wire.Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("record at %d: %w", offset, err)
+	}
+	return m, nil
+}
+
 // put appends messages and applies them to the state. Callers hold b.mu.
 func (b *Broker) putLocked(msgs ...*wire.Message) ([]store.Appended, error) {
 	datas := make([][]byte, len(msgs))

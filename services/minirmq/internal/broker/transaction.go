@@ -103,22 +103,16 @@ func (b *Broker) handleEndTransaction(c *conn, req *remoting.Command) *remoting.
 // commitLocked stores the real message of a half: visible from now on, once.
 // Callers hold b.mu.
 func (b *Broker) commitLocked(h *half) error {
-	data, err := b.store.ReadAt(h.Offset)
-	if err != nil {
-		return err
-	}
-	m, _, err := wire.Decode(data)
+	m, err := b.readMessage(h.Offset)
 	if err != nil {
 		return err
 	}
 	m.Topic, m.QueueID = h.Topic, h.QueueID
-	m.Properties = m.Properties.Clone()
 	for _, p := range []string{wire.PropTranMsg, wire.PropRealTopic, wire.PropRealQueueID, wire.PropCheckTimes} {
 		delete(m.Properties, p)
 	}
 	m.SysFlag = wire.WithTransactionType(m.SysFlag, wire.SysFlagTransactionCommit)
 	m.PreparedTransactionOffset = h.Offset
-	m.Body = append([]byte(nil), m.Body...)
 	return b.routeAndPutLocked(m)
 }
 
@@ -172,21 +166,15 @@ func (b *Broker) sendCheckLocked(h *half, now int64) {
 		log.Info("no live producer to check half message; will retry")
 		return
 	}
-	data, err := b.store.ReadAt(h.Offset)
+	m, err := b.readMessage(h.Offset)
 	if err != nil {
 		log.Error("read half message for check", "err", err)
-		return
-	}
-	m, _, err := wire.Decode(data)
-	if err != nil {
-		log.Error("decode half message for check", "err", err)
 		return
 	}
 	h.CheckCount++
 	h.LastCheck = now
 	b.dirty = true
 	m.Topic, m.QueueID = h.Topic, h.QueueID
-	m.Properties = m.Properties.Clone()
 	m.Properties[wire.PropCheckTimes] = strconv.Itoa(h.CheckCount)
 	body, err := m.Encode()
 	if err != nil {
@@ -214,21 +202,14 @@ func (b *Broker) sendCheckLocked(h *half, now int64) {
 // TRANS_CHECK_MAX_TIME_TOPIC for inspection and never delivered.
 func (b *Broker) discardLocked(h *half) {
 	log := b.log.With("tx_id", h.TransactionID, "commit_log_offset", h.Offset, "producer_group", h.ProducerGroup)
-	data, err := b.store.ReadAt(h.Offset)
+	m, err := b.readMessage(h.Offset)
 	if err != nil {
 		log.Error("read half message to discard", "err", err)
 		return
 	}
-	m, _, err := wire.Decode(data)
-	if err != nil {
-		log.Error("decode half message to discard", "err", err)
-		return
-	}
 	m.Topic, m.QueueID = CheckMaxTopic, 0
-	m.Properties = m.Properties.Clone()
 	m.Properties[wire.PropCheckTimes] = strconv.Itoa(h.CheckCount)
 	m.PreparedTransactionOffset = h.Offset
-	m.Body = append([]byte(nil), m.Body...)
 	if _, err := b.putLocked(m); err != nil {
 		log.Error("discard half message failed; will retry", "err", err)
 		return
