@@ -166,7 +166,7 @@ func (b *Broker) Redeliver(group, offsetMsgID string) (MessageView, error) {
 		m.Properties[wire.PropRetryTopic] = m.Topic
 	}
 	delete(m.Properties, wire.PropDelay)
-	m.Topic, m.QueueID, m.PreparedTransactionOffset = RetryPrefix+group, 0, 0
+	m.Topic, m.QueueID = RetryPrefix+group, 0
 	if _, err := b.put(m); err != nil {
 		return MessageView{}, err
 	}
@@ -249,7 +249,7 @@ func (b *Broker) ReplayDeadLetter(group string, queueOffset int64) (MessageView,
 	for _, p := range []string{wire.PropRetryTopic, wire.PropDelay, wire.PropRealTopic, wire.PropRealQueueID} {
 		delete(m.Properties, p)
 	}
-	m.Topic, m.ReconsumeTimes, m.PreparedTransactionOffset = topic, 0, 0
+	m.Topic, m.ReconsumeTimes = topic, 0
 	m.QueueID = int32(crc32.ChecksumIEEE([]byte(m.Properties[wire.PropUniqKey])) % uint32(b.queueCount(topic)))
 
 	b.mu.Lock()

@@ -37,16 +37,13 @@ func (b *Broker) handleSendBack(c *conn, req *remoting.Command) *remoting.Comman
 	if m.Properties[wire.PropRetryTopic] == "" {
 		m.Properties[wire.PropRetryTopic] = origTopic
 	}
+	// Apache sets the offset id of the first failed message; the request's
+	// originMsgId header carries the client id and is not used for this.
 	if m.Properties[wire.PropOriginMessageID] == "" {
-		originID := req.Ext("originMsgId")
-		if originID == "" {
-			originID = wire.OffsetMsgID(m.StoreHost, m.CommitLogOffset)
-		}
-		m.Properties[wire.PropOriginMessageID] = originID
+		m.Properties[wire.PropOriginMessageID] = wire.OffsetMsgID(m.StoreHost, m.CommitLogOffset)
 	}
 	delete(m.Properties, wire.PropDelay)
 	m.ReconsumeTimes = origTimes + 1
-	m.PreparedTransactionOffset = 0
 	log := b.log.With("group", group, "msg_id", m.Properties[wire.PropUniqKey], "topic", m.Properties[wire.PropRetryTopic],
 		"reconsume_times", m.ReconsumeTimes)
 

@@ -91,8 +91,13 @@ func (b *Broker) handleSend(c *conn, req *remoting.Command) *remoting.Command {
 	}
 	props := wire.ParseProperties(h.properties)
 	props[wire.PropCluster] = b.opts.ClusterName
+	// Only TRAN_MSG makes a half; a client cannot claim a commit.
+	txType := int32(0)
+	if props[wire.PropTranMsg] == "true" {
+		txType = wire.SysFlagTransactionPrepared
+	}
 	m := &wire.Message{
-		Topic: h.topic, QueueID: h.queueID, Flag: h.flag, SysFlag: h.sysFlag,
+		Topic: h.topic, QueueID: h.queueID, Flag: h.flag, SysFlag: wire.WithTransactionType(h.sysFlag, txType),
 		BornTimestamp: h.bornTimestamp, BornHost: c.remote, ReconsumeTimes: h.reconsumeTimes,
 		Body: req.Body, Properties: props,
 	}
@@ -143,7 +148,7 @@ func (b *Broker) handleSendBatch(c *conn, req *remoting.Command) *remoting.Comma
 		}
 		e.Properties[wire.PropCluster] = b.opts.ClusterName
 		msgs[i] = &wire.Message{
-			Topic: h.topic, QueueID: h.queueID, Flag: e.Flag, BornTimestamp: h.bornTimestamp,
+			Topic: h.topic, QueueID: h.queueID, Flag: e.Flag, SysFlag: wire.WithTransactionType(h.sysFlag, 0), BornTimestamp: h.bornTimestamp,
 			BornHost: c.remote, Body: e.Body, Properties: e.Properties,
 		}
 	}
@@ -180,7 +185,7 @@ func (b *Broker) storeFailure(req *remoting.Command, err error) *remoting.Comman
 func (b *Broker) routeAndPutLocked(m *wire.Message) error {
 	props := m.Properties
 	switch {
-	case props[wire.PropTranMsg] == "true" && wire.TransactionType(m.SysFlag) == wire.SysFlagTransactionPrepared:
+	case wire.TransactionType(m.SysFlag) == wire.SysFlagTransactionPrepared:
 		props[wire.PropRealTopic] = m.Topic
 		props[wire.PropRealQueueID] = strconv.Itoa(int(m.QueueID))
 		m.SysFlag = wire.WithTransactionType(m.SysFlag, 0)

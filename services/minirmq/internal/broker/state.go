@@ -177,9 +177,11 @@ func (b *Broker) put(msgs ...*wire.Message) ([]store.Appended, error) {
 // apply updates the state for one stored record. It runs live after every
 // append and again during recovery, so it must be idempotent.
 func (b *Broker) apply(m *wire.Message) {
-	// A committed transactional message carries its half's offset, also when
-	// it is parked in the schedule topic because it was delayed.
-	if wire.TransactionType(m.SysFlag) == wire.SysFlagTransactionCommit && m.PreparedTransactionOffset > 0 {
+	// A committed transactional message carries its half's offset (which may
+	// be 0), also when it is parked in the schedule topic because it was
+	// delayed and in retry copies; deciding a decided half changes nothing.
+	// Only commitLocked produces this type: sends have it cleared.
+	if wire.TransactionType(m.SysFlag) == wire.SysFlagTransactionCommit {
 		b.decide(m.PreparedTransactionOffset, txCommitted, m.StoreTimestamp)
 	}
 	switch m.Topic {
