@@ -1,0 +1,6 @@
+//go:build !race
+
+package minirmq_test
+
+// raceEnabled: the race detector is on (see preStartClient).
+const raceEnabled = false
