@@ -117,7 +117,9 @@ func (p *brokerProc) txStates(t *testing.T) map[string]int {
 }
 
 // listener answers the local transaction with execute and checks with check.
-type listener struct{ execute, check primitive.LocalTransactionState }
+type listener struct {
+	execute, check primitive.LocalTransactionState
+}
 
 func (l listener) ExecuteLocalTransaction(*primitive.Message) primitive.LocalTransactionState {
 	return l.execute

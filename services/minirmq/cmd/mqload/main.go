@@ -204,6 +204,8 @@ func percentiles(d []time.Duration) string {
 		return "n/a"
 	}
 	slices.Sort(d)
-	p := func(q float64) time.Duration { return d[min(len(d)-1, int(q*float64(len(d))))].Round(10 * time.Microsecond) }
+	p := func(q float64) time.Duration {
+		return d[min(len(d)-1, int(q*float64(len(d))))].Round(10 * time.Microsecond)
+	}
 	return fmt.Sprintf("p50 %v, p99 %v, max %v", p(0.50), p(0.99), d[len(d)-1].Round(10*time.Microsecond))
 }
