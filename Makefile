@@ -20,6 +20,8 @@ build: ## build every program into bin/
 test: ## the whole suite (SQLite always, MariaDB/MySQL when TEST_MYSQL_DSN is set)
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+	@# The client's orderly consumer races internally; its tests are built !race.
+	$(GO) test -count=1 -run Orderly ./services/minirmq/
 	./scripts/examples-check.sh
 
 test-short: ## quick run without the race detector

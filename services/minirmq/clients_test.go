@@ -245,6 +245,10 @@ func snapshot(ctx context.Context, instance string, m *primitive.MessageExt) del
 		Props:          m.GetProperties(),
 		At:             time.Now(),
 	}
+	// Orderly consumers have no concurrently context; the client sets Queue.
+	if m.Queue != nil {
+		d.QueueTopic, d.QueueID = m.Queue.Topic, m.Queue.QueueId
+	}
 	if cc, ok := primitive.GetConcurrentlyCtx(ctx); ok {
 		d.QueueTopic, d.QueueID = cc.MQ.Topic, cc.MQ.QueueId
 	}

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"testing"
+	"time"
 
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/remoting"
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/wire"
@@ -67,5 +68,31 @@ func TestClientCannotForgeACommit(t *testing.T) {
 	}
 	if got := states(t, b); got[txPending] != 1 {
 		t.Errorf("states = %v, want the half still pending", got)
+	}
+}
+
+func TestQueueLocksAreExclusiveUntilExpiryOrRelease(t *testing.T) {
+	now := time.Unix(1000, 0)
+	locks := newLockTable()
+	q := []messageQueue{{Topic: "T", BrokerName: "b", QueueID: 0}, {Topic: "T", BrokerName: "b", QueueID: 1}}
+	if got := locks.lock("g", "A", q, now); len(got) != 2 {
+		t.Fatalf("A got %d queues, want 2", len(got))
+	}
+	if got := locks.lock("g", "B", q, now.Add(time.Second)); len(got) != 0 {
+		t.Errorf("B got %v while A holds the locks", got)
+	}
+	if got := locks.lock("other-group", "B", q, now); len(got) != 2 {
+		t.Errorf("another group is independent: got %d, want 2", len(got))
+	}
+	locks.unlock("g", "A", q[:1])
+	if got := locks.lock("g", "B", q, now.Add(time.Second)); len(got) != 1 || got[0].QueueID != 0 {
+		t.Errorf("after A unlocked queue 0, B got %v, want queue 0 only", got)
+	}
+	if got := locks.lock("g", "B", q[1:], now.Add(lockLifetime+time.Second)); len(got) != 1 {
+		t.Errorf("after expiry B got %v, want queue 1", got)
+	}
+	locks.releaseClient("B")
+	if got := locks.lock("g", "C", q, now.Add(2*time.Second)); len(got) != 2 {
+		t.Errorf("after B left, C got %d queues, want 2", len(got))
 	}
 }
