@@ -1,0 +1,137 @@
+package contracts
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Address is where a paid order ships.
+type Address struct {
+	Name       string `json:"name"`
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2,omitempty"`
+	City       string `json:"city"`
+	PostalCode string `json:"postalCode"`
+	Country    string `json:"country"`
+	Phone      string `json:"phone,omitempty"`
+}
+
+// OrderLine is one product of an order. Money is integer cents.
+type OrderLine struct {
+	SKU            string `json:"sku"`
+	Name           string `json:"name"`
+	Quantity       int    `json:"quantity"`
+	UnitPriceCents int64  `json:"unitPriceCents"`
+}
+
+// OrderPaid says an order moved to PAID; consumers sell the stock, ship,
+// credit points and clean the cart.
+type OrderPaid struct {
+	EventID    string      `json:"eventId"`
+	OrderNo    string      `json:"orderNo"`
+	UserID     string      `json:"userId"`
+	Lines      []OrderLine `json:"lines"`
+	TotalCents int64       `json:"totalCents"`
+	Address    Address     `json:"address"`
+	PaidAt     time.Time   `json:"paidAt"`
+}
+
+// OrderCancelled says an unpaid order was cancelled; inventory releases its
+// reservation.
+type OrderCancelled struct {
+	EventID     string      `json:"eventId"`
+	OrderNo     string      `json:"orderNo"`
+	UserID      string      `json:"userId"`
+	Lines       []OrderLine `json:"lines"`
+	Reason      string      `json:"reason"`
+	CancelledAt time.Time   `json:"cancelledAt"`
+}
+
+// OrderTimeout asks the order service to cancel an order still unpaid at
+// its deadline.
+type OrderTimeout struct {
+	EventID  string    `json:"eventId"`
+	OrderNo  string    `json:"orderNo"`
+	UserID   string    `json:"userId"`
+	Deadline time.Time `json:"deadline"`
+}
+
+// ErrInvalidEvent is wrapped by Decode for bodies that can never be
+// processed: consumers acknowledge them rather than retry.
+var ErrInvalidEvent = errors.New("invalid event")
+
+// Event is implemented by every payload.
+type Event interface {
+	validate() error
+}
+
+// Decode parses and validates an event body.
+func Decode[E Event](body []byte, ev E) error {
+	if err := json.Unmarshal(body, ev); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidEvent, err)
+	}
+	if err := ev.validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidEvent, err)
+	}
+	return nil
+}
+
+func requireIDs(eventID, orderNo, userID string) error {
+	switch {
+	case eventID == "":
+		return errors.New("eventId is empty")
+	case orderNo == "":
+		return errors.New("orderNo is empty")
+	case userID == "":
+		return errors.New("userId is empty")
+	}
+	return nil
+}
+
+func validateLines(lines []OrderLine) error {
+	if len(lines) == 0 {
+		return errors.New("no lines")
+	}
+	for i, l := range lines {
+		if l.SKU == "" || l.Quantity <= 0 || l.UnitPriceCents < 0 {
+			return fmt.Errorf("line %d: sku, a positive quantity and a non-negative price are required", i)
+		}
+	}
+	return nil
+}
+
+func (e *OrderPaid) validate() error {
+	if err := requireIDs(e.EventID, e.OrderNo, e.UserID); err != nil {
+		return err
+	}
+	if err := validateLines(e.Lines); err != nil {
+		return err
+	}
+	var sum int64
+	for _, l := range e.Lines {
+		sum += int64(l.Quantity) * l.UnitPriceCents
+	}
+	if sum != e.TotalCents {
+		return fmt.Errorf("totalCents %d does not match the lines (%d)", e.TotalCents, sum)
+	}
+	return nil
+}
+
+func (e *OrderCancelled) validate() error {
+	if err := requireIDs(e.EventID, e.OrderNo, e.UserID); err != nil {
+		return err
+	}
+	return validateLines(e.Lines)
+}
+
+func (e *OrderTimeout) validate() error {
+	if err := requireIDs(e.EventID, e.OrderNo, e.UserID); err != nil {
+		return err
+	}
+	if e.Deadline.IsZero() {
+		return errors.New("deadline is missing")
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+package mq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	rocketmq "github.com/apache/rocketmq-client-go/v2"
+	"github.com/apache/rocketmq-client-go/v2/consumer"
+	"github.com/apache/rocketmq-client-go/v2/primitive"
+	"github.com/apache/rocketmq-client-go/v2/producer"
+)
+
+// Handler outcomes other than success, for errors.Is.
+var (
+	// ErrDuplicate: the message was processed before; it is acknowledged
+	// and counted as a duplicate.
+	ErrDuplicate = errors.New("already processed")
+	// ErrPoison: the message can never be processed (undecodable, invalid);
+	// it is logged and acknowledged, never retried.
+	ErrPoison = errors.New("poison message")
+)
+
+// Poison marks err as a reason never to retry a message.
+func Poison(err error) error { return fmt.Errorf("%w: %w", ErrPoison, err) }
+
+// Handler processes one delivery. nil acknowledges it; an error wrapping
+// ErrDuplicate or ErrPoison acknowledges it too; any other error asks the
+// broker to redeliver later with back-off, and past the maximum number of
+// attempts the message goes to the group's dead-letter queue.
+type Handler func(ctx context.Context, d Delivery) error
+
+// ConsumerOptions tune retries.
+type ConsumerOptions struct {
+	// MaxReconsumeTimes is how many redeliveries happen before the dead-letter
+	// queue; 0 means Apache's default, 16.
+	MaxReconsumeTimes int32
+	// RetryDelayLevel is the delay level of the next attempt; 0 means the
+	// broker's back-off (level 3 + attempts: 10s, 30s, 1m, 2m, …).
+	RetryDelayLevel int
+	// Observe, when set, is told every outcome ("processed", "duplicate",
+	// "poison", "failed"), e.g. to count them in metrics.
+	Observe func(topic, outcome string)
+}
+
+// Consumer is a clustering push consumer of one group.
+type Consumer struct {
+	pc    rocketmq.PushConsumer
+	boot  rocketmq.Producer
+	group string
+	log   *slog.Logger
+	opts  ConsumerOptions
+}
+
+// clientBootDelay is how long a client instance runs before its consumer
+// registers; see bootInstance.
+const clientBootDelay = 100 * time.Millisecond
+
+// bootInstance starts the client instance a consumer will share, through a
+// producer of the same instance name, and lets it run briefly. v2.1.2 reads
+// subscription data in a route refresh 10 ms after an instance starts while
+// the consumer's first rebalance writes it, without a lock (upstream issue
+// apache/rocketmq-client-go#961); when the instance is already running, the
+// consumer's Start does not schedule that refresh. The instance is
+// reference-counted, so the producer and the consumer share it safely.
+func bootInstance(ctx context.Context, ns primitive.NsResolver, instance, group string) (rocketmq.Producer, error) {
+	p, err := rocketmq.NewProducer(producer.WithNsResolver(ns), producer.WithInstanceName(instance),
+		producer.WithGroupName(group+"-boot"))
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Start(); err != nil {
+		return nil, err
+	}
+	t := time.NewTimer(clientBootDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return p, nil
+	case <-ctx.Done():
+		p.Shutdown()
+		return nil, ctx.Err()
+	}
+}
+
+// NewConsumer creates a consumer in group; Subscribe, then Start.
+func NewConsumer(ctx context.Context, cfg Config, group string, opts ConsumerOptions) (*Consumer, error) {
+	ns, err := cfg.resolver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	instance := cfg.instanceName("consumer", group)
+	boot, err := bootInstance(ctx, ns, instance, group)
+	if err != nil {
+		return nil, fmt.Errorf("mq: start client instance for consumer %s: %w", group, err)
+	}
+	copts := []consumer.Option{
+		consumer.WithNsResolver(ns), consumer.WithGroupName(group), consumer.WithInstance(instance),
+		consumer.WithConsumerModel(consumer.Clustering), consumer.WithConsumeMessageBatchMaxSize(1),
+	}
+	if opts.MaxReconsumeTimes > 0 {
+		copts = append(copts, consumer.WithMaxReconsumeTimes(opts.MaxReconsumeTimes))
+	}
+	pc, err := rocketmq.NewPushConsumer(copts...)
+	if err != nil {
+		boot.Shutdown()
+		return nil, fmt.Errorf("mq: new consumer %s: %w", group, err)
+	}
+	return &Consumer{pc: pc, boot: boot, group: group, log: cfg.logger().With("consumer_group", group), opts: opts}, nil
+}
+
+// Subscribe routes every message of topic to h.
+func (c *Consumer) Subscribe(topic string, h Handler) error {
+	err := c.pc.Subscribe(topic, consumer.MessageSelector{}, func(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+		for _, m := range msgs {
+			if !c.handle(ctx, h, fromClient(m)) {
+				if cc, ok := primitive.GetConcurrentlyCtx(ctx); ok && c.opts.RetryDelayLevel > 0 {
+					cc.DelayLevelWhenNextConsume = c.opts.RetryDelayLevel
+				}
+				return consumer.ConsumeRetryLater, nil
+			}
+		}
+		return consumer.ConsumeSuccess, nil
+	})
+	if err != nil {
+		return fmt.Errorf("mq: subscribe %s to %s: %w", c.group, topic, err)
+	}
+	return nil
+}
+
+// handle runs h and reports whether the message is done (acknowledged).
+func (c *Consumer) handle(ctx context.Context, h Handler, d Delivery) (done bool) {
+	log := c.log.With("topic", d.Topic, "msg_id", d.MsgID, "key", d.Key, "trace_id", d.TraceID, "reconsume_times", d.ReconsumeTimes)
+	outcome := "failed"
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("handler panicked; will retry", "panic", r, "stack", string(debug.Stack()))
+			outcome, done = "failed", false
+		}
+		if c.opts.Observe != nil {
+			c.opts.Observe(d.Topic, outcome)
+		}
+	}()
+	err := h(ctx, d)
+	switch {
+	case err == nil:
+		outcome = "processed"
+		log.Info("message processed")
+		return true
+	case errors.Is(err, ErrDuplicate):
+		outcome = "duplicate"
+		log.Info("duplicate message acknowledged without effect")
+		return true
+	case errors.Is(err, ErrPoison):
+		outcome = "poison"
+		log.Error("poison message acknowledged without effect", "err", err)
+		return true
+	default:
+		log.Warn("message failed; the broker will redeliver it", "err", err)
+		return false
+	}
+}
+
+// Start begins consuming. Topics must exist (minirmq answers a route for any
+// topic; Apache needs them created or auto-creation on).
+func (c *Consumer) Start() error {
+	if err := c.pc.Start(); err != nil {
+		return fmt.Errorf("mq: start consumer %s: %w", c.group, err)
+	}
+	return nil
+}
+
+// Close stops consuming, persists offsets and releases the client instance.
+func (c *Consumer) Close() error {
+	return errors.Join(c.pc.Shutdown(), c.boot.Shutdown())
+}
