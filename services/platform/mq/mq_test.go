@@ -58,7 +58,9 @@ func (e env) txStates(t *testing.T) map[string]int {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var out struct{ Transactions []struct{ State, Keys string } }
+	var out struct {
+		Transactions []struct{ State, Keys string }
+	}
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		t.Fatal(err)
 	}

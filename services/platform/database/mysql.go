@@ -1,0 +1,84 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	gormmysql "gorm.io/driver/mysql"
+	"gorm.io/gorm"
+)
+
+// MySQL pool sizes: enough concurrency for one service instance, few enough
+// that several services and instances stay well under MySQL's default
+// max_connections (151).
+const (
+	mysqlMaxOpen     = 20
+	mysqlMaxIdle     = 10
+	mysqlMaxLifetime = 5 * time.Minute // below typical proxy/server idle cut-offs
+	mysqlMaxIdleTime = time.Minute
+)
+
+// openMySQL opens a go-sql-driver DSN with the settings gorm models need.
+func openMySQL(ctx context.Context, dsn string, logger *slog.Logger) (*gorm.DB, error) {
+	cfg, err := MySQLConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("database: mysql DSN: %w", err)
+	}
+	sqlDB := sql.OpenDB(connector)
+	sqlDB.SetMaxOpenConns(mysqlMaxOpen)
+	sqlDB.SetMaxIdleConns(mysqlMaxIdle)
+	sqlDB.SetConnMaxLifetime(mysqlMaxLifetime)
+	sqlDB.SetConnMaxIdleTime(mysqlMaxIdleTime)
+
+	where := fmt.Sprintf("%s/%s", cfg.Addr, cfg.DBName)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("database: mysql at %s is unreachable: %w", where, err)
+	}
+	db, err := gorm.Open(gormmysql.New(gormmysql.Config{Conn: sqlDB}), gormConfig(logger))
+	if err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("database: open mysql %s: %w", where, err)
+	}
+	return db, nil
+}
+
+// MySQLConfig parses a go-sql-driver DSN (the part after "mysql://") and sets
+// parseTime=true (gorm scans DATETIME into time.Time) and charset=utf8mb4
+// (names and addresses need 4-byte UTF-8) unless the DSN sets a charset.
+// It is exported for tests that need to derive a DSN, such as dbtest.
+func MySQLConfig(dsn string) (*mysql.Config, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("database: mysql DSN: want mysql://USER[:PASS]@tcp(HOST:PORT)/DB?params: %w", err)
+	}
+	if cfg.DBName == "" {
+		return nil, fmt.Errorf("database: mysql DSN names no database: want mysql://USER[:PASS]@tcp(HOST:PORT)/DB?params")
+	}
+	cfg.ParseTime = true
+	if !hasCharset(cfg) {
+		if err := cfg.Apply(mysql.Charset("utf8mb4", "")); err != nil {
+			return nil, fmt.Errorf("database: mysql DSN: %w", err)
+		}
+	}
+	return cfg, nil
+}
+
+// hasCharset reports whether the DSN set a charset. The driver keeps it in an
+// unexported field, so look at the formatted parameters; blanking the
+// credentials first keeps a password that happens to contain "charset=" from
+// fooling the check.
+func hasCharset(cfg *mysql.Config) bool {
+	probe := cfg.Clone()
+	probe.User, probe.Passwd, probe.Addr, probe.DBName = "", "", "", ""
+	return strings.Contains(probe.FormatDSN(), "charset=")
+}
