@@ -1,0 +1,42 @@
+// Package inbox makes message consumers idempotent: a handler claims
+// (consumer, event id) under a unique key in the same local database
+// transaction as its effect, so a redelivered or duplicated message finds the
+// claim and applies nothing again.
+package inbox
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/rocketmart/rocketmart/services/platform/database"
+	"github.com/rocketmart/rocketmart/services/platform/mq"
+)
+
+// Processed is one claimed event.
+type Processed struct {
+	Consumer    string    `gorm:"primaryKey;size:128"`
+	EventID     string    `gorm:"primaryKey;size:128"`
+	ProcessedAt time.Time `gorm:"not null"`
+}
+
+// TableName keeps the table name stable across services.
+func (Processed) TableName() string { return "processed_events" }
+
+// Migrate creates the table.
+func Migrate(db *gorm.DB) error { return database.Migrate(db, &Processed{}) }
+
+// Claim records that consumer processes eventID, inside tx. When the event
+// was processed before it returns an error wrapping mq.ErrDuplicate: roll
+// back and acknowledge the message.
+func Claim(tx *gorm.DB, consumer, eventID string) error {
+	err := tx.Create(&Processed{Consumer: consumer, EventID: eventID, ProcessedAt: time.Now().UTC()}).Error
+	if database.IsDuplicate(err) {
+		return fmt.Errorf("%s already processed event %s: %w", consumer, eventID, mq.ErrDuplicate)
+	}
+	if err != nil {
+		return fmt.Errorf("inbox: claim %s/%s: %w", consumer, eventID, err)
+	}
+	return nil
+}
