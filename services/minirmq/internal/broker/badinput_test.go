@@ -15,7 +15,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/store"
 )
 
-func startBroker(t *testing.T) (*Broker, string) {
+func startBroker(t *testing.T, mutate ...func(*Options)) (*Broker, string) {
 	t.Helper()
 	st, err := store.Open(store.Options{})
 	if err != nil {
@@ -25,12 +25,16 @@ func startBroker(t *testing.T) (*Broker, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := New(Options{
+	opts := Options{
 		Advertise: netip.MustParseAddrPort(ln.Addr().String()), ClusterName: "c", BrokerName: "b",
 		DefaultQueues: 4, TxCheckAfter: time.Hour, TxCheckInterval: time.Hour, TxCheckMax: 1,
 		DelayLevels: []time.Duration{time.Second}, MaxFrameBytes: 1 << 20, MaxMessageBytes: 1 << 10,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, st)
+	}
+	for _, m := range mutate {
+		m(&opts)
+	}
+	b, err := New(opts, st)
 	if err != nil {
 		t.Fatal(err)
 	}

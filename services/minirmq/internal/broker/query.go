@@ -86,21 +86,22 @@ func (b *Broker) SearchKey(topic, key string, scan int) ([]MessageView, error) {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	out := []MessageView{}
-	for _, tv := range b.Topics() {
-		if tv.Topic != topic {
-			continue
-		}
-		for _, q := range tv.Queues {
-			from := max(q.MinOffset, q.MaxOffset-int64(scan))
-			for off := from; off < q.MaxOffset; off += 256 {
-				datas, err := b.store.ReadQueue(topic, q.QueueID, off, 256, 64<<20)
-				if err != nil {
-					return nil, err
-				}
-				for _, d := range datas {
-					if m, _, err := wire.Decode(d); err == nil && hasKey(m, key) {
-						out = append(out, viewMessage(m))
-					}
+	for q := int32(0); q < int32(b.queueCount(topic)); q++ {
+		minOff, maxOff := b.store.QueueOffsets(topic, q)
+		for off := max(minOff, maxOff-int64(scan)); off < maxOff; {
+			// A page may come back shorter than asked (byte cap, retention):
+			// advance by what was read, never by the page size.
+			datas, err := b.store.ReadQueue(topic, q, off, 256, 16<<20)
+			if err != nil {
+				return nil, err
+			}
+			if len(datas) == 0 {
+				break
+			}
+			off += int64(len(datas))
+			for _, d := range datas {
+				if m, _, err := wire.Decode(d); err == nil && hasKey(m, key) {
+					out = append(out, viewMessage(m))
 				}
 			}
 		}

@@ -171,11 +171,10 @@ func (b *Broker) sendCheckLocked(h *half, now int64) {
 		log.Error("read half message for check", "err", err)
 		return
 	}
-	h.CheckCount++
-	h.LastCheck = now
-	b.dirty = true
+	// Only a check that actually leaves counts toward TxCheckMax.
+	count := h.CheckCount + 1
 	m.Topic, m.QueueID = h.Topic, h.QueueID
-	m.Properties[wire.PropCheckTimes] = strconv.Itoa(h.CheckCount)
+	m.Properties[wire.PropCheckTimes] = strconv.Itoa(count)
 	body, err := m.Encode()
 	if err != nil {
 		log.Error("encode check body", "err", err)
@@ -190,10 +189,11 @@ func (b *Broker) sendCheckLocked(h *half, now int64) {
 		"offsetMsgId":          offsetID,
 	}, body)
 	if !c.request(req) {
-		h.CheckCount--
 		log.Warn("could not send transaction check; will retry", "remote", c.remote)
 		return
 	}
+	h.CheckCount, h.LastCheck = count, now
+	b.dirty = true
 	b.metrics.checksSent.Inc()
 	log.Info("transaction check sent", "check_count", h.CheckCount, "remote", c.remote)
 }

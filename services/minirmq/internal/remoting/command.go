@@ -46,9 +46,6 @@ type Command struct {
 // IsResponse reports whether the command answers an earlier request.
 func (c *Command) IsResponse() bool { return c.Flag&FlagResponse != 0 }
 
-// IsOneway reports whether the sender marked the request one-way.
-func (c *Command) IsOneway() bool { return c.Flag&FlagOneway != 0 }
-
 // Ext returns an extension field, or "" when absent.
 func (c *Command) Ext(key string) string { return c.ExtFields[key] }
 

@@ -11,20 +11,19 @@ const (
 
 // Property names minirmq reads or writes.
 const (
-	PropUniqKey          = "UNIQ_KEY"
-	PropKeys             = "KEYS"
-	PropTags             = "TAGS"
-	PropDelay            = "DELAY"
-	PropTranMsg          = "TRAN_MSG"
-	PropProducerGroup    = "PGROUP"
-	PropRealTopic        = "REAL_TOPIC"
-	PropRealQueueID      = "REAL_QID"
-	PropRetryTopic       = "RETRY_TOPIC"
-	PropOriginMessageID  = "ORIGIN_MESSAGE_ID"
-	PropCheckTimes       = "TRANSACTION_CHECK_TIMES"
-	PropCheckImmunity    = "CHECK_IMMUNITY_TIME_IN_SECONDS"
-	PropCluster          = "CLUSTER"
-	PropReconsumeTimeKey = "RECONSUME_TIME"
+	PropUniqKey         = "UNIQ_KEY"
+	PropKeys            = "KEYS"
+	PropTags            = "TAGS"
+	PropDelay           = "DELAY"
+	PropTranMsg         = "TRAN_MSG"
+	PropProducerGroup   = "PGROUP"
+	PropRealTopic       = "REAL_TOPIC"
+	PropRealQueueID     = "REAL_QID"
+	PropRetryTopic      = "RETRY_TOPIC"
+	PropOriginMessageID = "ORIGIN_MESSAGE_ID"
+	PropCheckTimes      = "TRANSACTION_CHECK_TIMES"
+	PropCheckImmunity   = "CHECK_IMMUNITY_TIME_IN_SECONDS"
+	PropCluster         = "CLUSTER"
 )
 
 // Properties are a message's string properties. The zero value is usable.
