@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -73,6 +74,7 @@ func TestResolveWaitsForARunningLocalTransaction(t *testing.T) {
 			})
 		}()
 		<-recorded
+		waits := checkWaiting(t, db)
 		resolved := make(chan txlog.Outcome, 1)
 		go func() {
 			got, err := txlog.Resolve(ctx, db, "tx-running")
@@ -81,6 +83,15 @@ func TestResolveWaitsForARunningLocalTransaction(t *testing.T) {
 			}
 			resolved <- got
 		}()
+		// Release the local transaction only once the check is provably
+		// blocked behind it, so this interleaving is the one tested.
+		deadline := time.Now().Add(10 * time.Second)
+		for !waits() {
+			if time.Now().After(deadline) {
+				t.Fatal("the check never waited for the running local transaction")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
 		close(release)
 		if err := <-localDone; err != nil {
 			t.Fatalf("local transaction: %v", err)
@@ -89,4 +100,28 @@ func TestResolveWaitsForARunningLocalTransaction(t *testing.T) {
 			t.Errorf("check during the local transaction answered %v, want committed", got)
 		}
 	})
+}
+
+// checkWaiting returns a probe that reports whether a query is blocked behind
+// the running transaction: on SQLite, a goroutine waiting for the single
+// connection; on MySQL, another connection of this test's schema inside the
+// check's INSERT (MariaDB does not always list that wait in INNODB_TRX).
+func checkWaiting(t *testing.T, db *gorm.DB) func() bool {
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if database.Dialect(db) == "sqlite" {
+		before := sqlDB.Stats().WaitCount
+		return func() bool { return sqlDB.Stats().WaitCount > before }
+	}
+	return func() bool {
+		var n int64
+		err := sqlDB.QueryRow(`SELECT COUNT(*) FROM information_schema.PROCESSLIST
+			WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND INFO LIKE 'INSERT INTO ` + "`tx_log`" + `%'`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n > 0
+	}
 }
