@@ -143,8 +143,8 @@ func (s *Server) AdminAddr() string {
 // AdminHandler is the admin HTTP API, for embedding or httptest.
 func (s *Server) AdminHandler() http.Handler { return s.admin }
 
-// Err reports a fatal serving error; it is closed by nothing and receives at
-// most one error per listener.
+// Err delivers a listener's fatal serving error (at most one per listener);
+// the program should Close and exit when one arrives.
 func (s *Server) Err() <-chan error { return s.serveErr }
 
 // Close stops serving, snapshots the broker state and closes the store.

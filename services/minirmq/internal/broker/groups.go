@@ -58,24 +58,26 @@ func (b *Broker) ConsumerGroups() []GroupView {
 		}
 		return views[g]
 	}
+	// The topics a group reads: live subscriptions plus stored offsets.
 	subscribed := map[string]map[string]bool{}
-	b.reg.mu.Lock()
-	for c, cl := range b.reg.clients {
-		for g, cd := range cl.consumers {
-			v := get(g)
+	subscribe := func(g, topic string) {
+		if subscribed[g] == nil {
+			subscribed[g] = map[string]bool{}
+		}
+		subscribed[g][topic] = true
+	}
+	for _, cl := range b.reg.snapshot() {
+		for _, cd := range cl.consumers {
+			v := get(cd.GroupName)
 			v.MessageModel, v.ConsumeFromWhere = cd.MessageModel, cd.ConsumeFromWhere
-			mv := MemberView{ClientID: cl.id, Addr: c.remote.String()}
+			mv := MemberView{ClientID: cl.id, Addr: cl.addr}
 			for _, s := range cd.Subscriptions {
 				mv.Subscriptions = append(mv.Subscriptions, SubscriptionView{Topic: s.Topic, Expression: s.Expression})
-				if subscribed[g] == nil {
-					subscribed[g] = map[string]bool{}
-				}
-				subscribed[g][s.Topic] = true
+				subscribe(cd.GroupName, s.Topic)
 			}
 			v.Members = append(v.Members, mv)
 		}
 	}
-	b.reg.mu.Unlock()
 
 	committed := map[string]map[string]int64{}
 	b.mu.Lock()
@@ -84,10 +86,7 @@ func (b *Broker) ConsumerGroups() []GroupView {
 		committed[g] = maps.Clone(offs)
 		for k := range offs {
 			if t, _, ok := splitOffsetKey(k); ok {
-				if subscribed[g] == nil {
-					subscribed[g] = map[string]bool{}
-				}
-				subscribed[g][t] = true
+				subscribe(g, t)
 			}
 		}
 	}
@@ -132,13 +131,11 @@ func (b *Broker) ConsumerGroup(group string) (GroupView, error) {
 // ProducerGroups lists live producer groups.
 func (b *Broker) ProducerGroups() []ProducerGroupView {
 	groups := map[string][]MemberView{}
-	b.reg.mu.Lock()
-	for c, cl := range b.reg.clients {
-		for g := range cl.producers {
-			groups[g] = append(groups[g], MemberView{ClientID: cl.id, Addr: c.remote.String()})
+	for _, cl := range b.reg.snapshot() {
+		for _, g := range cl.producers {
+			groups[g] = append(groups[g], MemberView{ClientID: cl.id, Addr: cl.addr})
 		}
 	}
-	b.reg.mu.Unlock()
 	out := make([]ProducerGroupView, 0, len(groups))
 	for g, ms := range groups {
 		sort.Slice(ms, func(i, j int) bool { return ms[i].ClientID < ms[j].ClientID })

@@ -179,6 +179,32 @@ func (r *registry) pickProducer(group string) *conn {
 	return conns[i]
 }
 
+// clientView is a copy of one registered client, safe to read unlocked.
+type clientView struct {
+	id        string
+	addr      string
+	producers []string
+	consumers []consumerData
+}
+
+// snapshot copies every registered client for the admin views.
+func (r *registry) snapshot() []clientView {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]clientView, 0, len(r.clients))
+	for c, cl := range r.clients {
+		v := clientView{id: cl.id, addr: c.remote.String()}
+		for g := range cl.producers {
+			v.producers = append(v.producers, g)
+		}
+		for _, cd := range cl.consumers {
+			v.consumers = append(v.consumers, cd)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
 // expired returns connections whose last heartbeat is older than limit.
 func (r *registry) expired(now time.Time, limit time.Duration) []*conn {
 	r.mu.Lock()
