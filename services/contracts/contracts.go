@@ -36,4 +36,5 @@ const (
 	ConsumerPointsOrderPaid         = "points-order-paid"
 	ConsumerCartOrderPaid           = "cart-order-paid"
 	ConsumerOrderOrderTimeout       = "order-order-timeout"
+	ConsumerPaymentOrderCancelled   = "payment-order-cancelled"
 )

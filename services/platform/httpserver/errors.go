@@ -10,16 +10,21 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
-// errorBody is the one error shape every RocketMart endpoint answers with:
+// ErrorResponse is the one error shape every RocketMart endpoint answers with:
 // {"error":{"code":"OUT_OF_STOCK","message":"...","details":{...}}}.
-type errorBody struct {
-	Error errorDetail `json:"error"`
+// Handlers never build it; it is exported for the API docs.
+type ErrorResponse struct {
+	Error ErrorDetail `json:"error"`
 }
 
-type errorDetail struct {
-	Code    string         `json:"code"`
-	Message string         `json:"message"`
-	Details map[string]any `json:"details,omitempty"`
+// ErrorDetail is the body of ErrorResponse.
+type ErrorDetail struct {
+	// Code is stable and machine-readable.
+	Code string `json:"code" example:"OUT_OF_STOCK"`
+	// Message is for people.
+	Message string `json:"message" example:"not enough stock for 1 product"`
+	// Details holds structured facts, such as the field that failed.
+	Details map[string]any `json:"details,omitempty" swaggertype:"object"`
 }
 
 // Handle adapts a handler that returns an error, so handlers can end with
@@ -63,7 +68,7 @@ func WriteError(c *gin.Context, err error) {
 	if msg == "" {
 		msg = http.StatusText(e.Kind.Status())
 	}
-	writeBody(c, e.Kind.Status(), errorDetail{Code: code, Message: msg, Details: e.Details})
+	writeBody(c, e.Kind.Status(), ErrorDetail{Code: code, Message: msg, Details: e.Details})
 }
 
 // errorText renders err for the log, including a nil that should not be here.
@@ -77,7 +82,7 @@ func errorText(err error) string {
 // writeInternal sends the generic 500; the request id lets support find the
 // logged cause.
 func writeInternal(c *gin.Context) {
-	writeBody(c, http.StatusInternalServerError, errorDetail{
+	writeBody(c, http.StatusInternalServerError, ErrorDetail{
 		Code:    "INTERNAL",
 		Message: "internal error",
 		Details: map[string]any{"request_id": RequestID(c.Request.Context())},
@@ -86,7 +91,7 @@ func writeInternal(c *gin.Context) {
 
 // writeBody encodes before writing, so a detail that cannot be encoded
 // costs the details rather than leaving a status with a broken body.
-func writeBody(c *gin.Context, status int, d errorDetail) {
+func writeBody(c *gin.Context, status int, d ErrorDetail) {
 	c.Set(errorCodeKey, d.Code)
 	if c.Writer.Written() {
 		Logger(c.Request.Context()).Error("error after the response started",
@@ -94,11 +99,11 @@ func writeBody(c *gin.Context, status int, d errorDetail) {
 		c.Abort()
 		return
 	}
-	body, err := json.Marshal(errorBody{Error: d})
+	body, err := json.Marshal(ErrorResponse{Error: d})
 	if err != nil {
 		Logger(c.Request.Context()).Error("encode error details", "code", d.Code, "error", err)
 		d.Details = nil
-		body, _ = json.Marshal(errorBody{Error: d}) // strings only: cannot fail
+		body, _ = json.Marshal(ErrorResponse{Error: d}) // strings only: cannot fail
 	}
 	c.Data(status, "application/json; charset=utf-8", body)
 	c.Abort()
@@ -113,7 +118,7 @@ func notFound(c *gin.Context) {
 // routing fact, not an error kind domain code could return, so it is written
 // directly; gin has already set the Allow header.
 func methodNotAllowed(c *gin.Context) {
-	writeBody(c, http.StatusMethodNotAllowed, errorDetail{
+	writeBody(c, http.StatusMethodNotAllowed, ErrorDetail{
 		Code:    "METHOD_NOT_ALLOWED",
 		Message: "method not allowed on this route",
 	})

@@ -164,3 +164,13 @@ func tooLarge(limit int64, cause error) *apperr.Error {
 	return apperr.Wrap(apperr.TooLarge, "BODY_TOO_LARGE",
 		fmt.Sprintf("request body exceeds %d bytes", limit), cause).With("limit_bytes", limit)
 }
+
+// WithLogAttrs returns ctx whose request logger (see Logger) adds attrs to
+// every line, e.g. the order number a handler is working on.
+func WithLogAttrs(ctx context.Context, attrs ...any) context.Context {
+	return withLogAttrs(ctx, attrs...)
+}
+
+func withLogAttrs(ctx context.Context, attrs ...any) context.Context {
+	return context.WithValue(ctx, loggerKey, Logger(ctx).With(attrs...))
+}

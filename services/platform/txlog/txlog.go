@@ -78,3 +78,17 @@ func Resolve(ctx context.Context, db *gorm.DB, txID string) (Outcome, error) {
 	}
 	return e.Outcome, nil
 }
+
+// Lookup reads the recorded outcome of txID without deciding anything;
+// found is false when neither a commit nor a check has written it yet.
+func Lookup(ctx context.Context, db *gorm.DB, txID string) (outcome Outcome, found bool, err error) {
+	var e Entry
+	err = db.WithContext(ctx).Where("tx_id = ?", txID).Take(&e).Error
+	if database.IsNotFound(err) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("txlog: read %s: %w", txID, err)
+	}
+	return e.Outcome, true, nil
+}

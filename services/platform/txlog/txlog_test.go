@@ -125,3 +125,24 @@ func checkWaiting(t *testing.T, db *gorm.DB) func() bool {
 		return n > 0
 	}
 }
+
+func TestLookup(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		if err := txlog.Migrate(db); err != nil {
+			t.Fatal(err)
+		}
+		if _, found, err := txlog.Lookup(ctx, db, "tx-1"); err != nil || found {
+			t.Errorf("unknown tx: found=%v err=%v", found, err)
+		}
+		database.InTx(ctx, db, func(tx *gorm.DB) error { return txlog.RecordCommit(tx, "tx-1") })
+		if got, found, err := txlog.Lookup(ctx, db, "tx-1"); err != nil || !found || got != txlog.Committed {
+			t.Errorf("committed tx: %v %v %v", got, found, err)
+		}
+		// Lookup decides nothing: a commit after a lookup still succeeds.
+		txlog.Lookup(ctx, db, "tx-2")
+		if err := database.InTx(ctx, db, func(tx *gorm.DB) error { return txlog.RecordCommit(tx, "tx-2") }); err != nil {
+			t.Errorf("commit after lookup: %v", err)
+		}
+	})
+}

@@ -1,0 +1,159 @@
+// Package svcclient calls another RocketMart service's JSON API. It turns
+// the shared error shape back into apperr errors, so a 409 from inventory is
+// a Conflict with the same code and details in the caller, and it reports a
+// service that cannot be reached, answers 5xx or times out as Unavailable.
+package svcclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+)
+
+// DefaultTimeout bounds one call when the caller's context has no earlier
+// deadline.
+const DefaultTimeout = 5 * time.Second
+
+// maxResponse bounds a response body; RocketMart's answers are small.
+const maxResponse = 4 << 20
+
+// Client calls one service.
+type Client struct {
+	base       string
+	adminToken string
+	http       *http.Client
+}
+
+// New returns a client for the service at baseURL ("http://127.0.0.1:8083").
+// adminToken, when set, is sent with every call. timeout bounds each call; 0
+// means DefaultTimeout.
+func New(baseURL, adminToken string, timeout time.Duration) *Client {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return &Client{
+		base:       strings.TrimRight(baseURL, "/"),
+		adminToken: adminToken,
+		http:       &http.Client{Timeout: timeout},
+	}
+}
+
+// BaseURL returns the service address the client calls.
+func (c *Client) BaseURL() string { return c.base }
+
+// Call sends in (nil for no body) as JSON to method path and decodes a 2xx
+// answer into out (nil to discard). userID, when set, goes in X-User-ID.
+// Errors are *apperr.Error: the callee's own kind, code and details for a
+// 4xx, Unavailable for transport failures, timeouts and 5xx.
+func (c *Client) Call(ctx context.Context, method, path, userID string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("svcclient: encode %s %s: %w", method, path, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return fmt.Errorf("svcclient: build %s %s: %w", method, path, err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.adminToken != "" {
+		req.Header.Set(httpserver.HeaderAdminToken, c.adminToken)
+	}
+	if userID != "" {
+		req.Header.Set(httpserver.HeaderUserID, userID)
+	}
+	if id := httpserver.RequestID(ctx); id != "" {
+		req.Header.Set(httpserver.HeaderRequestID, id)
+	}
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return apperr.Wrap(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE",
+			"a service this request needs did not answer", fmt.Errorf("%s %s%s: %w", method, c.base, path, err))
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return apperr.Wrap(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE",
+			"a service this request needs did not answer", fmt.Errorf("%s %s%s: read: %w", method, c.base, path, err))
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if out == nil || len(raw) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(raw, out); err != nil {
+			return fmt.Errorf("svcclient: decode %s %s answer: %w", method, path, err)
+		}
+		return nil
+	}
+	return statusError(method, c.base+path, resp.StatusCode, raw)
+}
+
+// errorBody mirrors the shared error shape.
+type errorBody struct {
+	Error struct {
+		Code    string         `json:"code"`
+		Message string         `json:"message"`
+		Details map[string]any `json:"details"`
+	} `json:"error"`
+}
+
+// statusError rebuilds the callee's error. 5xx and anything without the
+// shared shape count as Unavailable: the caller may retry, the client did
+// nothing wrong.
+func statusError(method, url string, status int, raw []byte) error {
+	cause := fmt.Errorf("%s %s: status %d: %.200s", method, url, status, raw)
+	var eb errorBody
+	if status >= 500 || json.Unmarshal(raw, &eb) != nil || eb.Error.Code == "" {
+		return apperr.Wrap(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE",
+			"a service this request needs failed", cause)
+	}
+	e := apperr.Wrap(kindOf(status), eb.Error.Code, eb.Error.Message, cause)
+	e.Details = eb.Error.Details
+	return e
+}
+
+func kindOf(status int) apperr.Kind {
+	switch status {
+	case http.StatusBadRequest:
+		return apperr.Invalid
+	case http.StatusUnauthorized:
+		return apperr.Unauthorized
+	case http.StatusForbidden:
+		return apperr.Forbidden
+	case http.StatusNotFound:
+		return apperr.NotFound
+	case http.StatusConflict:
+		return apperr.Conflict
+	case http.StatusPaymentRequired:
+		return apperr.PaymentRequired
+	case http.StatusUnprocessableEntity:
+		return apperr.Unprocessable
+	case http.StatusRequestEntityTooLarge:
+		return apperr.TooLarge
+	default:
+		return apperr.Invalid
+	}
+}
+
+// IsUnavailable reports whether err means the callee could not be reached or
+// did not answer in time: the outcome of the call is unknown.
+func IsUnavailable(err error) bool {
+	e, ok := apperr.As(err)
+	return ok && e.Kind == apperr.Unavailable || errors.Is(err, context.DeadlineExceeded)
+}

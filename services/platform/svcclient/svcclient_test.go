@@ -1,0 +1,77 @@
+package svcclient_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/svcclient"
+)
+
+func TestCall(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
+		var in map[string]any
+		json.NewDecoder(r.Body).Decode(&in)
+		in["user"] = r.Header.Get(httpserver.HeaderUserID)
+		in["token"] = r.Header.Get(httpserver.HeaderAdminToken)
+		json.NewEncoder(w).Encode(in)
+	})
+	mux.HandleFunc("GET /short", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusConflict)
+		w.Write([]byte(`{"error":{"code":"OUT_OF_STOCK","message":"short","details":{"sku":"A"}}}`))
+	})
+	mux.HandleFunc("GET /boom", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(`{"error":{"code":"INTERNAL","message":"internal error"}}`))
+	})
+	mux.HandleFunc("GET /html", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`<html>nope</html>`))
+	})
+	mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := svcclient.New(srv.URL+"/", "tok", 200*time.Millisecond)
+	ctx := context.Background()
+
+	var out map[string]any
+	if err := c.Call(ctx, http.MethodPost, "/echo", "alice", map[string]any{"n": 1}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out["n"] != 1.0 || out["user"] != "alice" || out["token"] != "tok" {
+		t.Errorf("echo = %v", out)
+	}
+
+	err := c.Call(ctx, http.MethodGet, "/short", "", nil, nil)
+	e, ok := apperr.As(err)
+	if !ok || e.Kind != apperr.Conflict || e.Code != "OUT_OF_STOCK" || e.Details["sku"] != "A" {
+		t.Errorf("409: %#v", err)
+	}
+	if svcclient.IsUnavailable(err) {
+		t.Error("a 409 is not unavailability")
+	}
+
+	for _, path := range []string{"/boom", "/html", "/slow"} {
+		err := c.Call(ctx, http.MethodGet, path, "", nil, nil)
+		if !svcclient.IsUnavailable(err) || apperr.KindOf(err) != apperr.Unavailable {
+			t.Errorf("%s: %v, want Unavailable", path, err)
+		}
+	}
+
+	down := svcclient.New("http://127.0.0.1:1", "", time.Second)
+	if err := down.Call(ctx, http.MethodGet, "/x", "", nil, nil); !svcclient.IsUnavailable(err) {
+		t.Errorf("down: %v", err)
+	}
+	if errors.Is(err, context.Canceled) {
+		t.Error("unexpected cancel")
+	}
+}
