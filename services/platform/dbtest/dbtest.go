@@ -62,6 +62,23 @@ func SQLite(t testing.TB) *gorm.DB {
 // it fails: a suite that silently skipped MySQL would pass without testing it.
 func MySQL(t testing.TB) *gorm.DB {
 	t.Helper()
+	db, err := database.Open(t.Context(), MySQLDSN(t), testLogger(t))
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := database.Close(db); err != nil {
+			t.Errorf("dbtest: %v", err)
+		}
+	})
+	return db
+}
+
+// MySQLDSN creates a fresh schema like MySQL but returns its DSN in the form
+// database.Open accepts ("mysql://..."), for tests that start a program with
+// its own connection. The schema is dropped when the test ends.
+func MySQLDSN(t testing.TB) string {
+	t.Helper()
 	dsn := os.Getenv(EnvMySQLDSN)
 	if dsn == "" {
 		if inCI() {
@@ -82,7 +99,6 @@ func MySQL(t testing.TB) *gorm.DB {
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
-	// Registered before the test's own database is closed, so it runs after.
 	t.Cleanup(func() {
 		defer admin.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
@@ -94,23 +110,25 @@ func MySQL(t testing.TB) *gorm.DB {
 	if _, err := admin.ExecContext(t.Context(), "CREATE DATABASE `"+schema+"` CHARACTER SET utf8mb4"); err != nil {
 		t.Fatalf("dbtest: create schema %s: %v", schema, err)
 	}
-
 	cfg = cfg.Clone()
 	cfg.DBName = schema
-	db, err := database.Open(t.Context(), "mysql://"+cfg.FormatDSN(), testLogger(t))
-	if err != nil {
-		t.Fatalf("dbtest: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := database.Close(db); err != nil {
-			t.Errorf("dbtest: %v", err)
-		}
-	})
-	return db
+	return "mysql://" + cfg.FormatDSN()
 }
 
-// Each runs fn as subtest "sqlite" and as subtest "mysql". The mysql subtest
-// follows MySQL's rules: skipped, visibly, without TEST_MYSQL_DSN; failed in CI.
+// SQLiteDSN returns the DSN of a fresh SQLite file in the test's temporary
+// directory, for tests that start a program with its own connection.
+func SQLiteDSN(t testing.TB) string {
+	return "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+}
+
+// EachDSN runs fn once with a fresh SQLite DSN and once with a fresh MySQL
+// schema's DSN (skipped without TEST_MYSQL_DSN, failing under CI).
+func EachDSN(t *testing.T, fn func(t *testing.T, dsn string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLiteDSN(t)) })
+	t.Run("mysql", func(t *testing.T) { fn(t, MySQLDSN(t)) })
+}
+
 func Each(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
