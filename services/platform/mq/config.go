@@ -107,3 +107,14 @@ var instanceSeq atomic.Int64
 func (c Config) instanceName(role, group string) string {
 	return strings.Join([]string{c.Service, role, group, fmt.Sprint(os.Getpid()), fmt.Sprint(instanceSeq.Add(1))}, "-")
 }
+
+// Ping dials the name server, for readiness checks: it fails while the
+// broker is down or unreachable.
+func Ping(ctx context.Context, nameServer string) error {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", nameServer)
+	if err != nil {
+		return fmt.Errorf("mq: name server %s: %w", nameServer, err)
+	}
+	return conn.Close()
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/swaggo/swag/gen"
+)
+
+// Services are the programs with an API document.
+var Services = []string{"cart", "inventory", "order", "payment"}
+
+// Generate writes swagger.json and swagger.yaml for svc into outDir
+// (relative to root). swag's Go output is not written: it registers itself in
+// an init function, and services embed the JSON instead.
+func Generate(root, svc, outDir string) error {
+	cfg := &gen.Config{
+		SearchDir:          filepath.Join(root, "services", svc),
+		MainAPIFile:        "main.go",
+		OutputDir:          filepath.Join(root, outDir),
+		OutputTypes:        []string{"json", "yaml"},
+		PropNamingStrategy: "camelcase",
+		ParseDependency:    1, // models from platform and contracts
+		ParseInternal:      true,
+		ParseGoList:        true,
+		Strict:             true,
+		Debugger:           log.New(io.Discard, "", 0),
+	}
+	if err := gen.New().Build(cfg); err != nil {
+		return fmt.Errorf("generate %s: %w", svc, err)
+	}
+	return nil
+}
+
+// Matches regenerates svc into a temporary directory and compares it with
+// the committed documents.
+func Matches(root, svc string) (bool, error) {
+	tmp, err := os.MkdirTemp("", "api-docs-"+svc)
+	if err != nil {
+		return false, err
+	}
+	defer os.RemoveAll(tmp)
+	rel, err := filepath.Rel(root, tmp)
+	if err != nil {
+		return false, err
+	}
+	if err := Generate(root, svc, rel); err != nil {
+		return false, err
+	}
+	for _, name := range []string{"swagger.json", "swagger.yaml"} {
+		want, err := os.ReadFile(filepath.Join(tmp, name))
+		if err != nil {
+			return false, err
+		}
+		got, err := os.ReadFile(filepath.Join(root, "api-docs", svc, name))
+		if err != nil {
+			return false, nil // never generated
+		}
+		if !bytes.Equal(got, want) {
+			return false, nil
+		}
+	}
+	return true, nil
+}

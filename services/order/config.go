@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	apidocs "github.com/rocketmart/rocketmart/api-docs"
+	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/order/internal/events"
+	"github.com/rocketmart/rocketmart/services/order/internal/httpapi"
+	"github.com/rocketmart/rocketmart/services/order/internal/ordering"
+	"github.com/rocketmart/rocketmart/services/order/internal/remote"
+	"github.com/rocketmart/rocketmart/services/order/internal/store"
+	"github.com/rocketmart/rocketmart/services/platform/database"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/mq"
+	"github.com/rocketmart/rocketmart/services/platform/svcclient"
+)
+
+// config is everything the order service reads from its environment.
+type config struct {
+	Addr               string        // ORDER_ADDR
+	DB                 string        // ORDER_DB
+	NameServer         string        // ROCKETMQ_NAMESERVER
+	AdminToken         string        // ADMIN_TOKEN
+	LogLevel           slog.Level    // LOG_LEVEL
+	InventoryURL       string        // INVENTORY_URL
+	PaymentURL         string        // PAYMENT_URL
+	CartURL            string        // CART_URL
+	PaymentTimeout     time.Duration // ORDER_PAYMENT_TIMEOUT
+	ReservationGrace   time.Duration // ORDER_RESERVATION_GRACE
+	PaymentCallTimeout time.Duration // ORDER_PAYMENT_CALL_TIMEOUT
+	SweepInterval      time.Duration // ORDER_SWEEP_INTERVAL
+	DelayLevels        []time.Duration
+
+	listener net.Listener // tests: serve here instead of Addr
+	logOut   *os.File
+}
+
+// loadConfig reads the environment through getenv, applying defaults that
+// make the embedded run work, and validates the result.
+func loadConfig(getenv func(string) string) (config, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	var errs []error
+	dur := func(name, def string) time.Duration {
+		d, err := time.ParseDuration(get(name, def))
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a positive duration such as 15m or 30s", name, get(name, def)))
+		}
+		return d
+	}
+	c := config{
+		Addr:               get("ORDER_ADDR", ":8081"),
+		DB:                 get("ORDER_DB", "sqlite:data/order.db"),
+		NameServer:         get("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
+		AdminToken:         get("ADMIN_TOKEN", "rocketmart-admin"),
+		InventoryURL:       get("INVENTORY_URL", "http://127.0.0.1:8083"),
+		PaymentURL:         get("PAYMENT_URL", "http://127.0.0.1:8082"),
+		CartURL:            get("CART_URL", "http://127.0.0.1:8086"),
+		PaymentTimeout:     dur("ORDER_PAYMENT_TIMEOUT", "15m"),
+		ReservationGrace:   dur("ORDER_RESERVATION_GRACE", "10m"),
+		PaymentCallTimeout: dur("ORDER_PAYMENT_CALL_TIMEOUT", "3s"),
+		SweepInterval:      dur("ORDER_SWEEP_INTERVAL", "30s"),
+		logOut:             os.Stdout,
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
+		errs = append(errs, fmt.Errorf("LOG_LEVEL: want debug, info, warn or error: %w", err))
+	}
+	if raw := get("ORDER_DELAY_LEVELS", ""); raw != "" {
+		for _, f := range strings.Fields(strings.ReplaceAll(raw, ",", " ")) {
+			d, err := time.ParseDuration(f)
+			if err != nil || d <= 0 {
+				errs = append(errs, fmt.Errorf("ORDER_DELAY_LEVELS: %q is not a positive duration", f))
+			}
+			c.DelayLevels = append(c.DelayLevels, d)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// Validate reports every setting that cannot work, naming its variable.
+func (c config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("ORDER_ADDR=%q: want host:port such as :8081", c.Addr))
+	}
+	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "mysql://") {
+		errs = append(errs, fmt.Errorf("ORDER_DB=%q: want sqlite:PATH or mysql://user:pass@tcp(host:3306)/db", c.DB))
+	}
+	if _, _, err := net.SplitHostPort(c.NameServer); err != nil {
+		errs = append(errs, fmt.Errorf("ROCKETMQ_NAMESERVER=%q: want host:port such as 127.0.0.1:9876", c.NameServer))
+	}
+	if c.AdminToken == "" {
+		errs = append(errs, errors.New("ADMIN_TOKEN is empty"))
+	}
+	for name, raw := range map[string]string{"INVENTORY_URL": c.InventoryURL, "PAYMENT_URL": c.PaymentURL, "CART_URL": c.CartURL} {
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s=%q: want an http(s) URL such as http://127.0.0.1:8083", name, raw))
+		}
+	}
+	if c.PaymentCallTimeout >= 20*time.Second {
+		errs = append(errs, fmt.Errorf("ORDER_PAYMENT_CALL_TIMEOUT=%s: keep it well under the 30 s pay budget", c.PaymentCallTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// run wires the service and serves until ctx is cancelled.
+func run(ctx context.Context, cfg config) (err error) {
+	log := slog.New(slog.NewJSONHandler(cfg.logOut, &slog.HandlerOptions{Level: cfg.LogLevel})).With("service", "order")
+	if path, ok := strings.CutPrefix(cfg.DB, "sqlite:"); ok {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("create the database directory: %w", err)
+		}
+	}
+	db, err := database.Open(ctx, cfg.DB, log)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	if err := store.Migrate(db); err != nil {
+		return err
+	}
+	spec, err := apidocs.Spec("order")
+	if err != nil {
+		return err
+	}
+
+	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: "order", Logger: log}
+	var checks lateChecks // the producers need the checker before the service exists
+	pub, err := events.NewPublisher(ctx, mqCfg, cfg.DelayLevels, &checks)
+	if err != nil {
+		return err
+	}
+	defer pub.Close()
+
+	st := store.New(db)
+	svc := ordering.NewService(st,
+		remote.NewInventory(svcclient.New(cfg.InventoryURL, cfg.AdminToken, 0)),
+		remote.NewPayments(svcclient.New(cfg.PaymentURL, cfg.AdminToken, cfg.PaymentCallTimeout)),
+		remote.NewCart(svcclient.New(cfg.CartURL, cfg.AdminToken, 0)),
+		pub,
+		ordering.Config{PaymentTimeout: cfg.PaymentTimeout, ReservationGrace: cfg.ReservationGrace, Log: log})
+	checks.set(svc)
+
+	consumer, err := mq.NewConsumer(ctx, mqCfg, contracts.ConsumerOrderOrderTimeout, mq.ConsumerOptions{})
+	if err != nil {
+		return err
+	}
+	defer consumer.Close()
+	if err := consumer.Subscribe(contracts.TopicOrderTimeout, events.TimeoutHandler(svc)); err != nil {
+		return err
+	}
+	if err := consumer.Start(); err != nil {
+		return err
+	}
+
+	srv := httpserver.New(httpserver.Config{Addr: cfg.Addr, ServiceName: "order"}, log,
+		httpserver.ReadyCheck{Name: "database", Check: func(ctx context.Context) error { return database.Ping(ctx, db) }},
+		httpserver.ReadyCheck{Name: "broker", Check: func(ctx context.Context) error { return mq.Ping(ctx, cfg.NameServer) }})
+	httpapi.Routes(srv.Router(), svc, cfg.AdminToken)
+	srv.MountSwagger(spec)
+
+	var wg sync.WaitGroup
+	wg.Go(func() { sweep(ctx, svc, cfg.SweepInterval, log) })
+	defer wg.Wait()
+	if cfg.listener != nil {
+		return srv.Serve(ctx, cfg.listener)
+	}
+	return srv.Run(ctx)
+}
+
+// lateChecks lets the producers answer check-backs through a service that
+// is built after them; until then a check is answered "unknown" and asked
+// again later.
+type lateChecks struct {
+	mu  sync.RWMutex
+	svc *ordering.Service
+}
+
+func (l *lateChecks) set(svc *ordering.Service) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.svc = svc
+}
+
+func (l *lateChecks) get() *ordering.Service {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.svc
+}
+
+func (l *lateChecks) CheckPaid(ctx context.Context, txID, orderNo string) ordering.TxOutcome {
+	if svc := l.get(); svc != nil {
+		return svc.CheckPaid(ctx, txID, orderNo)
+	}
+	return ordering.TxUnknown
+}
+
+func (l *lateChecks) CheckCancelled(ctx context.Context, txID string) ordering.TxOutcome {
+	if svc := l.get(); svc != nil {
+		return svc.CheckCancelled(ctx, txID)
+	}
+	return ordering.TxUnknown
+}
+
+// sweep cancels overdue orders every interval: the backstop for a timeout
+// message that was never sent.
+func sweep(ctx context.Context, svc *ordering.Service, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := svc.SweepOverdue(ctx, interval)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("overdue sweep failed", "error", err)
+		}
+		if n > 0 {
+			log.Info("overdue orders cancelled", "count", n)
+		}
+	}
+}

@@ -1,0 +1,233 @@
+// Package httpapi is the order service's HTTP API: gin routes, request and
+// response types, and the swag annotations the API docs are generated from.
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/order/internal/ordering"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+)
+
+const (
+	defaultListLimit = 50
+	maxListLimit     = 200
+)
+
+// Routes mounts the API on r.
+func Routes(r gin.IRouter, svc *ordering.Service, adminToken string) {
+	h := handlers{svc: svc}
+	user := r.Group("/api/v1/orders", httpserver.RequireUser(contracts.IsDemoUser))
+	user.POST("", httpserver.Handle(h.place))
+	user.GET("", httpserver.Handle(h.list))
+	user.GET("/:orderNo", httpserver.Handle(h.get))
+	user.POST("/:orderNo/pay", httpserver.Handle(h.pay))
+	user.POST("/:orderNo/cancel", httpserver.Handle(h.cancel))
+
+	admin := r.Group("/api/v1/admin/orders", httpserver.RequireAdmin(adminToken))
+	admin.GET("", httpserver.Handle(h.adminList))
+	admin.GET("/:orderNo", httpserver.Handle(h.adminGet))
+}
+
+type handlers struct {
+	svc *ordering.Service
+}
+
+// place godoc
+//
+//	@Summary		Place an order
+//	@Description	Reserves stock for every line or none and creates the order in PENDING_PAYMENT with a payment deadline. Without lines, the caller's cart is ordered. The same Idempotency-Key returns the same order (200); reusing it for a different request is 422.
+//	@Tags			orders
+//	@Accept			json
+//	@Produce		json
+//	@Security		UserID
+//	@Param			Idempotency-Key	header		string						true	"unique per checkout attempt, at most 128 characters"
+//	@Param			request			body		PlaceOrderRequest			true	"lines (optional) and shipping address"
+//	@Success		201				{object}	OrderResponse				"created"
+//	@Success		200				{object}	OrderResponse				"replayed: the order this key created"
+//	@Failure		400				{object}	httpserver.ErrorResponse	"bad input (details.field names it)"
+//	@Failure		401				{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
+//	@Failure		404				{object}	httpserver.ErrorResponse	"UNKNOWN_SKU"
+//	@Failure		409				{object}	httpserver.ErrorResponse	"OUT_OF_STOCK (details.short lists the SKUs) or CART_EMPTY"
+//	@Failure		413				{object}	httpserver.ErrorResponse	"body too large"
+//	@Failure		422				{object}	httpserver.ErrorResponse	"IDEMPOTENCY_KEY_REUSED"
+//	@Failure		503				{object}	httpserver.ErrorResponse	"inventory or cart unavailable"
+//	@Router			/api/v1/orders [post]
+func (h handlers) place(c *gin.Context) error {
+	var req PlaceOrderRequest
+	if err := httpserver.BindJSON(c, &req); err != nil {
+		return err
+	}
+	o, created, err := h.svc.Place(c.Request.Context(), httpserver.UserID(c), c.GetHeader("Idempotency-Key"), req.domain())
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		c.Header("Location", "/api/v1/orders/"+o.No)
+	}
+	c.JSON(status, orderResponse(o))
+	return nil
+}
+
+// list godoc
+//
+//	@Summary	List my orders
+//	@Tags		orders
+//	@Produce	json
+//	@Security	UserID
+//	@Param		limit	query		int	false	"at most this many, newest first (1..200, default 50)"
+//	@Success	200		{object}	OrderListResponse
+//	@Failure	400		{object}	httpserver.ErrorResponse	"bad limit"
+//	@Failure	401		{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
+//	@Router		/api/v1/orders [get]
+func (h handlers) list(c *gin.Context) error {
+	limit, err := listLimit(c)
+	if err != nil {
+		return err
+	}
+	orders, err := h.svc.List(c.Request.Context(), httpserver.UserID(c), limit)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, listResponse(orders))
+	return nil
+}
+
+// get godoc
+//
+//	@Summary	Get one of my orders, with its status history
+//	@Tags		orders
+//	@Produce	json
+//	@Security	UserID
+//	@Param		orderNo	path		string	true	"order number"
+//	@Success	200		{object}	OrderResponse
+//	@Failure	401		{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
+//	@Failure	404		{object}	httpserver.ErrorResponse	"ORDER_NOT_FOUND (also for another user's order)"
+//	@Router		/api/v1/orders/{orderNo} [get]
+func (h handlers) get(c *gin.Context) error {
+	o, err := h.svc.Get(c.Request.Context(), httpserver.UserID(c), c.Param("orderNo"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, orderResponse(o))
+	return nil
+}
+
+// pay godoc
+//
+//	@Summary		Pay an order
+//	@Description	Sends the ORDER_PAID half message, charges the buyer and marks the order PAID in one local transaction; the message is committed if and only if that transaction committed. Paying a paid order is safe: 200 ALREADY_PAID, never a second charge. 202 PENDING means the payment service did not answer in time: the broker's check-back settles the payment from durable state; poll the order.
+//	@Tags			orders
+//	@Produce		json
+//	@Security		UserID
+//	@Param			orderNo	path		string	true	"order number"
+//	@Success		200		{object}	PayResponse					"PAID or ALREADY_PAID"
+//	@Success		202		{object}	PayResponse					"PENDING"
+//	@Failure		401		{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
+//	@Failure		402		{object}	httpserver.ErrorResponse	"INSUFFICIENT_FUNDS: declined; the order stays payable"
+//	@Failure		404		{object}	httpserver.ErrorResponse	"ORDER_NOT_FOUND"
+//	@Failure		409		{object}	httpserver.ErrorResponse	"ORDER_NOT_PAYABLE: cancelled or past its deadline"
+//	@Failure		503		{object}	httpserver.ErrorResponse	"BROKER_UNAVAILABLE: nothing was charged"
+//	@Router			/api/v1/orders/{orderNo}/pay [post]
+func (h handlers) pay(c *gin.Context) error {
+	outcome, o, err := h.svc.Pay(c.Request.Context(), httpserver.UserID(c), c.Param("orderNo"))
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if outcome == ordering.OutcomePending {
+		status = http.StatusAccepted
+	}
+	c.JSON(status, PayResponse{Outcome: string(outcome), Order: orderResponse(o)})
+	return nil
+}
+
+// cancel godoc
+//
+//	@Summary		Cancel an unpaid order
+//	@Description	Cancels the order and publishes ORDER_CANCELLED transactionally; inventory releases the stock. Cancelling a cancelled order returns it unchanged.
+//	@Tags			orders
+//	@Produce		json
+//	@Security		UserID
+//	@Param			orderNo	path		string	true	"order number"
+//	@Success		200		{object}	OrderResponse
+//	@Failure		401		{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
+//	@Failure		404		{object}	httpserver.ErrorResponse	"ORDER_NOT_FOUND"
+//	@Failure		409		{object}	httpserver.ErrorResponse	"ORDER_ALREADY_PAID"
+//	@Failure		503		{object}	httpserver.ErrorResponse	"broker unavailable or cancellation not settled; retry"
+//	@Router			/api/v1/orders/{orderNo}/cancel [post]
+func (h handlers) cancel(c *gin.Context) error {
+	o, err := h.svc.Cancel(c.Request.Context(), httpserver.UserID(c), c.Param("orderNo"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, orderResponse(o))
+	return nil
+}
+
+// adminList godoc
+//
+//	@Summary	List orders of every user (admin)
+//	@Tags		admin
+//	@Produce	json
+//	@Security	AdminToken
+//	@Param		status	query		string	false	"only this status"	Enums(PENDING_PAYMENT, PAID, CANCELLED)
+//	@Param		limit	query		int		false	"at most this many, newest first (1..200, default 50)"
+//	@Success	200		{object}	OrderListResponse
+//	@Failure	400		{object}	httpserver.ErrorResponse	"bad status or limit"
+//	@Failure	401		{object}	httpserver.ErrorResponse	"missing admin token"
+//	@Failure	403		{object}	httpserver.ErrorResponse	"wrong admin token"
+//	@Router		/api/v1/admin/orders [get]
+func (h handlers) adminList(c *gin.Context) error {
+	limit, err := listLimit(c)
+	if err != nil {
+		return err
+	}
+	orders, err := h.svc.ListAll(c.Request.Context(), ordering.Status(c.Query("status")), limit)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, listResponse(orders))
+	return nil
+}
+
+// adminGet godoc
+//
+//	@Summary		Get any order (admin)
+//	@Description	Used by inventory's reservation sweeper and the audit.
+//	@Tags			admin
+//	@Produce		json
+//	@Security		AdminToken
+//	@Param			orderNo	path		string	true	"order number"
+//	@Success		200		{object}	OrderResponse
+//	@Failure		401		{object}	httpserver.ErrorResponse	"missing admin token"
+//	@Failure		403		{object}	httpserver.ErrorResponse	"wrong admin token"
+//	@Failure		404		{object}	httpserver.ErrorResponse	"ORDER_NOT_FOUND"
+//	@Router			/api/v1/admin/orders/{orderNo} [get]
+func (h handlers) adminGet(c *gin.Context) error {
+	o, err := h.svc.GetAny(c.Request.Context(), c.Param("orderNo"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, orderResponse(o))
+	return nil
+}
+
+func listLimit(c *gin.Context) (int, error) {
+	raw := c.Query("limit")
+	if raw == "" {
+		return defaultListLimit, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > maxListLimit {
+		return 0, apperr.New(apperr.Invalid, "BAD_LIMIT", "limit must be an integer 1..200").With("field", "limit")
+	}
+	return n, nil
+}

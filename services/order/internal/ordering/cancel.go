@@ -1,0 +1,132 @@
+package ordering
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
+)
+
+// Cancellation reasons recorded in the history and the event.
+const (
+	ReasonUserCancelled   = "cancelled by the customer"
+	ReasonDeadlinePassed  = "payment deadline passed"
+	overdueSweepBatchSize = 100
+)
+
+// Cancel cancels the user's unpaid order; cancelling a cancelled order
+// returns it unchanged, a paid order is a Conflict.
+func (s *Service) Cancel(ctx context.Context, userID, orderNo string) (*Order, error) {
+	o, err := s.Get(ctx, userID, orderNo)
+	if err != nil {
+		return nil, err
+	}
+	return s.cancel(ctx, o, ReasonUserCancelled)
+}
+
+// cancel moves o to CANCELLED and publishes ORDER_CANCELLED if and only if
+// that change commits; inventory releases the stock and payment refunds or
+// voids the order's charge when they consume it.
+func (s *Service) cancel(ctx context.Context, o *Order, reason string) (*Order, error) {
+	switch o.Status {
+	case Cancelled:
+		return o, nil
+	case Paid:
+		return nil, apperr.New(apperr.Conflict, "ORDER_ALREADY_PAID", "a paid order cannot be cancelled").With("orderNo", o.No)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), payCallBudget)
+	defer cancel()
+	now := s.now()
+	ev := contracts.OrderCancelled{
+		EventID: newID("evt-"), OrderNo: o.No, UserID: o.UserID, Lines: o.contractLines(),
+		Reason: reason, CancelledAt: now,
+	}
+	outcome, err := s.pub.PublishCancelled(ctx, ev, func(ctx context.Context, txID string) TxOutcome {
+		err := s.store.MarkCancelled(ctx, o.No, txID, reason, now)
+		switch {
+		case err == nil:
+			return TxCommit
+		case errors.Is(err, ErrStateChanged):
+			return TxRollback
+		case errors.Is(err, ErrTxDecided):
+			committed, _, lerr := s.store.LookupTx(ctx, txID)
+			if lerr != nil {
+				return TxUnknown
+			}
+			return outcomeOf(committed)
+		default:
+			s.cfg.Log.Error("recording the cancellation failed", "order_no", o.No, "error", err)
+			return TxUnknown
+		}
+	})
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Unavailable, "BROKER_UNAVAILABLE", "the order could not be cancelled now; try again", err)
+	}
+	current, err := s.store.Get(ctx, o.No)
+	if err != nil {
+		return nil, err
+	}
+	s.cfg.Log.Info("cancel finished", "order_no", o.No, "tx", outcome, "status", current.Status, "reason", reason)
+	switch current.Status {
+	case Cancelled:
+		return current, nil
+	case Paid:
+		return nil, apperr.New(apperr.Conflict, "ORDER_ALREADY_PAID", "the order was paid first").With("orderNo", o.No)
+	}
+	return nil, apperr.New(apperr.Unavailable, "CANCEL_PENDING", "the cancellation is not settled yet; try again").With("orderNo", o.No)
+}
+
+// HandleTimeout processes the delayed ORDER_TIMEOUT message: an order still
+// unpaid at its deadline is cancelled; a paid or cancelled one is left
+// alone. A message that arrives early (a delay level shorter than the
+// remaining time) schedules itself again.
+func (s *Service) HandleTimeout(ctx context.Context, ev contracts.OrderTimeout) error {
+	o, err := s.store.Get(ctx, ev.OrderNo)
+	if isKind(err, apperr.NotFound, "") {
+		s.cfg.Log.Warn("timeout for an unknown order", "order_no", ev.OrderNo)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if o.Status != PendingPayment {
+		return nil
+	}
+	if now := s.now(); now.Before(o.PaymentDeadline) {
+		next := ev
+		next.EventID = newID("evt-")
+		return s.pub.ScheduleTimeout(ctx, next, o.PaymentDeadline)
+	}
+	_, err = s.cancel(ctx, o, ReasonDeadlinePassed)
+	if isKind(err, apperr.Conflict, "ORDER_ALREADY_PAID") {
+		return nil // payment won the race
+	}
+	return err
+}
+
+// SweepOverdue cancels pending orders whose deadline passed more than grace
+// ago: the backstop for a timeout message that was never sent (broker down
+// at checkout, crash right after it).
+func (s *Service) SweepOverdue(ctx context.Context, grace time.Duration) (int, error) {
+	nos, err := s.store.Overdue(ctx, s.now().Add(-grace), overdueSweepBatchSize)
+	if err != nil {
+		return 0, err
+	}
+	cancelled := 0
+	for _, no := range nos {
+		o, err := s.store.Get(ctx, no)
+		if err != nil {
+			return cancelled, err
+		}
+		if _, err := s.cancel(ctx, o, ReasonDeadlinePassed); err != nil {
+			if isKind(err, apperr.Conflict, "ORDER_ALREADY_PAID") {
+				continue
+			}
+			return cancelled, err
+		}
+		cancelled++
+	}
+	return cancelled, nil
+}

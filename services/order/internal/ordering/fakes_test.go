@@ -1,0 +1,212 @@
+package ordering_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/order/internal/ordering"
+	"github.com/rocketmart/rocketmart/services/order/internal/store"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/dbtest"
+)
+
+// fakeInventory prices every SKU at 1000 cents and holds stock per SKU.
+type fakeInventory struct {
+	mu       sync.Mutex
+	stock    map[string]int
+	reserved map[string][]ordering.LineRequest
+	released map[string]int
+}
+
+func (f *fakeInventory) Reserve(_ context.Context, orderNo string, lines []ordering.LineRequest, _ time.Time) ([]ordering.Line, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, l := range lines {
+		if _, ok := f.stock[l.SKU]; !ok {
+			return nil, apperr.New(apperr.NotFound, "UNKNOWN_SKU", "no such product")
+		}
+		if f.stock[l.SKU] < l.Quantity {
+			return nil, apperr.New(apperr.Conflict, "OUT_OF_STOCK", "short")
+		}
+	}
+	out := make([]ordering.Line, len(lines))
+	for i, l := range lines {
+		f.stock[l.SKU] -= l.Quantity
+		out[i] = ordering.Line{SKU: l.SKU, Name: "name " + l.SKU, Quantity: l.Quantity, UnitPriceCents: 1000}
+	}
+	f.reserved[orderNo] = lines
+	return out, nil
+}
+
+func (f *fakeInventory) Release(_ context.Context, orderNo string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.released[orderNo]++
+	return nil
+}
+
+// fakePayments keeps balances and charges; fail makes Charge answer
+// Unavailable after (optionally) charging, like a timed-out call.
+type fakePayments struct {
+	mu            sync.Mutex
+	balance       map[string]int64
+	charges       map[string]ordering.Charge
+	refunds       map[string]int
+	chargeThenErr bool
+	down          bool
+}
+
+func (f *fakePayments) Charge(_ context.Context, orderNo, userID string, amount int64) (ordering.Charge, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return ordering.Charge{}, apperr.New(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE", "down")
+	}
+	if c, ok := f.charges[orderNo]; ok {
+		return c, nil
+	}
+	if f.balance[userID] < amount {
+		return ordering.Charge{}, apperr.New(apperr.PaymentRequired, "INSUFFICIENT_FUNDS", "short")
+	}
+	f.balance[userID] -= amount
+	c := ordering.Charge{OrderNo: orderNo, UserID: userID, AmountCents: amount, Status: ordering.ChargeSucceeded}
+	f.charges[orderNo] = c
+	if f.chargeThenErr {
+		return ordering.Charge{}, apperr.New(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE", "timed out")
+	}
+	return c, nil
+}
+
+func (f *fakePayments) GetCharge(_ context.Context, orderNo string) (ordering.Charge, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return ordering.Charge{}, false, apperr.New(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE", "down")
+	}
+	c, ok := f.charges[orderNo]
+	return c, ok, nil
+}
+
+func (f *fakePayments) Refund(_ context.Context, orderNo, _ string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.charges[orderNo]
+	if !ok || c.Status == ordering.ChargeRefunded {
+		return nil
+	}
+	c.Status = ordering.ChargeRefunded
+	f.charges[orderNo] = c
+	f.balance[c.UserID] += c.AmountCents
+	f.refunds[orderNo]++
+	return nil
+}
+
+type fakeCart struct{ lines []ordering.LineRequest }
+
+func (f fakeCart) Lines(context.Context, string) ([]ordering.LineRequest, error) { return f.lines, nil }
+
+// fakePublisher runs the local transaction synchronously, as the client
+// does, and records what would have been committed.
+type fakePublisher struct {
+	mu        sync.Mutex
+	n         int
+	committed []any
+	outcomes  map[string]ordering.TxOutcome
+	timeouts  []contracts.OrderTimeout
+	// beforeLocal, when set, runs with the transaction id before local.
+	beforeLocal func(txID string)
+}
+
+func (f *fakePublisher) publish(ctx context.Context, ev any, local ordering.LocalTx) (ordering.TxOutcome, error) {
+	f.mu.Lock()
+	f.n++
+	txID := fmt.Sprintf("tx-%d", f.n)
+	f.mu.Unlock()
+	if f.beforeLocal != nil {
+		f.beforeLocal(txID)
+	}
+	out := local(ctx, txID)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.outcomes[txID] = out
+	if out == ordering.TxCommit {
+		f.committed = append(f.committed, ev)
+	}
+	return out, nil
+}
+
+func (f *fakePublisher) PublishPaid(ctx context.Context, ev contracts.OrderPaid, local ordering.LocalTx) (ordering.TxOutcome, error) {
+	return f.publish(ctx, ev, local)
+}
+
+func (f *fakePublisher) PublishCancelled(ctx context.Context, ev contracts.OrderCancelled, local ordering.LocalTx) (ordering.TxOutcome, error) {
+	return f.publish(ctx, ev, local)
+}
+
+func (f *fakePublisher) ScheduleTimeout(_ context.Context, ev contracts.OrderTimeout, _ time.Time) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.timeouts = append(f.timeouts, ev)
+	return nil
+}
+
+func (f *fakePublisher) committedCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.committed)
+}
+
+type fixture struct {
+	svc   *ordering.Service
+	store *store.Store
+	inv   *fakeInventory
+	pay   *fakePayments
+	pub   *fakePublisher
+	clock *clock
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	db := dbtest.SQLite(t)
+	if err := store.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{
+		store: store.New(db),
+		inv:   &fakeInventory{stock: map[string]int{"A": 10, "B": 1}, reserved: map[string][]ordering.LineRequest{}, released: map[string]int{}},
+		pay:   &fakePayments{balance: map[string]int64{"alice": 100_000, "carol": 500}, charges: map[string]ordering.Charge{}, refunds: map[string]int{}},
+		pub:   &fakePublisher{outcomes: map[string]ordering.TxOutcome{}},
+		clock: &clock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
+	}
+	f.svc = ordering.NewService(f.store, f.inv, f.pay, fakeCart{lines: []ordering.LineRequest{{SKU: "A", Quantity: 1}}}, f.pub,
+		ordering.Config{PaymentTimeout: 10 * time.Minute, Now: f.clock.now, Log: slog.New(slog.DiscardHandler)})
+	return f
+}
+
+var addr = contracts.Address{Name: "A", Line1: "1 St", City: "C", PostalCode: "1", Country: "US"}
+
+func (f *fixture) place(t *testing.T, user string, lines ...ordering.LineRequest) *ordering.Order {
+	t.Helper()
+	o, created, err := f.svc.Place(context.Background(), user, fmt.Sprintf("key-%d", time.Now().UnixNano()), ordering.PlaceRequest{Lines: lines, Address: addr})
+	if err != nil || !created {
+		t.Fatalf("place: %v (created %v)", err, created)
+	}
+	return o
+}

@@ -1,0 +1,77 @@
+// Package ordering is the order service's domain: orders and their state
+// machine, placing an order against reserved stock, paying it through a
+// transactional ORDER_PAID message, cancelling it (by the user or at its
+// payment deadline) through a transactional ORDER_CANCELLED message, and
+// answering the broker's check-backs from durable state.
+package ordering
+
+import (
+	"time"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
+)
+
+// Status is where an order is in its life.
+type Status string
+
+// The order states. PENDING_PAYMENT moves to PAID or CANCELLED, never back.
+const (
+	PendingPayment Status = "PENDING_PAYMENT"
+	Paid           Status = "PAID"
+	Cancelled      Status = "CANCELLED"
+)
+
+// Line is one product of an order, priced when its stock was reserved.
+type Line struct {
+	SKU            string
+	Name           string
+	Quantity       int
+	UnitPriceCents int64
+}
+
+// TotalCents is the line's price.
+func (l Line) TotalCents() int64 { return int64(l.Quantity) * l.UnitPriceCents }
+
+// StatusChange is one entry of an order's history.
+type StatusChange struct {
+	From   Status // empty for the creation
+	To     Status
+	Reason string
+	At     time.Time
+}
+
+// Order is a customer's order.
+type Order struct {
+	No              string
+	UserID          string
+	Status          Status
+	Lines           []Line
+	TotalCents      int64
+	Address         contracts.Address
+	PaymentDeadline time.Time
+	// PaidTxID is the transaction id of the ORDER_PAID half message whose
+	// local transaction made the order PAID.
+	PaidTxID     string
+	CancelReason string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	History      []StatusChange
+}
+
+// contractLines converts the lines for an event.
+func (o *Order) contractLines() []contracts.OrderLine {
+	out := make([]contracts.OrderLine, len(o.Lines))
+	for i, l := range o.Lines {
+		out[i] = contracts.OrderLine{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPriceCents: l.UnitPriceCents}
+	}
+	return out
+}
+
+// sumLines totals lines.
+func sumLines(lines []Line) int64 {
+	var total int64
+	for _, l := range lines {
+		total += l.TotalCents()
+	}
+	return total
+}

@@ -1,0 +1,160 @@
+package ordering
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
+)
+
+// PayOutcome is what a pay request achieved.
+type PayOutcome string
+
+// Pay outcomes that are not errors.
+const (
+	// OutcomePaid: this request paid the order.
+	OutcomePaid PayOutcome = "PAID"
+	// OutcomeAlreadyPaid: the order was paid before (or by a concurrent
+	// request); nothing was charged twice.
+	OutcomeAlreadyPaid PayOutcome = "ALREADY_PAID"
+	// OutcomePending: the outcome is not known yet (the payment service did
+	// not answer in time); the broker's check-back settles it.
+	OutcomePending PayOutcome = "PENDING"
+)
+
+// payCallBudget bounds the whole pay flow once started: it no longer
+// follows the HTTP request, so a client that hangs up does not cut a
+// payment in half.
+const payCallBudget = 30 * time.Second
+
+// Pay pays the user's order (SPEC §2.3): it sends the ORDER_PAID half
+// message; the local transaction charges the buyer and, in one database
+// transaction, moves the order to PAID and logs the transaction id; the
+// message is committed if and only if that transaction committed.
+//
+// Errors: NotFound (no such order for this user), Conflict
+// ORDER_NOT_PAYABLE (cancelled or past its deadline), PaymentRequired
+// (declined), Unavailable (the broker is down; nothing happened).
+func (s *Service) Pay(ctx context.Context, userID, orderNo string) (PayOutcome, *Order, error) {
+	o, err := s.Get(ctx, userID, orderNo)
+	if err != nil {
+		return "", nil, err
+	}
+	switch {
+	case o.Status == Paid:
+		return OutcomeAlreadyPaid, o, nil
+	case o.Status == Cancelled:
+		return "", nil, notPayable(o, "the order is cancelled")
+	case !s.now().Before(o.PaymentDeadline):
+		return "", nil, notPayable(o, "the payment deadline has passed")
+	}
+
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), payCallBudget)
+	defer cancel()
+	ev := contracts.OrderPaid{
+		EventID: newID("evt-"), OrderNo: o.No, UserID: o.UserID, Lines: o.contractLines(),
+		TotalCents: o.TotalCents, Address: o.Address, PaidAt: s.now(),
+	}
+	var result payResult
+	outcome, err := s.pub.PublishPaid(ctx, ev, func(ctx context.Context, txID string) TxOutcome {
+		result = s.payLocal(ctx, o, txID, ev.PaidAt)
+		return result.tx
+	})
+	if err != nil {
+		return "", nil, apperr.Wrap(apperr.Unavailable, "BROKER_UNAVAILABLE", "the payment could not be started; nothing was charged", err)
+	}
+	s.cfg.Log.Info("pay finished", "order_no", o.No, "tx", outcome, "outcome", result.outcome, "error", result.err)
+	if result.err != nil {
+		return "", nil, result.err
+	}
+	current, err := s.store.Get(ctx, o.No)
+	if err != nil {
+		return "", nil, err
+	}
+	return result.outcome, current, nil
+}
+
+// payResult is what the local transaction learned, for the HTTP answer.
+type payResult struct {
+	tx      TxOutcome
+	outcome PayOutcome
+	err     error
+}
+
+// payLocal is the local transaction of the ORDER_PAID half message.
+func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.Time) payResult {
+	log := s.cfg.Log.With("order_no", o.No, "tx_id", txID)
+	charge, err := s.payments.Charge(ctx, o.No, o.UserID, o.TotalCents)
+	switch {
+	case isKind(err, apperr.PaymentRequired, ""):
+		return payResult{tx: TxRollback, err: err}
+	case isKind(err, apperr.Conflict, "ORDER_CANCELLED"):
+		return payResult{tx: TxRollback, err: notPayable(o, "the order was cancelled")}
+	case isKind(err, apperr.Unavailable, ""):
+		log.Warn("charge outcome unknown; the check-back will settle it", "error", err)
+		return payResult{tx: TxUnknown, outcome: OutcomePending}
+	case err != nil:
+		log.Error("charge failed", "error", err)
+		return payResult{tx: TxRollback, err: err}
+	case charge.Status == ChargeRefunded:
+		return payResult{tx: TxRollback, err: notPayable(o, "the order's charge was refunded")}
+	}
+
+	err = s.store.MarkPaid(ctx, o.No, txID, at)
+	switch {
+	case err == nil:
+		log.Info("order paid")
+		return payResult{tx: TxCommit, outcome: OutcomePaid}
+	case errors.Is(err, ErrStateChanged):
+		return s.notPendingAfterCharge(ctx, o)
+	case errors.Is(err, ErrTxDecided):
+		// A check-back got here first: it either completed the payment
+		// with this transaction id or decided it rolled back.
+		committed, _, lerr := s.store.LookupTx(ctx, txID)
+		if lerr != nil {
+			return payResult{tx: TxUnknown, outcome: OutcomePending}
+		}
+		if committed {
+			return payResult{tx: TxCommit, outcome: OutcomePaid}
+		}
+		// The order is still payable and its charge stands: the next pay
+		// request reuses the charge (charges are idempotent by order).
+		return payResult{tx: TxRollback, outcome: OutcomePending}
+	default:
+		log.Error("recording the payment failed; the check-back will settle it", "error", err)
+		return payResult{tx: TxUnknown, outcome: OutcomePending}
+	}
+}
+
+// notPendingAfterCharge handles a successful charge of an order that left
+// PENDING_PAYMENT meanwhile: paid by a concurrent request (same charge,
+// nothing to undo) or cancelled (refund: compensation).
+func (s *Service) notPendingAfterCharge(ctx context.Context, o *Order) payResult {
+	current, err := s.store.Get(ctx, o.No)
+	if err != nil {
+		return payResult{tx: TxRollback, err: err}
+	}
+	if current.Status == Paid {
+		return payResult{tx: TxRollback, outcome: OutcomeAlreadyPaid}
+	}
+	s.refund(ctx, o.No, "order cancelled before its payment completed")
+	return payResult{tx: TxRollback, err: notPayable(current, "the order was cancelled; the charge is refunded")}
+}
+
+// refund refunds an order's charge. A failure is logged, not returned: the
+// payment service also refunds when it consumes ORDER_CANCELLED, so the
+// refund happens exactly once either way.
+func (s *Service) refund(ctx context.Context, orderNo, reason string) {
+	if err := s.payments.Refund(ctx, orderNo, reason); err != nil {
+		s.cfg.Log.Warn("refund failed; payment's ORDER_CANCELLED consumer refunds it", "order_no", orderNo, "error", err)
+		return
+	}
+	s.cfg.Log.Info("charge refunded", "order_no", orderNo, "reason", reason)
+}
+
+func notPayable(o *Order, why string) error {
+	return apperr.New(apperr.Conflict, "ORDER_NOT_PAYABLE", "order is not payable: "+why).
+		With("orderNo", o.No).With("status", string(o.Status))
+}

@@ -1,0 +1,147 @@
+package ordering
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
+)
+
+// Errors the Store returns for outcomes the domain decides on.
+var (
+	// ErrStateChanged: a conditional status change found the order no
+	// longer in the expected state (someone else paid or cancelled it).
+	ErrStateChanged = errors.New("order state changed")
+	// ErrTxDecided: the transaction id is already in the transaction log
+	// (a check-back decided it, or another path committed it).
+	ErrTxDecided = errors.New("transaction already decided")
+	// ErrKeyTaken: the user already used the idempotency key.
+	ErrKeyTaken = errors.New("idempotency key already used")
+)
+
+// IdempotencyKey remembers which order a user's key created and a hash of
+// the request that created it.
+type IdempotencyKey struct {
+	UserID      string
+	Key         string
+	RequestHash string
+	OrderNo     string
+}
+
+// TxOutcome is what became of a local transaction behind a half message.
+type TxOutcome int
+
+// The outcomes, as the broker knows them.
+const (
+	TxCommit TxOutcome = iota + 1
+	TxRollback
+	TxUnknown
+)
+
+func (o TxOutcome) String() string {
+	switch o {
+	case TxCommit:
+		return "commit"
+	case TxRollback:
+		return "rollback"
+	case TxUnknown:
+		return "unknown"
+	}
+	return "invalid"
+}
+
+// Store keeps orders. Status changes are conditional and record the
+// message's transaction id in the transaction log in the same database
+// transaction, so a check-back can answer from durable state.
+type Store interface {
+	// Create inserts o with its lines and first history entry, and key
+	// unless it is nil. A key the user already used gives ErrKeyTaken.
+	Create(ctx context.Context, o *Order, key *IdempotencyKey) error
+	// FindKey returns the user's key, or found=false.
+	FindKey(ctx context.Context, userID, key string) (k IdempotencyKey, found bool, err error)
+	// Get returns the order with lines and history, or a NotFound apperr.
+	Get(ctx context.Context, orderNo string) (*Order, error)
+	// ListByUser returns the user's newest orders (without history).
+	ListByUser(ctx context.Context, userID string, limit int) ([]Order, error)
+	// List returns orders, newest first, optionally of one status (for admins).
+	List(ctx context.Context, status Status, limit int) ([]Order, error)
+	// MarkPaid records txID as committed and moves the order from
+	// PENDING_PAYMENT to PAID, in one transaction: ErrTxDecided when txID is
+	// already logged, ErrStateChanged when the order is not pending.
+	MarkPaid(ctx context.Context, orderNo, txID string, at time.Time) error
+	// MarkCancelled does the same for PENDING_PAYMENT → CANCELLED.
+	MarkCancelled(ctx context.Context, orderNo, txID, reason string, at time.Time) error
+	// LookupTx reads a logged outcome without deciding anything.
+	LookupTx(ctx context.Context, txID string) (committed, found bool, err error)
+	// ResolveTx decides txID rolled back unless its commit is logged, and
+	// reports whether it committed.
+	ResolveTx(ctx context.Context, txID string) (committed bool, err error)
+	// Overdue returns pending orders whose payment deadline is before t.
+	Overdue(ctx context.Context, t time.Time, limit int) ([]string, error)
+}
+
+// LineRequest is a product and quantity a customer asks for.
+type LineRequest struct {
+	SKU      string
+	Quantity int
+}
+
+// Inventory reserves and releases stock (the inventory service).
+type Inventory interface {
+	// Reserve reserves every line or none, idempotently by order number,
+	// and returns the lines priced from the catalogue.
+	Reserve(ctx context.Context, orderNo string, lines []LineRequest, expiresAt time.Time) ([]Line, error)
+	// Release gives the stock of orderNo back; releasing twice is harmless.
+	Release(ctx context.Context, orderNo string) error
+}
+
+// ChargeStatus is the state of a charge in the payment service.
+type ChargeStatus string
+
+// Charge states.
+const (
+	ChargeSucceeded ChargeStatus = "SUCCEEDED"
+	ChargeRefunded  ChargeStatus = "REFUNDED"
+)
+
+// Charge is the payment service's record of an order's charge.
+type Charge struct {
+	OrderNo     string
+	UserID      string
+	AmountCents int64
+	Status      ChargeStatus
+}
+
+// Payments charges and refunds buyers (the payment service). Charges are
+// idempotent by order number.
+type Payments interface {
+	// Charge debits the buyer once per order. A declined charge is a
+	// PaymentRequired apperr; an order the payment service knows as
+	// cancelled is a Conflict with code ORDER_CANCELLED; an unreachable or
+	// slow service is Unavailable: the charge may or may not have happened.
+	Charge(ctx context.Context, orderNo, userID string, amountCents int64) (Charge, error)
+	// GetCharge returns the order's charge, or found=false.
+	GetCharge(ctx context.Context, orderNo string) (c Charge, found bool, err error)
+	// Refund refunds the order's charge exactly once.
+	Refund(ctx context.Context, orderNo, reason string) error
+}
+
+// Cart reads the lines of a user's cart (the cart service).
+type Cart interface {
+	Lines(ctx context.Context, userID string) ([]LineRequest, error)
+}
+
+// LocalTx runs the local transaction of a half message with its
+// transaction id and says what became of it.
+type LocalTx func(ctx context.Context, txID string) TxOutcome
+
+// Publisher sends the order service's events. The Publish methods send a
+// half message, run local, and commit the message if and only if local
+// returns TxCommit; an error means nothing was sent and local did not run.
+type Publisher interface {
+	PublishPaid(ctx context.Context, ev contracts.OrderPaid, local LocalTx) (TxOutcome, error)
+	PublishCancelled(ctx context.Context, ev contracts.OrderCancelled, local LocalTx) (TxOutcome, error)
+	// ScheduleTimeout sends ev to be delivered no earlier than at.
+	ScheduleTimeout(ctx context.Context, ev contracts.OrderTimeout, at time.Time) error
+}

@@ -1,0 +1,118 @@
+package ordering
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
+)
+
+// Rules bounds what a customer may ask for.
+const (
+	MaxLines      = 50
+	MaxQuantity   = 99
+	MaxKeyLength  = 128
+	maxFieldChars = 200
+)
+
+// Config tunes the Service. Zero fields take the defaults.
+type Config struct {
+	// PaymentTimeout is how long a new order may be paid (default 15m).
+	PaymentTimeout time.Duration
+	// ReservationGrace is added to the deadline for the stock reservation's
+	// expiry, so inventory's sweeper never races a payable order (default 10m).
+	ReservationGrace time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Log receives domain logs (default slog.Default()).
+	Log *slog.Logger
+}
+
+// Service runs the order use cases.
+type Service struct {
+	store     Store
+	inventory Inventory
+	payments  Payments
+	cart      Cart
+	pub       Publisher
+	cfg       Config
+}
+
+// NewService wires the use cases to their dependencies.
+func NewService(store Store, inventory Inventory, payments Payments, cart Cart, pub Publisher, cfg Config) *Service {
+	if cfg.PaymentTimeout <= 0 {
+		cfg.PaymentTimeout = 15 * time.Minute
+	}
+	if cfg.ReservationGrace <= 0 {
+		cfg.ReservationGrace = 10 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Service{store: store, inventory: inventory, payments: payments, cart: cart, pub: pub, cfg: cfg}
+}
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+
+// Get returns the user's order; another user's order is NotFound, exactly
+// like one that does not exist.
+func (s *Service) Get(ctx context.Context, userID, orderNo string) (*Order, error) {
+	o, err := s.store.Get(ctx, orderNo)
+	if err != nil {
+		return nil, err
+	}
+	if o.UserID != userID {
+		return nil, errOrderNotFound(orderNo)
+	}
+	return o, nil
+}
+
+// GetAny returns any order, for admins and other services.
+func (s *Service) GetAny(ctx context.Context, orderNo string) (*Order, error) {
+	return s.store.Get(ctx, orderNo)
+}
+
+// List returns the user's newest orders.
+func (s *Service) List(ctx context.Context, userID string, limit int) ([]Order, error) {
+	return s.store.ListByUser(ctx, userID, limit)
+}
+
+// ListAll returns the newest orders of any user, optionally of one status.
+func (s *Service) ListAll(ctx context.Context, status Status, limit int) ([]Order, error) {
+	switch status {
+	case "", PendingPayment, Paid, Cancelled:
+	default:
+		return nil, apperr.New(apperr.Invalid, "BAD_STATUS", "status must be PENDING_PAYMENT, PAID or CANCELLED").
+			With("field", "status")
+	}
+	return s.store.List(ctx, status, limit)
+}
+
+func errOrderNotFound(orderNo string) error {
+	return apperr.New(apperr.NotFound, "ORDER_NOT_FOUND", "no such order").With("orderNo", orderNo)
+}
+
+// newID returns a random identifier with a prefix, e.g. "evt-…".
+func newID(prefix string) string {
+	return prefix + strings.ToLower(rand.Text()[:20])
+}
+
+// newOrderNo returns an order number that sorts by day and is safe in URLs
+// and message keys: "RM20261121-K3QF9XZ2B7M4".
+func newOrderNo(now time.Time) string {
+	return fmt.Sprintf("RM%s-%s", now.Format("20060102"), rand.Text()[:12])
+}
+
+// isKind reports whether err is an apperr of kind with code (any code when
+// code is empty).
+func isKind(err error, kind apperr.Kind, code string) bool {
+	e, ok := apperr.As(err)
+	return ok && e.Kind == kind && (code == "" || e.Code == code)
+}
