@@ -39,6 +39,10 @@ func Generate(root, svc, outDir string) error {
 // Matches regenerates svc into a temporary directory and compares it with
 // the committed documents.
 func Matches(root, svc string) (bool, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return false, err
+	}
 	tmp, err := os.MkdirTemp("", "api-docs-"+svc)
 	if err != nil {
 		return false, err
