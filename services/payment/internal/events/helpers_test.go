@@ -1,0 +1,124 @@
+package events_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/payment/internal/payment"
+	"github.com/rocketmart/rocketmart/services/payment/internal/store"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
+)
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// setup migrates db and seeds the demo users plus extra wallets.
+func setup(t *testing.T, db *gorm.DB, extra ...contracts.DemoUser) *payment.Service {
+	t.Helper()
+	if err := store.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	svc := payment.NewService(store.New(db))
+	if err := svc.SeedDemoWallets(t.Context(), append(append([]contracts.DemoUser(nil), contracts.DemoUsers...), extra...)); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// cancelled encodes a valid ORDER_CANCELLED event.
+func cancelled(t *testing.T, eventID, orderNo, userID string) []byte {
+	t.Helper()
+	body, err := json.Marshal(contracts.OrderCancelled{
+		EventID: eventID, OrderNo: orderNo, UserID: userID, Reason: "payment deadline passed",
+		Lines:       []contracts.OrderLine{{SKU: "SKU-1", Name: "Rocket", Quantity: 1, UnitPriceCents: 100}},
+		CancelledAt: time.Now().UTC(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
+func codeOf(err error) string {
+	if e, ok := apperr.As(err); ok {
+		return e.Code
+	}
+	return fmt.Sprint(err)
+}
+
+func voids(t *testing.T, db *gorm.DB, orderNo string) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Table("voided_orders").Where("order_no = ?", orderNo).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// checkConservation asserts initial + top-ups = balance + net charges.
+func checkConservation(t *testing.T, svc *payment.Service) {
+	t.Helper()
+	ws, err := svc.Wallets(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := svc.Charges(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := map[string]int64{}
+	for _, c := range cs {
+		if c.Status == payment.StatusSucceeded {
+			net[c.UserID] += c.AmountCents
+		}
+	}
+	for _, w := range ws {
+		if w.InitialCents+w.TopUpsCents != w.BalanceCents+net[w.UserID] || w.BalanceCents < 0 {
+			t.Errorf("money not conserved for %+v (net charges %d)", w, net[w.UserID])
+		}
+	}
+}
+
+// outcomes counts consumer outcomes reported through ConsumerOptions.Observe.
+type outcomes struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (o *outcomes) observe(_, outcome string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.n == nil {
+		o.n = map[string]int{}
+	}
+	o.n[outcome]++
+}
+
+func (o *outcomes) get() map[string]int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range o.n {
+		out[k] = v
+	}
+	return out
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v: %s", timeout, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

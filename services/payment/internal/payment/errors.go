@@ -1,0 +1,80 @@
+package payment
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
+)
+
+// Error codes clients and the order service can rely on.
+const (
+	CodeValidation             = "VALIDATION"
+	CodeIdempotencyKeyRequired = "IDEMPOTENCY_KEY_REQUIRED"
+	CodeIdempotencyKeyInvalid  = "IDEMPOTENCY_KEY_INVALID"
+	CodeIdempotencyKeyReused   = "IDEMPOTENCY_KEY_REUSED"
+	CodeUnknownUser            = "UNKNOWN_USER"
+	CodeWalletNotFound         = "WALLET_NOT_FOUND"
+	CodeInsufficientFunds      = "INSUFFICIENT_FUNDS"
+	CodeChargeMismatch         = "CHARGE_MISMATCH"
+	CodeChargeNotFound         = "CHARGE_NOT_FOUND"
+	CodeOrderCancelled         = "ORDER_CANCELLED"
+)
+
+// ErrDuplicateEvent is wrapped by CancelOrder when the event was handled
+// before: the caller acknowledges it without effect.
+var ErrDuplicateEvent = errors.New("event already processed")
+
+// invalid reports a bad input field the way the HTTP binder does, so clients
+// see one shape whichever layer caught it.
+func invalid(field, rule, message string) error {
+	return apperr.New(apperr.Invalid, CodeValidation, message).With("field", field).With("rule", rule)
+}
+
+// UnknownUserError says a charge or top-up named a user without a wallet.
+func UnknownUserError(userID string) error {
+	return apperr.New(apperr.NotFound, CodeUnknownUser, "no wallet for this user").With("userId", userID)
+}
+
+// WalletNotFoundError says a wallet that should exist does not.
+func WalletNotFoundError(userID string) error {
+	return apperr.New(apperr.NotFound, CodeWalletNotFound, "no wallet for this user").With("userId", userID)
+}
+
+// InsufficientFundsError declines a charge the balance cannot cover. Nothing
+// is recorded, so the order can be paid after a top-up.
+func InsufficientFundsError(balanceCents, amountCents int64) error {
+	return apperr.New(apperr.PaymentRequired, CodeInsufficientFunds,
+		fmt.Sprintf("balance %d is short of %d cents", balanceCents, amountCents)).
+		With("balanceCents", balanceCents).With("amountCents", amountCents)
+}
+
+// OrderCancelledError refuses to charge an order that was cancelled before
+// its payment arrived.
+func OrderCancelledError(orderNo string) error {
+	return apperr.New(apperr.Conflict, CodeOrderCancelled, "the order was cancelled; it cannot be charged").
+		With("orderNo", orderNo)
+}
+
+// ChargeNotFoundError says an order has no charge.
+func ChargeNotFoundError(orderNo string) error {
+	return apperr.New(apperr.NotFound, CodeChargeNotFound, "no charge for this order").With("orderNo", orderNo)
+}
+
+// chargeMismatchError refuses a charge whose order number was charged with
+// another user or amount: idempotency by order number must not hide a bug.
+func chargeMismatchError(existing Charge) error {
+	return apperr.New(apperr.Conflict, CodeChargeMismatch,
+		"this order was already charged with another user or amount").
+		With("orderNo", existing.OrderNo).
+		With("userId", existing.UserID).
+		With("amountCents", existing.AmountCents)
+}
+
+// keyReusedError refuses a top-up whose key was used for another amount.
+func keyReusedError(existing TopUp) error {
+	return apperr.New(apperr.Unprocessable, CodeIdempotencyKeyReused,
+		"this Idempotency-Key was used for a top-up of another amount").
+		With("topUpId", existing.ID).
+		With("amountCents", existing.AmountCents)
+}
