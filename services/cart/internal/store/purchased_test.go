@@ -1,0 +1,94 @@
+package store_test
+
+import (
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/rocketmart/rocketmart/services/cart/internal/cart"
+	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/platform/dbtest"
+	"github.com/rocketmart/rocketmart/services/platform/inbox"
+	"github.com/rocketmart/rocketmart/services/platform/mq"
+)
+
+func TestRemovePurchasedAppliesOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s := newStore(t, db)
+		mustAdd(t, s, "alice", "A", 5)
+		mustAdd(t, s, "alice", "B", 2)
+		mustAdd(t, s, "alice", "C", 1)
+		mustAdd(t, s, "bob", "A", 5)
+		// B is bought entirely, A partly, D was never (or no longer) in the cart.
+		bought := []cart.Line{{SKU: "A", Quantity: 2}, {SKU: "B", Quantity: 2}, {SKU: "D", Quantity: 1}}
+
+		if err := s.RemovePurchased(t.Context(), "alice", "ev-1", bought); err != nil {
+			t.Fatalf("RemovePurchased: %v", err)
+		}
+		want := []cart.Line{{SKU: "A", Quantity: 3}, {SKU: "C", Quantity: 1}}
+		wantLines(t, s, "alice", want)
+
+		err := s.RemovePurchased(t.Context(), "alice", "ev-1", bought)
+		if !errors.Is(err, cart.ErrAlreadyApplied) || !errors.Is(err, mq.ErrDuplicate) {
+			t.Errorf("second RemovePurchased = %v, want ErrAlreadyApplied and mq.ErrDuplicate", err)
+		}
+		wantLines(t, s, "alice", want)
+		wantLines(t, s, "bob", []cart.Line{{SKU: "A", Quantity: 5}})
+
+		var claims int64
+		if err := db.Model(&inbox.Processed{}).
+			Where("consumer = ? AND event_id = ?", contracts.ConsumerCartOrderPaid, "ev-1").Count(&claims).Error; err != nil {
+			t.Fatalf("count claims: %v", err)
+		}
+		if claims != 1 {
+			t.Errorf("claims for ev-1 = %d, want 1", claims)
+		}
+	})
+}
+
+func TestRemovePurchasedNeverGoesNegative(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s := newStore(t, db)
+		mustAdd(t, s, "alice", "A", 2)
+		mustAdd(t, s, "alice", "B", 3)
+		// The user lowered the quantities after checkout: the order bought
+		// more than the cart holds now.
+		if err := s.RemovePurchased(t.Context(), "alice", "ev-2", []cart.Line{{SKU: "A", Quantity: 5}, {SKU: "B", Quantity: 3}}); err != nil {
+			t.Fatalf("RemovePurchased: %v", err)
+		}
+		wantLines(t, s, "alice", []cart.Line{})
+
+		var negative int64
+		if err := db.Table("cart_lines").Where("quantity <= 0").Count(&negative).Error; err != nil {
+			t.Fatalf("count: %v", err)
+		}
+		if negative != 0 {
+			t.Errorf("%d lines with quantity <= 0, want none", negative)
+		}
+	})
+}
+
+func TestRemovePurchasedConcurrentDeliveries(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s := newStore(t, db)
+		mustAdd(t, s, "bob", "A", 10)
+		var applied, duplicates atomic.Int32
+		_, codes := concurrently(t, 10, func(int) error {
+			err := s.RemovePurchased(t.Context(), "bob", "ev-3", []cart.Line{{SKU: "A", Quantity: 4}})
+			switch {
+			case err == nil:
+				applied.Add(1)
+			case errors.Is(err, cart.ErrAlreadyApplied):
+				duplicates.Add(1)
+				return nil
+			}
+			return err
+		})
+		if applied.Load() != 1 || duplicates.Load() != 9 || len(codes) != 0 {
+			t.Errorf("%d applied, %d duplicates, errors %v; want 1, 9, none", applied.Load(), duplicates.Load(), codes)
+		}
+		wantLines(t, s, "bob", []cart.Line{{SKU: "A", Quantity: 6}})
+	})
+}
