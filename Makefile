@@ -7,8 +7,9 @@ DATA  ?= data
 # Every module in go.work; `go test ./...` does not work at a workspace root.
 MODULES := $(shell $(GO) list -m -f '{{.Dir}}')
 PKGS     = $(addsuffix /...,$(MODULES))
+SERVICES := inventory payment cart order
 
-.PHONY: all build test test-short vet fmt fuzz run minirmq examples-check clean
+.PHONY: all build test test-short vet fmt fuzz run minirmq api-docs examples-check clean
 
 all: build
 
@@ -16,6 +17,7 @@ build: ## build every program into bin/
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/minirmq ./services/minirmq/cmd/minirmq
 	$(GO) build -o $(BIN)/mqload ./services/minirmq/cmd/mqload
+	@for svc in $(SERVICES); do echo "$(GO) build -o $(BIN)/$$svc ./services/$$svc"; $(GO) build -o $(BIN)/$$svc ./services/$$svc || exit 1; done
 
 test: ## the whole suite (SQLite always, MariaDB/MySQL when TEST_MYSQL_DSN is set)
 	$(GO) vet $(PKGS)
@@ -36,10 +38,14 @@ fmt:
 fuzz: ## fuzz the remoting frame decoder for a minute
 	cd services/minirmq && $(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 60s ./internal/remoting/
 
-run: minirmq ## run the shop (until the services land: the broker alone, on 127.0.0.1:9876)
+run: build ## run the whole shop on the embedded default (minirmq + services on SQLite under data/)
+	BIN=$(BIN) DATA=$(DATA) ./scripts/run.sh
 
 minirmq: build ## run minirmq with a data directory and fast transaction checks
 	$(BIN)/minirmq -data $(DATA)/minirmq -tx-check-after 2s -tx-check-interval 5s
+
+api-docs: ## regenerate api-docs/<service>/swagger.{json,yaml} from the swag annotations
+	$(GO) run ./api-docs/gen
 
 examples-check: ## run the client's own examples against minirmq
 	./scripts/examples-check.sh

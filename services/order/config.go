@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -33,6 +34,7 @@ type config struct {
 	NameServer         string        // ROCKETMQ_NAMESERVER
 	AdminToken         string        // ADMIN_TOKEN
 	LogLevel           slog.Level    // LOG_LEVEL
+	ClientLogLevel     string        // ROCKETMQ_CLIENT_LOG_LEVEL: the RocketMQ client's own logs
 	InventoryURL       string        // INVENTORY_URL
 	PaymentURL         string        // PAYMENT_URL
 	CartURL            string        // CART_URL
@@ -43,7 +45,7 @@ type config struct {
 	DelayLevels        []time.Duration
 
 	listener net.Listener // tests: serve here instead of Addr
-	logOut   *os.File
+	logOut   io.Writer    // where the JSON logs go (stdout)
 }
 
 // loadConfig reads the environment through getenv, applying defaults that
@@ -68,6 +70,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DB:                 get("ORDER_DB", "sqlite:data/order.db"),
 		NameServer:         get("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
 		AdminToken:         get("ADMIN_TOKEN", "rocketmart-admin"),
+		ClientLogLevel:     get("ROCKETMQ_CLIENT_LOG_LEVEL", "warn"),
 		InventoryURL:       get("INVENTORY_URL", "http://127.0.0.1:8083"),
 		PaymentURL:         get("PAYMENT_URL", "http://127.0.0.1:8082"),
 		CartURL:            get("CART_URL", "http://127.0.0.1:8086"),
@@ -142,7 +145,7 @@ func run(ctx context.Context, cfg config) (err error) {
 		return err
 	}
 
-	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: "order", Logger: log}
+	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: "order", Logger: log, ClientLogLevel: cfg.ClientLogLevel}
 	var checks lateChecks // the producers need the checker before the service exists
 	pub, err := events.NewPublisher(ctx, mqCfg, cfg.DelayLevels, &checks)
 	if err != nil {

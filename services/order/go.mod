@@ -6,6 +6,7 @@ require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/rocketmart/rocketmart/api-docs v0.0.0-00010101000000-000000000000
 	github.com/rocketmart/rocketmart/services/contracts v0.0.0
+	github.com/rocketmart/rocketmart/services/minirmq v0.0.0
 	github.com/rocketmart/rocketmart/services/platform v0.0.0
 	gorm.io/gorm v1.31.2
 )

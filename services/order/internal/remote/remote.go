@@ -85,7 +85,11 @@ func (c charge) domain() ordering.Charge {
 
 // Charge charges the buyer for orderNo, idempotently.
 func (p *Payments) Charge(ctx context.Context, orderNo, userID string, amountCents int64) (ordering.Charge, error) {
-	req := charge{OrderNo: orderNo, UserID: userID, AmountCents: amountCents}
+	req := struct {
+		OrderNo     string `json:"orderNo"`
+		UserID      string `json:"userId"`
+		AmountCents int64  `json:"amountCents"`
+	}{orderNo, userID, amountCents}
 	var res charge
 	if err := p.c.Call(ctx, http.MethodPost, "/api/v1/charges", "", req, &res); err != nil {
 		return ordering.Charge{}, err
