@@ -16,6 +16,7 @@ export INVENTORY_URL=http://127.0.0.1:8083 CART_URL=http://127.0.0.1:8086
 
 mkdir -p "$DATA/logs"
 pids=()
+# stop [CODE]: stop every process, newest first, and exit.
 stop() {
   trap - INT TERM EXIT
   echo
@@ -23,8 +24,10 @@ stop() {
   for ((i=${#pids[@]}-1; i>=0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
   echo "stopped."
+  exit "${1:-0}"
 }
-trap stop INT TERM EXIT
+trap 'stop 0' INT TERM
+trap 'stop 1' EXIT
 
 # wait_ready NAME URL: poll until the URL answers 200, or give up with the log.
 wait_ready() {
@@ -62,4 +65,5 @@ RocketMart is running (logs in $DATA/logs/, data in $DATA/).
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}" || true
-echo "a process exited; see $DATA/logs/" >&2
+echo "a process exited unexpectedly; see $DATA/logs/" >&2
+stop 1
