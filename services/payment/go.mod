@@ -4,7 +4,6 @@ go 1.26.8
 
 require (
 	github.com/gin-gonic/gin v1.12.0
-	github.com/go-sql-driver/mysql v1.10.1
 	github.com/rocketmart/rocketmart/api-docs v0.0.0
 	github.com/rocketmart/rocketmart/services/contracts v0.0.0
 	github.com/rocketmart/rocketmart/services/minirmq v0.0.0
@@ -37,6 +36,7 @@ require (
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
 	github.com/go-playground/validator/v10 v10.30.1 // indirect
+	github.com/go-sql-driver/mysql v1.10.1 // indirect
 	github.com/goccy/go-json v0.10.5 // indirect
 	github.com/goccy/go-yaml v1.19.2 // indirect
 	github.com/golang/mock v1.3.1 // indirect

@@ -29,7 +29,7 @@ var errShort = errors.New("stock short")
 // deadlock on MySQL.
 func (s *Store) Reserve(ctx context.Context, r inventory.Reservation) (inventory.Reservation, bool, error) {
 	var short string
-	err := inTx(ctx, s.db, func(tx *gorm.DB) error {
+	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		err := tx.Create(&reservationRow{OrderNo: r.OrderNo, Status: string(r.Status),
 			ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}).Error
 		if database.IsDuplicate(err) {

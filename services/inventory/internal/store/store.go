@@ -101,7 +101,7 @@ var _ inventory.Store = (*Store)(nil)
 // they are (insert-if-absent), so a restart never resets stock.
 func (s *Store) Seed(ctx context.Context, products []inventory.SeedProduct) (int, error) {
 	inserted := 0
-	err := inTx(ctx, s.db, func(tx *gorm.DB) error {
+	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		inserted = 0
 		for _, p := range products {
 			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&productRow{

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rocketmart/rocketmart/services/inventory/internal/inventory"
+	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/inbox"
 )
 
@@ -22,7 +23,7 @@ const (
 // available, in one transaction.
 func (s *Store) Release(ctx context.Context, orderNo string, now time.Time) (inventory.Transition, error) {
 	var tr inventory.Transition
-	err := inTx(ctx, s.db, func(tx *gorm.DB) error {
+	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		var err error
 		tr, err = transition(tx, orderNo, inventory.Released, colReserved, colAvailable, now)
 		return err
@@ -38,7 +39,7 @@ func (s *Store) Release(ctx context.Context, orderNo string, now time.Time) (inv
 // was to be released) committed.
 func (s *Store) ReleaseClaimed(ctx context.Context, consumer, eventID, orderNo string, now time.Time) (inventory.Transition, error) {
 	var tr inventory.Transition
-	err := inTx(ctx, s.db, func(tx *gorm.DB) error {
+	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := inbox.Claim(tx, consumer, eventID); err != nil {
 			return err
 		}
@@ -56,7 +57,7 @@ func (s *Store) ReleaseClaimed(ctx context.Context, consumer, eventID, orderNo s
 // sold, in one transaction.
 func (s *Store) Sell(ctx context.Context, orderNo string, now time.Time) (inventory.Transition, error) {
 	var tr inventory.Transition
-	err := inTx(ctx, s.db, func(tx *gorm.DB) error {
+	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		var err error
 		tr, err = transition(tx, orderNo, inventory.Sold, colReserved, colSold, now)
 		return err

@@ -1,0 +1,62 @@
+package database_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/rocketmart/rocketmart/services/platform/database"
+	"github.com/rocketmart/rocketmart/services/platform/dbtest"
+)
+
+type counter struct {
+	ID int `gorm:"primaryKey;autoIncrement:false"`
+	N  int
+}
+
+// Two transactions that lock two rows in opposite orders deadlock; InnoDB
+// rolls one back and InTx runs it again, so both end up committed.
+func TestInTxRetriesDeadlockVictims(t *testing.T) {
+	db := dbtest.MySQL(t)
+	if err := database.Migrate(db, &counter{}); err != nil {
+		t.Fatal(err)
+	}
+	db.Create(&[]counter{{ID: 1}, {ID: 2}})
+
+	var attempts atomic.Int32
+	var firstLocks sync.WaitGroup // both hold their first row before crossing
+	firstLocks.Add(2)
+	bump := func(tx *gorm.DB, id int) error {
+		return tx.Model(&counter{}).Where("id = ?", id).Update("n", gorm.Expr("n + 1")).Error
+	}
+	cross := func(first, second int) error {
+		var once sync.Once
+		return database.InTx(context.Background(), db, func(tx *gorm.DB) error {
+			attempts.Add(1)
+			if err := bump(tx, first); err != nil {
+				return err
+			}
+			once.Do(func() { firstLocks.Done(); firstLocks.Wait() })
+			return bump(tx, second)
+		})
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- cross(1, 2) }()
+	go func() { errs <- cross(2, 1) }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("a transaction failed instead of being retried: %v", err)
+		}
+	}
+	var rows []counter
+	db.Order("id").Find(&rows)
+	if rows[0].N != 2 || rows[1].N != 2 {
+		t.Errorf("counters %+v, want both 2: each transaction applied exactly once", rows)
+	}
+	if got := attempts.Load(); got < 3 {
+		t.Errorf("%d attempts: no deadlock happened, the test proves nothing", got)
+	}
+}
