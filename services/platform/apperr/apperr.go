@@ -64,6 +64,18 @@ func (k Kind) Status() int {
 	return status
 }
 
+// KindForStatus is the inverse of Status, for a client that rebuilds another
+// service's error from its answer: the kind whose status is status, or
+// ok=false when no client-visible kind maps to it (5xx, unknown codes).
+func KindForStatus(status int) (kind Kind, ok bool) {
+	for k := Invalid; k <= Unavailable; k++ {
+		if k.Status() == status {
+			return k, true
+		}
+	}
+	return Internal, false
+}
+
 // String returns the kind's name in the same UPPER_SNAKE form as error codes,
 // so it doubles as the code of an Error that was given none.
 func (k Kind) String() string {

@@ -114,3 +114,16 @@ func TestAsWithoutError(t *testing.T) {
 		t.Errorf("As(plain) = %v, %v; want nil, false", e, ok)
 	}
 }
+
+func TestKindForStatusInvertsStatus(t *testing.T) {
+	for k := apperr.Invalid; k <= apperr.Unavailable; k++ {
+		if got, ok := apperr.KindForStatus(k.Status()); !ok || got != k {
+			t.Errorf("KindForStatus(%d) = %v %v, want %v", k.Status(), got, ok, k)
+		}
+	}
+	for _, status := range []int{200, 418, 500} {
+		if got, ok := apperr.KindForStatus(status); ok {
+			t.Errorf("KindForStatus(%d) = %v, want no kind", status, got)
+		}
+	}
+}

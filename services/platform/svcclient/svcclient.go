@@ -123,32 +123,13 @@ func statusError(method, url string, status int, raw []byte) error {
 		return apperr.Wrap(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE",
 			"a service this request needs failed", cause)
 	}
-	e := apperr.Wrap(kindOf(status), eb.Error.Code, eb.Error.Message, cause)
+	kind, ok := apperr.KindForStatus(status)
+	if !ok {
+		kind = apperr.Invalid // some other 4xx: still the caller's request, not an outage
+	}
+	e := apperr.Wrap(kind, eb.Error.Code, eb.Error.Message, cause)
 	e.Details = eb.Error.Details
 	return e
-}
-
-func kindOf(status int) apperr.Kind {
-	switch status {
-	case http.StatusBadRequest:
-		return apperr.Invalid
-	case http.StatusUnauthorized:
-		return apperr.Unauthorized
-	case http.StatusForbidden:
-		return apperr.Forbidden
-	case http.StatusNotFound:
-		return apperr.NotFound
-	case http.StatusConflict:
-		return apperr.Conflict
-	case http.StatusPaymentRequired:
-		return apperr.PaymentRequired
-	case http.StatusUnprocessableEntity:
-		return apperr.Unprocessable
-	case http.StatusRequestEntityTooLarge:
-		return apperr.TooLarge
-	default:
-		return apperr.Invalid
-	}
 }
 
 // IsUnavailable reports whether err means the callee could not be reached or
