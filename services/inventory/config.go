@@ -5,11 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/url"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +16,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/inventory/internal/orderclient"
 	"github.com/rocketmart/rocketmart/services/inventory/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/database"
+	"github.com/rocketmart/rocketmart/services/platform/envconf"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
@@ -41,12 +38,7 @@ type config struct {
 // loadConfig reads the environment through getenv, with defaults that make
 // the embedded run work.
 func loadConfig(getenv func(string) string) (config, error) {
-	get := func(name, def string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		return def
-	}
+	get := envconf.Getter(getenv)
 	c := config{
 		Addr:       get("INVENTORY_ADDR", ":8083"),
 		DB:         get("INVENTORY_DB", "sqlite:data/inventory.db"),
@@ -59,8 +51,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("INVENTORY_SWEEP_INTERVAL: want a duration such as 30s: %w", err)
 	}
 	c.SweepInterval = interval
-	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
-		return config{}, fmt.Errorf("LOG_LEVEL: want debug, info, warn or error: %w", err)
+	if c.LogLevel, err = envconf.LogLevel("LOG_LEVEL", get("LOG_LEVEL", "info")); err != nil {
+		return config{}, err
 	}
 	return c, nil
 }
@@ -68,50 +60,25 @@ func loadConfig(getenv func(string) string) (config, error) {
 // Validate rejects malformed settings with a message naming the variable.
 func (c config) Validate() error {
 	var errs []error
-	if err := validateHostPort(c.Addr, true); err != nil {
-		errs = append(errs, fmt.Errorf("INVENTORY_ADDR: %w", err))
+	if err := envconf.ListenAddr("INVENTORY_ADDR", c.Addr); err != nil {
+		errs = append(errs, err)
 	}
-	switch {
-	case strings.HasPrefix(c.DB, "sqlite:"):
-		if strings.TrimPrefix(c.DB, "sqlite:") == "" {
-			errs = append(errs, errors.New("INVENTORY_DB: sqlite: needs a path, e.g. sqlite:data/inventory.db"))
-		}
-	case strings.HasPrefix(c.DB, "mysql://"):
-		if _, err := database.MySQLConfig(strings.TrimPrefix(c.DB, "mysql://")); err != nil {
-			errs = append(errs, fmt.Errorf("INVENTORY_DB: %w", err))
-		}
-	default:
-		errs = append(errs, errors.New("INVENTORY_DB: want sqlite:PATH or mysql://USER:PASS@tcp(HOST:3306)/DB"))
+	if err := database.CheckDSN(c.DB); err != nil {
+		errs = append(errs, fmt.Errorf("INVENTORY_DB: %w", err))
 	}
 	if c.SweepInterval < time.Second {
 		errs = append(errs, fmt.Errorf("INVENTORY_SWEEP_INTERVAL: %v is too short; use 1s or more", c.SweepInterval))
 	}
-	if err := validateHostPort(c.NameServer, false); err != nil {
-		errs = append(errs, fmt.Errorf("ROCKETMQ_NAMESERVER: %w", err))
+	if err := envconf.HostPort("ROCKETMQ_NAMESERVER", c.NameServer); err != nil {
+		errs = append(errs, err)
 	}
-	if c.AdminToken == "" {
-		errs = append(errs, errors.New("ADMIN_TOKEN: must not be empty"))
+	if err := envconf.Token("ADMIN_TOKEN", c.AdminToken); err != nil {
+		errs = append(errs, err)
 	}
-	if u, err := url.Parse(c.OrderURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("ORDER_URL: want an http(s) base URL such as http://127.0.0.1:8081, got %q", c.OrderURL))
+	if err := envconf.BaseURL("ORDER_URL", c.OrderURL); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-// validateHostPort accepts "host:port" with a numeric port; emptyHost allows
-// ":port" for listen addresses.
-func validateHostPort(addr string, emptyHost bool) error {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("want host:port, got %q", addr)
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
-	}
-	if host == "" && !emptyHost {
-		return fmt.Errorf("want host:port, got %q", addr)
-	}
-	return nil
 }
 
 // run wires the service and serves until ctx is cancelled.
@@ -144,7 +111,7 @@ func run(ctx context.Context) error {
 	// No ServiceName: log already carries "service", and the server would add it twice.
 	srv := httpserver.New(httpserver.Config{Addr: cfg.Addr}, log,
 		httpserver.ReadyCheck{Name: "database", Check: func(ctx context.Context) error { return database.Ping(ctx, db) }},
-		httpserver.ReadyCheck{Name: "broker", Check: func(ctx context.Context) error { return dial(ctx, cfg.NameServer) }},
+		httpserver.ReadyCheck{Name: "broker", Check: func(ctx context.Context) error { return mq.Ping(ctx, cfg.NameServer) }},
 	)
 	httpapi.Register(srv.Router(), svc, cfg.AdminToken)
 	spec, err := apidocs.Spec(serviceName)
@@ -167,14 +134,4 @@ func run(ctx context.Context) error {
 
 	log.Info("inventory starting", "addr", cfg.Addr, "order_url", cfg.OrderURL, "sweep_interval", cfg.SweepInterval.String())
 	return srv.Run(ctx)
-}
-
-// dial checks that the broker's name server accepts connections.
-func dial(ctx context.Context, addr string) error {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return fmt.Errorf("name server %s: %w", addr, err)
-	}
-	return conn.Close()
 }

@@ -7,9 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +20,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/order/internal/remote"
 	"github.com/rocketmart/rocketmart/services/order/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/database"
+	"github.com/rocketmart/rocketmart/services/platform/envconf"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
@@ -51,12 +50,7 @@ type config struct {
 // loadConfig reads the environment through getenv, applying defaults that
 // make the embedded run work, and validates the result.
 func loadConfig(getenv func(string) string) (config, error) {
-	get := func(name, def string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		return def
-	}
+	get := envconf.Getter(getenv)
 	var errs []error
 	dur := func(name, def string) time.Duration {
 		d, err := time.ParseDuration(get(name, def))
@@ -80,9 +74,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		SweepInterval:      dur("ORDER_SWEEP_INTERVAL", "30s"),
 		logOut:             os.Stdout,
 	}
-	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
-		errs = append(errs, fmt.Errorf("LOG_LEVEL: want debug, info, warn or error: %w", err))
-	}
+	level, err := envconf.LogLevel("LOG_LEVEL", get("LOG_LEVEL", "info"))
+	errs = append(errs, err)
+	c.LogLevel = level
 	if raw := get("ORDER_DELAY_LEVELS", ""); raw != "" {
 		for _, f := range strings.Fields(strings.ReplaceAll(raw, ",", " ")) {
 			d, err := time.ParseDuration(f)
@@ -100,23 +94,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 
 // Validate reports every setting that cannot work, naming its variable.
 func (c config) Validate() error {
-	var errs []error
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		errs = append(errs, fmt.Errorf("ORDER_ADDR=%q: want host:port such as :8081", c.Addr))
+	errs := []error{
+		envconf.ListenAddr("ORDER_ADDR", c.Addr),
+		envconf.HostPort("ROCKETMQ_NAMESERVER", c.NameServer),
+		envconf.Token("ADMIN_TOKEN", c.AdminToken),
+		envconf.BaseURL("INVENTORY_URL", c.InventoryURL),
+		envconf.BaseURL("PAYMENT_URL", c.PaymentURL),
+		envconf.BaseURL("CART_URL", c.CartURL),
 	}
-	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "mysql://") {
-		errs = append(errs, fmt.Errorf("ORDER_DB=%q: want sqlite:PATH or mysql://user:pass@tcp(host:3306)/db", c.DB))
-	}
-	if _, _, err := net.SplitHostPort(c.NameServer); err != nil {
-		errs = append(errs, fmt.Errorf("ROCKETMQ_NAMESERVER=%q: want host:port such as 127.0.0.1:9876", c.NameServer))
-	}
-	if c.AdminToken == "" {
-		errs = append(errs, errors.New("ADMIN_TOKEN is empty"))
-	}
-	for name, raw := range map[string]string{"INVENTORY_URL": c.InventoryURL, "PAYMENT_URL": c.PaymentURL, "CART_URL": c.CartURL} {
-		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("%s=%q: want an http(s) URL such as http://127.0.0.1:8083", name, raw))
-		}
+	if err := database.CheckDSN(c.DB); err != nil {
+		errs = append(errs, fmt.Errorf("ORDER_DB: %w", err))
 	}
 	if c.PaymentCallTimeout >= 20*time.Second {
 		errs = append(errs, fmt.Errorf("ORDER_PAYMENT_CALL_TIMEOUT=%s: keep it well under the 30 s pay budget", c.PaymentCallTimeout))
@@ -127,11 +114,6 @@ func (c config) Validate() error {
 // run wires the service and serves until ctx is cancelled.
 func run(ctx context.Context, cfg config) (err error) {
 	log := slog.New(slog.NewJSONHandler(cfg.logOut, &slog.HandlerOptions{Level: cfg.LogLevel})).With("service", "order")
-	if path, ok := strings.CutPrefix(cfg.DB, "sqlite:"); ok {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return fmt.Errorf("create the database directory: %w", err)
-		}
-	}
 	db, err := database.Open(ctx, cfg.DB, log)
 	if err != nil {
 		return err

@@ -5,11 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
-	"strconv"
-	"strings"
-	"time"
 
 	apidocs "github.com/rocketmart/rocketmart/api-docs"
 	"github.com/rocketmart/rocketmart/services/contracts"
@@ -18,6 +14,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/payment/internal/payment"
 	"github.com/rocketmart/rocketmart/services/payment/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/database"
+	"github.com/rocketmart/rocketmart/services/platform/envconf"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
@@ -37,12 +34,7 @@ type config struct {
 // loadConfig reads the environment through getenv (os.Getenv in main),
 // filling in the defaults of the embedded run.
 func loadConfig(getenv func(string) string) config {
-	get := func(name, def string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		return def
-	}
+	get := envconf.Getter(getenv)
 	return config{
 		Addr:       get("PAYMENT_ADDR", ":8082"),
 		DB:         get("PAYMENT_DB", "sqlite:data/payment.db"),
@@ -55,63 +47,22 @@ func loadConfig(getenv func(string) string) config {
 // Validate reports every malformed setting, each naming its variable.
 func (c config) Validate() error {
 	var errs []error
-	if err := validateHostPort(c.Addr, true); err != nil {
-		errs = append(errs, fmt.Errorf("PAYMENT_ADDR %q: %w", c.Addr, err))
+	if err := envconf.ListenAddr("PAYMENT_ADDR", c.Addr); err != nil {
+		errs = append(errs, err)
 	}
-	if err := validateDSN(c.DB); err != nil {
+	if err := database.CheckDSN(c.DB); err != nil {
 		errs = append(errs, fmt.Errorf("PAYMENT_DB: %w", err))
 	}
-	if err := validateHostPort(c.NameServer, false); err != nil {
-		errs = append(errs, fmt.Errorf("ROCKETMQ_NAMESERVER %q: %w", c.NameServer, err))
+	if err := envconf.HostPort("ROCKETMQ_NAMESERVER", c.NameServer); err != nil {
+		errs = append(errs, err)
 	}
-	if c.AdminToken == "" || strings.ContainsFunc(c.AdminToken, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		errs = append(errs, errors.New("ADMIN_TOKEN must be non-empty without spaces or control characters"))
+	if err := envconf.Token("ADMIN_TOKEN", c.AdminToken); err != nil {
+		errs = append(errs, err)
 	}
-	if _, err := parseLevel(c.LogLevel); err != nil {
-		errs = append(errs, fmt.Errorf("LOG_LEVEL %q: want debug, info, warn or error", c.LogLevel))
+	if _, err := envconf.LogLevel("LOG_LEVEL", c.LogLevel); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-// validateHostPort accepts "host:port"; a listen address may leave the host
-// empty (":8082"), a dial address may not.
-func validateHostPort(addr string, listen bool) error {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return errors.New("want host:port")
-	}
-	if host == "" && !listen {
-		return errors.New("the host is empty")
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return fmt.Errorf("port %q is not a number in 0..65535", port)
-	}
-	return nil
-}
-
-// validateDSN checks the two accepted forms without connecting.
-func validateDSN(dsn string) error {
-	switch {
-	case strings.HasPrefix(dsn, "sqlite:"):
-		path := strings.TrimPrefix(dsn, "sqlite:")
-		if path == "" || strings.Contains(path, "?") {
-			return errors.New("want sqlite:PATH (no query parameters) or sqlite::memory:")
-		}
-		return nil
-	case strings.HasPrefix(dsn, "mysql://"):
-		if _, err := database.MySQLConfig(strings.TrimPrefix(dsn, "mysql://")); err != nil {
-			return err
-		}
-		return nil
-	default:
-		return errors.New("want sqlite:PATH or mysql://USER:PASS@tcp(HOST:3306)/DB")
-	}
-}
-
-func parseLevel(s string) (slog.Level, error) {
-	var l slog.Level
-	err := l.UnmarshalText([]byte(s))
-	return l, err
 }
 
 // run wires the service and serves until ctx is cancelled.
@@ -120,7 +71,7 @@ func run(ctx context.Context) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	level, _ := parseLevel(cfg.LogLevel) // Validate checked it
+	level, _ := envconf.LogLevel("LOG_LEVEL", cfg.LogLevel) // Validate checked it
 	base := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
 	log := base.With("service", serviceName) // the HTTP server adds "service" itself
 	slog.SetDefault(log)                     // stray library logs stay JSON too
@@ -144,7 +95,7 @@ func run(ctx context.Context) error {
 	}
 	srv := httpserver.New(httpserver.Config{Addr: cfg.Addr, ServiceName: serviceName}, base,
 		httpserver.ReadyCheck{Name: "database", Check: func(ctx context.Context) error { return database.Ping(ctx, db) }},
-		httpserver.ReadyCheck{Name: "broker", Check: func(ctx context.Context) error { return dialBroker(ctx, cfg.NameServer) }},
+		httpserver.ReadyCheck{Name: "broker", Check: func(ctx context.Context) error { return mq.Ping(ctx, cfg.NameServer) }},
 	)
 	srv.MountSwagger(spec)
 	httpapi.Register(srv.Router(), svc, cfg.AdminToken)
@@ -162,20 +113,6 @@ func run(ctx context.Context) error {
 		return err
 	}
 	return srv.Run(ctx)
-}
-
-// dialBroker checks that the name server accepts connections, for /readyz.
-func dialBroker(ctx context.Context, addr string) error {
-	ip, err := mq.ResolveNameServer(ctx, addr)
-	if err != nil {
-		return err
-	}
-	d := net.Dialer{Timeout: time.Second}
-	conn, err := d.DialContext(ctx, "tcp", ip)
-	if err != nil {
-		return fmt.Errorf("name server %s: %w", addr, err)
-	}
-	return conn.Close()
 }
 
 // closeLogged runs a deferred close and logs its failure: shutdown goes on.

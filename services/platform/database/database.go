@@ -33,13 +33,28 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*gorm.DB, error
 	case strings.HasPrefix(dsn, "mysql://"):
 		return openMySQL(ctx, strings.TrimPrefix(dsn, "mysql://"), logger)
 	default:
-		return nil, fmt.Errorf("database: unsupported DSN %q: want sqlite:PATH, sqlite::memory: or mysql://USER[:PASS]@tcp(HOST:PORT)/DB?params", redact(dsn))
+		return nil, CheckDSN(dsn)
 	}
 }
 
-// redact hides everything between a scheme and '@' so that a mistyped DSN
-// can be echoed in an error without leaking its password.
-func redact(dsn string) string {
+// CheckDSN validates dsn the way Open reads it, without connecting, so a
+// program can refuse a bad setting at start-up with a clear message. The
+// error never contains the password.
+func CheckDSN(dsn string) error {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return checkSQLitePath(strings.TrimPrefix(dsn, "sqlite:"))
+	case strings.HasPrefix(dsn, "mysql://"):
+		_, err := MySQLConfig(strings.TrimPrefix(dsn, "mysql://"))
+		return err
+	default:
+		return fmt.Errorf("database: unsupported DSN %q: want sqlite:PATH, sqlite::memory: or mysql://USER[:PASS]@tcp(HOST:PORT)/DB?params", Redact(dsn))
+	}
+}
+
+// Redact hides everything between a scheme and '@' so that a DSN can be
+// logged or echoed in an error without leaking its password.
+func Redact(dsn string) string {
 	at := strings.LastIndex(dsn, "@")
 	if at < 0 {
 		return dsn

@@ -14,14 +14,22 @@ import (
 	"gorm.io/gorm"
 )
 
+// checkSQLitePath accepts a file path or ":memory:", without parameters.
+func checkSQLitePath(path string) error {
+	if path == "" {
+		return fmt.Errorf("database: sqlite DSN has no path: want sqlite:PATH or sqlite::memory:")
+	}
+	if strings.Contains(path, "?") {
+		return fmt.Errorf("database: sqlite DSN %q: query parameters are not accepted; the pragmas are fixed", path)
+	}
+	return nil
+}
+
 // openSQLite opens path (or ":memory:") with fixed pragmas and a single
 // connection.
 func openSQLite(ctx context.Context, path string, logger *slog.Logger) (*gorm.DB, error) {
-	if path == "" {
-		return nil, fmt.Errorf("database: sqlite DSN has no path: want sqlite:PATH or sqlite::memory:")
-	}
-	if strings.Contains(path, "?") {
-		return nil, fmt.Errorf("database: sqlite DSN %q: query parameters are not accepted; the pragmas are fixed", path)
+	if err := checkSQLitePath(path); err != nil {
+		return nil, err
 	}
 	if path != ":memory:" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
