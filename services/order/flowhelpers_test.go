@@ -178,3 +178,31 @@ func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// timeoutHandled reports whether every ORDER_TIMEOUT message for no has
+// reached its topic (its delay is over) and been acknowledged by the order
+// service's consumer group.
+func (w *world) timeoutHandled(no string) bool {
+	w.t.Helper()
+	_, body := w.call(http.MethodGet, w.brokerAdmin+"/api/v1/topics/"+contracts.TopicOrderTimeout+"/messages?key="+no, "", nil)
+	msgs, _ := body["messages"].([]any)
+	if len(msgs) == 0 {
+		return false
+	}
+	_, group := w.call(http.MethodGet, w.brokerAdmin+"/api/v1/consumer-groups/"+contracts.ConsumerOrderOrderTimeout, "", nil)
+	committed := map[int64]int64{} // queue id → committed offset
+	queues, _ := group["queues"].([]any)
+	for _, x := range queues {
+		q := x.(map[string]any)
+		if q["topic"] == contracts.TopicOrderTimeout {
+			committed[num(q["queueId"])] = num(q["committedOffset"])
+		}
+	}
+	for _, x := range msgs {
+		m := x.(map[string]any)
+		if committed[num(m["queueId"])] <= num(m["queueOffset"]) {
+			return false
+		}
+	}
+	return true
+}

@@ -117,9 +117,9 @@ func startWorld(t *testing.T, flavour string) *world {
 	w.order = "http://" + orderAddr
 	w.inventory = w.startProcess("inventory", logs, map[string]string{
 		"INVENTORY_DB": db["inventory"], "ORDER_URL": w.order, "INVENTORY_SWEEP_INTERVAL": "1h",
-	}, bc, broker.Addr())
-	w.payment = w.startProcess("payment", logs, map[string]string{"PAYMENT_DB": db["payment"]}, bc, broker.Addr())
-	w.cart = w.startProcess("cart", logs, map[string]string{"CART_DB": db["cart"], "INVENTORY_URL": w.inventory}, bc, broker.Addr())
+	}, broker.Addr())
+	w.payment = w.startProcess("payment", logs, map[string]string{"PAYMENT_DB": db["payment"]}, broker.Addr())
+	w.cart = w.startProcess("cart", logs, map[string]string{"CART_DB": db["cart"], "INVENTORY_URL": w.inventory}, broker.Addr())
 
 	target, _ := url.Parse(w.payment)
 	w.proxy = &chargeProxy{next: httputil.NewSingleHostReverseProxy(target)}
@@ -165,7 +165,7 @@ func startWorld(t *testing.T, flavour string) *world {
 }
 
 // startProcess runs a service binary with the shared settings plus env.
-func (w *world) startProcess(svc, logs string, env map[string]string, _ minirmq.Config, nameServer string) string {
+func (w *world) startProcess(svc, logs string, env map[string]string, nameServer string) string {
 	t := w.t
 	addr := freeAddr(t)
 	cmd := exec.Command(filepath.Join(binDir, svc))

@@ -51,11 +51,7 @@ func (s *Service) cancel(ctx context.Context, o *Order, reason string) (*Order, 
 		case errors.Is(err, ErrStateChanged):
 			return TxRollback
 		case errors.Is(err, ErrTxDecided):
-			committed, _, lerr := s.store.LookupTx(ctx, txID)
-			if lerr != nil {
-				return TxUnknown
-			}
-			return outcomeOf(committed)
+			return s.loggedOutcome(ctx, txID)
 		default:
 			s.cfg.Log.Error("recording the cancellation failed", "order_no", o.No, "error", err)
 			return TxUnknown

@@ -31,7 +31,6 @@ func (s *Service) CheckPaid(ctx context.Context, txID, orderNo string) TxOutcome
 		log.Warn("check: order unreadable", "error", err)
 		return TxUnknown
 	}
-	var charge Charge
 	var charged bool
 	if o != nil && o.Status == PendingPayment {
 		c, found, err := s.payments.GetCharge(ctx, orderNo)
@@ -39,7 +38,7 @@ func (s *Service) CheckPaid(ctx context.Context, txID, orderNo string) TxOutcome
 			log.Warn("check: payment service unreachable; asking again later", "error", err)
 			return TxUnknown
 		}
-		charge, charged = c, found && c.Status == ChargeSucceeded
+		charged = found && c.Status == ChargeSucceeded
 	}
 	if charged {
 		err := s.store.MarkPaid(ctx, orderNo, txID, s.now())
@@ -48,11 +47,7 @@ func (s *Service) CheckPaid(ctx context.Context, txID, orderNo string) TxOutcome
 			log.Info("check: charge found, order paid")
 			return TxCommit
 		case errors.Is(err, ErrTxDecided):
-			committed, _, lerr := s.store.LookupTx(ctx, txID)
-			if lerr != nil {
-				return TxUnknown
-			}
-			return outcomeOf(committed)
+			return s.loggedOutcome(ctx, txID)
 		case !errors.Is(err, ErrStateChanged):
 			log.Warn("check: recording the payment failed", "error", err)
 			return TxUnknown
@@ -69,7 +64,7 @@ func (s *Service) CheckPaid(ctx context.Context, txID, orderNo string) TxOutcome
 			s.refund(ctx, orderNo, "order cancelled before its payment completed")
 		}
 	}
-	log.Info("check answered", "committed", committed, "charge_found", charge.OrderNo != "")
+	log.Info("check answered", "committed", committed, "charged", charged)
 	return outcomeOf(committed)
 }
 
@@ -79,6 +74,17 @@ func (s *Service) CheckCancelled(ctx context.Context, txID string) TxOutcome {
 	committed, err := s.store.ResolveTx(ctx, txID)
 	if err != nil {
 		s.cfg.Log.Warn("check: resolve failed", "tx_id", txID, "check", "ORDER_CANCELLED", "error", err)
+		return TxUnknown
+	}
+	return outcomeOf(committed)
+}
+
+// loggedOutcome answers from the transaction log after a transition found
+// its transaction id already there (ErrTxDecided): a check-back or the
+// other path decided first. Unreadable means "ask again later".
+func (s *Service) loggedOutcome(ctx context.Context, txID string) TxOutcome {
+	committed, _, err := s.store.LookupTx(ctx, txID)
+	if err != nil {
 		return TxUnknown
 	}
 	return outcomeOf(committed)

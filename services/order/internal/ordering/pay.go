@@ -112,16 +112,15 @@ func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.T
 	case errors.Is(err, ErrTxDecided):
 		// A check-back got here first: it either completed the payment
 		// with this transaction id or decided it rolled back.
-		committed, _, lerr := s.store.LookupTx(ctx, txID)
-		if lerr != nil {
-			return payResult{tx: TxUnknown, outcome: OutcomePending}
+		// If it rolled back, the order is still payable and its charge
+		// stands: the next pay request reuses it (charges are idempotent by
+		// order).
+		switch tx := s.loggedOutcome(ctx, txID); tx {
+		case TxCommit:
+			return payResult{tx: tx, outcome: OutcomePaid}
+		default:
+			return payResult{tx: tx, outcome: OutcomePending}
 		}
-		if committed {
-			return payResult{tx: TxCommit, outcome: OutcomePaid}
-		}
-		// The order is still payable and its charge stands: the next pay
-		// request reuses the charge (charges are idempotent by order).
-		return payResult{tx: TxRollback, outcome: OutcomePending}
 	default:
 		log.Error("recording the payment failed; the check-back will settle it", "error", err)
 		return payResult{tx: TxUnknown, outcome: OutcomePending}
