@@ -69,7 +69,7 @@ func (c config) Validate() error {
 	if c.SweepInterval < time.Second {
 		errs = append(errs, fmt.Errorf("INVENTORY_SWEEP_INTERVAL: %v is too short; use 1s or more", c.SweepInterval))
 	}
-	if err := envconf.HostPort("ROCKETMQ_NAMESERVER", c.NameServer); err != nil {
+	if err := envconf.HostPortList("ROCKETMQ_NAMESERVER", c.NameServer); err != nil {
 		errs = append(errs, err)
 	}
 	if err := envconf.Token("ADMIN_TOKEN", c.AdminToken); err != nil {

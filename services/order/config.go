@@ -96,7 +96,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 func (c config) Validate() error {
 	errs := []error{
 		envconf.ListenAddr("ORDER_ADDR", c.Addr),
-		envconf.HostPort("ROCKETMQ_NAMESERVER", c.NameServer),
+		envconf.HostPortList("ROCKETMQ_NAMESERVER", c.NameServer),
 		envconf.Token("ADMIN_TOKEN", c.AdminToken),
 		envconf.BaseURL("INVENTORY_URL", c.InventoryURL),
 		envconf.BaseURL("PAYMENT_URL", c.PaymentURL),

@@ -53,7 +53,7 @@ func (c config) Validate() error {
 	if err := database.CheckDSN(c.DB); err != nil {
 		errs = append(errs, fmt.Errorf("PAYMENT_DB: %w", err))
 	}
-	if err := envconf.HostPort("ROCKETMQ_NAMESERVER", c.NameServer); err != nil {
+	if err := envconf.HostPortList("ROCKETMQ_NAMESERVER", c.NameServer); err != nil {
 		errs = append(errs, err)
 	}
 	if err := envconf.Token("ADMIN_TOKEN", c.AdminToken); err != nil {

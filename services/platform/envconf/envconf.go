@@ -37,6 +37,25 @@ func HostPort(name, addr string) error {
 	return err
 }
 
+// HostPortList checks a list of dial addresses separated by ';' or ','
+// (a RocketMQ name-server list such as "ns-0:9876;ns-1:9876").
+func HostPortList(name, list string) error {
+	n := 0
+	for _, a := range strings.FieldsFunc(list, func(r rune) bool { return r == ';' || r == ',' }) {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		if _, err := hostPort(name, a, false); err != nil {
+			return err
+		}
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("%s=%q: want host:port, or several separated by ';'", name, list)
+	}
+	return nil
+}
+
 func hostPort(name, addr string, emptyHost bool) (string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || (host == "" && !emptyHost) {

@@ -55,6 +55,7 @@ type Server struct {
 	engine  *gin.Engine
 	checks  []ReadyCheck
 	metrics *metrics
+	reg     *prometheus.Registry
 }
 
 // New builds a Server; add routes with Router and start it with Run. A nil
@@ -95,7 +96,7 @@ func New(cfg Config, log *slog.Logger, checks ...ReadyCheck) *Server {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
-	s := &Server{cfg: cfg, log: log, engine: engine, checks: checks, metrics: newMetrics(registry)}
+	s := &Server{cfg: cfg, log: log, engine: engine, checks: checks, metrics: newMetrics(registry), reg: registry}
 
 	// Order matters: the request id must exist before anything logs;
 	// observe sits outside recovery so it records the 500 of a panic.
@@ -107,6 +108,10 @@ func New(cfg Config, log *slog.Logger, checks ...ReadyCheck) *Server {
 	engine.GET("/metrics", gin.WrapH(promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry})))
 	return s
 }
+
+// Registry is the server's Prometheus registry: collectors registered on
+// it appear on /metrics (e.g. mq.NewConsumerMetrics).
+func (s *Server) Registry() prometheus.Registerer { return s.reg }
 
 // Router returns the gin engine so the service can add its routes.
 func (s *Server) Router() *gin.Engine { return s.engine }

@@ -41,10 +41,22 @@ type ConsumerOptions struct {
 	// RetryDelayLevel is the delay level of the next attempt; 0 means the
 	// broker's back-off (level 3 + attempts: 10s, 30s, 1m, 2m, …).
 	RetryDelayLevel int
-	// Observe, when set, is told every outcome ("processed", "duplicate",
-	// "poison", "failed"), e.g. to count them in metrics.
+	// Observe, when set, is told every outcome (the Outcome constants).
 	Observe func(topic, outcome string)
+	// Metrics, when set, counts every outcome by group, topic and outcome.
+	Metrics *ConsumerMetrics
 }
+
+// maxReconsumeTimes is the attempts the broker allows after the first.
+func (o ConsumerOptions) maxReconsumeTimes() int32 {
+	if o.MaxReconsumeTimes > 0 {
+		return o.MaxReconsumeTimes
+	}
+	return defaultMaxReconsumeTimes
+}
+
+// defaultMaxReconsumeTimes is Apache's and the client's default.
+const defaultMaxReconsumeTimes = 16
 
 // Consumer is a clustering push consumer of one group.
 type Consumer struct {
@@ -101,9 +113,7 @@ func NewConsumer(ctx context.Context, cfg Config, group string, opts ConsumerOpt
 		consumer.WithNsResolver(ns), consumer.WithGroupName(group), consumer.WithInstance(instance),
 		consumer.WithConsumerModel(consumer.Clustering), consumer.WithConsumeMessageBatchMaxSize(1),
 	}
-	if opts.MaxReconsumeTimes > 0 {
-		copts = append(copts, consumer.WithMaxReconsumeTimes(opts.MaxReconsumeTimes))
-	}
+	copts = append(copts, consumer.WithMaxReconsumeTimes(opts.maxReconsumeTimes()))
 	pc, err := rocketmq.NewPushConsumer(copts...)
 	if err != nil {
 		boot.Shutdown()
@@ -134,34 +144,57 @@ func (c *Consumer) Subscribe(topic string, h Handler) error {
 // handle runs h and reports whether the message is done (acknowledged).
 func (c *Consumer) handle(ctx context.Context, h Handler, d Delivery) (done bool) {
 	log := c.log.With("topic", d.Topic, "msg_id", d.MsgID, "key", d.Key, "trace_id", d.TraceID, "reconsume_times", d.ReconsumeTimes)
-	outcome := "failed"
+	outcome := OutcomeFailed
 	defer func() {
 		if r := recover(); r != nil {
 			log.Error("handler panicked; will retry", "panic", r, "stack", string(debug.Stack()))
-			outcome, done = "failed", false
+			outcome, done = OutcomeFailed, false
+		}
+		if !done && d.ReconsumeTimes >= c.opts.maxReconsumeTimes() {
+			outcome = OutcomeDeadLettered
+			log.Error("message failed its last attempt; the broker moves it to the dead-letter queue %DLQ%" + c.group)
 		}
 		if c.opts.Observe != nil {
 			c.opts.Observe(d.Topic, outcome)
 		}
+		c.opts.Metrics.observe(c.group, d.Topic, outcome)
 	}()
 	err := h(ctx, d)
 	switch {
 	case err == nil:
-		outcome = "processed"
+		outcome = OutcomeProcessed
 		log.Info("message processed")
 		return true
 	case errors.Is(err, ErrDuplicate):
-		outcome = "duplicate"
+		outcome = OutcomeDuplicate
 		log.Info("duplicate message acknowledged without effect")
 		return true
 	case errors.Is(err, ErrPoison):
-		outcome = "poison"
+		outcome = OutcomePoison
 		log.Error("poison message acknowledged without effect", "err", err)
 		return true
 	default:
 		log.Warn("message failed; the broker will redeliver it", "err", err)
 		return false
 	}
+}
+
+// StartConsumer creates a consumer in group that routes topic to h and
+// starts it: the whole life of a one-topic consumer but Close.
+func StartConsumer(ctx context.Context, cfg Config, group, topic string, h Handler, opts ConsumerOptions) (*Consumer, error) {
+	c, err := NewConsumer(ctx, cfg, group, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Subscribe(topic, h); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if err := c.Start(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
 }
 
 // Start begins consuming. Topics must exist (minirmq answers a route for any

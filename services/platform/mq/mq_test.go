@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/rocketmart/rocketmart/services/minirmq"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
@@ -117,14 +121,8 @@ func (in *inbox) keys() map[string]int {
 
 func consume(t *testing.T, e env, group, topic string, h mq.Handler, opts mq.ConsumerOptions) {
 	t.Helper()
-	c, err := mq.NewConsumer(context.Background(), e.cfg, group, opts)
+	c, err := mq.StartConsumer(context.Background(), e.cfg, group, topic, h, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Subscribe(topic, h); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
@@ -285,5 +283,94 @@ func TestResolveNameServer(t *testing.T) {
 	}
 	if _, err := mq.ResolveNameServer(context.Background(), "no-port"); err == nil {
 		t.Error("address without port accepted")
+	}
+}
+
+// A message that always fails is tried 1 + MaxReconsumeTimes times, then
+// lands in the group's dead-letter queue; the metrics count every outcome.
+func TestConsumerDeadLettersAfterMaxAttempts(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	p, err := mq.NewProducer(ctx, e.cfg, "pg-dlq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	in := &inbox{errs: map[string]int{"broken": 1000}}
+	reg := prometheus.NewRegistry()
+	consume(t, e, "cg-dlq", "T_DLQ", in.handler, mq.ConsumerOptions{
+		MaxReconsumeTimes: 2, RetryDelayLevel: 1, Metrics: mq.NewConsumerMetrics(reg)})
+	for _, k := range []string{"broken", "fine"} {
+		if _, err := p.Send(ctx, mq.Message{Topic: "T_DLQ", Key: k, Body: []byte(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, 20*time.Second, "the broken message in %DLQ%cg-dlq", func() bool {
+		resp, err := http.Get(e.admin.URL + "/api/v1/dead-letters/cg-dlq")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct{ Messages []struct{ Keys string } }
+		json.NewDecoder(resp.Body).Decode(&out)
+		return len(out.Messages) == 1 && out.Messages[0].Keys == "broken"
+	})
+	if got := in.keys(); got["broken"] != 3 || got["fine"] != 1 {
+		t.Errorf("attempts = %v, want broken 3 (1 + 2 retries), fine 1", got)
+	}
+	count := func(outcome string) float64 {
+		families, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range families {
+			for _, m := range f.GetMetric() {
+				labels := map[string]string{}
+				for _, l := range m.GetLabel() {
+					labels[l.GetName()] = l.GetValue()
+				}
+				if f.GetName() == "rocketmart_consumer_deliveries_total" && labels["group"] == "cg-dlq" &&
+					labels["topic"] == "T_DLQ" && labels["outcome"] == outcome {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+		return 0
+	}
+	for outcome, want := range map[string]float64{mq.OutcomeFailed: 2, mq.OutcomeDeadLettered: 1, mq.OutcomeProcessed: 1} {
+		if got := count(outcome); got != want {
+			t.Errorf("rocketmart_consumer_deliveries_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
+	}
+}
+
+func TestSplitNameServers(t *testing.T) {
+	got := mq.SplitNameServers(" ns-0:9876; ns-1:9876,,ns-2:9876 ;")
+	if want := []string{"ns-0:9876", "ns-1:9876", "ns-2:9876"}; !slices.Equal(got, want) {
+		t.Errorf("SplitNameServers = %q, want %q", got, want)
+	}
+}
+
+// A host name works as the name server (resolved by the adapter, since the
+// client takes IP literals only), and Ping accepts a list with a dead entry.
+func TestHostNameServer(t *testing.T) {
+	e := start(t)
+	_, port, _ := net.SplitHostPort(e.cfg.NameServer)
+	cfg := e.cfg
+	cfg.NameServer = "localhost:" + port
+	ctx := context.Background()
+	p, err := mq.NewProducer(ctx, cfg, "pg-hostname")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if _, err := p.Send(ctx, mq.Message{Topic: "T_HOST", Key: "k", Body: []byte("x")}); err != nil {
+		t.Fatalf("send through a host-name name server: %v", err)
+	}
+	if err := mq.Ping(ctx, "127.0.0.1:1;localhost:"+port); err != nil {
+		t.Errorf("Ping with one live name server: %v", err)
+	}
+	if err := mq.Ping(ctx, "127.0.0.1:1"); err == nil {
+		t.Error("Ping of a dead name server succeeded")
 	}
 }
