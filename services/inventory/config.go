@@ -30,6 +30,7 @@ type config struct {
 	DB            string        // INVENTORY_DB
 	SweepInterval time.Duration // INVENTORY_SWEEP_INTERVAL
 	NameServer    string        // ROCKETMQ_NAMESERVER
+	MaxReconsume  int32         // INVENTORY_MAX_RECONSUME
 	AdminToken    string        // ADMIN_TOKEN
 	LogLevel      slog.Level    // LOG_LEVEL
 	OrderURL      string        // ORDER_URL
@@ -51,6 +52,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("INVENTORY_SWEEP_INTERVAL: want a duration such as 30s: %w", err)
 	}
 	c.SweepInterval = interval
+	if c.MaxReconsume, err = envconf.MaxReconsume("INVENTORY_MAX_RECONSUME", get("INVENTORY_MAX_RECONSUME", "16")); err != nil {
+		return config{}, err
+	}
 	if c.LogLevel, err = envconf.LogLevel("LOG_LEVEL", get("LOG_LEVEL", "info")); err != nil {
 		return config{}, err
 	}
@@ -121,11 +125,16 @@ func run(ctx context.Context) error {
 	srv.MountSwagger(spec)
 
 	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: serviceName, Logger: log}
-	consumer, err := events.StartOrderCancelled(ctx, mqCfg, events.NewHandlers(svc), mq.ConsumerOptions{})
+	consumers, err := events.Start(ctx, mqCfg, events.NewHandlers(svc), mq.ConsumerOptions{
+		MaxReconsumeTimes: cfg.MaxReconsume, Metrics: mq.NewConsumerMetrics(srv.Registry())})
 	if err != nil {
 		return err
 	}
-	defer consumer.Close()
+	defer func() {
+		for _, c := range consumers {
+			c.Close()
+		}
+	}()
 
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	var sweeper sync.WaitGroup

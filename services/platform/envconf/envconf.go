@@ -101,3 +101,19 @@ func Token(name, token string) error {
 	}
 	return nil
 }
+
+// IntRange parses a whole number from min to max.
+func IntRange(name, raw string, min, max int) (int, error) {
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < min || n > max {
+		return 0, fmt.Errorf("%s=%q: want a whole number from %d to %d", name, raw, min, max)
+	}
+	return n, nil
+}
+
+// MaxReconsume reads a consumer's maximum redeliveries before the
+// dead-letter queue: 1 to 32, default (unset) 16 as Apache RocketMQ.
+func MaxReconsume(name, raw string) (int32, error) {
+	n, err := IntRange(name, raw, 1, 32)
+	return int32(n), err
+}

@@ -36,6 +36,11 @@ func TestChecks(t *testing.T) {
 		{"list of two", envconf.HostPortList("X_NS", "ns-0:9876; ns-1:9876"), true},
 		{"list with a bad entry", envconf.HostPortList("X_NS", "ns-0:9876;ns-1"), false},
 		{"empty list", envconf.HostPortList("X_NS", " ; "), false},
+		{"int in range", second(envconf.IntRange("X_N", "3", 1, 5)), true},
+		{"int too big", second(envconf.IntRange("X_N", "6", 1, 5)), false},
+		{"int not a number", second(envconf.IntRange("X_N", "3x", 1, 5)), false},
+		{"max reconsume 16", second(envconf.MaxReconsume("X_MAX", "16")), true},
+		{"max reconsume 0", second(envconf.MaxReconsume("X_MAX", "0")), false},
 		{"url ok", envconf.BaseURL("X_URL", "http://svc:8083/"), true},
 		{"url no scheme", envconf.BaseURL("X_URL", "svc:8083"), false},
 		{"url ftp", envconf.BaseURL("X_URL", "ftp://svc"), false},
@@ -60,3 +65,5 @@ func TestChecks(t *testing.T) {
 		t.Errorf("loud: %v", err)
 	}
 }
+
+func second[T any](_ T, err error) error { return err }

@@ -36,20 +36,40 @@ func (h *Handlers) OrderCancelled(ctx context.Context, d mq.Delivery) error {
 	return nil
 }
 
-// StartOrderCancelled starts the consumer of ORDER_CANCELLED in the
-// inventory's group. Close the returned consumer on shutdown.
-func StartOrderCancelled(ctx context.Context, cfg mq.Config, h *Handlers, opts mq.ConsumerOptions) (*mq.Consumer, error) {
-	c, err := mq.NewConsumer(ctx, cfg, contracts.ConsumerInventoryOrderCancelled, opts)
-	if err != nil {
-		return nil, fmt.Errorf("events: %w", err)
+// OrderPaid sells the reservation of a paid order, once per event and
+// once per order: the claim and the RESERVED→SOLD update share one
+// transaction, and a sold reservation is not sold again.
+func (h *Handlers) OrderPaid(ctx context.Context, d mq.Delivery) error {
+	var ev contracts.OrderPaid
+	if err := contracts.Decode(d.Body, &ev); err != nil {
+		return mq.Poison(err)
 	}
-	if err := c.Subscribe(contracts.TopicOrderCancelled, h.OrderCancelled); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("events: %w", err)
+	if err := h.svc.SellPaid(ctx, contracts.ConsumerInventoryOrderPaid, ev.EventID, ev.OrderNo); err != nil {
+		return fmt.Errorf("sell reservation of paid order %s: %w", ev.OrderNo, err)
 	}
-	if err := c.Start(); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("events: %w", err)
+	return nil
+}
+
+// Start starts the inventory's consumers: ORDER_CANCELLED and ORDER_PAID,
+// each in its own group. Close every returned consumer on shutdown.
+func Start(ctx context.Context, cfg mq.Config, h *Handlers, opts mq.ConsumerOptions) ([]*mq.Consumer, error) {
+	subs := []struct {
+		group, topic string
+		handler      mq.Handler
+	}{
+		{contracts.ConsumerInventoryOrderCancelled, contracts.TopicOrderCancelled, h.OrderCancelled},
+		{contracts.ConsumerInventoryOrderPaid, contracts.TopicOrderPaid, h.OrderPaid},
 	}
-	return c, nil
+	var started []*mq.Consumer
+	for _, s := range subs {
+		c, err := mq.StartConsumer(ctx, cfg, s.group, s.topic, s.handler, opts)
+		if err != nil {
+			for _, c := range started {
+				c.Close()
+			}
+			return nil, fmt.Errorf("events: %w", err)
+		}
+		started = append(started, c)
+	}
+	return started, nil
 }

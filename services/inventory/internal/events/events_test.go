@@ -93,11 +93,15 @@ func TestOrderCancelledReleasesOnce(t *testing.T) {
 
 		cfg := startBroker(t)
 		seen := &outcomes{n: map[string]int{}}
-		consumer, err := events.StartOrderCancelled(ctx, cfg, events.NewHandlers(svc), mq.ConsumerOptions{Observe: seen.observe})
+		consumers, err := events.Start(ctx, cfg, events.NewHandlers(svc), mq.ConsumerOptions{Observe: seen.observe})
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { consumer.Close() })
+		t.Cleanup(func() {
+			for _, c := range consumers {
+				c.Close()
+			}
+		})
 		producer, err := mq.NewProducer(ctx, cfg, "test-order-cancelled")
 		if err != nil {
 			t.Fatal(err)

@@ -30,4 +30,5 @@ func Register(r gin.IRouter, svc *inventory.Service, adminToken string) {
 	admin.GET("/reservations/:orderNo", httpserver.Handle(a.getReservation))
 	admin.POST("/reservations/:orderNo/release", httpserver.Handle(a.release))
 	admin.GET("/admin/stock", httpserver.Handle(a.stock))
+	admin.GET("/admin/reservations", httpserver.Handle(a.listReservations))
 }

@@ -48,6 +48,11 @@ type ReservationLine struct {
 	UnitPriceCents int64  `json:"unitPriceCents" example:"24999"`
 }
 
+// ReservationList is every reservation, oldest first.
+type ReservationList struct {
+	Reservations []Reservation `json:"reservations"`
+}
+
 // StockList is every SKU's units by state; initial = available + reserved +
 // sold.
 type StockList struct {
@@ -204,6 +209,32 @@ func (a *API) stock(c *gin.Context) error {
 	out := StockList{Stock: make([]StockLevel, 0, len(levels))}
 	for _, s := range levels {
 		out.Stock = append(out.Stock, StockLevel(s))
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+// listReservations godoc
+//
+//	@Summary	List every reservation
+//	@Description	Every reservation with its lines and status, oldest first, for the consistency audit (a paid order's reservation is SOLD, a cancelled one's RELEASED). Not paginated: a demo shop holds a few thousand at most.
+//	@Tags		admin
+//	@Produce	json
+//	@Security	AdminToken
+//	@Param		X-Admin-Token	header		string	true	"admin token"
+//	@Success	200				{object}	ReservationList
+//	@Failure	401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
+//	@Failure	403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure	500				{object}	httpserver.ErrorResponse
+//	@Router		/api/v1/admin/reservations [get]
+func (a *API) listReservations(c *gin.Context) error {
+	rs, err := a.svc.Reservations(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	out := ReservationList{Reservations: make([]Reservation, 0, len(rs))}
+	for _, r := range rs {
+		out.Reservations = append(out.Reservations, toReservation(r))
 	}
 	c.JSON(http.StatusOK, out)
 	return nil

@@ -77,6 +77,15 @@ func (f *fakeStore) Sell(_ context.Context, orderNo string, _ time.Time) (invent
 	return f.transitions[orderNo], nil
 }
 
+func (f *fakeStore) SellClaimed(ctx context.Context, _, _, orderNo string, now time.Time) (inventory.Transition, error) {
+	return f.Sell(ctx, orderNo, now)
+}
+
+func (f *fakeStore) Reservations(context.Context) ([]inventory.Reservation, error) {
+	f.call()
+	return nil, errUnexpected
+}
+
 func (f *fakeStore) Stock(context.Context) ([]inventory.Stock, error) {
 	f.call()
 	return nil, errUnexpected

@@ -163,6 +163,31 @@ func (s *Service) Sell(ctx context.Context, orderNo string) (Reservation, error)
 	return tr.Reservation, nil
 }
 
+// SellPaid sells the reservation of a paid order on behalf of a message
+// consumer, recording eventID in the same transaction. Selling a sold
+// reservation (the same order paid event published twice under two event
+// ids) changes nothing. A missing or released reservation is an error the
+// broker retries and finally dead-letters: a paid order whose stock is gone
+// needs an operator, and the audit names it.
+func (s *Service) SellPaid(ctx context.Context, consumer, eventID, orderNo string) error {
+	tr, err := s.store.SellClaimed(ctx, consumer, eventID, orderNo, s.now())
+	if err != nil {
+		return err
+	}
+	log := s.log.With("order_no", orderNo, "event_id", eventID)
+	if tr.Changed {
+		log.InfoContext(ctx, "reservation sold", "reason", "order paid")
+	} else {
+		log.InfoContext(ctx, "paid order's reservation was already sold")
+	}
+	return nil
+}
+
+// Reservations lists every reservation, for the consistency audit.
+func (s *Service) Reservations(ctx context.Context) ([]Reservation, error) {
+	return s.store.Reservations(ctx)
+}
+
 // ReleaseCancelled releases the reservation of a cancelled order on behalf
 // of a message consumer, recording eventID in the same transaction so a
 // redelivery changes nothing (the error then wraps mq.ErrDuplicate). A

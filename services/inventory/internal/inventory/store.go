@@ -43,6 +43,14 @@ type Store interface {
 	// Sell moves the reservation from RESERVED to SOLD and its units from
 	// reserved to sold, if and only if it is RESERVED.
 	Sell(ctx context.Context, orderNo string, now time.Time) (Transition, error)
+	// SellClaimed claims eventID for consumer and, in the same transaction,
+	// does what Sell does. A missing or released reservation rolls both
+	// back with ErrReservationNotFound or ErrReservationReleased; a
+	// duplicate claim changes nothing and returns an error wrapping
+	// mq.ErrDuplicate.
+	SellClaimed(ctx context.Context, consumer, eventID, orderNo string, now time.Time) (Transition, error)
+	// Reservations lists every reservation with its lines, for the audit.
+	Reservations(ctx context.Context) ([]Reservation, error)
 	// Stock lists every SKU's units by state, ordered by SKU.
 	Stock(ctx context.Context) ([]Stock, error)
 	// Expired lists up to limit order numbers whose reservation is RESERVED

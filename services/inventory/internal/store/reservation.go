@@ -159,7 +159,39 @@ func load(db *gorm.DB, orderNo string) (inventory.Reservation, bool, error) {
 	if err := db.Where("order_no = ?", orderNo).Order("position").Find(&lines).Error; err != nil {
 		return inventory.Reservation{}, false, err
 	}
-	row := rows[0]
+	return toReservation(rows[0], lines), true, nil
+}
+
+// Reservations lists every reservation with its lines, oldest first, in
+// two queries and one read transaction so the lines match the headers.
+func (s *Store) Reservations(ctx context.Context) ([]inventory.Reservation, error) {
+	var out []inventory.Reservation
+	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		var rows []reservationRow
+		if err := tx.Order("created_at, order_no").Find(&rows).Error; err != nil {
+			return err
+		}
+		var lines []lineRow
+		if err := tx.Order("order_no, position").Find(&lines).Error; err != nil {
+			return err
+		}
+		byOrder := map[string][]lineRow{}
+		for _, l := range lines {
+			byOrder[l.OrderNo] = append(byOrder[l.OrderNo], l)
+		}
+		out = make([]inventory.Reservation, 0, len(rows))
+		for _, r := range rows {
+			out = append(out, toReservation(r, byOrder[r.OrderNo]))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list reservations: %w", err)
+	}
+	return out, nil
+}
+
+func toReservation(row reservationRow, lines []lineRow) inventory.Reservation {
 	r := inventory.Reservation{
 		OrderNo:   row.OrderNo,
 		Status:    inventory.Status(row.Status),
@@ -170,5 +202,5 @@ func load(db *gorm.DB, orderNo string) (inventory.Reservation, bool, error) {
 	for _, l := range lines {
 		r.Lines = append(r.Lines, inventory.Line{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPriceCents: l.UnitPriceCents})
 	}
-	return r, true, nil
+	return r
 }

@@ -68,6 +68,34 @@ func (s *Store) Sell(ctx context.Context, orderNo string, now time.Time) (invent
 	return tr, nil
 }
 
+// SellClaimed claims the event and sells in the same transaction. A
+// reservation that is missing or RELEASED cannot be sold: the transaction
+// rolls back with the domain error, the claim with it, so the message is
+// retried (and dead-lettered if that never changes) rather than lost.
+func (s *Store) SellClaimed(ctx context.Context, consumer, eventID, orderNo string, now time.Time) (inventory.Transition, error) {
+	var tr inventory.Transition
+	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := inbox.Claim(tx, consumer, eventID); err != nil {
+			return err
+		}
+		var err error
+		if tr, err = transition(tx, orderNo, inventory.Sold, colReserved, colSold, now); err != nil {
+			return err
+		}
+		switch {
+		case !tr.Found:
+			return inventory.ErrReservationNotFound(orderNo)
+		case tr.Reservation.Status == inventory.Released:
+			return inventory.ErrReservationReleased(orderNo)
+		}
+		return nil
+	})
+	if err != nil {
+		return inventory.Transition{}, fmt.Errorf("store: sell %s for event %s: %w", orderNo, eventID, err)
+	}
+	return tr, nil
+}
+
 // transition moves the reservation from RESERVED to status with a
 // conditional update, and its units from stock column from to column to
 // (constants above, never input). Only the caller whose update matched the
