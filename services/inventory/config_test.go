@@ -17,7 +17,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{Addr: ":8083", DB: "sqlite:data/inventory.db", SweepInterval: 30 * time.Second,
-		NameServer: "127.0.0.1:9876", AdminToken: "rocketmart-admin", LogLevel: slog.LevelInfo, OrderURL: "http://127.0.0.1:8081"}
+		NameServer: "127.0.0.1:9876", MaxReconsume: 16, AdminToken: "rocketmart-admin", LogLevel: slog.LevelInfo, OrderURL: "http://127.0.0.1:8081"}
 	if got != want {
 		t.Errorf("defaults = %+v, want %+v", got, want)
 	}
@@ -42,6 +42,7 @@ func TestConfigRejectsMalformedValues(t *testing.T) {
 		{"name server without port", map[string]string{"ROCKETMQ_NAMESERVER": "127.0.0.1"}, "ROCKETMQ_NAMESERVER"},
 		{"name server without host", map[string]string{"ROCKETMQ_NAMESERVER": ":9876"}, "ROCKETMQ_NAMESERVER"},
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{"max reconsume zero", map[string]string{"INVENTORY_MAX_RECONSUME": "0"}, "INVENTORY_MAX_RECONSUME"},
 		{"order URL without scheme", map[string]string{"ORDER_URL": "127.0.0.1:8081"}, "ORDER_URL"},
 		{"order URL of another scheme", map[string]string{"ORDER_URL": "ftp://orders"}, "ORDER_URL"},
 	}
