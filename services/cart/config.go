@@ -9,12 +9,14 @@ import (
 
 	apidocs "github.com/rocketmart/rocketmart/api-docs"
 	"github.com/rocketmart/rocketmart/services/cart/internal/cart"
+	"github.com/rocketmart/rocketmart/services/cart/internal/events"
 	"github.com/rocketmart/rocketmart/services/cart/internal/httpapi"
 	"github.com/rocketmart/rocketmart/services/cart/internal/inventory"
 	"github.com/rocketmart/rocketmart/services/cart/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/envconf"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 )
 
@@ -24,6 +26,8 @@ type config struct {
 	Addr         string // CART_ADDR
 	DB           string // CART_DB
 	InventoryURL string // INVENTORY_URL
+	NameServer   string // ROCKETMQ_NAMESERVER
+	MaxReconsume string // CART_MAX_RECONSUME: redeliveries before the dead-letter queue, 1 to 32
 	AdminToken   string // ADMIN_TOKEN
 	LogLevel     string // LOG_LEVEL: debug, info, warn or error
 }
@@ -36,6 +40,8 @@ func loadConfig(getenv func(string) string) config {
 		Addr:         get("CART_ADDR", ":8086"),
 		DB:           get("CART_DB", "sqlite:data/cart.db"),
 		InventoryURL: get("INVENTORY_URL", "http://127.0.0.1:8083"),
+		NameServer:   get("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
+		MaxReconsume: get("CART_MAX_RECONSUME", "16"),
 		AdminToken:   get("ADMIN_TOKEN", "rocketmart-admin"),
 		LogLevel:     get("LOG_LEVEL", "info"),
 	}
@@ -51,6 +57,12 @@ func (c config) Validate() error {
 		errs = append(errs, fmt.Errorf("CART_DB: %w", err))
 	}
 	if err := envconf.BaseURL("INVENTORY_URL", c.InventoryURL); err != nil {
+		errs = append(errs, err)
+	}
+	if err := envconf.HostPortList("ROCKETMQ_NAMESERVER", c.NameServer); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := envconf.MaxReconsume("CART_MAX_RECONSUME", c.MaxReconsume); err != nil {
 		errs = append(errs, err)
 	}
 	if err := envconf.Token("ADMIN_TOKEN", c.AdminToken); err != nil {
@@ -89,16 +101,26 @@ func run(ctx context.Context) error {
 	catalog := inventory.New(svcclient.New(cfg.InventoryURL, cfg.AdminToken, 0))
 	svc := cart.NewService(store.New(db), catalog)
 
-	// Readiness checks only what the cart owns: a down inventory makes
-	// priced views answer 503, but must not take the cart out of rotation.
+	// Readiness checks only what the cart owns and needs to consume: a down
+	// inventory makes priced views answer 503, but must not take the cart out
+	// of rotation.
 	srv := httpserver.New(httpserver.Config{Addr: cfg.Addr, ServiceName: "cart"}, log,
-		httpserver.ReadyCheck{Name: "database", Check: func(ctx context.Context) error { return database.Ping(ctx, db) }})
+		httpserver.ReadyCheck{Name: "database", Check: func(ctx context.Context) error { return database.Ping(ctx, db) }},
+		httpserver.ReadyCheck{Name: "broker", Check: func(ctx context.Context) error { return mq.Ping(ctx, cfg.NameServer) }})
 	spec, err := apidocs.Spec("cart")
 	if err != nil {
 		return err
 	}
 	srv.MountSwagger(spec)
 	httpapi.Register(srv.Router(), svc, cfg.AdminToken)
+
+	maxReconsume, _ := envconf.MaxReconsume("CART_MAX_RECONSUME", cfg.MaxReconsume) // checked by Validate
+	consumer, err := events.Start(ctx, mq.Config{NameServer: cfg.NameServer, Service: "cart", Logger: log}, svc,
+		mq.ConsumerOptions{MaxReconsumeTimes: maxReconsume, Metrics: mq.NewConsumerMetrics(srv.Registry())})
+	if err != nil {
+		return err
+	}
+	defer consumer.Close()
 
 	log.Info("cart starting", "addr", cfg.Addr, "inventory", cfg.InventoryURL, "db", database.Redact(cfg.DB))
 	return srv.Run(ctx)

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/platform/mqtest"
 )
 
 func env(m map[string]string) func(string) string {
@@ -23,6 +26,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 		Addr:         ":8086",
 		DB:           "sqlite:data/cart.db",
 		InventoryURL: "http://127.0.0.1:8083",
+		NameServer:   "127.0.0.1:9876",
+		MaxReconsume: "16",
 		AdminToken:   "rocketmart-admin",
 		LogLevel:     "info",
 	}
@@ -36,14 +41,17 @@ func TestLoadConfigDefaults(t *testing.T) {
 
 func TestLoadConfigOverrides(t *testing.T) {
 	got := loadConfig(env(map[string]string{
-		"CART_ADDR":     "127.0.0.1:9000",
-		"CART_DB":       "mysql://cart:secret@tcp(db:3306)/cart",
-		"INVENTORY_URL": "http://inventory:8083/",
-		"ADMIN_TOKEN":   "t0ken",
-		"LOG_LEVEL":     "debug",
+		"CART_ADDR":           "127.0.0.1:9000",
+		"CART_DB":             "mysql://cart:secret@tcp(db:3306)/cart",
+		"INVENTORY_URL":       "http://inventory:8083/",
+		"ROCKETMQ_NAMESERVER": "ns-0:9876;ns-1:9876",
+		"CART_MAX_RECONSUME":  "3",
+		"ADMIN_TOKEN":         "t0ken",
+		"LOG_LEVEL":           "debug",
 	}))
 	want := config{Addr: "127.0.0.1:9000", DB: "mysql://cart:secret@tcp(db:3306)/cart",
-		InventoryURL: "http://inventory:8083/", AdminToken: "t0ken", LogLevel: "debug"}
+		InventoryURL: "http://inventory:8083/", NameServer: "ns-0:9876;ns-1:9876", MaxReconsume: "3",
+		AdminToken: "t0ken", LogLevel: "debug"}
 	if got != want {
 		t.Errorf("loadConfig() = %+v, want %+v", got, want)
 	}
@@ -72,6 +80,8 @@ func TestValidateNamesTheVariable(t *testing.T) {
 		{"inventory with query", map[string]string{"INVENTORY_URL": "http://inventory?x=1"}, "INVENTORY_URL"},
 		{"admin token with space", map[string]string{"ADMIN_TOKEN": "a b"}, "ADMIN_TOKEN"},
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{"name server without port", map[string]string{"ROCKETMQ_NAMESERVER": "ns-0"}, "ROCKETMQ_NAMESERVER"},
+		{"max reconsume not a number", map[string]string{"CART_MAX_RECONSUME": "many"}, "CART_MAX_RECONSUME"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +127,8 @@ func TestRun(t *testing.T) {
 	t.Setenv("CART_DB", "sqlite:"+filepath.Join(t.TempDir(), "nested", "cart.db"))
 	t.Setenv("INVENTORY_URL", inv.URL)
 	t.Setenv("LOG_LEVEL", "error")
+	broker := mqtest.Start(t)
+	t.Setenv("ROCKETMQ_NAMESERVER", broker.Config.NameServer)
 
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
@@ -150,6 +162,31 @@ func TestRun(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || got.TotalCents != 5998 {
 		t.Errorf("add = %d, total %d; want 200, 5998", resp.StatusCode, got.TotalCents)
+	}
+
+	// The ORDER_PAID consumer runs: one of the two shirts was bought.
+	broker.Send(t, contracts.TopicOrderPaid, "RM-RUN-1", []byte(`{"eventId":"ev-run-1","orderNo":"RM-RUN-1","userId":"alice",`+
+		`"lines":[{"sku":"RM-TEE","name":"T-shirt","quantity":1,"unitPriceCents":2999}],"totalCents":2999,`+
+		`"address":{"name":"Alice","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"},"paidAt":"2030-01-01T12:00:00Z"}`))
+	mqtest.Eventually(t, 20*time.Second, "the checkout of RM-RUN-1", func() bool {
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/admin/checkouts/RM-RUN-1", nil)
+		req.Header.Set("X-Admin-Token", "rocketmart-admin")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	req, _ = http.NewRequest(http.MethodGet, base+"/api/v1/cart", nil)
+	req.Header.Set("X-User-ID", "alice")
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	if got.TotalCents != 2999 {
+		t.Errorf("cart total after the paid order = %d, want 2999 (one shirt left)", got.TotalCents)
 	}
 
 	resp, err = http.Get(base + "/swagger/doc.json")

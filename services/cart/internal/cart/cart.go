@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
@@ -21,6 +22,7 @@ const (
 	MaxKeyLen    = 128 // Idempotency-Key header
 	MaxUserIDLen = 64
 	MaxEventLen  = 128 // the inbox's event id column
+	MaxOrderLen  = 64  // the checkouts' order number column
 )
 
 // Error codes clients can rely on (the "code" of the shared error shape).
@@ -33,6 +35,7 @@ const (
 	CodeInvalidKey       = "INVALID_IDEMPOTENCY_KEY"
 	CodeKeyReused        = "IDEMPOTENCY_KEY_REUSED"
 	CodeInvalidPurchase  = "INVALID_PURCHASE"
+	CodeCheckoutNotFound = "CHECKOUT_NOT_FOUND"
 )
 
 // ErrAlreadyApplied is wrapped by RemovePurchased when the event was applied
@@ -93,10 +96,42 @@ type Store interface {
 	Remove(ctx context.Context, userID, sku string) ([]Line, error)
 	// Clear deletes all the user's lines.
 	Clear(ctx context.Context, userID string) error
-	// RemovePurchased claims eventID for the ORDER_PAID consumer and takes
-	// each line's quantity off the user's cart, deleting lines that reach 0,
-	// all in one transaction. A claimed event wraps ErrAlreadyApplied.
-	RemovePurchased(ctx context.Context, userID, eventID string, lines []Line) error
+	// RemovePurchased claims p.EventID for the ORDER_PAID consumer, takes
+	// each line's quantity off the user's cart (deleting lines that reach 0)
+	// and records the order's Checkout, all in one transaction. A claimed
+	// event or an order already checked out wraps ErrAlreadyApplied.
+	RemovePurchased(ctx context.Context, p Purchase) (Checkout, error)
+	// Checkout returns the record of one order's purchase, or
+	// ErrCheckoutNotFound.
+	Checkout(ctx context.Context, orderNo string) (Checkout, error)
+	// Checkouts lists every checkout, oldest first.
+	Checkouts(ctx context.Context) ([]Checkout, error)
+}
+
+// Purchase is a paid order as the cart sees it: whose cart, and how much of
+// each SKU left it.
+type Purchase struct {
+	OrderNo string
+	UserID  string
+	EventID string
+	Lines   []Line
+}
+
+// Checkout records that a paid order's quantities left its user's cart:
+// Removed holds what the cart actually gave up (less than bought when the
+// user had fewer in the cart, nothing for SKUs not in it).
+type Checkout struct {
+	OrderNo string
+	UserID  string
+	EventID string
+	Removed []Line
+	At      time.Time
+}
+
+// ErrCheckoutNotFound says the order's purchase has not reached the cart
+// (yet).
+func ErrCheckoutNotFound(orderNo string) error {
+	return apperr.New(apperr.NotFound, CodeCheckoutNotFound, "no checkout recorded for order "+orderNo)
 }
 
 // UnknownSKU is the error for a SKU the catalogue does not have.

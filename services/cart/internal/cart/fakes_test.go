@@ -2,6 +2,7 @@ package cart_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 
@@ -146,15 +147,16 @@ func (f *fakeStore) Clear(_ context.Context, userID string) error {
 	return nil
 }
 
-func (f *fakeStore) RemovePurchased(_ context.Context, userID, eventID string, lines []cart.Line) error {
+func (f *fakeStore) RemovePurchased(_ context.Context, p cart.Purchase) (cart.Checkout, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.writes++
+	userID, lines := p.UserID, p.Lines
 	f.purchased = append([]cart.Line(nil), lines...)
-	if f.events[eventID] {
-		return cart.ErrAlreadyApplied
+	if f.events[p.EventID] {
+		return cart.Checkout{}, cart.ErrAlreadyApplied
 	}
-	f.events[eventID] = true
+	f.events[p.EventID] = true
 	kept := f.lines[userID][:0:0]
 	for _, l := range f.lines[userID] {
 		if i := indexOf(lines, l.SKU); i >= 0 {
@@ -165,7 +167,15 @@ func (f *fakeStore) RemovePurchased(_ context.Context, userID, eventID string, l
 		}
 	}
 	f.lines[userID] = kept
-	return nil
+	return cart.Checkout{OrderNo: p.OrderNo, UserID: userID, EventID: p.EventID}, nil
+}
+
+func (f *fakeStore) Checkout(context.Context, string) (cart.Checkout, error) {
+	return cart.Checkout{}, errors.New("fake: Checkout not used by these tests")
+}
+
+func (f *fakeStore) Checkouts(context.Context) ([]cart.Checkout, error) {
+	return nil, errors.New("fake: Checkouts not used by these tests")
 }
 
 func (f *fakeStore) writeCount() int {

@@ -125,26 +125,46 @@ func (s *Service) Lines(ctx context.Context, userID string) ([]Line, error) {
 }
 
 // RemovePurchased takes the quantities of a paid order off the user's cart,
-// once per eventID: the ORDER_PAID consumer's effect. Lines that reach 0 are
-// deleted; a line is never negative, and a SKU not in the cart is skipped
-// (the user may have removed it). A repeated eventID returns an error
-// wrapping ErrAlreadyApplied and changes nothing.
-func (s *Service) RemovePurchased(ctx context.Context, userID, eventID string, lines []Line) error {
-	if err := validateUserID(userID); err != nil {
-		return err
+// once per event and once per order: the ORDER_PAID consumer's effect.
+// Lines that reach 0 are deleted; a line is never negative, and a SKU not in
+// the cart is skipped (the user may have removed it). A repeated event or
+// order returns an error wrapping ErrAlreadyApplied and changes nothing.
+func (s *Service) RemovePurchased(ctx context.Context, p Purchase) (Checkout, error) {
+	if err := validateUserID(p.UserID); err != nil {
+		return Checkout{}, err
 	}
-	if eventID == "" || len(eventID) > MaxEventLen {
-		return apperr.New(apperr.Invalid, CodeInvalidPurchase,
+	if p.EventID == "" || len(p.EventID) > MaxEventLen {
+		return Checkout{}, apperr.New(apperr.Invalid, CodeInvalidPurchase,
 			fmt.Sprintf("event id must be 1 to %d characters", MaxEventLen))
 	}
-	merged, err := mergePurchase(lines)
+	if p.OrderNo == "" || len(p.OrderNo) > MaxOrderLen {
+		return Checkout{}, apperr.New(apperr.Invalid, CodeInvalidPurchase,
+			fmt.Sprintf("order number must be 1 to %d characters", MaxOrderLen))
+	}
+	merged, err := mergePurchase(p.Lines)
 	if err != nil {
-		return err
+		return Checkout{}, err
 	}
-	if err := s.store.RemovePurchased(ctx, userID, eventID, merged); err != nil {
-		return fmt.Errorf("cart: remove purchased: %w", err)
+	p.Lines = merged
+	c, err := s.store.RemovePurchased(ctx, p)
+	if err != nil {
+		return Checkout{}, fmt.Errorf("cart: remove purchased: %w", err)
 	}
-	return nil
+	return c, nil
+}
+
+// Checkout returns what a paid order took off its user's cart.
+func (s *Service) Checkout(ctx context.Context, orderNo string) (Checkout, error) {
+	if orderNo == "" || len(orderNo) > MaxOrderLen {
+		return Checkout{}, apperr.New(apperr.Invalid, CodeInvalidPurchase,
+			fmt.Sprintf("order number must be 1 to %d characters", MaxOrderLen))
+	}
+	return s.store.Checkout(ctx, orderNo)
+}
+
+// Checkouts lists every checkout, for the consistency audit.
+func (s *Service) Checkouts(ctx context.Context) ([]Checkout, error) {
+	return s.store.Checkouts(ctx)
 }
 
 // checkSKU asks the catalogue for sku and for the whole catalogue (to price

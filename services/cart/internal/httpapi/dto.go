@@ -1,6 +1,10 @@
 package httpapi
 
-import "github.com/rocketmart/rocketmart/services/cart/internal/cart"
+import (
+	"time"
+
+	"github.com/rocketmart/rocketmart/services/cart/internal/cart"
+)
 
 // CartResponse is a user's cart priced with the catalogue's current prices.
 type CartResponse struct {
@@ -68,6 +72,30 @@ func adminCartResponse(userID string, lines []cart.Line) AdminCartResponse {
 	out := AdminCartResponse{UserID: userID, Lines: make([]AdminCartLine, len(lines))}
 	for i, l := range lines {
 		out.Lines[i] = AdminCartLine{SKU: l.SKU, Quantity: l.Quantity}
+	}
+	return out
+}
+
+// CheckoutResponse records what a paid order took off its user's cart:
+// removed holds what the cart actually gave up (nothing for a SKU the user
+// had already removed).
+type CheckoutResponse struct {
+	OrderNo string          `json:"orderNo" example:"RM-20300101-0001"`
+	UserID  string          `json:"userId" example:"alice"`
+	EventID string          `json:"eventId" example:"evt-5f0c8e2a"`
+	Removed []AdminCartLine `json:"removed"`
+	At      time.Time       `json:"at" example:"2030-01-01T12:00:02Z" format:"date-time"`
+}
+
+// CheckoutListResponse is every checkout, oldest first.
+type CheckoutListResponse struct {
+	Checkouts []CheckoutResponse `json:"checkouts"`
+}
+
+func checkoutResponse(c cart.Checkout) CheckoutResponse {
+	out := CheckoutResponse{OrderNo: c.OrderNo, UserID: c.UserID, EventID: c.EventID, Removed: make([]AdminCartLine, len(c.Removed)), At: c.At.UTC()}
+	for i, l := range c.Removed {
+		out.Removed[i] = AdminCartLine{SKU: l.SKU, Quantity: l.Quantity}
 	}
 	return out
 }

@@ -35,6 +35,8 @@ func Register(r gin.IRouter, svc *cart.Service, adminToken string) {
 
 	admin := r.Group("/api/v1/admin", httpserver.RequireAdmin(adminToken))
 	admin.GET("/carts/:userId", httpserver.Handle(h.adminCart))
+	admin.GET("/checkouts", httpserver.Handle(h.listCheckouts))
+	admin.GET("/checkouts/:orderNo", httpserver.Handle(h.getCheckout))
 }
 
 // view godoc
@@ -196,5 +198,54 @@ func (h handlers) adminCart(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, adminCartResponse(userID, lines))
+	return nil
+}
+
+// listCheckouts godoc
+//
+//	@Summary		List every checkout
+//	@Description	For the consistency audit: one record per paid order whose quantities left its user's cart (the ORDER_PAID consumer's effect), oldest first. Not paginated: a demo shop holds a few thousand at most.
+//	@Tags			admin
+//	@Produce		json
+//	@Param			X-Admin-Token	header		string	true	"admin token"
+//	@Success		200				{object}	CheckoutListResponse
+//	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
+//	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Security		AdminToken
+//	@Router			/api/v1/admin/checkouts [get]
+func (h handlers) listCheckouts(c *gin.Context) error {
+	all, err := h.svc.Checkouts(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	out := CheckoutListResponse{Checkouts: make([]CheckoutResponse, len(all))}
+	for i, co := range all {
+		out.Checkouts[i] = checkoutResponse(co)
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+// getCheckout godoc
+//
+//	@Summary		Show one order's checkout
+//	@Description	What the paid order took off its user's cart; 404 until the cart's ORDER_PAID consumer has processed the order (the storefront's order page polls this to show "cart cleaned").
+//	@Tags			admin
+//	@Produce		json
+//	@Param			X-Admin-Token	header		string	true	"admin token"
+//	@Param			orderNo			path		string	true	"order number"	example(RM-20300101-0001)
+//	@Success		200				{object}	CheckoutResponse
+//	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_PURCHASE: malformed order number"
+//	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
+//	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure		404				{object}	httpserver.ErrorResponse	"CHECKOUT_NOT_FOUND"
+//	@Security		AdminToken
+//	@Router			/api/v1/admin/checkouts/{orderNo} [get]
+func (h handlers) getCheckout(c *gin.Context) error {
+	co, err := h.svc.Checkout(c.Request.Context(), c.Param("orderNo"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, checkoutResponse(co))
 	return nil
 }

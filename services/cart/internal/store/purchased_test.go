@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"reflect"
 	"sync/atomic"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/cart/internal/cart"
 	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/inbox"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
@@ -24,17 +26,37 @@ func TestRemovePurchasedAppliesOnce(t *testing.T) {
 		// B is bought entirely, A partly, D was never (or no longer) in the cart.
 		bought := []cart.Line{{SKU: "A", Quantity: 2}, {SKU: "B", Quantity: 2}, {SKU: "D", Quantity: 1}}
 
-		if err := s.RemovePurchased(t.Context(), "alice", "ev-1", bought); err != nil {
+		purchase := cart.Purchase{OrderNo: "RM-1", UserID: "alice", EventID: "ev-1", Lines: bought}
+		got, err := s.RemovePurchased(t.Context(), purchase)
+		if err != nil {
 			t.Fatalf("RemovePurchased: %v", err)
+		}
+		if want := []cart.Line{{SKU: "A", Quantity: 2}, {SKU: "B", Quantity: 2}}; !reflect.DeepEqual(got.Removed, want) {
+			t.Errorf("removed = %+v, want %+v (D was not in the cart)", got.Removed, want)
 		}
 		want := []cart.Line{{SKU: "A", Quantity: 3}, {SKU: "C", Quantity: 1}}
 		wantLines(t, s, "alice", want)
 
-		err := s.RemovePurchased(t.Context(), "alice", "ev-1", bought)
-		if !errors.Is(err, cart.ErrAlreadyApplied) || !errors.Is(err, mq.ErrDuplicate) {
-			t.Errorf("second RemovePurchased = %v, want ErrAlreadyApplied and mq.ErrDuplicate", err)
+		// The same event again, and the same order under another event id.
+		again := purchase
+		again.EventID = "ev-1-again"
+		for _, p := range []cart.Purchase{purchase, again} {
+			_, err = s.RemovePurchased(t.Context(), p)
+			if !errors.Is(err, cart.ErrAlreadyApplied) || !errors.Is(err, mq.ErrDuplicate) {
+				t.Errorf("RemovePurchased(%s) again = %v, want ErrAlreadyApplied and mq.ErrDuplicate", p.EventID, err)
+			}
 		}
 		wantLines(t, s, "alice", want)
+		stored, err := s.Checkout(t.Context(), "RM-1")
+		if err != nil || stored.EventID != "ev-1" || !reflect.DeepEqual(stored.Removed, got.Removed) {
+			t.Errorf("stored checkout = %+v, %v; want the first event's", stored, err)
+		}
+		if all, err := s.Checkouts(t.Context()); err != nil || len(all) != 1 {
+			t.Errorf("checkouts = %+v, %v; want one", all, err)
+		}
+		if _, err := s.Checkout(t.Context(), "RM-NONE"); apperr.KindOf(err) != apperr.NotFound {
+			t.Errorf("missing checkout: %v, want NotFound", err)
+		}
 		wantLines(t, s, "bob", []cart.Line{{SKU: "A", Quantity: 5}})
 
 		var claims int64
@@ -55,8 +77,13 @@ func TestRemovePurchasedNeverGoesNegative(t *testing.T) {
 		mustAdd(t, s, "alice", "B", 3)
 		// The user lowered the quantities after checkout: the order bought
 		// more than the cart holds now.
-		if err := s.RemovePurchased(t.Context(), "alice", "ev-2", []cart.Line{{SKU: "A", Quantity: 5}, {SKU: "B", Quantity: 3}}); err != nil {
+		got, err := s.RemovePurchased(t.Context(), cart.Purchase{OrderNo: "RM-2", UserID: "alice", EventID: "ev-2",
+			Lines: []cart.Line{{SKU: "A", Quantity: 5}, {SKU: "B", Quantity: 3}}})
+		if err != nil {
 			t.Fatalf("RemovePurchased: %v", err)
+		}
+		if want := []cart.Line{{SKU: "A", Quantity: 2}, {SKU: "B", Quantity: 3}}; !reflect.DeepEqual(got.Removed, want) {
+			t.Errorf("removed = %+v, want what the cart held: %+v", got.Removed, want)
 		}
 		wantLines(t, s, "alice", []cart.Line{})
 
@@ -76,7 +103,8 @@ func TestRemovePurchasedConcurrentDeliveries(t *testing.T) {
 		mustAdd(t, s, "bob", "A", 10)
 		var applied, duplicates atomic.Int32
 		_, codes := concurrently(t, 10, func(int) error {
-			err := s.RemovePurchased(t.Context(), "bob", "ev-3", []cart.Line{{SKU: "A", Quantity: 4}})
+			_, err := s.RemovePurchased(t.Context(), cart.Purchase{OrderNo: "RM-3", UserID: "bob", EventID: "ev-3",
+				Lines: []cart.Line{{SKU: "A", Quantity: 4}}})
 			switch {
 			case err == nil:
 				applied.Add(1)

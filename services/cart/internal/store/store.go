@@ -63,7 +63,7 @@ func (keyRow) TableName() string { return "cart_idempotency_keys" }
 
 // Migrate creates or extends the cart tables and the inbox table.
 func Migrate(db *gorm.DB) error {
-	if err := database.Migrate(db, &cartRow{}, &lineRow{}, &keyRow{}); err != nil {
+	if err := database.Migrate(db, &cartRow{}, &lineRow{}, &keyRow{}, &checkoutRow{}); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	if err := inbox.Migrate(db); err != nil {
