@@ -31,6 +31,7 @@ type config struct {
 	Addr               string        // ORDER_ADDR
 	DB                 string        // ORDER_DB
 	NameServer         string        // ROCKETMQ_NAMESERVER
+	MaxReconsume       int32         // ORDER_MAX_RECONSUME
 	AdminToken         string        // ADMIN_TOKEN
 	LogLevel           slog.Level    // LOG_LEVEL
 	ClientLogLevel     string        // ROCKETMQ_CLIENT_LOG_LEVEL: the RocketMQ client's own logs
@@ -74,6 +75,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		SweepInterval:      dur("ORDER_SWEEP_INTERVAL", "30s"),
 		logOut:             os.Stdout,
 	}
+	maxReconsume, err := envconf.MaxReconsume("ORDER_MAX_RECONSUME", get("ORDER_MAX_RECONSUME", "16"))
+	errs = append(errs, err)
+	c.MaxReconsume = maxReconsume
 	level, err := envconf.LogLevel("LOG_LEVEL", get("LOG_LEVEL", "info"))
 	errs = append(errs, err)
 	c.LogLevel = level
@@ -144,23 +148,18 @@ func run(ctx context.Context, cfg config) (err error) {
 		ordering.Config{PaymentTimeout: cfg.PaymentTimeout, ReservationGrace: cfg.ReservationGrace, Log: log})
 	checks.set(svc)
 
-	consumer, err := mq.NewConsumer(ctx, mqCfg, contracts.ConsumerOrderOrderTimeout, mq.ConsumerOptions{})
-	if err != nil {
-		return err
-	}
-	defer consumer.Close()
-	if err := consumer.Subscribe(contracts.TopicOrderTimeout, events.TimeoutHandler(svc)); err != nil {
-		return err
-	}
-	if err := consumer.Start(); err != nil {
-		return err
-	}
-
 	srv := httpserver.New(httpserver.Config{Addr: cfg.Addr, ServiceName: "order"}, log,
 		httpserver.ReadyCheck{Name: "database", Check: func(ctx context.Context) error { return database.Ping(ctx, db) }},
 		httpserver.ReadyCheck{Name: "broker", Check: func(ctx context.Context) error { return mq.Ping(ctx, cfg.NameServer) }})
 	httpapi.Routes(srv.Router(), svc, cfg.AdminToken)
 	srv.MountSwagger(spec)
+
+	consumer, err := mq.StartConsumer(ctx, mqCfg, contracts.ConsumerOrderOrderTimeout, contracts.TopicOrderTimeout,
+		events.TimeoutHandler(svc), mq.ConsumerOptions{MaxReconsumeTimes: cfg.MaxReconsume, Metrics: mq.NewConsumerMetrics(srv.Registry())})
+	if err != nil {
+		return err
+	}
+	defer consumer.Close()
 
 	var wg sync.WaitGroup
 	wg.Go(func() { sweep(ctx, svc, cfg.SweepInterval, log) })

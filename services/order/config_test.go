@@ -31,6 +31,7 @@ func TestLoadConfigNamesTheBadVariable(t *testing.T) {
 		{"ORDER_PAYMENT_CALL_TIMEOUT", "25s"},
 		{"ORDER_DELAY_LEVELS", "1s,x"},
 		{"LOG_LEVEL", "loud"},
+		{"ORDER_MAX_RECONSUME", "0"},
 	} {
 		_, err := loadConfig(func(k string) string {
 			if k == tt.name {

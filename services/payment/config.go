@@ -27,8 +27,11 @@ type config struct {
 	Addr       string // PAYMENT_ADDR
 	DB         string // PAYMENT_DB
 	NameServer string // ROCKETMQ_NAMESERVER
-	AdminToken string // ADMIN_TOKEN
-	LogLevel   string // LOG_LEVEL
+	// MaxReconsume is PAYMENT_MAX_RECONSUME: redeliveries before the
+	// dead-letter queue, 1 to 32.
+	MaxReconsume string
+	AdminToken   string // ADMIN_TOKEN
+	LogLevel     string // LOG_LEVEL
 }
 
 // loadConfig reads the environment through getenv (os.Getenv in main),
@@ -36,11 +39,12 @@ type config struct {
 func loadConfig(getenv func(string) string) config {
 	get := envconf.Getter(getenv)
 	return config{
-		Addr:       get("PAYMENT_ADDR", ":8082"),
-		DB:         get("PAYMENT_DB", "sqlite:data/payment.db"),
-		NameServer: get("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
-		AdminToken: get("ADMIN_TOKEN", "rocketmart-admin"),
-		LogLevel:   get("LOG_LEVEL", "info"),
+		Addr:         get("PAYMENT_ADDR", ":8082"),
+		DB:           get("PAYMENT_DB", "sqlite:data/payment.db"),
+		NameServer:   get("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
+		MaxReconsume: get("PAYMENT_MAX_RECONSUME", "16"),
+		AdminToken:   get("ADMIN_TOKEN", "rocketmart-admin"),
+		LogLevel:     get("LOG_LEVEL", "info"),
 	}
 }
 
@@ -54,6 +58,9 @@ func (c config) Validate() error {
 		errs = append(errs, fmt.Errorf("PAYMENT_DB: %w", err))
 	}
 	if err := envconf.HostPortList("ROCKETMQ_NAMESERVER", c.NameServer); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := envconf.MaxReconsume("PAYMENT_MAX_RECONSUME", c.MaxReconsume); err != nil {
 		errs = append(errs, err)
 	}
 	if err := envconf.Token("ADMIN_TOKEN", c.AdminToken); err != nil {
@@ -101,7 +108,9 @@ func run(ctx context.Context) error {
 	httpapi.Register(srv.Router(), svc, cfg.AdminToken)
 
 	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: serviceName, Logger: log}
-	consumer, err := mq.NewConsumer(ctx, mqCfg, contracts.ConsumerPaymentOrderCancelled, mq.ConsumerOptions{})
+	maxReconsume, _ := envconf.MaxReconsume("PAYMENT_MAX_RECONSUME", cfg.MaxReconsume) // checked by Validate
+	consumer, err := mq.NewConsumer(ctx, mqCfg, contracts.ConsumerPaymentOrderCancelled,
+		mq.ConsumerOptions{MaxReconsumeTimes: maxReconsume, Metrics: mq.NewConsumerMetrics(srv.Registry())})
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,8 @@ import (
 
 func TestLoadConfigDefaults(t *testing.T) {
 	got := loadConfig(func(string) string { return "" })
-	want := config{Addr: ":8082", DB: "sqlite:data/payment.db", NameServer: "127.0.0.1:9876", AdminToken: "rocketmart-admin", LogLevel: "info"}
+	want := config{Addr: ":8082", DB: "sqlite:data/payment.db", NameServer: "127.0.0.1:9876", MaxReconsume: "16",
+		AdminToken: "rocketmart-admin", LogLevel: "info"}
 	if got != want {
 		t.Errorf("defaults %+v, want %+v", got, want)
 	}
@@ -52,6 +53,7 @@ func TestValidateNamesTheVariable(t *testing.T) {
 		{"name server port", func(c *config) { c.NameServer = "h:99999" }, "ROCKETMQ_NAMESERVER"},
 		{"token with space", func(c *config) { c.AdminToken = "a b" }, "ADMIN_TOKEN"},
 		{"log level", func(c *config) { c.LogLevel = "loud" }, "LOG_LEVEL"},
+		{"max reconsume", func(c *config) { c.MaxReconsume = "99" }, "PAYMENT_MAX_RECONSUME"},
 	}
 	for _, tt := range tests {
 		c := ok
