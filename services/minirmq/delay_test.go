@@ -2,11 +2,14 @@ package minirmq_test
 
 import (
 	"fmt"
+	"net/http"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/apache/rocketmq-client-go/v2/primitive"
+
+	"github.com/rocketmart/rocketmart/services/minirmq"
 )
 
 // TestDelayLevels: messages with a delay level arrive no earlier than the
@@ -79,5 +82,39 @@ func TestDelayLevels(t *testing.T) {
 		if i < len(order) && order[i].Body != w {
 			t.Errorf("delivery #%d is %q, want %q (order by delay %v)", i+1, order[i].Body, w, wantOrder)
 		}
+	}
+}
+
+// TestDelayedView: the admin API counts delayed messages not yet delivered
+// by level and by real topic, and forgets them once delivered.
+func TestDelayedView(t *testing.T) {
+	t.Parallel()
+	b := startBroker(t, func(c *minirmq.Config) {
+		c.DelayLevels[4] = time.Hour // level 5 never comes due in the test
+	})
+	topicA, topicB := uniqueName(t, "TA"), uniqueName(t, "TB")
+	p := b.newProducer(t, uniqueName(t, "PG"))
+	for range 2 {
+		sendSync(t, p, primitive.NewMessage(topicA, []byte("a")).WithDelayTimeLevel(5))
+	}
+	sendSync(t, p, primitive.NewMessage(topicB, []byte("b")).WithDelayTimeLevel(5))
+	sendSync(t, p, primitive.NewMessage(topicB, []byte("soon")).WithDelayTimeLevel(1))
+
+	type view struct {
+		Pending int64
+		ByTopic map[string]int64
+		Levels  []struct {
+			Level   int
+			Pending int64
+		}
+	}
+	var v view
+	eventually(t, 10*time.Second, func() bool {
+		v = view{}
+		b.mustCall(t, "GET", "/api/v1/delayed", "", http.StatusOK, &v)
+		return v.Pending == 3
+	}, "the level-1 message delivered, three left; got %+v", func() string { return fmt.Sprint(v) })
+	if v.ByTopic[topicA] != 2 || v.ByTopic[topicB] != 1 || len(v.Levels) != 1 || v.Levels[0].Level != 5 {
+		t.Errorf("delayed = %+v, want 2 of %s and 1 of %s, all in level 5", v, topicA, topicB)
 	}
 }

@@ -39,6 +39,7 @@ func Handler(b *broker.Broker, log *slog.Logger) http.Handler {
 	mux.Handle("GET /api/v1/consumer-groups/{group}", a.handle(a.group))
 	mux.Handle("POST /api/v1/consumer-groups/{group}/redeliver", a.handle(a.redeliver))
 	mux.Handle("GET /api/v1/producer-groups", a.handle(a.producerGroups))
+	mux.Handle("GET /api/v1/delayed", a.handle(a.delayed))
 	mux.Handle("GET /api/v1/dead-letters", a.handle(a.deadLetters))
 	mux.Handle("GET /api/v1/dead-letters/{group}", a.handle(a.groupDeadLetters))
 	mux.Handle("POST /api/v1/dead-letters/{group}/{offset}/replay", a.handle(a.replay))

@@ -92,6 +92,10 @@ func (a *api) redeliver(r *http.Request) (result, error) {
 	return result{http.StatusAccepted, map[string]any{"message": m}}, nil
 }
 
+func (a *api) delayed(*http.Request) (result, error) {
+	return ok(a.b.Delayed()), nil
+}
+
 func (a *api) deadLetters(*http.Request) (result, error) {
 	return ok(map[string]any{"groups": a.b.DeadLetters()}), nil
 }
