@@ -3,6 +3,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -17,6 +18,8 @@ import (
 const (
 	defaultListLimit = 50
 	maxListLimit     = 200
+	// maxAdminListLimit lets the audit read a whole demo shop in one call.
+	maxAdminListLimit = 100000
 )
 
 // Routes mounts the API on r.
@@ -88,7 +91,7 @@ func (h handlers) place(c *gin.Context) error {
 //	@Failure	401		{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
 //	@Router		/api/v1/orders [get]
 func (h handlers) list(c *gin.Context) error {
-	limit, err := listLimit(c)
+	limit, err := listLimit(c, maxListLimit)
 	if err != nil {
 		return err
 	}
@@ -174,19 +177,20 @@ func (h handlers) cancel(c *gin.Context) error {
 
 // adminList godoc
 //
-//	@Summary	List orders of every user (admin)
+//	@Summary		List orders of every user (admin)
+//	@Description	Newest first. The consistency audit reads every order with limit=100000.
 //	@Tags		admin
 //	@Produce	json
 //	@Security	AdminToken
 //	@Param		status	query		string	false	"only this status"	Enums(PENDING_PAYMENT, PAID, CANCELLED)
-//	@Param		limit	query		int		false	"at most this many, newest first (1..200, default 50)"
+//	@Param		limit	query		int		false	"at most this many, newest first (1..100000, default 50)"
 //	@Success	200		{object}	OrderListResponse
 //	@Failure	400		{object}	httpserver.ErrorResponse	"bad status or limit"
 //	@Failure	401		{object}	httpserver.ErrorResponse	"missing admin token"
 //	@Failure	403		{object}	httpserver.ErrorResponse	"wrong admin token"
 //	@Router		/api/v1/admin/orders [get]
 func (h handlers) adminList(c *gin.Context) error {
-	limit, err := listLimit(c)
+	limit, err := listLimit(c, maxAdminListLimit)
 	if err != nil {
 		return err
 	}
@@ -220,14 +224,14 @@ func (h handlers) adminGet(c *gin.Context) error {
 	return nil
 }
 
-func listLimit(c *gin.Context) (int, error) {
+func listLimit(c *gin.Context, max int) (int, error) {
 	raw := c.Query("limit")
 	if raw == "" {
 		return defaultListLimit, nil
 	}
 	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 || n > maxListLimit {
-		return 0, apperr.New(apperr.Invalid, "BAD_LIMIT", "limit must be an integer 1..200").With("field", "limit")
+	if err != nil || n < 1 || n > max {
+		return 0, apperr.New(apperr.Invalid, "BAD_LIMIT", fmt.Sprintf("limit must be an integer 1..%d", max)).With("field", "limit")
 	}
 	return n, nil
 }
