@@ -7,9 +7,9 @@ DATA  ?= data
 # Every module in go.work; `go test ./...` does not work at a workspace root.
 MODULES := $(shell $(GO) list -m -f '{{.Dir}}')
 PKGS     = $(addsuffix /...,$(MODULES))
-SERVICES := inventory payment cart order
+SERVICES := inventory payment cart logistics points order
 
-.PHONY: all build test test-short vet fmt fuzz run minirmq api-docs examples-check clean
+.PHONY: all build test test-short vet fmt fuzz run audit minirmq api-docs examples-check clean
 
 all: build
 
@@ -38,8 +38,11 @@ fmt:
 fuzz: ## fuzz the remoting frame decoder for a minute
 	cd services/minirmq && $(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 60s ./internal/remoting/
 
-run: build ## run the whole shop on the embedded default (minirmq + services on SQLite under data/)
-	BIN=$(BIN) DATA=$(DATA) ./scripts/run.sh
+run: ## build and run the whole shop on the embedded default (minirmq + six services on SQLite under data/)
+	$(GO) run ./scripts/shop -bin $(BIN) -data $(DATA)
+
+audit: ## check the running shop's invariants (SPEC §3); exit 1 on a violation
+	$(GO) run ./scripts/audit
 
 minirmq: build ## run minirmq with a data directory and fast transaction checks
 	$(BIN)/minirmq -data $(DATA)/minirmq -tx-check-after 2s -tx-check-interval 5s

@@ -12,7 +12,7 @@ import (
 )
 
 // Services are the programs with an API document.
-var Services = []string{"cart", "inventory", "order", "payment"}
+var Services = []string{"cart", "inventory", "logistics", "order", "payment", "points"}
 
 // Generate writes swagger.json and swagger.yaml for svc into outDir
 // (relative to root). swag's Go output is not written: it registers itself in

@@ -1,0 +1,275 @@
+package launcher
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Options configure one run of the shop.
+type Options struct {
+	// BinDir holds the programs built by Build.
+	BinDir string
+	// DataDir holds the SQLite files, minirmq's store and logs/<program>.log.
+	DataDir string
+	// FreePorts picks free ports instead of the defaults (tests).
+	FreePorts bool
+	// MemoryBroker runs minirmq without a data directory (tests).
+	MemoryBroker bool
+	// BrokerFlags are added to minirmq's command line.
+	BrokerFlags []string
+	// DB overrides a service's DSN; the default is sqlite:DataDir/<svc>.db.
+	DB map[string]string
+	// Env is added to every service's environment (e.g. shorter timeouts).
+	Env map[string]string
+	// AdminToken is shared by every service; empty means rocketmart-admin.
+	AdminToken string
+	// Progress receives one line per step; nil discards.
+	Progress io.Writer
+	// ReadyTimeout bounds each program's start-up; 0 means 60 s.
+	ReadyTimeout time.Duration
+}
+
+// Shop is a running shop.
+type Shop struct {
+	// URL is each service's base URL by name.
+	URL map[string]string
+	// NameServer is minirmq's address; BrokerAdmin its admin API's URL.
+	NameServer, BrokerAdmin string
+	// LogDir holds one log file per program.
+	LogDir     string
+	AdminToken string
+	procs      []*proc // in start order
+}
+
+// proc is one started program.
+type proc struct {
+	name   string
+	cmd    *exec.Cmd
+	log    *os.File
+	exited chan struct{}
+	err    error // set before exited closes
+}
+
+// DefaultBrokerFlags make transaction check-backs come within seconds (see
+// the README): Apache's defaults are 6 s before the first check and 60 s
+// between checks.
+var DefaultBrokerFlags = []string{"-tx-check-after", "2s", "-tx-check-interval", "5s"}
+
+// Start starts minirmq and every service, waiting for each to be ready. On
+// failure it stops what it started and says which program failed and where
+// its log is.
+func Start(ctx context.Context, opts Options) (*Shop, error) {
+	if opts.AdminToken == "" {
+		opts.AdminToken = "rocketmart-admin"
+	}
+	if opts.ReadyTimeout == 0 {
+		opts.ReadyTimeout = 60 * time.Second
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	s := &Shop{URL: map[string]string{}, LogDir: filepath.Join(opts.DataDir, "logs"), AdminToken: opts.AdminToken}
+	if err := os.MkdirAll(s.LogDir, 0o755); err != nil {
+		return nil, err
+	}
+	ports, err := choosePorts(opts.FreePorts)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range Services {
+		s.URL[p.Name] = fmt.Sprintf("http://127.0.0.1:%d", ports[p.Name])
+	}
+	s.NameServer = fmt.Sprintf("127.0.0.1:%d", ports[Broker.Name])
+	s.BrokerAdmin = fmt.Sprintf("http://127.0.0.1:%d", ports["minirmq-admin"])
+
+	brokerArgs := []string{"-listen", s.NameServer, "-admin", strings.TrimPrefix(s.BrokerAdmin, "http://")}
+	if opts.MemoryBroker {
+		brokerArgs = append(brokerArgs, "-memory")
+	} else {
+		brokerArgs = append(brokerArgs, "-data", filepath.Join(opts.DataDir, "minirmq"))
+	}
+	brokerArgs = append(append(brokerArgs, DefaultBrokerFlags...), opts.BrokerFlags...)
+	if err := s.launch(ctx, opts, progress, Broker.Name, brokerArgs, nil, s.BrokerAdmin+"/healthz"); err != nil {
+		return nil, err
+	}
+	for _, p := range Services {
+		env := s.serviceEnv(opts, p.Name, ports[p.Name])
+		if err := s.launch(ctx, opts, progress, p.Name, nil, env, s.URL[p.Name]+"/readyz"); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// serviceEnv is a service's environment: its address and database, where
+// the broker and the other services are, the admin token, then opts.Env.
+func (s *Shop) serviceEnv(opts Options, name string, port int) []string {
+	prefix := strings.ToUpper(name)
+	db := opts.DB[name]
+	if db == "" {
+		db = "sqlite:" + filepath.Join(opts.DataDir, name+".db")
+	}
+	env := []string{
+		fmt.Sprintf("%s_ADDR=127.0.0.1:%d", prefix, port),
+		prefix + "_DB=" + db,
+		"ROCKETMQ_NAMESERVER=" + s.NameServer,
+		"MINIRMQ_ADMIN_URL=" + s.BrokerAdmin,
+		"ADMIN_TOKEN=" + opts.AdminToken,
+	}
+	for _, p := range Services {
+		env = append(env, strings.ToUpper(p.Name)+"_URL="+s.URL[p.Name])
+	}
+	for k, v := range opts.Env {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// launch starts one program and waits until readyURL answers 200.
+func (s *Shop) launch(ctx context.Context, opts Options, progress io.Writer, name string, args, env []string, readyURL string) error {
+	logPath := filepath.Join(s.LogDir, name+".log")
+	fmt.Fprintf(progress, "starting %-10s log %s\n", name, logPath)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		s.Stop()
+		return err
+	}
+	cmd := exec.Command(filepath.Join(opts.BinDir, name), args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Ctrl-C reaches the launcher only; it stops each in order
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		s.Stop()
+		return fmt.Errorf("start %s: %w (was it built? run make build)", name, err)
+	}
+	p := &proc{name: name, cmd: cmd, log: logFile, exited: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); close(p.exited) }()
+	s.procs = append(s.procs, p)
+
+	start := time.Now()
+	if err := waitReady(ctx, p, readyURL, opts.ReadyTimeout); err != nil {
+		s.Stop()
+		return fmt.Errorf("%s did not start: %w\nits log is %s; last lines:\n%s", name, err, logPath, tail(logPath, 15))
+	}
+	fmt.Fprintf(progress, "  %-10s ready in %.1fs\n", name, time.Since(start).Seconds())
+	return nil
+}
+
+// waitReady polls url until it answers 200, the process exits or the
+// timeout passes.
+func waitReady(ctx context.Context, p *proc, url string, timeout time.Duration) error {
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(timeout)
+	last := "no answer yet"
+	for {
+		select {
+		case <-p.exited:
+			return fmt.Errorf("it exited (%v)", p.err)
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		if resp, err := client.Get(url); err == nil {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			last = fmt.Sprintf("%s answered %d %s", url, resp.StatusCode, bytes.TrimSpace(body))
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not ready after %v: %s", timeout, last)
+		}
+		time.Sleep(100 * time.Millisecond) // polling interval
+	}
+}
+
+// Stop stops every program in reverse start order: SIGTERM, then SIGKILL
+// after 15 s. It returns the programs that did not exit cleanly.
+func (s *Shop) Stop() error {
+	var errs []error
+	for i := len(s.procs) - 1; i >= 0; i-- {
+		p := s.procs[i]
+		select {
+		case <-p.exited: // already gone: a crash the caller saw in Exited
+		default:
+			p.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-p.exited:
+				if p.err != nil {
+					errs = append(errs, fmt.Errorf("%s: %w", p.name, p.err))
+				}
+			case <-time.After(15 * time.Second):
+				p.cmd.Process.Kill()
+				<-p.exited
+				errs = append(errs, fmt.Errorf("%s did not stop within 15 s; killed", p.name))
+			}
+		}
+		p.log.Close()
+	}
+	s.procs = nil
+	return errors.Join(errs...)
+}
+
+// Exited returns a channel that yields the name of the first program to
+// exit on its own, so a caller can report a crash.
+func (s *Shop) Exited() <-chan string {
+	out := make(chan string, 1)
+	for _, p := range s.procs {
+		go func() {
+			<-p.exited
+			select {
+			case out <- p.name:
+			default:
+			}
+		}()
+	}
+	return out
+}
+
+// tail returns the last n lines of a file.
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "(" + err.Error() + ")"
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return "  " + strings.Join(lines, "\n  ")
+}
+
+// choosePorts returns every program's port: the defaults, checked free, or
+// free ones picked by the kernel.
+func choosePorts(free bool) (map[string]int, error) {
+	want := map[string]int{Broker.Name: Broker.Port, "minirmq-admin": BrokerAdminPort}
+	for _, p := range Services {
+		want[p.Name] = p.Port
+	}
+	for name, port := range want {
+		if free {
+			port = 0
+		}
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			return nil, fmt.Errorf("port %d for %s is in use: is RocketMart already running? (see who holds it: ss -ltnp 'sport = :%d')", port, name, port)
+		}
+		want[name] = ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+	}
+	return want, nil
+}

@@ -1,0 +1,80 @@
+// Command shop builds and runs the whole RocketMart shop on one machine:
+// minirmq and the six services as separate processes, each service on its
+// own SQLite file under the data directory. Ctrl-C stops everything.
+//
+//	go run ./scripts/shop [-data data] [-bin bin] [-no-build]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "rocketmart:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("shop", flag.ContinueOnError)
+	data := fs.String("data", "data", "data directory (SQLite files, broker store, logs)")
+	bin := fs.String("bin", "bin", "where the programs are built")
+	noBuild := fs.Bool("no-build", false, "use the programs already in -bin")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	binDir, err := filepath.Abs(*bin)
+	if err != nil {
+		return err
+	}
+	if !*noBuild {
+		fmt.Fprintln(out, "building the shop…")
+		if err := launcher.Build(ctx, root, binDir, out); err != nil {
+			return err
+		}
+	}
+	shop, err := launcher.Start(ctx, launcher.Options{BinDir: binDir, DataDir: *data, Progress: out})
+	if err != nil {
+		return err
+	}
+	printURLs(out, shop)
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(out, "\nstopping…")
+	case name := <-shop.Exited():
+		shop.Stop()
+		return fmt.Errorf("%s stopped unexpectedly; see %s", name, filepath.Join(shop.LogDir, name+".log"))
+	}
+	if err := shop.Stop(); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "stopped; the data stays in", *data)
+	return nil
+}
+
+func printURLs(out io.Writer, s *launcher.Shop) {
+	fmt.Fprintln(out, "\nRocketMart is running:")
+	for _, name := range launcher.ServiceNames() {
+		fmt.Fprintf(out, "  %-10s %s   Swagger UI %s/swagger/index.html\n", name, s.URL[name], s.URL[name])
+	}
+	fmt.Fprintf(out, "  broker     %s (RocketMQ name server)   admin API %s/api/v1/topics\n", s.NameServer, s.BrokerAdmin)
+	fmt.Fprintf(out, "  audit      go run ./scripts/audit\n")
+	fmt.Fprintf(out, "  logs       %s\n", s.LogDir)
+	fmt.Fprintln(out, "Press Ctrl-C to stop.")
+}
