@@ -70,11 +70,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 
 func printURLs(out io.Writer, s *launcher.Shop) {
 	fmt.Fprintln(out, "\nRocketMart is running:")
+	fmt.Fprintf(out, "  storefront %s   (API docs %s/docs, consistency audit %s/#/consistency)\n", s.URL["web"], s.URL["web"], s.URL["web"])
 	for _, name := range launcher.ServiceNames() {
 		fmt.Fprintf(out, "  %-10s %s   Swagger UI %s/swagger/index.html\n", name, s.URL[name], s.URL[name])
 	}
 	fmt.Fprintf(out, "  broker     %s (RocketMQ name server)   admin API %s/api/v1/topics\n", s.NameServer, s.BrokerAdmin)
-	fmt.Fprintf(out, "  audit      go run ./scripts/audit\n")
+	fmt.Fprintf(out, "  audit      make audit   (or the storefront's Consistency page)\n")
 	fmt.Fprintf(out, "  logs       %s\n", s.LogDir)
 	fmt.Fprintln(out, "Press Ctrl-C to stop.")
 }

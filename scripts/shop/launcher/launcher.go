@@ -88,7 +88,7 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range Services {
+	for _, p := range servers() {
 		s.URL[p.Name] = fmt.Sprintf("http://127.0.0.1:%d", ports[p.Name])
 	}
 	s.NameServer = fmt.Sprintf("127.0.0.1:%d", ports[Broker.Name])
@@ -104,7 +104,7 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 	if err := s.launch(ctx, opts, progress, Broker.Name, brokerArgs, nil, s.BrokerAdmin+"/healthz"); err != nil {
 		return nil, err
 	}
-	for _, p := range Services {
+	for _, p := range servers() {
 		env := s.serviceEnv(opts, p.Name, ports[p.Name])
 		if err := s.launch(ctx, opts, progress, p.Name, nil, env, s.URL[p.Name]+"/readyz"); err != nil {
 			return nil, err
@@ -117,17 +117,19 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 // the broker and the other services are, the admin token, then opts.Env.
 func (s *Shop) serviceEnv(opts Options, name string, port int) []string {
 	prefix := strings.ToUpper(name)
-	db := opts.DB[name]
-	if db == "" {
-		db = "sqlite:" + filepath.Join(opts.DataDir, name+".db")
+	env := []string{fmt.Sprintf("%s_ADDR=127.0.0.1:%d", prefix, port)}
+	if name != Gateway.Name {
+		db := opts.DB[name]
+		if db == "" {
+			db = "sqlite:" + filepath.Join(opts.DataDir, name+".db")
+		}
+		env = append(env, prefix+"_DB="+db)
 	}
-	env := []string{
-		fmt.Sprintf("%s_ADDR=127.0.0.1:%d", prefix, port),
-		prefix + "_DB=" + db,
-		"ROCKETMQ_NAMESERVER=" + s.NameServer,
-		"MINIRMQ_ADMIN_URL=" + s.BrokerAdmin,
-		"ADMIN_TOKEN=" + opts.AdminToken,
-	}
+	env = append(env,
+		"ROCKETMQ_NAMESERVER="+s.NameServer,
+		"MINIRMQ_ADMIN_URL="+s.BrokerAdmin,
+		"ADMIN_TOKEN="+opts.AdminToken,
+	)
 	for _, p := range Services {
 		env = append(env, strings.ToUpper(p.Name)+"_URL="+s.URL[p.Name])
 	}
@@ -257,7 +259,7 @@ func tail(path string, n int) string {
 // free ones picked by the kernel.
 func choosePorts(free bool) (map[string]int, error) {
 	want := map[string]int{Broker.Name: Broker.Port, "minirmq-admin": BrokerAdminPort}
-	for _, p := range Services {
+	for _, p := range servers() {
 		want[p.Name] = p.Port
 	}
 	for name, port := range want {

@@ -4,6 +4,8 @@
 // stop. `make run` and the whole-shop tests use it.
 package launcher
 
+import "slices"
+
 // Program is one process of the shop.
 type Program struct {
 	Name string // also the binary's name and the env prefix (ORDER_ADDR …)
@@ -27,6 +29,13 @@ var Services = []Program{
 	{Name: "points", Pkg: "github.com/rocketmart/rocketmart/services/points", Port: 8085},
 	{Name: "order", Pkg: "github.com/rocketmart/rocketmart/services/order", Port: 8081},
 }
+
+// Gateway is the storefront and API gateway, started last.
+var Gateway = Program{Name: "web", Pkg: "github.com/rocketmart/rocketmart/web/cmd/gateway", Port: 8080}
+
+// servers are the programs with an HTTP port: the services, then the
+// gateway.
+func servers() []Program { return append(slices.Clone(Services), Gateway) }
 
 // ServiceNames lists the services in start order.
 func ServiceNames() []string {

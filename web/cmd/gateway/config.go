@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rocketmart/rocketmart/services/audit"
+	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/platform/envconf"
+	"github.com/rocketmart/rocketmart/web"
+	"github.com/rocketmart/rocketmart/web/internal/gateway"
+	"github.com/rocketmart/rocketmart/web/internal/session"
+)
+
+// serviceName names the program in logs.
+const serviceName = "web"
+
+// config is everything the gateway reads from the environment.
+type config struct {
+	Addr           string     // WEB_ADDR
+	OrderURL       string     // ORDER_URL
+	PaymentURL     string     // PAYMENT_URL
+	InventoryURL   string     // INVENTORY_URL
+	LogisticsURL   string     // LOGISTICS_URL
+	PointsURL      string     // POINTS_URL
+	CartURL        string     // CART_URL
+	BrokerAdminURL string     // MINIRMQ_ADMIN_URL; "" disables broker views
+	AdminToken     string     // ADMIN_TOKEN
+	SessionSecret  string     // WEB_SESSION_SECRET; "" means a random one per start
+	LogLevel       slog.Level // LOG_LEVEL
+}
+
+// loadConfig reads the environment through lookup (os.LookupEnv), with
+// defaults that make the embedded run work. It takes a lookup rather than a
+// getenv because MINIRMQ_ADMIN_URL set to "" means "no broker views", which
+// differs from unset (the default address).
+func loadConfig(lookup func(string) (string, bool)) (config, error) {
+	get := envconf.Getter(func(name string) string {
+		v, _ := lookup(name)
+		return v
+	})
+	c := config{
+		Addr:           get("WEB_ADDR", ":8080"),
+		OrderURL:       get("ORDER_URL", "http://127.0.0.1:8081"),
+		PaymentURL:     get("PAYMENT_URL", "http://127.0.0.1:8082"),
+		InventoryURL:   get("INVENTORY_URL", "http://127.0.0.1:8083"),
+		LogisticsURL:   get("LOGISTICS_URL", "http://127.0.0.1:8084"),
+		PointsURL:      get("POINTS_URL", "http://127.0.0.1:8085"),
+		CartURL:        get("CART_URL", "http://127.0.0.1:8086"),
+		BrokerAdminURL: get("MINIRMQ_ADMIN_URL", "http://127.0.0.1:9877"),
+		AdminToken:     get("ADMIN_TOKEN", "rocketmart-admin"),
+		SessionSecret:  get("WEB_SESSION_SECRET", ""),
+	}
+	if v, set := lookup("MINIRMQ_ADMIN_URL"); (set && strings.TrimSpace(v) == "") || strings.EqualFold(c.BrokerAdminURL, "off") {
+		c.BrokerAdminURL = "" // Apache RocketMQ has no such API: docker compose turns the views off
+	}
+	level, err := envconf.LogLevel("LOG_LEVEL", get("LOG_LEVEL", "info"))
+	if err != nil {
+		return config{}, err
+	}
+	c.LogLevel = level
+	return c, nil
+}
+
+// Validate rejects malformed settings with a message naming the variable.
+func (c config) Validate() error {
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	add(envconf.ListenAddr("WEB_ADDR", c.Addr))
+	for _, u := range []struct{ name, url string }{
+		{"ORDER_URL", c.OrderURL}, {"PAYMENT_URL", c.PaymentURL}, {"INVENTORY_URL", c.InventoryURL},
+		{"LOGISTICS_URL", c.LogisticsURL}, {"POINTS_URL", c.PointsURL}, {"CART_URL", c.CartURL},
+	} {
+		add(envconf.BaseURL(u.name, u.url))
+	}
+	if c.BrokerAdminURL != "" {
+		add(envconf.BaseURL("MINIRMQ_ADMIN_URL", c.BrokerAdminURL))
+	}
+	add(envconf.Token("ADMIN_TOKEN", c.AdminToken))
+	if c.SessionSecret != "" && len(c.SessionSecret) < session.MinSecretLen {
+		add(fmt.Errorf("WEB_SESSION_SECRET must be at least %d characters (or unset for a random one per start)", session.MinSecretLen))
+	}
+	return errors.Join(errs...)
+}
+
+// services maps each proxied service to its URL.
+func (c config) services() map[string]string {
+	return map[string]string{
+		"order": c.OrderURL, "payment": c.PaymentURL, "inventory": c.InventoryURL,
+		"cart": c.CartURL, "logistics": c.LogisticsURL, "points": c.PointsURL,
+	}
+}
+
+// auditConfig points the consistency audit at the same services; without a
+// broker admin API (Apache RocketMQ) it skips the broker's invariant.
+func (c config) auditConfig() audit.Config {
+	return audit.Config{
+		OrderURL: c.OrderURL, PaymentURL: c.PaymentURL, InventoryURL: c.InventoryURL, CartURL: c.CartURL,
+		LogisticsURL: c.LogisticsURL, PointsURL: c.PointsURL, BrokerAdminURL: c.BrokerAdminURL,
+		AdminToken: c.AdminToken, Quiescence: 10 * time.Second,
+	}
+}
+
+// run wires the gateway and serves until ctx is cancelled.
+func run(ctx context.Context) error {
+	cfg, err := loadConfig(os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel})).With("service", serviceName)
+	slog.SetDefault(log)
+
+	secret := []byte(cfg.SessionSecret)
+	if len(secret) == 0 {
+		secret = []byte(rand.Text())
+		log.Warn("WEB_SESSION_SECRET is not set: using a random secret, so every session ends when the gateway restarts")
+	}
+	sessions, err := session.NewManager(secret, session.DefaultTTL, contracts.IsDemoUser, nil)
+	if err != nil {
+		return err
+	}
+	static, err := web.Static()
+	if err != nil {
+		return err
+	}
+	gw, err := gateway.New(gateway.Config{
+		Addr: cfg.Addr, Services: cfg.services(), BrokerAdminURL: cfg.BrokerAdminURL,
+		AdminToken: cfg.AdminToken, Sessions: sessions, Static: static,
+	}, audit.Handler(cfg.auditConfig()), log)
+	if err != nil {
+		return err
+	}
+	log.Info("gateway starting", "addr", cfg.Addr, "services", cfg.services(),
+		"broker_admin", cfg.BrokerAdminURL, "broker_views", cfg.BrokerAdminURL != "")
+	return gw.Server().Run(ctx)
+}

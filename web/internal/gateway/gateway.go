@@ -1,0 +1,134 @@
+// Package gateway is the storefront's server: it serves the single-page app,
+// signs demo users in, and proxies /api/<service>/... to the services with
+// the user id taken from the signed session cookie, never from the browser.
+// It also answers the order progress document and the audit, and proxies
+// each service's Swagger UI under /swagger/<service>/.
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/svcclient"
+	"github.com/rocketmart/rocketmart/web/internal/progress"
+	"github.com/rocketmart/rocketmart/web/internal/session"
+)
+
+// ServiceNames are the services the gateway proxies, in the order the docs
+// page lists them.
+var ServiceNames = []string{"order", "payment", "inventory", "cart", "logistics", "points"}
+
+// Config is what the gateway needs besides the audit handler.
+type Config struct {
+	Addr string
+	// Services maps every name in ServiceNames to the service's base URL.
+	Services map[string]string
+	// BrokerAdminURL is minirmq's admin API; empty disables broker views.
+	BrokerAdminURL string
+	// AdminToken is sent on the gateway's own read-only admin calls
+	// (progress); it is never sent on a browser's behalf.
+	AdminToken string
+	Sessions   *session.Manager
+	// Static holds the storefront (index.html, docs.html, js/, css/).
+	Static fs.FS
+}
+
+// Gateway is the storefront server.
+type Gateway struct {
+	srv      *httpserver.Server
+	log      *slog.Logger
+	sessions *session.Manager
+	proxies  map[string]*httputil.ReverseProxy
+	progress *progress.Service
+	pays     *progress.PayTracker
+	audit    http.Handler
+	assets   *assets
+}
+
+// New builds the gateway. audit answers GET /api/audit for signed-in users.
+func New(cfg Config, audit http.Handler, log *slog.Logger) (*Gateway, error) {
+	if cfg.Sessions == nil || audit == nil || cfg.Static == nil {
+		return nil, errors.New("gateway: Sessions, Static and the audit handler are required")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	assets, err := loadAssets(cfg.Static)
+	if err != nil {
+		return nil, err
+	}
+	g := &Gateway{
+		srv:      httpserver.New(httpserver.Config{Addr: cfg.Addr}, log),
+		log:      log,
+		sessions: cfg.Sessions,
+		proxies:  make(map[string]*httputil.ReverseProxy, len(ServiceNames)),
+		pays:     progress.NewPayTracker(),
+		audit:    audit,
+		assets:   assets,
+	}
+	transport := newTransport()
+	clients := map[string]*svcclient.Client{}
+	for _, name := range ServiceNames {
+		raw, ok := cfg.Services[name]
+		if !ok {
+			return nil, fmt.Errorf("gateway: no URL for the %s service", name)
+		}
+		base, err := url.Parse(raw)
+		if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+			return nil, fmt.Errorf("gateway: the %s service URL %q is not an http(s) URL", name, raw)
+		}
+		g.proxies[name] = g.newProxy(name, base, transport)
+		token := cfg.AdminToken
+		if name == "order" {
+			token = "" // progress reads the order as its owner, so ownership is checked by the order service
+		}
+		clients[name] = svcclient.New(raw, token, progress.DefaultCallTimeout)
+	}
+	pc := progress.Clients{
+		Order: clients["order"], Payment: clients["payment"], Inventory: clients["inventory"],
+		Logistics: clients["logistics"], Points: clients["points"], Cart: clients["cart"],
+	}
+	if cfg.BrokerAdminURL != "" {
+		pc.Broker = svcclient.New(cfg.BrokerAdminURL, "", progress.DefaultCallTimeout)
+	}
+	g.progress = progress.New(pc, g.pays)
+	g.routes(g.srv.Router())
+	return g, nil
+}
+
+// Handler returns the gateway as an http.Handler, for tests.
+func (g *Gateway) Handler() http.Handler { return g.srv.Handler() }
+
+// Server returns the underlying server, to Run it.
+func (g *Gateway) Server() *httpserver.Server { return g.srv }
+
+func (g *Gateway) routes(r *gin.Engine) {
+	// "/api/cart" and "/api/cart/" are different requests; redirecting one
+	// to the other would turn a POST into a GET in some clients.
+	r.RedirectTrailingSlash = false
+
+	api := r.Group("/api", sameOrigin)
+	api.GET("/users", g.users)
+	api.GET("/session", g.getSession)
+	api.POST("/session", httpserver.Handle(g.signIn))
+	api.DELETE("/session", g.signOut)
+	api.GET("/progress/:orderNo", httpserver.Handle(g.orderProgress))
+	api.GET("/audit", g.runAudit)
+	api.Any("/:service/*rest", g.proxyAPI)
+
+	r.GET("/images/*file", g.proxyImage)
+	r.HEAD("/images/*file", g.proxyImage)
+	r.GET("/swagger/:service", g.swaggerRoot)
+	r.GET("/swagger/:service/*rest", g.proxySwagger)
+	r.HEAD("/swagger/:service/*rest", g.proxySwagger)
+	r.GET("/docs", func(c *gin.Context) { g.assets.serve(c, "docs.html") })
+	r.NoRoute(g.static)
+}

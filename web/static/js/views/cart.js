@@ -1,0 +1,92 @@
+// The cart: change quantities, remove lines, see totals, go to checkout.
+import { api, isAbort } from '../api.js';
+import { h, money, announce, showError, heading, signInPrompt } from '../ui.js';
+
+/** view is the cart page. */
+export async function view(el, ctx) {
+  el.append(heading('Your cart'));
+  if (!ctx.app.user) {
+    el.append(signInPrompt('fill a cart'));
+    return;
+  }
+  const body = h('div', { 'data-testid': 'cart' });
+  el.append(body);
+  const data = await api('/api/cart/cart', { signal: ctx.signal });
+  draw(body, ctx, data);
+}
+
+function draw(body, ctx, cart) {
+  if (cart.lines.length === 0) {
+    body.replaceChildren(h('p', { 'data-testid': 'cart-empty' }, 'Your cart is empty. ',
+      h('a', { href: '#/' }, 'Browse the catalogue')));
+    return;
+  }
+  const list = h('ul', { class: 'cart-lines', 'data-testid': 'cart-lines' });
+  for (const line of cart.lines) list.append(lineItem(body, ctx, line));
+  body.replaceChildren(list,
+    h('div', { class: 'cart-summary' },
+      h('p', {}, `${cart.itemCount} item${cart.itemCount === 1 ? '' : 's'}`),
+      h('p', { class: 'total' }, 'Total ',
+        h('strong', { 'data-testid': 'cart-total', 'data-cents': cart.totalCents }, money(cart.totalCents))),
+      cart.itemCount > 0
+        ? h('a', { class: 'button primary', href: '#/checkout', 'data-testid': 'checkout-link' }, 'Go to checkout')
+        : null));
+}
+
+function lineItem(body, ctx, line) {
+  const id = `qty-${line.sku}`;
+  const remove = h('button', { type: 'button', class: 'secondary', 'data-testid': 'line-remove', 'aria-label': `Remove ${line.name || line.sku}` }, 'Remove');
+  remove.addEventListener('click', () => change(body, ctx, remove, `Removed ${line.name || line.sku}.`,
+    () => api(`/api/cart/cart/items/${encodeURIComponent(line.sku)}`, { method: 'DELETE', signal: ctx.signal })));
+
+  let form = null;
+  if (!line.discontinued) {
+    const qty = h('input', { id, type: 'number', min: 1, max: 99, value: String(line.quantity), inputmode: 'numeric', 'data-testid': 'line-quantity' });
+    const update = h('button', { type: 'submit', class: 'secondary', 'data-testid': 'line-update' }, 'Update');
+    form = h('form', { class: 'qty-form', novalidate: true },
+      h('label', { for: id }, h('span', { class: 'visually-hidden' }, `Quantity of ${line.name}`), h('span', { 'aria-hidden': 'true' }, 'Qty')),
+      qty, update);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const n = Number(qty.value);
+      if (!Number.isInteger(n) || n < 1 || n > 99) {
+        qty.setAttribute('aria-invalid', 'true');
+        showError(new Error('Quantity must be a whole number from 1 to 99; use Remove to take a product out.'));
+        qty.focus();
+        return;
+      }
+      change(body, ctx, update, `${line.name}: quantity set to ${n}.`,
+        () => api(`/api/cart/cart/items/${encodeURIComponent(line.sku)}`, { method: 'PUT', body: { quantity: n }, signal: ctx.signal }));
+    });
+  }
+
+  return h('li', { class: 'cart-line', 'data-testid': 'cart-line', 'data-sku': line.sku, 'data-quantity': line.quantity },
+    line.imageUrl ? h('img', { src: line.imageUrl, alt: '', width: 96, height: 72 }) : h('span', { class: 'thumb' }),
+    h('div', { class: 'line-info' },
+      line.discontinued
+        ? h('p', { class: 'name' }, line.sku, ' — ', h('em', {}, 'no longer sold'))
+        : h('p', { class: 'name' }, h('a', { href: `#/product/${encodeURIComponent(line.sku)}` }, line.name)),
+      line.discontinued ? null : h('p', { class: 'muted' }, `${money(line.unitPriceCents)} each`),
+      !line.discontinued && line.quantity > line.available
+        ? h('p', { class: 'warning', 'data-testid': 'line-short' }, `Only ${line.available} available now`)
+        : null),
+    form,
+    h('p', { class: 'line-total', 'data-testid': 'line-total', 'data-cents': line.lineTotalCents }, money(line.lineTotalCents)),
+    remove);
+}
+
+/** change runs one cart call, then redraws the cart from the service's answer. */
+async function change(body, ctx, button, done, call) {
+  button.disabled = true;
+  try {
+    const cart = await call();
+    draw(body, ctx, cart);
+    announce(done);
+    ctx.app.refreshCart();
+    const title = document.querySelector('#main h1');
+    if (title && !body.contains(document.activeElement)) title.focus();
+  } catch (err) {
+    if (!isAbort(err)) showError(err);
+    button.disabled = false;
+  }
+}

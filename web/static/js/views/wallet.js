@@ -1,0 +1,108 @@
+// Wallet (payment service) and points (points service). Each half loads on
+// its own, so one service being down leaves the other visible.
+import { api, isAbort } from '../api.js';
+import { h, money, dateTime, newKey, parseDollars, announce, showError, errorBox, heading, signInPrompt } from '../ui.js';
+
+const maxTopUpCents = 10_000_000; // the payment service's limit per top-up
+
+/** view is the wallet and points page. */
+export async function view(el, ctx) {
+  el.append(heading('Wallet and points'));
+  if (!ctx.app.user) {
+    el.append(signInPrompt('see your wallet'));
+    return;
+  }
+  const walletPart = h('section', { class: 'panel', 'aria-labelledby': 'wallet-title', 'data-testid': 'wallet' },
+    h('h2', { id: 'wallet-title' }, 'Wallet'));
+  const pointsPart = h('section', { class: 'panel', 'aria-labelledby': 'points-title', 'data-testid': 'points' },
+    h('h2', { id: 'points-title' }, 'Points'));
+  el.append(h('div', { class: 'two-columns' }, walletPart, pointsPart));
+  await Promise.all([wallet(walletPart, ctx), points(pointsPart, ctx)]);
+}
+
+async function wallet(part, ctx) {
+  const balance = h('p', { class: 'balance' });
+  const charges = h('div', {});
+  const drawWallet = (w) => {
+    balance.replaceChildren('Balance ', h('strong', { 'data-testid': 'wallet-balance', 'data-cents': w.balanceCents }, money(w.balanceCents)));
+    const list = w.charges || [];
+    charges.replaceChildren(list.length === 0
+      ? h('p', { class: 'muted' }, 'No charges yet.')
+      : h('ul', { class: 'plain', 'data-testid': 'charges-list' }, list.map((c) =>
+        h('li', { 'data-testid': 'charge-row', 'data-order-no': c.orderNo, 'data-status': c.status },
+          h('a', { href: `#/orders/${encodeURIComponent(c.orderNo)}` }, c.orderNo), ` · ${money(c.amountCents)} · ${c.status}`,
+          c.refundedAt ? ` (refunded ${dateTime(c.refundedAt)})` : ''))));
+  };
+  try {
+    drawWallet(await api('/api/payment/wallet', { signal: ctx.signal }));
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    part.append(errorBox(err, 'wallet-error'));
+    return;
+  }
+
+  // One key per top-up attempt: a retried request tops up once.
+  let key = newKey();
+  const amount = h('input', {
+    id: 'topup-amount', type: 'text', inputmode: 'decimal', autocomplete: 'off', 'data-testid': 'topup-amount',
+    'aria-describedby': 'topup-help topup-error', required: true,
+  });
+  const error = h('p', { id: 'topup-error', class: 'field-error', 'data-testid': 'topup-error', hidden: true });
+  const button = h('button', { type: 'submit', class: 'primary', 'data-testid': 'topup-button' }, 'Top up');
+  const form = h('form', { class: 'topup', 'data-testid': 'topup-form', novalidate: true },
+    h('label', { for: 'topup-amount' }, 'Top-up amount (USD)'),
+    h('p', { id: 'topup-help', class: 'muted small' }, 'Demo money, from $0.01 to $100,000.00.'),
+    h('div', { class: 'inline' }, amount, button), error);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const cents = parseDollars(amount.value);
+    if (cents === null || cents < 1 || cents > maxTopUpCents) {
+      error.textContent = 'Enter an amount such as 25 or 12.50, from 0.01 to 100000.';
+      error.hidden = false;
+      amount.setAttribute('aria-invalid', 'true');
+      amount.focus();
+      return;
+    }
+    error.hidden = true;
+    amount.removeAttribute('aria-invalid');
+    button.disabled = true;
+    try {
+      const r = await api('/api/payment/wallet/top-ups', {
+        method: 'POST', body: { amountCents: cents }, headers: { 'Idempotency-Key': key }, signal: ctx.signal,
+      });
+      key = newKey();
+      amount.value = '';
+      drawWallet(await api('/api/payment/wallet', { signal: ctx.signal }));
+      announce(`Topped up ${money(r.amountCents)}. New balance ${money(r.balanceCents)}.`);
+    } catch (err) {
+      if (isAbort(err)) return;
+      if (err.status >= 400 && err.status < 500) key = newKey(); // refused: nothing was added
+      showError(err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  part.append(balance, form, h('h3', {}, 'Charges'), charges);
+}
+
+async function points(part, ctx) {
+  let data;
+  try {
+    data = await api('/api/points/points', { signal: ctx.signal });
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    part.append(errorBox(err, 'points-error'));
+    return;
+  }
+  const ledger = data.ledger || [];
+  part.append(
+    h('p', { class: 'balance' }, 'Balance ', h('strong', { 'data-testid': 'points-balance', 'data-points': data.balance }, `${data.balance} points`)),
+    h('p', { class: 'muted small' }, 'One point per whole dollar paid, credited when the points service processes ORDER_PAID.'),
+    ledger.length === 0
+      ? h('p', { class: 'muted', 'data-testid': 'points-empty' }, 'No points yet.')
+      : h('ul', { class: 'plain', 'data-testid': 'points-ledger' }, ledger.map((e) =>
+        h('li', { 'data-testid': 'points-entry', 'data-order-no': e.orderNo || '', 'data-points': e.points },
+          h('strong', {}, `${e.points > 0 ? '+' : ''}${e.points}`), ` · ${e.reason}`,
+          e.orderNo ? [' · ', h('a', { href: `#/orders/${encodeURIComponent(e.orderNo)}` }, e.orderNo)] : '',
+          ` · ${dateTime(e.createdAt)}`))));
+}
