@@ -24,6 +24,10 @@ test: ## the whole suite (SQLite always, MariaDB/MySQL when TEST_MYSQL_DSN is se
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 	@# The client's orderly consumer races internally; its tests are built !race.
 	$(GO) test -count=1 -run Orderly ./services/minirmq/
+	@# deploy/ validates docker compose, the Dockerfile and k8s without Docker;
+	@# it is outside go.work so its Kubernetes/compose dependencies do not
+	@# raise the versions every service builds with.
+	cd deploy && GOWORK=off $(GO) vet ./... && GOWORK=off $(GO) test -count=1 ./...
 	./scripts/examples-check.sh
 
 test-short: ## quick run without the race detector

@@ -197,8 +197,9 @@ func StartConsumer(ctx context.Context, cfg Config, group, topic string, h Handl
 	return c, nil
 }
 
-// Start begins consuming. Topics must exist (minirmq answers a route for any
-// topic; Apache needs them created or auto-creation on).
+// Start begins consuming. Topics must exist: minirmq answers a route for any
+// topic, Apache only for created ones (auto-creation happens on a first
+// send; deploy/rocketmq/create-topics.sh creates them for docker compose).
 func (c *Consumer) Start() error {
 	if err := c.pc.Start(); err != nil {
 		return fmt.Errorf("mq: start consumer %s: %w", c.group, err)

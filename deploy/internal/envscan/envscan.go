@@ -1,0 +1,216 @@
+// Package envscan finds the environment variables a RocketMart program
+// reads, from its source: the string literals passed as the first argument
+// to get(NAME, default) (the envconf.Getter pattern), getenv(NAME),
+// os.Getenv/os.LookupEnv, and to any local function that forwards its first
+// parameter to one of those (order's dur(NAME, default) wraps get). Deploy
+// checks compared with this list cannot drift from the code.
+package envscan
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// ErrNoConfig reports a program directory without config.go, the file where
+// every RocketMart program declares its settings.
+var ErrNoConfig = errors.New("no config.go")
+
+// Var is one variable a program reads.
+type Var struct {
+	Name string
+	// Default is the value used when the variable is unset; meaningful only
+	// when DefaultKnown (a literal in the source, or none at all: "").
+	Default      string
+	DefaultKnown bool
+	// Pos is where the read is, for messages.
+	Pos string
+}
+
+// Program is what a program's source says about its environment.
+type Program struct {
+	Vars map[string]Var
+}
+
+// Names returns the variable names, sorted.
+func (p Program) Names() []string {
+	names := make([]string, 0, len(p.Vars))
+	for n := range p.Vars {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// MustBeSet reports whether a deployment has to set v, and why: its default
+// only works on one machine (a loopback address, a SQLite file) or there is
+// none.
+func (v Var) MustBeSet() (bool, string) {
+	if !v.DefaultKnown {
+		return false, ""
+	}
+	switch {
+	case v.Default == "":
+		return true, "it has no default"
+	case strings.HasPrefix(v.Default, "sqlite:"):
+		return true, fmt.Sprintf("its default %q is a SQLite file inside the container", v.Default)
+	case hasLoopback(v.Default):
+		return true, fmt.Sprintf("its default %q is a loopback address", v.Default)
+	}
+	return false, ""
+}
+
+// hasLoopback reports whether value names a loopback host: a URL, a
+// host:port, or a list of host:port separated by ';' or ','.
+func hasLoopback(value string) bool {
+	for _, part := range strings.FieldsFunc(value, func(r rune) bool { return r == ';' || r == ',' }) {
+		host := strings.TrimSpace(part)
+		if u, err := url.Parse(host); err == nil && u.Host != "" {
+			host = u.Hostname()
+		} else if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if strings.EqualFold(host, "localhost") {
+			return true
+		}
+		if ip := net.ParseIP(strings.Trim(host, "[]")); ip != nil && ip.IsLoopback() {
+			return true
+		}
+	}
+	return false
+}
+
+// Scan reads the non-test Go files of the main package in dir. It fails
+// with ErrNoConfig when dir has no config.go.
+func Scan(dir string) (Program, error) {
+	if _, err := os.Stat(filepath.Join(dir, "config.go")); errors.Is(err, fs.ErrNotExist) {
+		return Program{}, fmt.Errorf("%s: %w", dir, ErrNoConfig)
+	}
+	fset := token.NewFileSet()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return Program{}, err
+	}
+	var files []*ast.File
+	for _, path := range paths {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return Program{}, err
+		}
+		files = append(files, f)
+	}
+	getters := findGetters(files)
+	p := Program{Vars: map[string]Var{}}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || !getters[calleeName(call)] || len(call.Args) == 0 {
+				return true
+			}
+			name, ok := stringLit(call.Args[0])
+			if !ok {
+				return true // a wrapper forwarding its parameter; its callers are scanned
+			}
+			v := Var{Name: name, Pos: fset.Position(call.Pos()).String()}
+			switch {
+			case len(call.Args) == 1:
+				v.DefaultKnown = true
+			default:
+				v.Default, v.DefaultKnown = stringLit(call.Args[1])
+			}
+			if _, seen := p.Vars[name]; !seen {
+				p.Vars[name] = v
+			}
+			return true
+		})
+	}
+	return p, nil
+}
+
+// findGetters returns the callee names that read a variable named by their
+// first argument: the usual names, plus every function (declared, or a
+// literal assigned to a name) that passes its first parameter as the first
+// argument to one of them, found until nothing new turns up.
+func findGetters(files []*ast.File) map[string]bool {
+	getters := map[string]bool{"get": true, "getenv": true, "os.Getenv": true, "os.LookupEnv": true}
+	type fn struct {
+		name string
+		typ  *ast.FuncType
+		body *ast.BlockStmt
+	}
+	var fns []fn
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch d := n.(type) {
+			case *ast.FuncDecl:
+				if d.Body != nil && d.Recv == nil {
+					fns = append(fns, fn{d.Name.Name, d.Type, d.Body})
+				}
+			case *ast.AssignStmt:
+				for i, rhs := range d.Rhs {
+					if lit, ok := rhs.(*ast.FuncLit); ok && i < len(d.Lhs) {
+						if id, ok := d.Lhs[i].(*ast.Ident); ok {
+							fns = append(fns, fn{id.Name, lit.Type, lit.Body})
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, f := range fns {
+			if getters[f.name] || f.typ.Params == nil || len(f.typ.Params.List) == 0 || len(f.typ.Params.List[0].Names) == 0 {
+				continue
+			}
+			first := f.typ.Params.List[0].Names[0].Name
+			ast.Inspect(f.body, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if ok && getters[calleeName(call)] && len(call.Args) > 0 {
+					if id, ok := call.Args[0].(*ast.Ident); ok && id.Name == first {
+						getters[f.name], changed = true, true
+						return false
+					}
+				}
+				return true
+			})
+		}
+	}
+	return getters
+}
+
+// calleeName is "f" for f(...) and "pkg.F" for pkg.F(...).
+func calleeName(call *ast.CallExpr) string {
+	switch fun := call.Fun.(type) {
+	case *ast.Ident:
+		return fun.Name
+	case *ast.SelectorExpr:
+		if x, ok := fun.X.(*ast.Ident); ok {
+			return x.Name + "." + fun.Sel.Name
+		}
+	}
+	return ""
+}
+
+func stringLit(e ast.Expr) (string, bool) {
+	lit, ok := e.(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return "", false
+	}
+	s, err := strconv.Unquote(lit.Value)
+	return s, err == nil
+}

@@ -1,0 +1,65 @@
+package envscan
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestScan(t *testing.T) {
+	p, err := Scan("testdata/prog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"A_ADDR", "A_DB", "A_TIMEOUT", "A_URL", "B_URL", "COMPUTED", "EMPTY", "NS", "OSVAR", "RAW", "REMOTE_NS", "TOKEN", "VIA_FUNC"}
+	if got := p.Names(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Names() = %v\nwant       %v", got, want)
+	}
+
+	tests := []struct {
+		name        string
+		def         string
+		known       bool
+		mustBeSet   bool
+		whyContains string
+	}{
+		{"A_ADDR", ":8081", true, false, ""},
+		{"A_DB", "sqlite:data/a.db", true, true, "SQLite"},
+		{"A_URL", "http://127.0.0.1:8083", true, true, "loopback"},
+		{"B_URL", "https://localhost/api", true, true, "loopback"},
+		{"NS", "10.0.0.1:9876;127.0.0.1:9876", true, true, "loopback"},
+		{"REMOTE_NS", "ns-0.ns:9876;ns-1.ns:9876", true, false, ""},
+		{"EMPTY", "", true, true, "no default"},
+		{"TOKEN", "rocketmart-admin", true, false, ""},
+		{"COMPUTED", "", false, false, ""},
+		{"A_TIMEOUT", "15m", true, false, ""},
+		{"RAW", "", true, true, "no default"},
+		{"OSVAR", "", true, true, "no default"},
+		{"VIA_FUNC", "", true, true, "no default"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := p.Vars[tt.name]
+			if v.Default != tt.def || v.DefaultKnown != tt.known {
+				t.Errorf("default = %q (known %v), want %q (known %v)", v.Default, v.DefaultKnown, tt.def, tt.known)
+			}
+			must, why := v.MustBeSet()
+			if must != tt.mustBeSet {
+				t.Errorf("MustBeSet() = %v (%s), want %v", must, why, tt.mustBeSet)
+			}
+			if tt.whyContains != "" && !strings.Contains(why, tt.whyContains) {
+				t.Errorf("MustBeSet() reason %q, want it to mention %q", why, tt.whyContains)
+			}
+		})
+	}
+}
+
+func TestScanWithoutConfig(t *testing.T) {
+	if _, err := Scan("testdata/noconfig"); !errors.Is(err, ErrNoConfig) {
+		t.Fatalf("Scan = %v, want ErrNoConfig", err)
+	}
+	if _, err := Scan("testdata/absent"); !errors.Is(err, ErrNoConfig) {
+		t.Fatalf("Scan of a missing directory = %v, want ErrNoConfig", err)
+	}
+}
