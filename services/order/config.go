@@ -101,6 +101,7 @@ func (c config) Validate() error {
 	errs := []error{
 		envconf.ListenAddr("ORDER_ADDR", c.Addr),
 		envconf.HostPortList("ROCKETMQ_NAMESERVER", c.NameServer),
+		envconf.ClientLogLevel("ROCKETMQ_CLIENT_LOG_LEVEL", c.ClientLogLevel),
 		envconf.Token("ADMIN_TOKEN", c.AdminToken),
 		envconf.BaseURL("INVENTORY_URL", c.InventoryURL),
 		envconf.BaseURL("PAYMENT_URL", c.PaymentURL),

@@ -117,3 +117,13 @@ func MaxReconsume(name, raw string) (int32, error) {
 	n, err := IntRange(name, raw, 1, 32)
 	return int32(n), err
 }
+
+// ClientLogLevel checks the RocketMQ client's own log level: debug, info,
+// warn, error or fatal (fatal silences it in tests and demos).
+func ClientLogLevel(name, raw string) error {
+	switch raw {
+	case "debug", "info", "warn", "error", "fatal":
+		return nil
+	}
+	return fmt.Errorf("%s=%q: want debug, info, warn, error or fatal", name, raw)
+}
