@@ -1,0 +1,33 @@
+// Command logistics is RocketMart's logistics service: it creates exactly one
+// shipment per paid order from ORDER_PAID events, and moves shipments from
+// awaiting shipment through shipped to delivered, each step a tracking event.
+//
+//	@title						RocketMart logistics API
+//	@version					1.0
+//	@description				Shipments, one per paid order, created from the ORDER_PAID event, with their tracking events. Users see their own shipments (X-User-ID: alice, bob or carol); operators and the consistency audit see every shipment and ship or deliver them (X-Admin-Token).
+//	@BasePath					/
+//	@securityDefinitions.apikey	UserID
+//	@in							header
+//	@name						X-User-ID
+//	@securityDefinitions.apikey	AdminToken
+//	@in							header
+//	@name						X-Admin-Token
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "logistics:", err)
+		stop()
+		os.Exit(1)
+	}
+}
