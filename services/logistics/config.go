@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"slices"
-	"strconv"
 
 	apidocs "github.com/rocketmart/rocketmart/api-docs"
 	"github.com/rocketmart/rocketmart/services/logistics/internal/events"
@@ -24,14 +22,6 @@ import (
 // serviceName names the service in logs, broker client instances and the
 // API docs.
 const serviceName = "logistics"
-
-// maxReconsumeLimit bounds LOGISTICS_MAX_RECONSUME: with the broker's
-// back-off, 16 retries already span hours (Apache's default).
-const maxReconsumeLimit = 32
-
-// clientLogLevels are the levels the RocketMQ client understands; it quietly
-// reads anything else as info.
-var clientLogLevels = []string{"debug", "info", "warn", "error", "fatal"}
 
 // config is everything the logistics service reads from the environment.
 type config struct {
@@ -57,12 +47,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		AdminToken:     get("ADMIN_TOKEN", "rocketmart-admin"),
 	}
 	var errs []error
-	raw := get("LOGISTICS_MAX_RECONSUME", "16")
-	if n, err := strconv.ParseInt(raw, 10, 32); err != nil || n < 1 || n > maxReconsumeLimit {
-		errs = append(errs, fmt.Errorf("LOGISTICS_MAX_RECONSUME=%q: want a whole number from 1 to %d", raw, maxReconsumeLimit))
-	} else {
-		c.MaxReconsume = int32(n)
-	}
+	maxReconsume, err := envconf.MaxReconsume("LOGISTICS_MAX_RECONSUME", get("LOGISTICS_MAX_RECONSUME", "16"))
+	errs = append(errs, err)
+	c.MaxReconsume = maxReconsume
 	level, err := envconf.LogLevel("LOG_LEVEL", get("LOG_LEVEL", "info"))
 	errs = append(errs, err)
 	c.LogLevel = level
@@ -78,12 +65,10 @@ func (c config) Validate() error {
 		envconf.ListenAddr("LOGISTICS_ADDR", c.Addr),
 		envconf.HostPortList("ROCKETMQ_NAMESERVER", c.NameServer),
 		envconf.Token("ADMIN_TOKEN", c.AdminToken),
+		envconf.ClientLogLevel("ROCKETMQ_CLIENT_LOG_LEVEL", c.ClientLogLevel),
 	}
 	if err := database.CheckDSN(c.DB); err != nil {
 		errs = append(errs, fmt.Errorf("LOGISTICS_DB: %w", err))
-	}
-	if !slices.Contains(clientLogLevels, c.ClientLogLevel) {
-		errs = append(errs, fmt.Errorf("ROCKETMQ_CLIENT_LOG_LEVEL=%q: want one of %v", c.ClientLogLevel, clientLogLevels))
 	}
 	return errors.Join(errs...)
 }

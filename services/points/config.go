@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
 
 	apidocs "github.com/rocketmart/rocketmart/api-docs"
 	"github.com/rocketmart/rocketmart/services/platform/database"
@@ -24,22 +23,13 @@ import (
 // the API docs.
 const serviceName = "points"
 
-// placeholderMaxReconsume stands in for an unparsable POINTS_MAX_RECONSUME
-// (whose default, "16", is Apache RocketMQ's) while the error is reported.
-const placeholderMaxReconsume = 16
-
-// maxMaxReconsume bounds POINTS_MAX_RECONSUME: past 16 every retry waits the
-// broker's longest back-off (2 h), so more only delays the dead letter.
-const maxMaxReconsume = 32
-
-
 // config is everything points reads from the environment.
 type config struct {
 	Addr           string // POINTS_ADDR
 	DB             string // POINTS_DB
 	NameServer     string // ROCKETMQ_NAMESERVER
 	ClientLogLevel string // ROCKETMQ_CLIENT_LOG_LEVEL: the RocketMQ client's own logs
-	MaxReconsume   int    // POINTS_MAX_RECONSUME: redeliveries before %DLQ%points-order-paid
+	MaxReconsume   int32  // POINTS_MAX_RECONSUME: redeliveries before %DLQ%points-order-paid
 	AdminToken     string // ADMIN_TOKEN
 	LogLevel       string // LOG_LEVEL
 }
@@ -54,19 +44,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DB:             get("POINTS_DB", "sqlite:data/points.db"),
 		NameServer:     get("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
 		ClientLogLevel: get("ROCKETMQ_CLIENT_LOG_LEVEL", "warn"),
-		MaxReconsume:   placeholderMaxReconsume,
 		AdminToken:     get("ADMIN_TOKEN", "rocketmart-admin"),
 		LogLevel:       get("LOG_LEVEL", "info"),
 	}
 	var errs []error
-	raw := get("POINTS_MAX_RECONSUME", "16")
-	if n, err := strconv.Atoi(raw); err != nil {
-		// MaxReconsume keeps its valid placeholder, so Validate does not
-		// report the variable a second time.
-		errs = append(errs, fmt.Errorf("POINTS_MAX_RECONSUME=%q: want an integer from 1 to %d", raw, maxMaxReconsume))
-	} else {
-		c.MaxReconsume = n
-	}
+	maxReconsume, err := envconf.MaxReconsume("POINTS_MAX_RECONSUME", get("POINTS_MAX_RECONSUME", "16"))
+	errs = append(errs, err)
+	c.MaxReconsume = maxReconsume
 	errs = append(errs, c.Validate())
 	return c, errors.Join(errs...)
 }
@@ -81,9 +65,6 @@ func (c config) Validate() error {
 	}
 	if err := database.CheckDSN(c.DB); err != nil {
 		errs = append(errs, fmt.Errorf("POINTS_DB: %w", err))
-	}
-	if c.MaxReconsume < 1 || c.MaxReconsume > maxMaxReconsume {
-		errs = append(errs, fmt.Errorf("POINTS_MAX_RECONSUME=%d: want an integer from 1 to %d", c.MaxReconsume, maxMaxReconsume))
 	}
 	if _, err := envconf.LogLevel("LOG_LEVEL", c.LogLevel); err != nil {
 		errs = append(errs, err)
@@ -133,7 +114,7 @@ func serve(ctx context.Context, cfg config, spec []byte, logOut io.Writer) error
 
 	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: serviceName, Logger: log, ClientLogLevel: cfg.ClientLogLevel}
 	consumer, err := events.Start(ctx, mqCfg, svc, log, mq.ConsumerOptions{
-		MaxReconsumeTimes: int32(cfg.MaxReconsume),
+		MaxReconsumeTimes: cfg.MaxReconsume,
 		Metrics:           mq.NewConsumerMetrics(srv.Registry()),
 	})
 	if err != nil {
