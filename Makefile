@@ -18,6 +18,8 @@ build: ## build every program into bin/
 	$(GO) build -o $(BIN)/minirmq ./services/minirmq/cmd/minirmq
 	$(GO) build -o $(BIN)/mqload ./services/minirmq/cmd/mqload
 	@for svc in $(SERVICES); do echo "$(GO) build -o $(BIN)/$$svc ./services/$$svc"; $(GO) build -o $(BIN)/$$svc ./services/$$svc || exit 1; done
+	$(GO) build -o $(BIN)/web ./web/cmd/gateway
+	$(GO) build -o $(BIN)/audit ./scripts/audit
 
 test: ## the whole suite (SQLite always, MariaDB/MySQL when TEST_MYSQL_DSN is set)
 	$(GO) vet $(PKGS)
@@ -37,7 +39,7 @@ vet:
 	$(GO) vet $(PKGS)
 
 fmt:
-	gofmt -l -w services
+	gofmt -l -w services web scripts
 
 fuzz: ## fuzz the remoting frame decoder for a minute
 	cd services/minirmq && $(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 60s ./internal/remoting/
