@@ -231,8 +231,13 @@ func (r *reader) brokerJSON(ctx context.Context, path string, out any) error {
 // broker reads the broker's transactional, consumer and dead-letter state.
 func (r *reader) broker(ctx context.Context) (*BrokerState, error) {
 	var (
-		halves  struct{ Transactions []Half }
-		groups  struct{ Groups []struct{ Group string; Lag int64 } }
+		halves struct{ Transactions []Half }
+		groups struct {
+			Groups []struct {
+				Group string
+				Lag   int64
+			}
+		}
 		delayed struct{ ByTopic map[string]int64 }
 		dlq     struct{ Groups []struct{ Group string } }
 	)
