@@ -60,3 +60,24 @@ func TestInTxRetriesDeadlockVictims(t *testing.T) {
 		t.Errorf("%d attempts: no deadlock happened, the test proves nothing", got)
 	}
 }
+
+// keyed has a unique string key, to see how the database compares it.
+type keyed struct {
+	ID  int    `gorm:"primaryKey"`
+	Key string `gorm:"size:32;uniqueIndex"`
+}
+
+// Keys differing only in case are two keys on both databases: Migrate gives
+// MySQL tables a binary collation.
+func TestMigrateKeysAreCaseSensitive(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		if err := database.Migrate(db, &keyed{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"order-1", "ORDER-1"} {
+			if err := db.Create(&keyed{Key: k}).Error; err != nil {
+				t.Fatalf("insert %q: %v (case-insensitive collation?)", k, err)
+			}
+		}
+	})
+}

@@ -67,17 +67,10 @@ type lineRow struct {
 
 func (lineRow) TableName() string { return "reservation_lines" }
 
-// mysqlTableOptions gives MySQL tables a binary collation, so SKUs and order
-// numbers compare case-sensitively there as they do on SQLite: "ab-1" and
-// "AB-1" are two orders on both.
-const mysqlTableOptions = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
 
 // Migrate creates or extends the inventory's tables, including the inbox of
 // processed events.
 func Migrate(db *gorm.DB) error {
-	if database.Dialect(db) == "mysql" {
-		db = db.Set("gorm:table_options", mysqlTableOptions)
-	}
 	if err := database.Migrate(db, &productRow{}, &stockRow{}, &reservationRow{}, &lineRow{}); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}

@@ -68,17 +68,10 @@ type eventRow struct {
 
 func (eventRow) TableName() string { return "tracking_events" }
 
-// mysqlTableOptions gives MySQL tables a binary collation, so order numbers
-// compare case-sensitively there as they do on SQLite: "rm-1" and "RM-1" are
-// two orders on both.
-const mysqlTableOptions = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
 
 // Migrate creates or extends the logistics tables, including the inbox of
 // processed events.
 func Migrate(db *gorm.DB) error {
-	if database.Dialect(db) == "mysql" {
-		db = db.Set("gorm:table_options", mysqlTableOptions)
-	}
 	if err := database.Migrate(db, &shipmentRow{}, &lineRow{}, &eventRow{}); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}

@@ -28,13 +28,6 @@ func New(db *gorm.DB) *Store { return &Store{db: db} }
 
 // Migrate creates or extends payment's tables and the inbox table.
 func Migrate(db *gorm.DB) error {
-	if database.Dialect(db) == "mysql" {
-		// Binary collation: order numbers, user ids and idempotency keys are
-		// case-sensitive, as they are on SQLite; MySQL's default collation
-		// would make "k1" and "K1" the same unique key. (It still ignores
-		// trailing spaces, which the domain refuses in keys and ids.)
-		db = db.Set("gorm:table_options", "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
-	}
 	if err := database.Migrate(db, &walletRow{}, &chargeRow{}, &voidRow{}, &topUpRow{}); err != nil {
 		return err
 	}

@@ -50,16 +50,10 @@ func (r entryRow) toDomain() points.Entry {
 	}
 }
 
-// mysqlTableOptions gives MySQL tables a binary collation, so order numbers
-// and user ids compare case-sensitively there as they do on SQLite.
-const mysqlTableOptions = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
 
 // Migrate creates or extends the points tables and the inbox of processed
 // events.
 func Migrate(db *gorm.DB) error {
-	if database.Dialect(db) == "mysql" {
-		db = db.Set("gorm:table_options", mysqlTableOptions)
-	}
 	if err := database.Migrate(db, &accountRow{}, &entryRow{}); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
