@@ -67,7 +67,6 @@ type lineRow struct {
 
 func (lineRow) TableName() string { return "reservation_lines" }
 
-
 // Migrate creates or extends the inventory's tables, including the inbox of
 // processed events.
 func Migrate(db *gorm.DB) error {

@@ -68,7 +68,6 @@ type eventRow struct {
 
 func (eventRow) TableName() string { return "tracking_events" }
 
-
 // Migrate creates or extends the logistics tables, including the inbox of
 // processed events.
 func Migrate(db *gorm.DB) error {

@@ -50,7 +50,6 @@ func (r entryRow) toDomain() points.Entry {
 	}
 }
 
-
 // Migrate creates or extends the points tables and the inbox of processed
 // events.
 func Migrate(db *gorm.DB) error {
