@@ -45,9 +45,10 @@ func Register(r gin.IRouter, svc *cart.Service, adminToken string) {
 //	@Description	Lines with the catalogue's current prices (asked from inventory on every view; prices are never stored). A line whose SKU the catalogue no longer has is kept with discontinued=true and no price, and is left out of the totals.
 //	@Tags			cart
 //	@Produce		json
-//	@Param			X-User-ID	header		string	true	"demo user id"	example(alice)
+//	@Param			X-User-ID	header		string	true	"demo user id"	extensions(x-example=alice)
 //	@Success		200			{object}	CartResponse
 //	@Failure		401			{object}	httpserver.ErrorResponse	"USER_REQUIRED, UNKNOWN_USER"
+//	@Failure		500			{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Failure		503			{object}	httpserver.ErrorResponse	"DEPENDENCY_UNAVAILABLE: inventory is down"
 //	@Security		UserID
 //	@Router			/api/v1/cart [get]
@@ -67,8 +68,8 @@ func (h handlers) view(c *gin.Context) error {
 //	@Tags			cart
 //	@Accept			json
 //	@Produce		json
-//	@Param			X-User-ID		header		string			true	"demo user id"	example(alice)
-//	@Param			Idempotency-Key	header		string			false	"1 to 128 visible ASCII characters, unique per add"
+//	@Param			X-User-ID		header		string			true	"demo user id"	extensions(x-example=alice)
+//	@Param			Idempotency-Key	header		string			false	"1 to 128 visible ASCII characters, unique per add"	extensions(x-example=add-3f9c2a7e)
 //	@Param			body			body		AddItemRequest	true	"what to add"
 //	@Success		200				{object}	CartResponse
 //	@Failure		400				{object}	httpserver.ErrorResponse	"BAD_JSON, INVALID_SKU, INVALID_QUANTITY, QUANTITY_TOO_LARGE, INVALID_IDEMPOTENCY_KEY"
@@ -77,6 +78,7 @@ func (h handlers) view(c *gin.Context) error {
 //	@Failure		409				{object}	httpserver.ErrorResponse	"CART_FULL"
 //	@Failure		413				{object}	httpserver.ErrorResponse	"BODY_TOO_LARGE"
 //	@Failure		422				{object}	httpserver.ErrorResponse	"IDEMPOTENCY_KEY_REUSED"
+//	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Failure		503				{object}	httpserver.ErrorResponse	"DEPENDENCY_UNAVAILABLE: inventory is down"
 //	@Security		UserID
 //	@Router			/api/v1/cart/items [post]
@@ -108,8 +110,8 @@ func (h handlers) add(c *gin.Context) error {
 //	@Tags			cart
 //	@Accept			json
 //	@Produce		json
-//	@Param			X-User-ID	header		string				true	"demo user id"	example(alice)
-//	@Param			sku			path		string				true	"product SKU"
+//	@Param			X-User-ID	header		string				true	"demo user id"	extensions(x-example=alice)
+//	@Param			sku			path		string				true	"product SKU"	extensions(x-example=RM-TSHIRT-BLK)
 //	@Param			body		body		SetQuantityRequest	true	"the new quantity"
 //	@Success		200			{object}	CartResponse
 //	@Failure		400			{object}	httpserver.ErrorResponse	"BAD_JSON, INVALID_SKU, INVALID_QUANTITY, QUANTITY_TOO_LARGE"
@@ -117,6 +119,7 @@ func (h handlers) add(c *gin.Context) error {
 //	@Failure		404			{object}	httpserver.ErrorResponse	"UNKNOWN_SKU"
 //	@Failure		409			{object}	httpserver.ErrorResponse	"CART_FULL"
 //	@Failure		413			{object}	httpserver.ErrorResponse	"BODY_TOO_LARGE"
+//	@Failure		500			{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Failure		503			{object}	httpserver.ErrorResponse	"DEPENDENCY_UNAVAILABLE: inventory is down"
 //	@Security		UserID
 //	@Router			/api/v1/cart/items/{sku} [put]
@@ -139,10 +142,11 @@ func (h handlers) set(c *gin.Context) error {
 //	@Description	Deletes the line for sku. Removing a line that is not there answers the cart as it is (200), so retries are safe.
 //	@Tags			cart
 //	@Produce		json
-//	@Param			X-User-ID	header		string	true	"demo user id"	example(alice)
-//	@Param			sku			path		string	true	"product SKU"
+//	@Param			X-User-ID	header		string	true	"demo user id"	extensions(x-example=alice)
+//	@Param			sku			path		string	true	"product SKU"	extensions(x-example=RM-TSHIRT-BLK)
 //	@Success		200			{object}	CartResponse
 //	@Failure		401			{object}	httpserver.ErrorResponse	"USER_REQUIRED, UNKNOWN_USER"
+//	@Failure		500			{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Failure		503			{object}	httpserver.ErrorResponse	"DEPENDENCY_UNAVAILABLE: inventory is down (nothing was removed)"
 //	@Security		UserID
 //	@Router			/api/v1/cart/items/{sku} [delete]
@@ -160,9 +164,10 @@ func (h handlers) remove(c *gin.Context) error {
 //	@Summary	Empty the caller's cart
 //	@Tags		cart
 //	@Produce	json
-//	@Param		X-User-ID	header		string	true	"demo user id"	example(alice)
+//	@Param		X-User-ID	header		string	true	"demo user id"	extensions(x-example=alice)
 //	@Success	200			{object}	CartResponse
 //	@Failure	401			{object}	httpserver.ErrorResponse	"USER_REQUIRED, UNKNOWN_USER"
+//	@Failure	500			{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Security	UserID
 //	@Router		/api/v1/cart [delete]
 func (h handlers) clear(c *gin.Context) error {
@@ -180,12 +185,13 @@ func (h handlers) clear(c *gin.Context) error {
 //	@Description	For operators and the audit: the stored lines only, without calling inventory.
 //	@Tags			admin
 //	@Produce		json
-//	@Param			X-Admin-Token	header		string	true	"admin token"
-//	@Param			userId			path		string	true	"demo user id"	example(alice)
+//	@Param			X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
+//	@Param			userId			path		string	true	"demo user id"	extensions(x-example=alice)
 //	@Success		200				{object}	AdminCartResponse
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
 //	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
 //	@Failure		404				{object}	httpserver.ErrorResponse	"UNKNOWN_USER"
+//	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Security		AdminToken
 //	@Router			/api/v1/admin/carts/{userId} [get]
 func (h handlers) adminCart(c *gin.Context) error {
@@ -207,10 +213,11 @@ func (h handlers) adminCart(c *gin.Context) error {
 //	@Description	For the consistency audit: one record per paid order whose quantities left its user's cart (the ORDER_PAID consumer's effect), oldest first. Not paginated: a demo shop holds a few thousand at most.
 //	@Tags			admin
 //	@Produce		json
-//	@Param			X-Admin-Token	header		string	true	"admin token"
+//	@Param			X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
 //	@Success		200				{object}	CheckoutListResponse
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
 //	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Security		AdminToken
 //	@Router			/api/v1/admin/checkouts [get]
 func (h handlers) listCheckouts(c *gin.Context) error {
@@ -232,13 +239,14 @@ func (h handlers) listCheckouts(c *gin.Context) error {
 //	@Description	What the paid order took off its user's cart; 404 until the cart's ORDER_PAID consumer has processed the order (the storefront's order page polls this to show "cart cleaned").
 //	@Tags			admin
 //	@Produce		json
-//	@Param			X-Admin-Token	header		string	true	"admin token"
-//	@Param			orderNo			path		string	true	"order number"	example(RM-20300101-0001)
+//	@Param			X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
+//	@Param			orderNo			path		string	true	"order number"	extensions(x-example=RM-20300101-0001)
 //	@Success		200				{object}	CheckoutResponse
 //	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_PURCHASE: malformed order number"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
 //	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
 //	@Failure		404				{object}	httpserver.ErrorResponse	"CHECKOUT_NOT_FOUND"
+//	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Security		AdminToken
 //	@Router			/api/v1/admin/checkouts/{orderNo} [get]
 func (h handlers) getCheckout(c *gin.Context) error {

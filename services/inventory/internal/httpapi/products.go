@@ -68,7 +68,7 @@ func (a *API) listProducts(c *gin.Context) error {
 //	@Summary	Get one product
 //	@Tags		products
 //	@Produce	json
-//	@Param		sku	path		string	true	"product SKU"	example(RM-TENT-2P)
+//	@Param		sku	path		string	true	"product SKU"	extensions(x-example=RM-TENT-2P)
 //	@Success	200	{object}	Product
 //	@Failure	404	{object}	httpserver.ErrorResponse	"UNKNOWN_SKU"
 //	@Failure	500	{object}	httpserver.ErrorResponse
@@ -89,9 +89,10 @@ func (a *API) getProduct(c *gin.Context) error {
 //	@Tags		products
 //	@Produce	image/svg+xml
 //	@Produce	json
-//	@Param		file	path		string	true	"<sku>.svg"	example(RM-TENT-2P.svg)
+//	@Param		file	path		string	true	"<sku>.svg"	extensions(x-example=RM-TENT-2P.svg)
 //	@Success	200		{file}		file
 //	@Failure	404		{object}	httpserver.ErrorResponse	"IMAGE_NOT_FOUND"
+//	@Failure	500		{object}	httpserver.ErrorResponse
 //	@Router		/images/{file} [get]
 func (a *API) image(c *gin.Context) error {
 	file := c.Param("file")

@@ -94,7 +94,7 @@ func withOrderNo(c *gin.Context, orderNo string) {
 //	@Accept		json
 //	@Produce	json
 //	@Security	AdminToken
-//	@Param		X-Admin-Token	header		string			true	"admin token"
+//	@Param		X-Admin-Token	header		string			true	"admin token"	extensions(x-example=rocketmart-admin)
 //	@Param		request			body		ReserveRequest	true	"order number, lines and expiry"
 //	@Success	201				{object}	Reservation		"reserved"
 //	@Success	200				{object}	Reservation		"already reserved with these lines"
@@ -142,8 +142,8 @@ func (a *API) reserve(c *gin.Context) error {
 //	@Tags		reservations
 //	@Produce	json
 //	@Security	AdminToken
-//	@Param		X-Admin-Token	header		string	true	"admin token"
-//	@Param		orderNo			path		string	true	"order number"
+//	@Param		X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
+//	@Param		orderNo			path		string	true	"order number"	extensions(x-example=RM20261121-K3QF9XZ2B7M4)
 //	@Success	200				{object}	Reservation
 //	@Failure	400				{object}	httpserver.ErrorResponse	"VALIDATION: malformed order number"
 //	@Failure	401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
@@ -168,8 +168,8 @@ func (a *API) getReservation(c *gin.Context) error {
 //	@Tags		reservations
 //	@Produce	json
 //	@Security	AdminToken
-//	@Param		X-Admin-Token	header		string	true	"admin token"
-//	@Param		orderNo			path		string	true	"order number"
+//	@Param		X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
+//	@Param		orderNo			path		string	true	"order number"	extensions(x-example=RM20261121-K3QF9XZ2B7M4)
 //	@Success	200				{object}	Reservation	"status RELEASED"
 //	@Failure	400				{object}	httpserver.ErrorResponse	"VALIDATION: malformed order number"
 //	@Failure	401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
@@ -195,7 +195,7 @@ func (a *API) release(c *gin.Context) error {
 //	@Tags		admin
 //	@Produce	json
 //	@Security	AdminToken
-//	@Param		X-Admin-Token	header		string	true	"admin token"
+//	@Param		X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
 //	@Success	200				{object}	StockList
 //	@Failure	401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
 //	@Failure	403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
@@ -221,7 +221,7 @@ func (a *API) stock(c *gin.Context) error {
 //	@Tags		admin
 //	@Produce	json
 //	@Security	AdminToken
-//	@Param		X-Admin-Token	header		string	true	"admin token"
+//	@Param		X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
 //	@Success	200				{object}	ReservationList
 //	@Failure	401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
 //	@Failure	403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"

@@ -19,8 +19,8 @@ import (
 //	@Description	Every user's shipments, newest first, complete with address, lines and tracking events: the consistency audit reads the whole list to check that every paid order has exactly one shipment. There is no pagination; a demo shop holds a few thousand shipments at most. With orderNo, only that order's shipment (an empty list when it has none).
 //	@Tags			admin
 //	@Produce		json
-//	@Param			X-Admin-Token	header		string	true	"admin token"
-//	@Param			orderNo			query		string	false	"only this order's shipment"	example(RM20300101-K3QF9XZ2B7M4)
+//	@Param			X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
+//	@Param			orderNo			query		string	false	"only this order's shipment"	extensions(x-example=RM20300101-K3QF9XZ2B7M4)
 //	@Success		200				{object}	ShipmentList
 //	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_ORDER_NO"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
@@ -50,8 +50,8 @@ func (h handlers) adminList(c *gin.Context) error {
 //	@Summary		Show any user's shipment
 //	@Tags			admin
 //	@Produce		json
-//	@Param			X-Admin-Token	header		string	true	"admin token"
-//	@Param			orderNo			path		string	true	"order number"	example(RM20300101-K3QF9XZ2B7M4)
+//	@Param			X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
+//	@Param			orderNo			path		string	true	"order number"	extensions(x-example=RM20300101-K3QF9XZ2B7M4)
 //	@Success		200				{object}	Shipment
 //	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_ORDER_NO"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
@@ -77,8 +77,8 @@ func (h handlers) adminGet(c *gin.Context) error {
 //	@Tags			admin
 //	@Accept			json
 //	@Produce		json
-//	@Param			X-Admin-Token	header		string		true	"admin token"
-//	@Param			orderNo			path		string		true	"order number"	example(RM20300101-K3QF9XZ2B7M4)
+//	@Param			X-Admin-Token	header		string		true	"admin token"	extensions(x-example=rocketmart-admin)
+//	@Param			orderNo			path		string		true	"order number"	extensions(x-example=RM20300101-K3QF9XZ2B7M4)
 //	@Param			body			body		ShipRequest	false	"carrier and tracking number, both optional"
 //	@Success		200				{object}	Shipment	"status SHIPPED (or DELIVERED if it was delivered already)"
 //	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_ORDER_NO, BAD_JSON, INVALID_CARRIER, INVALID_TRACKING_NO"
@@ -110,8 +110,8 @@ func (h handlers) ship(c *gin.Context) error {
 //	@Description	Moves the shipment from SHIPPED to DELIVERED and appends a DELIVERED tracking event. Safe to retry: delivering a delivered shipment answers 200 with it as it is. A shipment not shipped yet is 409 SHIPMENT_NOT_SHIPPED. No body.
 //	@Tags			admin
 //	@Produce		json
-//	@Param			X-Admin-Token	header		string	true	"admin token"
-//	@Param			orderNo			path		string	true	"order number"	example(RM20300101-K3QF9XZ2B7M4)
+//	@Param			X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
+//	@Param			orderNo			path		string	true	"order number"	extensions(x-example=RM20300101-K3QF9XZ2B7M4)
 //	@Success		200				{object}	Shipment	"status DELIVERED"
 //	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_ORDER_NO"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"

@@ -51,7 +51,7 @@ func withOrderNo(c *gin.Context, orderNo string) string {
 //	@Description	Every shipment of the caller's paid orders, newest first, each with its tracking events. A shipment exists once the order's ORDER_PAID event reached the logistics service, usually within a second of paying.
 //	@Tags			shipments
 //	@Produce		json
-//	@Param			X-User-ID	header		string	true	"demo user id"	example(alice)
+//	@Param			X-User-ID	header		string	true	"demo user id"	extensions(x-example=alice)
 //	@Success		200			{object}	ShipmentList
 //	@Failure		401			{object}	httpserver.ErrorResponse	"USER_REQUIRED, UNKNOWN_USER"
 //	@Failure		500			{object}	httpserver.ErrorResponse	"INTERNAL"
@@ -72,8 +72,8 @@ func (h handlers) list(c *gin.Context) error {
 //	@Description	The shipment of one of the caller's orders with its tracking events, oldest first. Another user's shipment answers 404 exactly like a missing one.
 //	@Tags			shipments
 //	@Produce		json
-//	@Param			X-User-ID	header		string	true	"demo user id"											example(alice)
-//	@Param			orderNo		path		string	true	"order number: 1 to 64 characters of A-Z, a-z, 0-9, '-'"	example(RM20300101-K3QF9XZ2B7M4)
+//	@Param			X-User-ID	header		string	true	"demo user id"											extensions(x-example=alice)
+//	@Param			orderNo		path		string	true	"order number: 1 to 64 characters of A-Z, a-z, 0-9, '-'"	extensions(x-example=RM20300101-K3QF9XZ2B7M4)
 //	@Success		200			{object}	Shipment
 //	@Failure		400			{object}	httpserver.ErrorResponse	"INVALID_ORDER_NO"
 //	@Failure		401			{object}	httpserver.ErrorResponse	"USER_REQUIRED, UNKNOWN_USER"

@@ -45,7 +45,7 @@ type StatusChangeResponse struct {
 	From   string    `json:"from,omitempty" example:"PENDING_PAYMENT"`
 	To     string    `json:"to" example:"PAID"`
 	Reason string    `json:"reason" example:"payment succeeded"`
-	At     time.Time `json:"at"`
+	At     time.Time `json:"at" example:"2026-11-21T10:02:30Z" format:"date-time"`
 }
 
 // OrderResponse is an order.
@@ -56,10 +56,10 @@ type OrderResponse struct {
 	Lines           []LineResponse         `json:"lines"`
 	TotalCents      int64                  `json:"totalCents" example:"2598"`
 	Address         Address                `json:"address"`
-	PaymentDeadline time.Time              `json:"paymentDeadline"`
+	PaymentDeadline time.Time              `json:"paymentDeadline" example:"2026-11-21T10:15:00Z" format:"date-time"`
 	CancelReason    string                 `json:"cancelReason,omitempty" example:"payment deadline passed"`
-	CreatedAt       time.Time              `json:"createdAt"`
-	UpdatedAt       time.Time              `json:"updatedAt"`
+	CreatedAt       time.Time              `json:"createdAt" example:"2026-11-21T10:00:00Z" format:"date-time"`
+	UpdatedAt       time.Time              `json:"updatedAt" example:"2026-11-21T10:02:30Z" format:"date-time"`
 	History         []StatusChangeResponse `json:"history,omitempty"`
 }
 

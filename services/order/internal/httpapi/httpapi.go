@@ -49,7 +49,7 @@ type handlers struct {
 //	@Accept			json
 //	@Produce		json
 //	@Security		UserID
-//	@Param			Idempotency-Key	header		string						true	"unique per checkout attempt, at most 128 characters"
+//	@Param			Idempotency-Key	header		string						true	"unique per checkout attempt, at most 128 characters"	extensions(x-example=checkout-3f9c2a7e)
 //	@Param			request			body		PlaceOrderRequest			true	"lines (optional) and shipping address"
 //	@Success		201				{object}	OrderResponse				"created"
 //	@Success		200				{object}	OrderResponse				"replayed: the order this key created"
@@ -59,6 +59,7 @@ type handlers struct {
 //	@Failure		409				{object}	httpserver.ErrorResponse	"OUT_OF_STOCK (details.short lists the SKUs) or CART_EMPTY"
 //	@Failure		413				{object}	httpserver.ErrorResponse	"body too large"
 //	@Failure		422				{object}	httpserver.ErrorResponse	"IDEMPOTENCY_KEY_REUSED"
+//	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"
 //	@Failure		503				{object}	httpserver.ErrorResponse	"inventory or cart unavailable"
 //	@Router			/api/v1/orders [post]
 func (h handlers) place(c *gin.Context) error {
@@ -85,10 +86,11 @@ func (h handlers) place(c *gin.Context) error {
 //	@Tags		orders
 //	@Produce	json
 //	@Security	UserID
-//	@Param		limit	query		int	false	"at most this many, newest first (1..200, default 50)"
+//	@Param		limit	query		int	false	"at most this many, newest first (1..200, default 50)"	default(50)	minimum(1)	maximum(200)
 //	@Success	200		{object}	OrderListResponse
 //	@Failure	400		{object}	httpserver.ErrorResponse	"bad limit"
 //	@Failure	401		{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
+//	@Failure	500		{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"
 //	@Router		/api/v1/orders [get]
 func (h handlers) list(c *gin.Context) error {
 	limit, err := listLimit(c, maxListLimit)
@@ -109,10 +111,11 @@ func (h handlers) list(c *gin.Context) error {
 //	@Tags		orders
 //	@Produce	json
 //	@Security	UserID
-//	@Param		orderNo	path		string	true	"order number"
+//	@Param		orderNo	path		string	true	"order number"	extensions(x-example=RM20261121-K3QF9XZ2B7M4)
 //	@Success	200		{object}	OrderResponse
 //	@Failure	401		{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
 //	@Failure	404		{object}	httpserver.ErrorResponse	"ORDER_NOT_FOUND (also for another user's order)"
+//	@Failure	500		{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"
 //	@Router		/api/v1/orders/{orderNo} [get]
 func (h handlers) get(c *gin.Context) error {
 	o, err := h.svc.Get(c.Request.Context(), httpserver.UserID(c), c.Param("orderNo"))
@@ -130,13 +133,14 @@ func (h handlers) get(c *gin.Context) error {
 //	@Tags			orders
 //	@Produce		json
 //	@Security		UserID
-//	@Param			orderNo	path		string	true	"order number"
+//	@Param			orderNo	path		string	true	"order number"	extensions(x-example=RM20261121-K3QF9XZ2B7M4)
 //	@Success		200		{object}	PayResponse					"PAID or ALREADY_PAID"
 //	@Success		202		{object}	PayResponse					"PENDING"
 //	@Failure		401		{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
 //	@Failure		402		{object}	httpserver.ErrorResponse	"INSUFFICIENT_FUNDS: declined; the order stays payable"
 //	@Failure		404		{object}	httpserver.ErrorResponse	"ORDER_NOT_FOUND"
 //	@Failure		409		{object}	httpserver.ErrorResponse	"ORDER_NOT_PAYABLE: cancelled or past its deadline"
+//	@Failure		500		{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"
 //	@Failure		503		{object}	httpserver.ErrorResponse	"BROKER_UNAVAILABLE: nothing was charged"
 //	@Router			/api/v1/orders/{orderNo}/pay [post]
 func (h handlers) pay(c *gin.Context) error {
@@ -159,11 +163,12 @@ func (h handlers) pay(c *gin.Context) error {
 //	@Tags			orders
 //	@Produce		json
 //	@Security		UserID
-//	@Param			orderNo	path		string	true	"order number"
+//	@Param			orderNo	path		string	true	"order number"	extensions(x-example=RM20261121-K3QF9XZ2B7M4)
 //	@Success		200		{object}	OrderResponse
 //	@Failure		401		{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
 //	@Failure		404		{object}	httpserver.ErrorResponse	"ORDER_NOT_FOUND"
 //	@Failure		409		{object}	httpserver.ErrorResponse	"ORDER_ALREADY_PAID"
+//	@Failure		500		{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"
 //	@Failure		503		{object}	httpserver.ErrorResponse	"broker unavailable or cancellation not settled; retry"
 //	@Router			/api/v1/orders/{orderNo}/cancel [post]
 func (h handlers) cancel(c *gin.Context) error {
@@ -183,11 +188,12 @@ func (h handlers) cancel(c *gin.Context) error {
 //	@Produce	json
 //	@Security	AdminToken
 //	@Param		status	query		string	false	"only this status"	Enums(PENDING_PAYMENT, PAID, CANCELLED)
-//	@Param		limit	query		int		false	"at most this many, newest first (1..100000, default 50)"
+//	@Param		limit	query		int		false	"at most this many, newest first (1..100000, default 50)"	default(50)	minimum(1)	maximum(100000)
 //	@Success	200		{object}	OrderListResponse
 //	@Failure	400		{object}	httpserver.ErrorResponse	"bad status or limit"
 //	@Failure	401		{object}	httpserver.ErrorResponse	"missing admin token"
 //	@Failure	403		{object}	httpserver.ErrorResponse	"wrong admin token"
+//	@Failure	500		{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"
 //	@Router		/api/v1/admin/orders [get]
 func (h handlers) adminList(c *gin.Context) error {
 	limit, err := listLimit(c, maxAdminListLimit)
@@ -209,11 +215,12 @@ func (h handlers) adminList(c *gin.Context) error {
 //	@Tags			admin
 //	@Produce		json
 //	@Security		AdminToken
-//	@Param			orderNo	path		string	true	"order number"
+//	@Param			orderNo	path		string	true	"order number"	extensions(x-example=RM20261121-K3QF9XZ2B7M4)
 //	@Success		200		{object}	OrderResponse
 //	@Failure		401		{object}	httpserver.ErrorResponse	"missing admin token"
 //	@Failure		403		{object}	httpserver.ErrorResponse	"wrong admin token"
 //	@Failure		404		{object}	httpserver.ErrorResponse	"ORDER_NOT_FOUND"
+//	@Failure		500		{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"
 //	@Router			/api/v1/admin/orders/{orderNo} [get]
 func (h handlers) adminGet(c *gin.Context) error {
 	o, err := h.svc.GetAny(c.Request.Context(), c.Param("orderNo"))

@@ -13,7 +13,7 @@ import (
 //	@Description	initialCents + topUpsCents = balanceCents + charges - refunds.
 //	@Tags			admin
 //	@Produce		json
-//	@Param			X-Admin-Token	header		string	true	"admin token"
+//	@Param			X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
 //	@Success		200				{object}	WalletsResponse
 //	@Failure		401				{object}	httpserver.ErrorResponse	"admin token missing"
 //	@Failure		403				{object}	httpserver.ErrorResponse	"admin token wrong"
@@ -38,7 +38,7 @@ func (a *API) wallets(c *gin.Context) error {
 //	@Summary	List every charge (audit)
 //	@Tags		admin
 //	@Produce	json
-//	@Param		X-Admin-Token	header		string	true	"admin token"
+//	@Param		X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
 //	@Success	200				{object}	ChargesResponse
 //	@Failure	401				{object}	httpserver.ErrorResponse	"admin token missing"
 //	@Failure	403				{object}	httpserver.ErrorResponse	"admin token wrong"

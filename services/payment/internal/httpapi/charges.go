@@ -19,7 +19,7 @@ import (
 //	@Tags			charges
 //	@Accept			json
 //	@Produce		json
-//	@Param			X-Admin-Token	header		string			true	"admin token"
+//	@Param			X-Admin-Token	header		string			true	"admin token"	extensions(x-example=rocketmart-admin)
 //	@Param			body			body		ChargeRequest	true	"the order to charge"
 //	@Success		201				{object}	Charge	"debited"
 //	@Success		200				{object}	Charge	"already charged; nothing debited"
@@ -58,8 +58,8 @@ func (a *API) charge(c *gin.Context) error {
 //	@Summary	Show the charge of an order
 //	@Tags		charges
 //	@Produce	json
-//	@Param		X-Admin-Token	header		string	true	"admin token"
-//	@Param		orderNo			path		string	true	"order number"
+//	@Param		X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
+//	@Param		orderNo			path		string	true	"order number"	extensions(x-example=RM20261121-K3QF9XZ2B7M4)
 //	@Success	200				{object}	Charge
 //	@Failure	400				{object}	httpserver.ErrorResponse	"malformed order number"
 //	@Failure	401				{object}	httpserver.ErrorResponse	"admin token missing"
@@ -87,8 +87,8 @@ func (a *API) getCharge(c *gin.Context) error {
 //	@Tags			charges
 //	@Accept			json
 //	@Produce		json
-//	@Param			X-Admin-Token	header		string			true	"admin token"
-//	@Param			orderNo			path		string			true	"order number"
+//	@Param			X-Admin-Token	header		string			true	"admin token"	extensions(x-example=rocketmart-admin)
+//	@Param			orderNo			path		string			true	"order number"	extensions(x-example=RM20261121-K3QF9XZ2B7M4)
 //	@Param			body			body		RefundRequest	true	"why"
 //	@Success		200				{object}	Charge	"REFUNDED"
 //	@Failure		400				{object}	httpserver.ErrorResponse	"bad input"

@@ -14,7 +14,7 @@ import (
 //	@Description	The caller's balance and their latest charges (at most 50, newest first).
 //	@Tags			wallet
 //	@Produce		json
-//	@Param			X-User-ID	header		string	true	"demo user id"
+//	@Param			X-User-ID	header		string	true	"demo user id"	extensions(x-example=alice)
 //	@Success		200			{object}	WalletResponse
 //	@Failure		401			{object}	httpserver.ErrorResponse	"X-User-ID missing or unknown"
 //	@Failure		404			{object}	httpserver.ErrorResponse	"WALLET_NOT_FOUND"
@@ -39,8 +39,8 @@ func (a *API) wallet(c *gin.Context) error {
 //	@Tags			wallet
 //	@Accept			json
 //	@Produce		json
-//	@Param			X-User-ID		header		string			true	"demo user id"
-//	@Param			Idempotency-Key	header		string			true	"1..128 characters, unique per top-up"
+//	@Param			X-User-ID		header		string			true	"demo user id"	extensions(x-example=alice)
+//	@Param			Idempotency-Key	header		string			true	"1..128 characters, unique per top-up"	extensions(x-example=topup-3f9c2a7e)
 //	@Param			body			body		TopUpRequest	true	"amount to add"
 //	@Success		201				{object}	TopUpResponse	"credited"
 //	@Success		200				{object}	TopUpResponse	"replay of an earlier top-up; nothing credited"

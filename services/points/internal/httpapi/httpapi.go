@@ -38,7 +38,7 @@ func Register(r gin.IRouter, svc *points.Service, adminToken string) {
 //	@Description	The caller's balance and their newest 50 ledger entries, newest first, read together so the balance matches the entries. A user who has never earned points gets balance 0 and an empty ledger. Points are credited by the ORDER_PAID consumer: one point per whole currency unit paid (totalCents / 100, rounded down).
 //	@Tags			points
 //	@Produce		json
-//	@Param			X-User-ID	header		string	true	"demo user id"	example(alice)
+//	@Param			X-User-ID	header		string	true	"demo user id"	extensions(x-example=alice)
 //	@Success		200			{object}	StatementResponse
 //	@Failure		401			{object}	httpserver.ErrorResponse	"USER_REQUIRED, UNKNOWN_USER"
 //	@Failure		500			{object}	httpserver.ErrorResponse	"INTERNAL"
@@ -59,9 +59,9 @@ func (h handlers) statement(c *gin.Context) error {
 //	@Description	The caller's entries, newest first, at most limit of them, optionally only those of one order. An order number that is not the caller's (another user's, or unknown) matches nothing: 200 with no entries.
 //	@Tags			points
 //	@Produce		json
-//	@Param			X-User-ID	header		string	true	"demo user id"										example(alice)
-//	@Param			orderNo		query		string	false	"only this order's entries (1 to 64 visible ASCII characters)"	example(RM20261121-K3QF9XZ2B7M4)
-//	@Param			limit		query		int		false	"how many entries, 1 to 200"						default(50)	minimum(1)	maximum(200)	example(20)
+//	@Param			X-User-ID	header		string	true	"demo user id"										extensions(x-example=alice)
+//	@Param			orderNo		query		string	false	"only this order's entries (1 to 64 visible ASCII characters)"	extensions(x-example=RM20261121-K3QF9XZ2B7M4)
+//	@Param			limit		query		int		false	"how many entries, 1 to 200"						default(50)	minimum(1)	maximum(200)	extensions(x-example=20)
 //	@Success		200			{object}	EntriesResponse
 //	@Failure		400			{object}	httpserver.ErrorResponse	"INVALID_ORDER_NO, INVALID_LIMIT (details.field names the parameter)"
 //	@Failure		401			{object}	httpserver.ErrorResponse	"USER_REQUIRED, UNKNOWN_USER"
@@ -91,7 +91,7 @@ func (h handlers) ledger(c *gin.Context) error {
 //	@Description	Every account's balance next to ledgerSum, the sum of its ledger entries computed by the database; the audit expects them equal. A user with entries but no account (which the service never creates) is listed with balance 0. Not paginated: the demo has a handful of users.
 //	@Tags			admin
 //	@Produce		json
-//	@Param			X-Admin-Token	header		string	true	"admin token"	example(rocketmart-admin)
+//	@Param			X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
 //	@Success		200				{object}	AccountsResponse
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
 //	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
@@ -113,8 +113,8 @@ func (h handlers) accounts(c *gin.Context) error {
 //	@Description	Every user's entries, oldest first, optionally only those of one order; the audit checks there is exactly one ORDER_PAID entry of totalCents / 100 points per paid order and none for an unpaid one. Not paginated: a demo's ledger is small.
 //	@Tags			admin
 //	@Produce		json
-//	@Param			X-Admin-Token	header		string	true	"admin token"														example(rocketmart-admin)
-//	@Param			orderNo			query		string	false	"only this order's entries (1 to 64 visible ASCII characters)"	example(RM20261121-K3QF9XZ2B7M4)
+//	@Param			X-Admin-Token	header		string	true	"admin token"														extensions(x-example=rocketmart-admin)
+//	@Param			orderNo			query		string	false	"only this order's entries (1 to 64 visible ASCII characters)"	extensions(x-example=RM20261121-K3QF9XZ2B7M4)
 //	@Success		200				{object}	EntriesResponse
 //	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_ORDER_NO"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
