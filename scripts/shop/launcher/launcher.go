@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -162,7 +163,15 @@ func (s *Shop) launch(ctx context.Context, opts Options, progress io.Writer, nam
 	s.procs = append(s.procs, p)
 
 	start := time.Now()
-	if err := waitReady(ctx, p, readyURL, opts.ReadyTimeout); err != nil {
+	err = waitReady(ctx, p, readyURL, opts.ReadyTimeout)
+	if err == nil {
+		select {
+		case <-p.exited: // the answer came from someone else on its port
+			err = fmt.Errorf("it exited (%v)", p.err)
+		default:
+		}
+	}
+	if err != nil {
 		s.Stop()
 		return fmt.Errorf("%s did not start: %w\nits log is %s; last lines:\n%s", name, err, logPath, tail(logPath, 15))
 	}
@@ -256,22 +265,47 @@ func tail(path string, n int) string {
 }
 
 // choosePorts returns every program's port: the defaults, checked free, or
-// free ones picked by the kernel.
+// free ones picked at random below the kernel's ephemeral range (32768 and
+// up on Linux). A port the kernel hands out for bind(0) or an outgoing
+// connection can be taken by another process between this check and the
+// program's own bind; ports below that range are only taken on purpose.
 func choosePorts(free bool) (map[string]int, error) {
 	want := map[string]int{Broker.Name: Broker.Port, "minirmq-admin": BrokerAdminPort}
 	for _, p := range servers() {
 		want[p.Name] = p.Port
 	}
+	taken := map[int]bool{}
 	for name, port := range want {
-		if free {
-			port = 0
+		if !free {
+			if !portFree(port) {
+				return nil, fmt.Errorf("port %d for %s is in use: is RocketMart already running? (see who holds it: ss -ltnp 'sport = :%d')", port, name, port)
+			}
+			continue
 		}
-		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err != nil {
-			return nil, fmt.Errorf("port %d for %s is in use: is RocketMart already running? (see who holds it: ss -ltnp 'sport = :%d')", port, name, port)
+		for tries := 0; ; tries++ {
+			port = freePortLow + rand.IntN(freePortHigh-freePortLow)
+			if !taken[port] && portFree(port) {
+				break
+			}
+			if tries == 200 {
+				return nil, fmt.Errorf("no free port for %s between %d and %d", name, freePortLow, freePortHigh)
+			}
 		}
-		want[name] = ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
+		taken[port] = true
+		want[name] = port
 	}
 	return want, nil
+}
+
+// The range free ports are picked from: above the well-known demo ports,
+// below the ephemeral range.
+const freePortLow, freePortHigh = 20000, 32000
+
+func portFree(port int) bool {
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return false
+	}
+	ln.Close()
+	return true
 }

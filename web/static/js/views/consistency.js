@@ -45,7 +45,8 @@ function draw(result, report) {
   result.dataset.passed = String(Boolean(report.passed));
   result.dataset.quiescent = String(Boolean(report.quiescent));
   const failed = invariants.filter((i) => !i.passed).length;
-  result.replaceChildren(
+  // replaceChildren would print a null as the text "null": filter the optional parts.
+  result.replaceChildren(...[
     h('p', { class: `verdict ${report.passed ? 'pass' : 'fail'}`, 'data-testid': 'audit-verdict' },
       report.passed
         ? `All ${invariants.length} invariants hold.`
@@ -56,7 +57,8 @@ function draw(result, report) {
     (report.notes || []).length
       ? h('ul', { class: 'notes', 'data-testid': 'audit-notes' }, report.notes.map((n) => h('li', {}, n)))
       : null,
-    h('ol', { class: 'invariants' }, invariants.map(invariant)));
+    h('ol', { class: 'invariants' }, invariants.map(invariant)),
+  ].filter(Boolean));
 }
 
 function invariant(inv) {

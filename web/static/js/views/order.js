@@ -1,7 +1,7 @@
 // One order: pay it with the wallet, cancel it, and watch ORDER_PAID's
 // effects arrive in the other services (eventual consistency, live).
 import { api, request, isAbort } from '../api.js';
-import { h, money, dateTime, announce, showError, heading, signInPrompt } from '../ui.js';
+import { h, money, dateTime, announce, showError, clearMessages, heading, signInPrompt } from '../ui.js';
 import { effects, step, setPayment, setEffect, setText, summary, paidAt } from './progress.js';
 
 const pollMs = 1000; // how often progress is asked
@@ -61,6 +61,7 @@ export async function view(el, ctx) {
   let timer = null;
   let asking = false;
   let started = Date.now();
+  let cartCleaned = false; // the header's cart count is refreshed once the cart gave up the purchase
 
   function update(d) {
     doc = d;
@@ -80,6 +81,10 @@ export async function view(el, ctx) {
       h('li', {}, h('time', { datetime: c.at }, dateTime(c.at)), ` ${c.from ? `${c.from} → ` : ''}${c.to}`, c.reason ? ` (${c.reason})` : '')));
     setPayment(paymentRow, d);
     for (const [key] of effects) setEffect(rows[key], key, d);
+    if (d.effects.cartCleaned.state === 'done' && !cartCleaned) {
+      cartCleaned = true;
+      ctx.app.refreshCart();
+    }
     setText(progressText, summary(d));
     const paid = paidAt(d);
     slow.hidden = !(o.status === 'PAID' && !d.complete && paid && Date.parse(d.checkedAt) - Date.parse(paid) > slowMs);
@@ -160,6 +165,7 @@ export async function view(el, ctx) {
   payButton.addEventListener('click', async () => {
     if (paying) return; // pay is idempotent anyway: one charge, one ORDER_PAID
     paying = true;
+    clearMessages(); // "Order placed. Pay it…" is out of date now
     buttons();
     setPayMessage('paying', 'Paying from your wallet…');
     watch();

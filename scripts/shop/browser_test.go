@@ -1,0 +1,291 @@
+package main_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// findChromium returns the browser the storefront test drives: $CHROMIUM, or
+// Debian's chromium (apt-get install chromium), or a Chrome on the PATH.
+func findChromium() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := osexec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// screenshotDir is where the browser test leaves its pictures:
+// $ROCKETMART_ARTIFACTS (make test sets ./artifacts) or the test's own
+// artifact directory.
+func screenshotDir(t *testing.T) string {
+	if dir := os.Getenv("ROCKETMART_ARTIFACTS"); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	return t.ArtifactDir()
+}
+
+// browser is one headless Chromium tab on the storefront.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	dir  string
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	path := findChromium()
+	if path == "" {
+		msg := "no Chromium found: install Debian's chromium (apt-get install chromium) or set CHROMIUM to a Chrome binary"
+		if os.Getenv("CI") != "" || os.Getenv("ROCKETMART_REQUIRE_BROWSER") != "" {
+			t.Fatal(msg + " (CI requires the browser test)")
+		}
+		t.Skip(msg + "; CI installs it and runs this test")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	// The first action starts the browser; it lives as long as ctx.
+	if err := chromedp.Do(ctx); err != nil {
+		cancelTab()
+		cancelAlloc()
+		t.Fatalf("start %s: %v", path, err)
+	}
+	b := &browser{t: t, ctx: ctx, base: base, dir: screenshotDir(t)}
+	t.Cleanup(func() {
+		if t.Failed() {
+			b.screenshot("failure-" + filepath.Base(t.Name()))
+		}
+		cancelTab()
+		cancelAlloc()
+	})
+	return b
+}
+
+// do runs steps with a deadline, failing the test with what was being done.
+func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// eval evaluates a JavaScript expression and returns its value.
+func eval[T any](b *browser, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+func (b *browser) attr(sel, name string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	r, err := chromedp.Run(ctx, chromedp.AttributeValue(sel, name))
+	if err != nil {
+		b.t.Fatalf("attribute %s of %s: %v", name, sel, err)
+	}
+	return r.Value
+}
+
+// fill types into a form field as a user does, replacing what the page
+// filled in (chromedp's Clear leaves a value set by script in place).
+func fill(sel, value string) chromedp.Action[chromedp.Void] {
+	empty := chromedp.Evaluate[bool](fmt.Sprintf(`(document.querySelector(%q).value = "") === ""`, sel))
+	return chromedp.Steps(chromedp.WaitVisible(sel), void(empty), chromedp.SendKeys(sel, value))
+}
+
+// void drops an action's value.
+func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := a(ctx, t)
+		return err
+	})
+}
+
+// screenshot saves the whole page as <name>.png and returns the path.
+func (b *browser) screenshot(name string) string {
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 = PNG
+	if err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return ""
+	}
+	path := filepath.Join(b.dir, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return ""
+	}
+	b.t.Logf("screenshot: %s", path)
+	return path
+}
+
+// unlabelled lists the form controls on the page that a screen reader could
+// not name: no <label>, no aria-label, no aria-labelledby.
+const unlabelled = `[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+	.filter((e) => e.labels.length === 0 && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+	.map((e) => e.outerHTML)`
+
+func (b *browser) checkLabels(page string) {
+	b.t.Helper()
+	if bad := eval[[]string](b, unlabelled); len(bad) > 0 {
+		b.t.Errorf("%s: form controls without a label: %v", page, bad)
+	}
+}
+
+// sel is a CSS selector for an element by its data-testid.
+func sel(testid string) string { return fmt.Sprintf(`[data-testid=%q]`, testid) }
+
+// The storefront in a real headless Chromium against the real stack: sign
+// in, add two products, check out with an address, pay once (a double click
+// sends one request), and watch the order page show all four downstream
+// effects as the consumers apply them.
+func TestBrowserCheckout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole shop and a browser; skipped with -short")
+	}
+	shop, _ := startShop(t, "sqlite")
+	b := newBrowser(t, shop.URL["web"])
+	mug := `[data-testid="product-card"][data-sku="RM-MUG-STONE"]`
+	tent := `[data-testid="product-card"][data-sku="RM-TENT-2P"]`
+
+	b.do("open the catalogue", chromedp.Navigate(b.base+"/"), chromedp.WaitVisible(mug), chromedp.WaitVisible(tent))
+	b.do("sign in as alice",
+		chromedp.SetValue(sel("user-select"), "alice"),
+		chromedp.Click(sel("signin-button")),
+		chromedp.WaitVisible(`[data-testid="current-user"][data-user-id="alice"]`))
+	b.checkLabels("catalogue")
+
+	b.do("add a mug and a tent",
+		chromedp.Click(mug+` [data-testid="add-to-cart"]`),
+		chromedp.WaitVisible(`[data-testid="cart-count"][data-count="1"]`),
+		chromedp.Click(tent+` [data-testid="add-to-cart"]`),
+		chromedp.WaitVisible(`[data-testid="cart-count"][data-count="2"]`))
+
+	b.do("open the cart", chromedp.Click(sel("nav-cart")), chromedp.WaitVisible(sel("checkout-link")))
+	if n := eval[int](b, `document.querySelectorAll('[data-testid="cart-line"]').length`); n != 2 {
+		t.Fatalf("cart shows %d lines, want 2", n)
+	}
+	b.checkLabels("cart")
+
+	b.do("check out",
+		chromedp.Click(sel("checkout-link")),
+		chromedp.WaitVisible(sel("checkout-form")),
+		fill(sel("addr-name"), "Alice Rich"),
+		fill(sel("addr-line1"), "1 Market St"),
+		fill(sel("addr-city"), "Springfield"),
+		fill(sel("addr-postal"), "12345"),
+		fill(sel("addr-country"), "US"))
+	b.checkLabels("checkout")
+	b.do("place the order",
+		chromedp.Click(sel("place-order")),
+		chromedp.WaitVisible(`[data-testid="order-view"][data-status="PENDING_PAYMENT"]`),
+		chromedp.WaitVisible(sel("pay-button")))
+	orderNo := b.attr(sel("order-view"), "data-order-no")
+	if orderNo == "" {
+		t.Fatal("the order page names no order")
+	}
+
+	// Count the pay requests the page sends, then click twice in one go: the
+	// button is disabled by the first click, so one request leaves.
+	if disabled := eval[bool](b, `(() => {
+		window.__payCalls = 0;
+		const real = window.fetch;
+		window.fetch = (url, init) => {
+			if (String(url).endsWith('/pay')) window.__payCalls++;
+			return real(url, init);
+		};
+		const pay = document.querySelector('[data-testid="pay-button"]');
+		pay.click();
+		const disabled = pay.disabled;
+		pay.click();
+		return disabled;
+	})()`); !disabled {
+		t.Error("the pay button stayed enabled while the payment was in flight")
+	}
+	for _, want := range []struct{ what, sel string }{
+		{"the pay message says paid", `[data-testid="pay-message"][data-outcome="paid"]`},
+		{"the order is PAID", `[data-testid="order-view"][data-status="PAID"]`},
+		{"the payment step is paid", `[data-testid="payment-state"][data-state="paid"]`},
+		{"stock sold", `[data-testid="effect-stockSold"][data-state="done"]`},
+		{"shipment created", `[data-testid="effect-shipment"][data-state="done"]`},
+		{"points credited", `[data-testid="effect-points"][data-state="done"]`},
+		{"cart cleaned", `[data-testid="effect-cartCleaned"][data-state="done"]`},
+		{"the order page complete", `[data-testid="order-view"][data-complete="true"]`},
+		// The header follows the cart service: the purchase left the cart.
+		{"the header's cart count back to 0", `[data-testid="cart-count"][data-count="0"]`},
+	} {
+		b.do("after paying, wait for "+want.what, chromedp.WaitVisible(want.sel))
+	}
+	if calls := eval[int](b, `window.__payCalls`); calls != 1 {
+		t.Errorf("the page sent %d pay requests for a double click, want 1", calls)
+	}
+	b.checkLabels("order page")
+	// 14.99 + 249.99 = 264.98: 264 points.
+	if text := eval[string](b, `document.querySelector('[data-testid="effect-points"]').textContent`); !strings.Contains(text, "+264 points") {
+		t.Errorf("points effect reads %q, want +264 points", text)
+	}
+	shot := b.screenshot("checkout-" + orderNo)
+	if info, err := os.Stat(shot); err != nil || info.Size() < 10_000 {
+		t.Errorf("screenshot %q is missing or too small for a full page: %v", shot, err)
+	}
+
+	// What the page showed is what the services hold.
+	c := client{t: t, shop: shop}
+	var order struct{ Status string }
+	if code := c.call("GET", "order", "/api/v1/orders/"+orderNo, "alice", nil, &order); code != 200 || order.Status != "PAID" {
+		t.Errorf("order service: %d %+v, want PAID", code, order)
+	}
+	var charges struct{ Charges []struct{ OrderNo string } }
+	c.call("GET", "payment", "/api/v1/wallet", "alice", nil, &charges)
+	if len(charges.Charges) != 1 || charges.Charges[0].OrderNo != orderNo {
+		t.Errorf("payment service holds charges %+v, want one for %s", charges.Charges, orderNo)
+	}
+
+	// The consistency page runs the audit and shows every invariant passing.
+	b.do("run the audit",
+		chromedp.Navigate(b.base+"/#/consistency"),
+		chromedp.Click(sel("run-audit")),
+		chromedp.WaitVisible(`[data-testid="audit-result"][data-passed="true"]`))
+	for id := 1; id <= 6; id++ {
+		if got := b.attr(sel("invariant-"+strconv.Itoa(id)), "data-passed"); got != "true" {
+			t.Errorf("invariant %d shows passed=%q", id, got)
+		}
+	}
+	if text := eval[string](b, `document.querySelector('[data-testid="audit-result"]').textContent`); strings.Contains(text, "null") || strings.Contains(text, "undefined") {
+		t.Errorf("the audit panel prints a missing value: %q", text)
+	}
+	b.screenshot("consistency")
+}
