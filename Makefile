@@ -9,7 +9,7 @@ MODULES := $(shell $(GO) list -m -f '{{.Dir}}')
 PKGS     = $(addsuffix /...,$(MODULES))
 SERVICES := inventory payment cart logistics points order
 
-.PHONY: all build test test-short vet fmt fuzz run audit minirmq api-docs examples-check clean
+.PHONY: all build test test-short vet fmt fuzz run audit minirmq docs api-docs examples-check clean
 
 all: build
 
@@ -21,7 +21,10 @@ build: ## build every program into bin/
 	$(GO) build -o $(BIN)/web ./web/cmd/gateway
 	$(GO) build -o $(BIN)/audit ./scripts/audit
 
-test: ## the whole suite (SQLite always, MariaDB/MySQL when TEST_MYSQL_DSN is set)
+# The browser test saves its screenshots here.
+export ROCKETMART_ARTIFACTS ?= $(CURDIR)/artifacts
+
+test: ## the whole suite (SQLite always, MariaDB/MySQL when TEST_MYSQL_DSN is set, the browser test when Chromium is installed)
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 	@# The client's orderly consumer races internally; its tests are built !race.
@@ -53,6 +56,8 @@ audit: ## check the running shop's invariants (SPEC §3); exit 1 on a violation
 minirmq: build ## run minirmq with a data directory and fast transaction checks
 	$(BIN)/minirmq -data $(DATA)/minirmq -tx-check-after 2s -tx-check-interval 5s
 
+docs: api-docs ## regenerate the OpenAPI documents (same as api-docs)
+
 api-docs: ## regenerate api-docs/<service>/swagger.{json,yaml} from the swag annotations
 	$(GO) run ./api-docs/gen
 
@@ -60,4 +65,4 @@ examples-check: ## run the client's own examples against minirmq
 	./scripts/examples-check.sh
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) artifacts

@@ -1,6 +1,8 @@
 // Command shop builds and runs the whole RocketMart shop on one machine:
-// minirmq and the six services as separate processes, each service on its
-// own SQLite file under the data directory. Ctrl-C stops everything.
+// minirmq, the six services and the web gateway as separate processes, each
+// service on its own SQLite file under the data directory, or on the
+// database its <SVC>_DB variable names (e.g. ORDER_DB=mysql://…). Ctrl-C
+// stops everything.
 //
 //	go run ./scripts/shop [-data data] [-bin bin] [-no-build]
 package main
@@ -13,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
@@ -49,7 +52,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
-	shop, err := launcher.Start(ctx, launcher.Options{BinDir: binDir, DataDir: *data, Progress: out})
+	dbs := databases(os.Getenv)
+	for _, svc := range launcher.ServiceNames() {
+		if dsn, ok := dbs[svc]; ok {
+			fmt.Fprintf(out, "%-10s uses %s_DB=%s\n", svc, strings.ToUpper(svc), redact(dsn))
+		}
+	}
+	shop, err := launcher.Start(ctx, launcher.Options{BinDir: binDir, DataDir: *data, DB: dbs, Progress: out})
 	if err != nil {
 		return err
 	}
@@ -66,6 +75,34 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "stopped; the data stays in", *data)
 	return nil
+}
+
+// databases returns the <SVC>_DB settings found in the environment; the
+// services without one get a SQLite file under the data directory.
+func databases(getenv func(string) string) map[string]string {
+	dbs := map[string]string{}
+	for _, svc := range launcher.ServiceNames() {
+		if dsn := getenv(strings.ToUpper(svc) + "_DB"); dsn != "" {
+			dbs[svc] = dsn
+		}
+	}
+	return dbs
+}
+
+// redact hides the password of a mysql:// DSN for printing.
+func redact(dsn string) string {
+	rest, ok := strings.CutPrefix(dsn, "mysql://")
+	if !ok {
+		return dsn
+	}
+	creds, addr, ok := strings.Cut(rest, "@")
+	if !ok {
+		return dsn
+	}
+	if user, _, hasPass := strings.Cut(creds, ":"); hasPass {
+		return "mysql://" + user + ":***@" + addr
+	}
+	return dsn
 }
 
 func printURLs(out io.Writer, s *launcher.Shop) {

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"maps"
+	"testing"
+)
+
+func TestDatabasesFromEnvironment(t *testing.T) {
+	env := map[string]string{
+		"ORDER_DB":   "mysql://rm:secret@tcp(127.0.0.1:3306)/rm_order",
+		"POINTS_DB":  "sqlite:/tmp/points.db",
+		"PAYMENT_DB": "",
+		"WEB_DB":     "mysql://nobody@tcp(x)/y", // the gateway has no database
+	}
+	got := databases(func(k string) string { return env[k] })
+	want := map[string]string{"order": env["ORDER_DB"], "points": env["POINTS_DB"]}
+	if !maps.Equal(got, want) {
+		t.Errorf("databases = %v, want %v", got, want)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"mysql://rm:secret@tcp(127.0.0.1:3306)/rm_order": "mysql://rm:***@tcp(127.0.0.1:3306)/rm_order",
+		"mysql://rm@tcp(127.0.0.1:3306)/rm_order":        "mysql://rm@tcp(127.0.0.1:3306)/rm_order",
+		"sqlite:data/order.db":                           "sqlite:data/order.db",
+	} {
+		if got := redact(in); got != want {
+			t.Errorf("redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
