@@ -35,8 +35,8 @@ test: ## the whole suite (SQLite always, MariaDB/MySQL when TEST_MYSQL_DSN is se
 	cd deploy && GOWORK=off $(GO) vet ./... && GOWORK=off $(GO) test -count=1 ./...
 	./scripts/examples-check.sh
 
-test-short: ## quick run without the race detector
-	$(GO) test -count=1 $(PKGS)
+test-short: ## quick run: no race detector, no whole-shop, flow or browser tests
+	$(GO) test -short -count=1 $(PKGS)
 
 vet:
 	$(GO) vet $(PKGS)

@@ -168,38 +168,28 @@ func (b *browser) checkLabels(page string) {
 // sel is a CSS selector for an element by its data-testid.
 func sel(testid string) string { return fmt.Sprintf(`[data-testid=%q]`, testid) }
 
-// The storefront in a real headless Chromium against the real stack: sign
-// in, add two products, check out with an address, pay once (a double click
-// sends one request), and watch the order page show all four downstream
-// effects as the consumers apply them.
-func TestBrowserCheckout(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the whole shop and a browser; skipped with -short")
-	}
-	shop, _ := startShop(t, "sqlite")
-	b := newBrowser(t, shop.URL["web"])
-	mug := `[data-testid="product-card"][data-sku="RM-MUG-STONE"]`
-	tent := `[data-testid="product-card"][data-sku="RM-TENT-2P"]`
-
-	b.do("open the catalogue", chromedp.Navigate(b.base+"/"), chromedp.WaitVisible(mug), chromedp.WaitVisible(tent))
-	b.do("sign in as alice",
-		chromedp.SetValue(sel("user-select"), "alice"),
+// placeOrder signs user in, adds one of each product to the cart, checks
+// out with an address and returns the order number, checking on the way
+// that every form control has a label.
+func (b *browser) placeOrder(user string, skus ...string) string {
+	b.t.Helper()
+	card := func(sku string) string { return fmt.Sprintf(`[data-testid="product-card"][data-sku=%q]`, sku) }
+	b.do("open the catalogue", chromedp.Navigate(b.base+"/"), chromedp.WaitVisible(card(skus[0])))
+	b.do("sign in as "+user,
+		chromedp.SetValue(sel("user-select"), user),
 		chromedp.Click(sel("signin-button")),
-		chromedp.WaitVisible(`[data-testid="current-user"][data-user-id="alice"]`))
+		chromedp.WaitVisible(fmt.Sprintf(`[data-testid="current-user"][data-user-id=%q]`, user)))
 	b.checkLabels("catalogue")
-
-	b.do("add a mug and a tent",
-		chromedp.Click(mug+` [data-testid="add-to-cart"]`),
-		chromedp.WaitVisible(`[data-testid="cart-count"][data-count="1"]`),
-		chromedp.Click(tent+` [data-testid="add-to-cart"]`),
-		chromedp.WaitVisible(`[data-testid="cart-count"][data-count="2"]`))
-
+	for i, sku := range skus {
+		b.do("add "+sku+" to the cart",
+			chromedp.Click(card(sku)+` [data-testid="add-to-cart"]`),
+			chromedp.WaitVisible(fmt.Sprintf(`[data-testid="cart-count"][data-count="%d"]`, i+1)))
+	}
 	b.do("open the cart", chromedp.Click(sel("nav-cart")), chromedp.WaitVisible(sel("checkout-link")))
-	if n := eval[int](b, `document.querySelectorAll('[data-testid="cart-line"]').length`); n != 2 {
-		t.Fatalf("cart shows %d lines, want 2", n)
+	if n := eval[int](b, `document.querySelectorAll('[data-testid="cart-line"]').length`); n != len(skus) {
+		b.t.Fatalf("cart shows %d lines, want %d", n, len(skus))
 	}
 	b.checkLabels("cart")
-
 	b.do("check out",
 		chromedp.Click(sel("checkout-link")),
 		chromedp.WaitVisible(sel("checkout-form")),
@@ -215,8 +205,22 @@ func TestBrowserCheckout(t *testing.T) {
 		chromedp.WaitVisible(sel("pay-button")))
 	orderNo := b.attr(sel("order-view"), "data-order-no")
 	if orderNo == "" {
-		t.Fatal("the order page names no order")
+		b.t.Fatal("the order page names no order")
 	}
+	return orderNo
+}
+
+// The storefront in a real headless Chromium against the real stack: sign
+// in, add two products, check out with an address, pay once (a double click
+// sends one request), and watch the order page show all four downstream
+// effects as the consumers apply them.
+func TestBrowserCheckout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole shop and a browser; skipped with -short")
+	}
+	shop, _ := startShop(t, "sqlite", "ORDER_PAYMENT_TIMEOUT", "5m") // no race with the deadline
+	b := newBrowser(t, shop.URL["web"])
+	orderNo := b.placeOrder("alice", "RM-MUG-STONE", "RM-TENT-2P")
 
 	// Count the pay requests the page sends, then click twice in one go: the
 	// button is disabled by the first click, so one request leaves.
@@ -288,4 +292,52 @@ func TestBrowserCheckout(t *testing.T) {
 		t.Errorf("the audit panel prints a missing value: %q", text)
 	}
 	b.screenshot("consistency")
+}
+
+// The payment service is down when the buyer pays: the order service cannot
+// tell whether the charge happened, answers UNKNOWN, and the page shows the
+// half message waiting for the broker's check-back. The check-back cannot
+// decide either while payment is down; once it is back, the check finds no
+// charge and rolls the half message back, the page says so, and paying
+// again goes through with every effect.
+func TestBrowserCheckBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole shop and a browser; skipped with -short")
+	}
+	shop, _ := startShop(t, "sqlite", "ORDER_PAYMENT_TIMEOUT", "5m") // no race with the deadline
+	b := newBrowser(t, shop.URL["web"])
+	orderNo := b.placeOrder("bob", "RM-NOTEBOOK-A5")
+
+	if err := shop.StopProgram("payment"); err != nil {
+		t.Fatal(err)
+	}
+	b.do("pay while the payment service is down",
+		chromedp.Click(sel("pay-button")),
+		chromedp.WaitVisible(`[data-testid="pay-message"][data-outcome="pending"]`),
+		chromedp.WaitVisible(`[data-testid="payment-state"][data-state="awaiting_check"]`))
+	if text := eval[string](b, `document.querySelector('[data-testid="payment-state"]').textContent`); !strings.Contains(text, "check-back") {
+		t.Errorf("payment step reads %q, want it to name the check-back", text)
+	}
+	if disabled := eval[bool](b, `document.querySelector('[data-testid="pay-button"]').disabled`); !disabled {
+		t.Error("the pay button is enabled while the half message is undecided")
+	}
+	b.screenshot("awaiting-check-back-" + orderNo)
+
+	if err := shop.StartProgram(context.Background(), "payment"); err != nil {
+		t.Fatal(err)
+	}
+	b.do("the check-back rolls the payment back",
+		chromedp.WaitVisible(`[data-testid="pay-message"][data-outcome="error"]`),
+		chromedp.WaitVisible(`[data-testid="payment-state"][data-state="none"]`),
+		chromedp.WaitVisible(`[data-testid="order-view"][data-status="PENDING_PAYMENT"]`))
+	if text := eval[string](b, `document.querySelector('[data-testid="pay-message"]').textContent`); !strings.Contains(text, "rolled the payment back") {
+		t.Errorf("pay message reads %q after the rollback", text)
+	}
+
+	b.do("pay again and see every effect",
+		chromedp.WaitEnabled(sel("pay-button")),
+		chromedp.Click(sel("pay-button")),
+		chromedp.WaitVisible(`[data-testid="pay-message"][data-outcome="paid"]`),
+		chromedp.WaitVisible(`[data-testid="order-view"][data-complete="true"]`))
+	b.screenshot("paid-after-check-back-" + orderNo)
 }

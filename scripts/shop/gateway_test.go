@@ -114,7 +114,7 @@ func TestGatewayCheckout(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole shop; skipped with -short")
 	}
-	shop, _ := startShop(t, "sqlite")
+	shop, _ := startShop(t, "sqlite", "ORDER_PAYMENT_TIMEOUT", "5m") // no race with the deadline
 	alice := newShopper(t, shop)
 
 	var users struct{ Users []struct{ ID string } }

@@ -59,8 +59,10 @@ func build(t *testing.T) {
 // paymentTimeout is every order's payment deadline in these tests.
 const paymentTimeout = 4 * time.Second
 
-// startShop runs the shop with one database per service of the flavour.
-func startShop(t *testing.T, flavour string) (*launcher.Shop, map[string]string) {
+// startShop runs the shop with one database per service of the flavour;
+// env (name/value pairs) overrides the test settings, e.g. a longer
+// ORDER_PAYMENT_TIMEOUT for tests that must not race the deadline.
+func startShop(t *testing.T, flavour string, env ...string) (*launcher.Shop, map[string]string) {
 	t.Helper()
 	build(t)
 	data := t.TempDir()
@@ -74,14 +76,18 @@ func startShop(t *testing.T, flavour string) (*launcher.Shop, map[string]string)
 	}
 	delays := "500ms 1s 2s 3s 4s 5s"
 	var progress bytes.Buffer
-	shop, err := launcher.Start(context.Background(), launcher.Options{
+	opts := launcher.Options{
 		BinDir: binDir, DataDir: data, FreePorts: true, MemoryBroker: true, DB: dsn, Progress: &progress,
 		BrokerFlags: []string{"-tx-check-after", "1s", "-tx-check-interval", "1s", "-delay-levels", delays},
 		Env: map[string]string{
 			"ORDER_PAYMENT_TIMEOUT": paymentTimeout.String(), "ORDER_DELAY_LEVELS": delays,
 			"INVENTORY_SWEEP_INTERVAL": "1h", "LOG_LEVEL": "debug", "ROCKETMQ_CLIENT_LOG_LEVEL": "fatal",
 		},
-	})
+	}
+	for i := 0; i+1 < len(env); i += 2 {
+		opts.Env[env[i]] = env[i+1]
+	}
+	shop, err := launcher.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("start the shop: %v\n%s", err, progress.String())
 	}

@@ -50,16 +50,21 @@ type Shop struct {
 	// LogDir holds one log file per program.
 	LogDir     string
 	AdminToken string
+	opts       Options
+	progress   io.Writer
 	procs      []*proc // in start order
 }
 
 // proc is one started program.
 type proc struct {
-	name   string
-	cmd    *exec.Cmd
-	log    *os.File
-	exited chan struct{}
-	err    error // set before exited closes
+	name     string
+	args     []string
+	env      []string
+	readyURL string
+	cmd      *exec.Cmd
+	log      *os.File
+	exited   chan struct{}
+	err      error // set before exited closes
 }
 
 // DefaultBrokerFlags make transaction check-backs come within seconds (see
@@ -81,7 +86,8 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	s := &Shop{URL: map[string]string{}, LogDir: filepath.Join(opts.DataDir, "logs"), AdminToken: opts.AdminToken}
+	s := &Shop{URL: map[string]string{}, LogDir: filepath.Join(opts.DataDir, "logs"), AdminToken: opts.AdminToken,
+		opts: opts, progress: progress}
 	if err := os.MkdirAll(s.LogDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -102,12 +108,13 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 		brokerArgs = append(brokerArgs, "-data", filepath.Join(opts.DataDir, "minirmq"))
 	}
 	brokerArgs = append(append(brokerArgs, DefaultBrokerFlags...), opts.BrokerFlags...)
-	if err := s.launch(ctx, opts, progress, Broker.Name, brokerArgs, nil, s.BrokerAdmin+"/healthz"); err != nil {
-		return nil, err
-	}
+	s.procs = append(s.procs, &proc{name: Broker.Name, args: brokerArgs, readyURL: s.BrokerAdmin + "/healthz"})
 	for _, p := range servers() {
-		env := s.serviceEnv(opts, p.Name, ports[p.Name])
-		if err := s.launch(ctx, opts, progress, p.Name, nil, env, s.URL[p.Name]+"/readyz"); err != nil {
+		s.procs = append(s.procs, &proc{name: p.Name, env: s.serviceEnv(opts, p.Name, ports[p.Name]), readyURL: s.URL[p.Name] + "/readyz"})
+	}
+	for _, p := range s.procs {
+		if err := s.launch(ctx, p); err != nil {
+			s.Stop()
 			return nil, err
 		}
 	}
@@ -140,30 +147,27 @@ func (s *Shop) serviceEnv(opts Options, name string, port int) []string {
 	return env
 }
 
-// launch starts one program and waits until readyURL answers 200.
-func (s *Shop) launch(ctx context.Context, opts Options, progress io.Writer, name string, args, env []string, readyURL string) error {
-	logPath := filepath.Join(s.LogDir, name+".log")
-	fmt.Fprintf(progress, "starting %-10s log %s\n", name, logPath)
+// launch starts one program and waits until its readyURL answers 200.
+func (s *Shop) launch(ctx context.Context, p *proc) error {
+	logPath := filepath.Join(s.LogDir, p.name+".log")
+	fmt.Fprintf(s.progress, "starting %-10s log %s\n", p.name, logPath)
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		s.Stop()
 		return err
 	}
-	cmd := exec.Command(filepath.Join(opts.BinDir, name), args...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd := exec.Command(filepath.Join(s.opts.BinDir, p.name), p.args...)
+	cmd.Env = append(os.Environ(), p.env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Ctrl-C reaches the launcher only; it stops each in order
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
-		s.Stop()
-		return fmt.Errorf("start %s: %w (was it built? run make build)", name, err)
+		return fmt.Errorf("start %s: %w (was it built? run make build)", p.name, err)
 	}
-	p := &proc{name: name, cmd: cmd, log: logFile, exited: make(chan struct{})}
+	p.cmd, p.log, p.err, p.exited = cmd, logFile, nil, make(chan struct{})
 	go func() { p.err = cmd.Wait(); close(p.exited) }()
-	s.procs = append(s.procs, p)
 
 	start := time.Now()
-	err = waitReady(ctx, p, readyURL, opts.ReadyTimeout)
+	err = waitReady(ctx, p, p.readyURL, s.opts.ReadyTimeout)
 	if err == nil {
 		select {
 		case <-p.exited: // the answer came from someone else on its port
@@ -172,11 +176,46 @@ func (s *Shop) launch(ctx context.Context, opts Options, progress io.Writer, nam
 		}
 	}
 	if err != nil {
-		s.Stop()
-		return fmt.Errorf("%s did not start: %w\nits log is %s; last lines:\n%s", name, err, logPath, tail(logPath, 15))
+		return fmt.Errorf("%s did not start: %w\nits log is %s; last lines:\n%s", p.name, err, logPath, tail(logPath, 15))
 	}
-	fmt.Fprintf(progress, "  %-10s ready in %.1fs\n", name, time.Since(start).Seconds())
+	fmt.Fprintf(s.progress, "  %-10s ready in %.1fs\n", p.name, time.Since(start).Seconds())
 	return nil
+}
+
+// StopProgram stops one running program (SIGTERM, as Ctrl-C would), for
+// tests and workshops that take a service away and bring it back with
+// StartProgram.
+func (s *Shop) StopProgram(name string) error {
+	p, err := s.program(name)
+	if err != nil {
+		return err
+	}
+	return p.stop()
+}
+
+// StartProgram starts a program that StopProgram stopped (or that crashed)
+// again, with the same arguments, environment and port, and waits until it
+// is ready.
+func (s *Shop) StartProgram(ctx context.Context, name string) error {
+	p, err := s.program(name)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-p.exited:
+	default:
+		return fmt.Errorf("%s is running", name)
+	}
+	return s.launch(ctx, p)
+}
+
+func (s *Shop) program(name string) (*proc, error) {
+	for _, p := range s.procs {
+		if p.name == name && p.cmd != nil {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("no program %q in this shop", name)
 }
 
 // waitReady polls url until it answers 200, the process exits or the
@@ -213,26 +252,35 @@ func waitReady(ctx context.Context, p *proc, url string, timeout time.Duration) 
 func (s *Shop) Stop() error {
 	var errs []error
 	for i := len(s.procs) - 1; i >= 0; i-- {
-		p := s.procs[i]
-		select {
-		case <-p.exited: // already gone: a crash the caller saw in Exited
-		default:
-			p.cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-p.exited:
-				if p.err != nil {
-					errs = append(errs, fmt.Errorf("%s: %w", p.name, p.err))
-				}
-			case <-time.After(15 * time.Second):
-				p.cmd.Process.Kill()
-				<-p.exited
-				errs = append(errs, fmt.Errorf("%s did not stop within 15 s; killed", p.name))
-			}
+		if p := s.procs[i]; p.cmd != nil {
+			errs = append(errs, p.stop())
 		}
-		p.log.Close()
 	}
 	s.procs = nil
 	return errors.Join(errs...)
+}
+
+// stop ends the program unless it has already exited (a crash the caller
+// saw in Exited, or StopProgram) and closes its log.
+func (p *proc) stop() error {
+	var err error
+	select {
+	case <-p.exited:
+	default:
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.exited:
+			if p.err != nil {
+				err = fmt.Errorf("%s: %w", p.name, p.err)
+			}
+		case <-time.After(15 * time.Second):
+			p.cmd.Process.Kill()
+			<-p.exited
+			err = fmt.Errorf("%s did not stop within 15 s; killed", p.name)
+		}
+	}
+	p.log.Close()
+	return err
 }
 
 // Exited returns a channel that yields the name of the first program to
