@@ -158,7 +158,13 @@ func (s *Shop) launch(ctx context.Context, p *proc) error {
 	cmd := exec.Command(filepath.Join(s.opts.BinDir, p.name), p.args...)
 	cmd.Env = append(os.Environ(), p.env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Ctrl-C reaches the launcher only; it stops each in order
+	// Setpgid: Ctrl-C in the terminal reaches the launcher only, which stops
+	// the programs in order. Pdeathsig: if the launcher dies without that
+	// (SIGKILL), the kernel sends each program SIGTERM instead of leaving it
+	// holding its port. (It fires when the forking OS thread exits; the Go
+	// runtime only ends threads of goroutines that lock one, which this
+	// package never does.)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return fmt.Errorf("start %s: %w (was it built? run make build)", p.name, err)
