@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
 )
 
 // findChromium returns the browser the storefront test drives: $CHROMIUM, or
@@ -292,6 +293,24 @@ func TestBrowserCheckout(t *testing.T) {
 		t.Errorf("the audit panel prints a missing value: %q", text)
 	}
 	b.screenshot("consistency")
+
+	// Every service's Swagger UI renders through the gateway, offline, with
+	// the gateway's paths: no /api/v1 prefix, no admin operations.
+	for _, svc := range launcher.ServiceNames() {
+		b.do("open the "+svc+" Swagger UI from /docs",
+			chromedp.Navigate(b.base+"/docs"),
+			chromedp.Click(sel("swagger-"+svc)),
+			chromedp.WaitVisible(`.opblock`))
+		paths := eval[[]string](b, `[...document.querySelectorAll('.opblock-summary-path')].map((e) => e.textContent.replace(/\u200b/g, ''))`)
+		if len(paths) == 0 {
+			t.Errorf("%s Swagger UI shows no operations", svc)
+		}
+		for _, p := range paths {
+			if strings.Contains(p, "/api/v1") || strings.Contains(p, "admin") {
+				t.Errorf("%s Swagger UI through the gateway shows %s", svc, p)
+			}
+		}
+	}
 }
 
 // The payment service is down when the buyer pays: the order service cannot
