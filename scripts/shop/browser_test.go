@@ -262,6 +262,14 @@ func TestBrowserCheckout(t *testing.T) {
 	if text := eval[string](b, `document.querySelector('[data-testid="effect-points"]').textContent`); !strings.Contains(text, "+264 points") {
 		t.Errorf("points effect reads %q, want +264 points", text)
 	}
+	// Responsive: on a phone-sized screen the order page needs no sideways
+	// scrolling.
+	b.do("narrow the window to a phone's", chromedp.EmulateViewport(390, 844))
+	if fits := eval[bool](b, `document.documentElement.scrollWidth <= window.innerWidth`); !fits {
+		t.Error("the order page scrolls sideways on a 390 px wide screen")
+	}
+	b.screenshot("order-phone-" + orderNo)
+	b.do("widen the window again", chromedp.EmulateViewport(1280, 900))
 	shot := b.screenshot("checkout-" + orderNo)
 	if info, err := os.Stat(shot); err != nil || info.Size() < 10_000 {
 		t.Errorf("screenshot %q is missing or too small for a full page: %v", shot, err)
