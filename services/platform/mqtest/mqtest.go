@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -135,6 +136,30 @@ func (b *Broker) CaughtUp(t testing.TB, group string) bool {
 	return len(g.Queues) > 0 && g.Lag == 0
 }
 
+// Retried counts the messages stored in group's retry topic (%RETRY%group):
+// every failed delivery the consumer sent back for a later attempt, and
+// every copy Redeliver made. A group that acknowledged everything at the
+// first attempt and was sent no redelivery has 0.
+func (b *Broker) Retried(t testing.TB, group string) int64 {
+	t.Helper()
+	var out struct {
+		Topics []struct {
+			Topic  string
+			Queues []struct{ MaxOffset int64 }
+		}
+	}
+	b.get(t, "/api/v1/topics", &out)
+	var n int64
+	for _, tp := range out.Topics {
+		if tp.Topic == "%RETRY%"+group {
+			for _, q := range tp.Queues {
+				n += q.MaxOffset
+			}
+		}
+	}
+	return n
+}
+
 func (b *Broker) get(t testing.TB, path string, out any) int {
 	t.Helper()
 	resp, err := http.Get(b.AdminURL + path)
@@ -196,4 +221,12 @@ func (o *Outcomes) Count(outcome string) int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.n[outcome]
+}
+
+// Counts returns a copy of every count observed so far, by outcome: one
+// consistent snapshot to compare several outcomes and print them.
+func (o *Outcomes) Counts() map[string]int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return maps.Clone(o.n)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
+	"github.com/rocketmart/rocketmart/services/platform/mqtest"
 )
 
 const wait = 30 * time.Second
@@ -24,34 +25,29 @@ const wait = 30 * time.Second
 func TestDuplicateDeliveries(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		r := start(t, db, mq.ConsumerOptions{}, 0)
-		m := r.mustSend(t, "RM-DUP", paid(t, "ev-1", "RM-DUP"))
-		eventually(t, wait, "the first delivery processed", func() bool { return r.outcomes(t)[mq.OutcomeProcessed] == 1 })
+		m := r.send(t, "RM-DUP", paid(t, "ev-1", "RM-DUP"))
+		mqtest.Eventually(t, wait, "the first delivery processed", func() bool { return r.seen.Count(mq.OutcomeProcessed) == 1 })
 		r.wantShipment(t, "RM-DUP")
 
-		if err := r.redeliver(m); err != nil {
-			t.Fatal(err)
-		}
-		eventually(t, wait, "the redelivery acknowledged as a duplicate", func() bool { return r.outcomes(t)[mq.OutcomeDuplicate] == 1 })
+		r.b.Redeliver(t, group, m)
+		mqtest.Eventually(t, wait, "the redelivery acknowledged as a duplicate", func() bool { return r.seen.Count(mq.OutcomeDuplicate) == 1 })
 
 		const redeliveries = 5
-		errs := make(chan error, redeliveries+2)
+		resent, second := paid(t, "ev-1", "RM-DUP"), paid(t, "ev-2", "RM-DUP")
 		var wg sync.WaitGroup
 		for range redeliveries {
-			wg.Go(func() { errs <- r.redeliver(m) })
+			wg.Go(func() { r.b.Redeliver(t, group, m) })
 		}
-		wg.Go(func() { _, err := r.send("RM-DUP", paid(t, "ev-1", "RM-DUP")); errs <- err }) // the event re-sent
-		wg.Go(func() { _, err := r.send("RM-DUP", paid(t, "ev-2", "RM-DUP")); errs <- err }) // another event id
+		wg.Go(func() { r.send(t, "RM-DUP", resent) }) // the event re-sent
+		wg.Go(func() { r.send(t, "RM-DUP", second) }) // another event id
 		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Fatal(err)
-			}
+		if t.Failed() {
+			t.FailNow() // a redelivery or a send failed
 		}
 		want := 1 + redeliveries + 2
-		eventually(t, wait, fmt.Sprintf("%d duplicates", want), func() bool { return r.outcomes(t)[mq.OutcomeDuplicate] >= want })
+		mqtest.Eventually(t, wait, fmt.Sprintf("%d duplicates", want), func() bool { return r.seen.Count(mq.OutcomeDuplicate) >= want })
 
-		got := r.outcomes(t)
+		got := r.seen.Counts()
 		if got[mq.OutcomeProcessed] != 1 || got[mq.OutcomeDuplicate] != want || got[mq.OutcomeFailed] != 0 || got[mq.OutcomePoison] != 0 {
 			t.Errorf("outcomes = %v, want processed 1, duplicate %d, nothing else", got, want)
 		}
@@ -62,16 +58,17 @@ func TestDuplicateDeliveries(t *testing.T) {
 	})
 }
 
-// A store that fails three times: the broker redelivers with back-off and
-// the fourth attempt creates the shipment, once.
+// A transaction that fails three times, after writing the claim, the
+// shipment and its lines (all rolled back): the broker redelivers with
+// back-off and the fourth attempt creates the shipment, once.
 func TestFailuresThenSuccess(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		const failures = 3
 		r := start(t, db, mq.ConsumerOptions{}, failures)
-		r.mustSend(t, "RM-RETRY", paid(t, "ev-retry", "RM-RETRY"))
-		eventually(t, wait, "processed after the failures", func() bool { return r.outcomes(t)[mq.OutcomeProcessed] == 1 })
+		r.send(t, "RM-RETRY", paid(t, "ev-retry", "RM-RETRY"))
+		mqtest.Eventually(t, wait, "processed after the failures", func() bool { return r.seen.Count(mq.OutcomeProcessed) == 1 })
 
-		got := r.outcomes(t)
+		got := r.seen.Counts()
 		if got[mq.OutcomeFailed] != failures || got[mq.OutcomeDuplicate] != 0 || got[mq.OutcomeDeadLettered] != 0 {
 			t.Errorf("outcomes = %v, want failed %d then processed 1", got, failures)
 		}
@@ -85,21 +82,21 @@ func TestFailuresThenSuccess(t *testing.T) {
 	})
 }
 
-// A store that keeps failing: after 1 + MaxReconsumeTimes attempts the
-// message is in %DLQ%logistics-order-paid with nothing applied; once the
-// fault is fixed, one replay creates the shipment and a second replay is
-// refused.
+// A transaction that keeps failing: after 1 + MaxReconsumeTimes attempts
+// the message is in %DLQ%logistics-order-paid with nothing applied; once
+// the fault is fixed, one replay creates the shipment and a second replay
+// is refused.
 func TestDeadLetterThenReplay(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		const maxReconsume = 2
 		r := start(t, db, mq.ConsumerOptions{MaxReconsumeTimes: maxReconsume}, 1<<40)
-		r.mustSend(t, "RM-DLQ", paid(t, "ev-dlq", "RM-DLQ"))
-		var dead []message
-		eventually(t, wait, "the message in the dead-letter queue", func() bool {
-			dead = r.deadLetters(t)
+		r.send(t, "RM-DLQ", paid(t, "ev-dlq", "RM-DLQ"))
+		var dead []mqtest.Message
+		mqtest.Eventually(t, wait, "the message in the dead-letter queue", func() bool {
+			dead = r.b.DeadLetters(t, group)
 			return len(dead) == 1
 		})
-		got := r.outcomes(t)
+		got := r.seen.Counts()
 		if got[mq.OutcomeFailed] != maxReconsume || got[mq.OutcomeDeadLettered] != 1 || got[mq.OutcomeProcessed] != 0 {
 			t.Errorf("outcomes = %v, want failed %d, dead_lettered 1", got, maxReconsume)
 		}
@@ -110,22 +107,22 @@ func TestDeadLetterThenReplay(t *testing.T) {
 			t.Errorf("claims while dead-lettered = %v, want none", ids)
 		}
 
-		r.store.failures.Store(0) // the fault is fixed
-		if status := r.replay(t, dead[0]); status != http.StatusOK {
+		r.fault.failures.Store(0) // the fault is fixed
+		if status := r.b.Replay(t, group, dead[0]); status != http.StatusOK {
 			t.Fatalf("replay: status %d, want 200", status)
 		}
-		eventually(t, wait, "the replayed message processed", func() bool { return r.outcomes(t)[mq.OutcomeProcessed] == 1 })
-		if status := r.replay(t, dead[0]); status != http.StatusConflict {
+		mqtest.Eventually(t, wait, "the replayed message processed", func() bool { return r.seen.Count(mq.OutcomeProcessed) == 1 })
+		if status := r.b.Replay(t, group, dead[0]); status != http.StatusConflict {
 			t.Errorf("second replay: status %d, want 409", status)
 		}
 		r.wantShipment(t, "RM-DLQ")
 		if ids := r.claims(t); !slices.Equal(ids, []string{"ev-dlq"}) {
 			t.Errorf("claims = %v, want [ev-dlq]", ids)
 		}
-		if dl := r.deadLetters(t); len(dl) != 1 || !dl[0].Replayed {
+		if dl := r.b.DeadLetters(t, group); len(dl) != 1 || !dl[0].Replayed {
 			t.Errorf("dead letters after the replay = %+v, want the one, replayed", dl)
 		}
-		if got := r.outcomes(t); got[mq.OutcomeProcessed] != 1 || got[mq.OutcomeDuplicate] != 0 {
+		if got := r.seen.Counts(); got[mq.OutcomeProcessed] != 1 || got[mq.OutcomeDuplicate] != 0 {
 			t.Errorf("outcomes = %v, want exactly one processed", got)
 		}
 	})
@@ -151,19 +148,18 @@ func TestPoisonIsAcknowledged(t *testing.T) {
 			if body == valid {
 				t.Fatalf("%s: the edit did not apply", name)
 			}
-			r.mustSend(t, "poison-"+strings.ReplaceAll(name, " ", "-"), []byte(body))
+			r.send(t, "poison-"+strings.ReplaceAll(name, " ", "-"), []byte(body))
 		}
-		r.mustSend(t, "RM-OK", paid(t, "ev-ok", "RM-OK"))
+		r.send(t, "RM-OK", paid(t, "ev-ok", "RM-OK"))
 
-		eventually(t, wait, "every message handled", func() bool {
-			got := r.outcomes(t)
-			return got[mq.OutcomePoison] >= len(poison) && got[mq.OutcomeProcessed] >= 1
+		mqtest.Eventually(t, wait, "every message handled", func() bool {
+			return r.seen.Count(mq.OutcomePoison) >= len(poison) && r.seen.Count(mq.OutcomeProcessed) >= 1
 		})
 		// Broker-side proof that every message was acknowledged rather than
 		// sent back for a retry: the group's lag, retry queue included, is 0.
 		// It takes about 10 s, when the client first persists its offsets.
-		eventually(t, wait, "the group caught up", func() bool { return r.caughtUp(t) })
-		got := r.outcomes(t)
+		mqtest.Eventually(t, wait, "the group caught up", func() bool { return r.b.CaughtUp(t, group) })
+		got := r.seen.Counts()
 		if got[mq.OutcomePoison] != len(poison) || got[mq.OutcomeProcessed] != 1 || got[mq.OutcomeFailed] != 0 {
 			t.Errorf("outcomes = %v, want poison %d, processed 1, failed 0 (poison is never retried)", got, len(poison))
 		}

@@ -1,6 +1,7 @@
 package events_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
+	"github.com/rocketmart/rocketmart/services/platform/mqtest"
 	"github.com/rocketmart/rocketmart/services/points/internal/events"
 )
 
@@ -26,32 +28,31 @@ func TestDuplicateDeliveriesCreditOnce(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		e := setup(t, db)
 		e.consume(t, mq.ConsumerOptions{})
-		e.publishEvent(t, paid("ev-1", "RM-DUP", "alice", 12_345))
-		eventually(t, wait, "the event credited", func() bool { return e.seen.get(mq.OutcomeProcessed) == 1 })
+		first := e.publishEvent(t, paid("ev-1", "RM-DUP", "alice", 12_345))
+		mqtest.Eventually(t, wait, "the event credited", func() bool { return e.seen.Count(mq.OutcomeProcessed) == 1 })
 		want := effect{entries: 1, claims: 1, balance: 123}
 		if got := e.effect(t, "RM-DUP", "alice"); got != want {
 			t.Fatalf("after the first delivery: %+v, want %+v", got, want)
 		}
 
-		id := e.offsetMsgID(t, "RM-DUP")
-		e.redeliver(t, id)
-		eventually(t, wait, "the redelivery acknowledged as a duplicate", func() bool { return e.seen.get(mq.OutcomeDuplicate) == 1 })
+		e.b.Redeliver(t, events.Group, first)
+		mqtest.Eventually(t, wait, "the redelivery acknowledged as a duplicate", func() bool { return e.seen.Count(mq.OutcomeDuplicate) == 1 })
 
 		var wg sync.WaitGroup
 		for range 4 {
-			wg.Go(func() { e.redeliver(t, id) })
+			wg.Go(func() { e.b.Redeliver(t, events.Group, first) })
 		}
 		wg.Go(func() { e.publishEvent(t, paid("ev-2", "RM-DUP", "alice", 12_345)) })
 		wg.Wait()
-		eventually(t, wait, "4 redeliveries and the second event acknowledged as duplicates", func() bool {
-			return e.seen.get(mq.OutcomeDuplicate) == 6
+		mqtest.Eventually(t, wait, "4 redeliveries and the second event acknowledged as duplicates", func() bool {
+			return e.seen.Count(mq.OutcomeDuplicate) == 6
 		})
 
 		if got := e.effect(t, "RM-DUP", "alice"); got != want {
 			t.Errorf("after the duplicates: %+v, want %+v (ev-2's claim rolls back with its refused entry)", got, want)
 		}
-		if e.seen.get(mq.OutcomeProcessed) != 1 || e.seen.get(mq.OutcomeFailed) != 0 || e.seen.get(mq.OutcomePoison) != 0 {
-			t.Errorf("outcomes %v, want processed 1 and duplicate 6 only", e.seen)
+		if got := e.seen.Counts(); got[mq.OutcomeProcessed] != 1 || got[mq.OutcomeFailed] != 0 || got[mq.OutcomePoison] != 0 {
+			t.Errorf("outcomes %v, want processed 1 and duplicate 6 only", got)
 		}
 	})
 }
@@ -64,13 +65,16 @@ func TestFailingCreditIsRetriedUntilApplied(t *testing.T) {
 		e.fault.failNext(3)
 		e.consume(t, mq.ConsumerOptions{MaxReconsumeTimes: 5})
 		e.publishEvent(t, paid("ev-flaky", "RM-FLAKY", "bob", 4_999))
-		eventually(t, wait, "the credit applied after three failures", func() bool { return e.seen.get(mq.OutcomeProcessed) == 1 })
+		mqtest.Eventually(t, wait, "the credit applied after three failures", func() bool { return e.seen.Count(mq.OutcomeProcessed) == 1 })
 
 		if got, want := e.effect(t, "RM-FLAKY", "bob"), (effect{entries: 1, claims: 1, balance: 49}); got != want {
 			t.Errorf("effect %+v, want %+v", got, want)
 		}
-		if e.seen.get(mq.OutcomeFailed) != 3 || e.seen.get(mq.OutcomeDuplicate) != 0 {
-			t.Errorf("outcomes %v, want failed 3 then processed 1", e.seen)
+		if got := e.seen.Counts(); got[mq.OutcomeFailed] != 3 || got[mq.OutcomeDuplicate] != 0 {
+			t.Errorf("outcomes %v, want failed 3 then processed 1", got)
+		}
+		if n := e.b.Retried(t, events.Group); n != 3 {
+			t.Errorf("%d messages went through the retry topic, want the 3 failed deliveries", n)
 		}
 	})
 }
@@ -86,27 +90,27 @@ func TestDeadLetteredCreditReplaysOnce(t *testing.T) {
 		e.consume(t, mq.ConsumerOptions{MaxReconsumeTimes: 2, Metrics: mq.NewConsumerMetrics(reg)})
 		e.publishEvent(t, paid("ev-dlq", "RM-DLQ", "carol", 1_050))
 
-		var dl []deadLetter
-		eventually(t, wait, "the message in %DLQ%"+events.Group, func() bool {
-			dl = e.deadLetters(t)
+		var dl []mqtest.Message
+		mqtest.Eventually(t, wait, "the message in %DLQ%"+events.Group, func() bool {
+			dl = e.b.DeadLetters(t, events.Group)
 			return len(dl) == 1
 		})
 		if dl[0].Keys != "RM-DLQ" || dl[0].OriginalTopic != contracts.TopicOrderPaid || dl[0].Replayed {
 			t.Errorf("dead letter %+v", dl[0])
 		}
-		if e.seen.get(mq.OutcomeFailed) != 2 || e.seen.get(mq.OutcomeDeadLettered) != 1 {
-			t.Errorf("outcomes %v, want failed 2 and dead_lettered 1", e.seen)
+		if got := e.seen.Counts(); got[mq.OutcomeFailed] != 2 || got[mq.OutcomeDeadLettered] != 1 {
+			t.Errorf("outcomes %v, want failed 2 and dead_lettered 1", got)
 		}
 		if got := e.effect(t, "RM-DLQ", "carol"); got != (effect{}) {
 			t.Errorf("effect of the dead letter %+v, want none", got)
 		}
 
 		e.fault.fix()
-		if status := e.replay(t, dl[0].QueueOffset); status != http.StatusOK {
+		if status := e.b.Replay(t, events.Group, dl[0]); status != http.StatusOK {
 			t.Fatalf("replay: %d, want 200", status)
 		}
-		eventually(t, wait, "the replayed message credited", func() bool { return e.seen.get(mq.OutcomeProcessed) == 1 })
-		if status := e.replay(t, dl[0].QueueOffset); status != http.StatusConflict {
+		mqtest.Eventually(t, wait, "the replayed message credited", func() bool { return e.seen.Count(mq.OutcomeProcessed) == 1 })
+		if status := e.b.Replay(t, events.Group, dl[0]); status != http.StatusConflict {
 			t.Errorf("second replay: %d, want 409", status)
 		}
 		if got, want := e.effect(t, "RM-DLQ", "carol"), (effect{entries: 1, claims: 1, balance: 10}); got != want {
@@ -132,25 +136,30 @@ func TestPoisonIsAcknowledgedWithoutEffect(t *testing.T) {
 		noEventID := paid("", "RM-P2", "alice", 500)
 		wrongTotal := paid("ev-p3", "RM-P3", "alice", 500)
 		wrongTotal.TotalCents = 50_000
-		spaceInOrder := paid("ev-p4", "RM P4", "alice", 500)
+		// Message keys are space-separated, so this one goes under a key
+		// without the order number's space.
+		spaceInOrder, err := json.Marshal(paid("ev-p4", "RM P4", "alice", 500))
+		if err != nil {
+			t.Fatal(err)
+		}
 		e.publish(t, "RM-P1", []byte(`{"eventId":"ev-p1","orderNo":`))
 		e.publishEvent(t, noEventID)
 		e.publishEvent(t, wrongTotal)
-		e.publishEvent(t, spaceInOrder)
+		e.publish(t, "RM-P4", spaceInOrder)
 		e.publish(t, "RM-P5", []byte(`[1,2,3]`))
 		e.publishEvent(t, paid("ev-good", "RM-GOOD", "alice", 500))
 
-		eventually(t, wait, "5 poison and 1 good message handled", func() bool {
-			return e.seen.get(mq.OutcomePoison) == 5 && e.seen.get(mq.OutcomeProcessed) == 1
+		mqtest.Eventually(t, wait, "5 poison and 1 good message handled", func() bool {
+			return e.seen.Count(mq.OutcomePoison) == 5 && e.seen.Count(mq.OutcomeProcessed) == 1
 		})
-		eventually(t, wait, "the group caught up", func() bool { return e.caughtUp(t) })
-		if e.seen.get(mq.OutcomeFailed) != 0 || e.seen.get(mq.OutcomePoison) != 5 {
-			t.Errorf("outcomes %v, want poison 5 and processed 1 only", e.seen)
+		mqtest.Eventually(t, wait, "the group caught up", func() bool { return e.b.CaughtUp(t, events.Group) })
+		if got := e.seen.Counts(); got[mq.OutcomeFailed] != 0 || got[mq.OutcomePoison] != 5 {
+			t.Errorf("outcomes %v, want poison 5 and processed 1 only", got)
 		}
-		if n := e.retriedMessages(t); n != 0 {
+		if n := e.b.Retried(t, events.Group); n != 0 {
 			t.Errorf("%d messages went through the retry topic, want 0", n)
 		}
-		if dl := e.deadLetters(t); len(dl) != 0 {
+		if dl := e.b.DeadLetters(t, events.Group); len(dl) != 0 {
 			t.Errorf("dead letters %+v, want none", dl)
 		}
 		all, err := e.svc.AllEntries(t.Context(), "")

@@ -3,10 +3,7 @@ package events_test
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
-	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,64 +11,37 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
-	"github.com/rocketmart/rocketmart/services/minirmq"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
+	"github.com/rocketmart/rocketmart/services/platform/mqtest"
 	"github.com/rocketmart/rocketmart/services/points/internal/events"
 	"github.com/rocketmart/rocketmart/services/points/internal/points"
 	"github.com/rocketmart/rocketmart/services/points/internal/store"
 )
 
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
-// env is one test's broker, producer, database and points service.
+// env is one test's broker, database and points service.
 type env struct {
-	cfg   mq.Config
-	admin string // minirmq admin API base URL
-	prod  *mq.Producer
+	b     *mqtest.Broker
 	db    *gorm.DB
 	svc   *points.Service
-	seen  *outcomes
+	seen  *mqtest.Outcomes
 	fault *fault
 }
 
-// setup starts an in-memory minirmq with short retry delays, a producer and
-// the points service on db with a fault switch on its account writes.
+// setup starts an in-memory minirmq and the points service on db with a
+// fault switch on its account writes.
 func setup(t *testing.T, db *gorm.DB) *env {
 	t.Helper()
-	c := minirmq.DefaultConfig()
-	c.ListenAddr = "127.0.0.1:0"
-	c.DelayLevels = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond}
-	c.Logger = quiet()
-	srv, err := minirmq.Start(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	admin := httptest.NewServer(srv.AdminHandler())
-	t.Cleanup(admin.Close)
-
 	if err := store.Migrate(db); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{
-		cfg:   mq.Config{NameServer: srv.Addr(), Service: "points-test", Logger: quiet(), ClientLogLevel: "error"},
-		admin: admin.URL, db: db, svc: points.NewService(store.New(db)), seen: &outcomes{n: map[string]int{}},
-		fault: injectFault(t, db),
-	}
-	e.prod, err = mq.NewProducer(t.Context(), e.cfg, "points-test-producer")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.prod.Close() })
-	return e
+	return &env{b: mqtest.Start(t), db: db, svc: points.NewService(store.New(db)), seen: &mqtest.Outcomes{}, fault: injectFault(t, db)}
 }
 
 // consume starts the service's consumer, counting outcomes in e.seen.
 func (e *env) consume(t *testing.T, opts mq.ConsumerOptions) {
 	t.Helper()
-	opts.RetryDelayLevel = 1
-	opts.Observe = e.seen.observe
-	c, err := events.Start(t.Context(), e.cfg, e.svc, quiet(), opts)
+	opts.Observe = e.seen.Observe
+	c, err := events.Start(t.Context(), e.b.Config, e.svc, slog.New(slog.DiscardHandler), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,45 +57,18 @@ func paid(eventID, orderNo, userID string, totalCents int64) contracts.OrderPaid
 }
 
 // publish sends an ORDER_PAID body keyed by the order number.
-func (e *env) publish(t *testing.T, key string, body []byte) {
+func (e *env) publish(t *testing.T, key string, body []byte) mqtest.Message {
 	t.Helper()
-	if _, err := e.prod.Send(t.Context(), mq.Message{Topic: contracts.TopicOrderPaid, Key: key, Body: body}); err != nil {
-		t.Fatal(err)
-	}
+	return e.b.Send(t, contracts.TopicOrderPaid, key, body)
 }
 
-func (e *env) publishEvent(t *testing.T, ev contracts.OrderPaid) {
+func (e *env) publishEvent(t *testing.T, ev contracts.OrderPaid) mqtest.Message {
 	t.Helper()
 	body, err := json.Marshal(ev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.publish(t, ev.OrderNo, body)
-}
-
-// outcomes counts the consumer's outcomes.
-type outcomes struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (o *outcomes) observe(_, outcome string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.n[outcome]++
-}
-
-func (o *outcomes) get(outcome string) int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.n[outcome]
-}
-
-func (o *outcomes) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	b, _ := json.Marshal(o.n)
-	return string(b)
+	return e.publish(t, ev.OrderNo, body)
 }
 
 // errInjected is the test fault.
@@ -167,18 +110,6 @@ func (f *fault) take() bool {
 		case f.remaining.CompareAndSwap(n, n-1):
 			return true
 		}
-	}
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v: %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
