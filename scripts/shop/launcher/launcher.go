@@ -190,7 +190,7 @@ func (s *Shop) launch(ctx context.Context, p *proc) error {
 
 // StopProgram stops one running program (SIGTERM, as Ctrl-C would), for
 // tests and workshops that take a service away and bring it back with
-// StartProgram.
+// StartProgram. A channel from Exited reports it like a crash.
 func (s *Shop) StopProgram(name string) error {
 	p, err := s.program(name)
 	if err != nil {
