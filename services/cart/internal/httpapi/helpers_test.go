@@ -3,7 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -110,30 +110,13 @@ func newApp(t *testing.T, db *gorm.DB, inventoryURL string) app {
 	return app{handler: srv.Handler(), store: st}
 }
 
-// response is one answer as a client sees it.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
+// response is one answer as a client sees it, with this package's decoders.
+type response struct{ servetest.Response }
 
 // do sends a request; headers are name, value pairs.
 func (a app) do(t *testing.T, method, path, body string, headers ...string) response {
 	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req := httptest.NewRequest(method, path, r)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Add(headers[i], headers[i+1])
-	}
-	rec := httptest.NewRecorder()
-	a.handler.ServeHTTP(rec, req)
-	return response{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+	return response{servetest.Do(a.handler, method, path, body, headers...)}
 }
 
 // as sends a request as user.
@@ -145,33 +128,14 @@ func (a app) as(t *testing.T, user, method, path, body string, headers ...string
 // cart decodes a 200 Cart answer.
 func (r response) cart(t *testing.T) httpapi.CartResponse {
 	t.Helper()
-	if r.status != http.StatusOK {
-		t.Fatalf("status = %d, body %s; want 200", r.status, r.body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("status = %d, body %s; want 200", r.Status, r.Body)
 	}
 	var c httpapi.CartResponse
-	if err := json.Unmarshal(r.body, &c); err != nil {
-		t.Fatalf("decode cart %s: %v", r.body, err)
+	if err := json.Unmarshal(r.Body, &c); err != nil {
+		t.Fatalf("decode cart %s: %v", r.Body, err)
 	}
 	return c
-}
-
-// wantError checks the status and the shared error shape.
-func (r response) wantError(t *testing.T, status int, code string) {
-	t.Helper()
-	if r.status != status {
-		t.Errorf("status = %d, body %s; want %d %s", r.status, r.body, status, code)
-		return
-	}
-	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Errorf("Content-Type = %q, want JSON", ct)
-	}
-	var e httpserver.ErrorResponse
-	if err := json.Unmarshal(r.body, &e); err != nil {
-		t.Fatalf("decode error %s: %v", r.body, err)
-	}
-	if e.Error.Code != code || e.Error.Message == "" {
-		t.Errorf("error = %+v, want code %s with a message", e.Error, code)
-	}
 }
 
 // lines returns user's stored lines.

@@ -95,7 +95,7 @@ func TestHostileInputChangesNothing(t *testing.T) {
 				if headers == nil {
 					headers = []string{httpserver.HeaderUserID, "alice"}
 				}
-				a.do(t, h.method, h.path, h.body, headers...).wantError(t, h.status, h.code)
+				a.do(t, h.method, h.path, h.body, headers...).WantError(t, h.status, h.code)
 				a.wantLines(t, "alice", alice)
 				a.wantLines(t, "bob", bob)
 				a.wantLines(t, "carol", []cart.Line{})

@@ -25,7 +25,7 @@ func TestCartFlow(t *testing.T) {
 		if want := (httpapi.CartResponse{UserID: "alice", Lines: []httpapi.CartLine{}}); !reflect.DeepEqual(empty, want) {
 			t.Errorf("empty cart = %+v, want %+v", empty, want)
 		}
-		if !strings.Contains(string(a.as(t, "alice", http.MethodGet, "/api/v1/cart", "").body), `"lines":[]`) {
+		if !strings.Contains(string(a.as(t, "alice", http.MethodGet, "/api/v1/cart", "").Body), `"lines":[]`) {
 			t.Error(`an empty cart must serialise its lines as [] rather than null`)
 		}
 
@@ -91,7 +91,7 @@ func TestDiscontinuedLineStaysVisibleAndRemovable(t *testing.T) {
 			t.Errorf("cart = %+v, want RM-OLD discontinued and left out of the totals", got)
 		}
 		// It can no longer be added or set, but it can be removed.
-		a.as(t, "bob", http.MethodPost, "/api/v1/cart/items", addBody("RM-OLD", 1)).wantError(t, http.StatusNotFound, cart.CodeUnknownSKU)
+		a.as(t, "bob", http.MethodPost, "/api/v1/cart/items", addBody("RM-OLD", 1)).WantError(t, http.StatusNotFound, cart.CodeUnknownSKU)
 		got = a.as(t, "bob", http.MethodDelete, "/api/v1/cart/items/RM-OLD", "").cart(t)
 		if len(got.Lines) != 1 || got.Lines[0].SKU != "RM-TEE" {
 			t.Errorf("after removing RM-OLD: %+v", got)
@@ -110,9 +110,9 @@ func TestIdempotencyKey(t *testing.T) {
 			t.Errorf("retry answered %+v, want the first answer %+v", retry, first)
 		}
 		a.as(t, "alice", http.MethodPost, "/api/v1/cart/items", addBody("RM-TEE", 3), key...).
-			wantError(t, http.StatusUnprocessableEntity, cart.CodeKeyReused)
+			WantError(t, http.StatusUnprocessableEntity, cart.CodeKeyReused)
 		a.as(t, "alice", http.MethodPost, "/api/v1/cart/items", addBody("RM-MUG", 2), key...).
-			wantError(t, http.StatusUnprocessableEntity, cart.CodeKeyReused)
+			WantError(t, http.StatusUnprocessableEntity, cart.CodeKeyReused)
 
 		bad := []struct {
 			name    string
@@ -126,7 +126,7 @@ func TestIdempotencyKey(t *testing.T) {
 		for _, tt := range bad {
 			t.Run(tt.name, func(t *testing.T) {
 				a.as(t, "alice", http.MethodPost, "/api/v1/cart/items", addBody("RM-TEE", 1), tt.headers...).
-					wantError(t, http.StatusBadRequest, cart.CodeInvalidKey)
+					WantError(t, http.StatusBadRequest, cart.CodeInvalidKey)
 			})
 		}
 		a.wantLines(t, "alice", []cart.Line{{SKU: "RM-TEE", Quantity: 2}})
@@ -144,8 +144,8 @@ func TestCartFull(t *testing.T) {
 			a.as(t, "carol", http.MethodPost, "/api/v1/cart/items", addBody(fmt.Sprintf("P-%02d", i), 1)).cart(t)
 		}
 		next := fmt.Sprintf("P-%02d", cart.MaxLines)
-		a.as(t, "carol", http.MethodPost, "/api/v1/cart/items", addBody(next, 1)).wantError(t, http.StatusConflict, cart.CodeCartFull)
-		a.as(t, "carol", http.MethodPut, "/api/v1/cart/items/"+next, `{"quantity":1}`).wantError(t, http.StatusConflict, cart.CodeCartFull)
+		a.as(t, "carol", http.MethodPost, "/api/v1/cart/items", addBody(next, 1)).WantError(t, http.StatusConflict, cart.CodeCartFull)
+		a.as(t, "carol", http.MethodPut, "/api/v1/cart/items/"+next, `{"quantity":1}`).WantError(t, http.StatusConflict, cart.CodeCartFull)
 		if n := len(a.lines(t, "carol")); n != cart.MaxLines {
 			t.Errorf("carol has %d lines, want %d", n, cart.MaxLines)
 		}
@@ -168,12 +168,12 @@ func TestInventoryDown(t *testing.T) {
 			{http.MethodPut, "/api/v1/cart/items/RM-TEE", `{"quantity":5}`},
 			{http.MethodDelete, "/api/v1/cart/items/RM-TEE", ""},
 		} {
-			a.as(t, "alice", r.method, r.path, r.body).wantError(t, http.StatusServiceUnavailable, "DEPENDENCY_UNAVAILABLE")
+			a.as(t, "alice", r.method, r.path, r.body).WantError(t, http.StatusServiceUnavailable, "DEPENDENCY_UNAVAILABLE")
 			a.wantLines(t, "alice", want)
 		}
 		// Clearing and the admin view need no prices.
-		if r := a.do(t, http.MethodGet, "/api/v1/admin/carts/alice", "", httpserver.HeaderAdminToken, adminToken); r.status != http.StatusOK {
-			t.Errorf("admin view with inventory down = %d %s, want 200", r.status, r.body)
+		if r := a.do(t, http.MethodGet, "/api/v1/admin/carts/alice", "", httpserver.HeaderAdminToken, adminToken); r.Status != http.StatusOK {
+			t.Errorf("admin view with inventory down = %d %s, want 200", r.Status, r.Body)
 		}
 		a.as(t, "alice", http.MethodDelete, "/api/v1/cart", "").cart(t)
 		a.wantLines(t, "alice", []cart.Line{})
@@ -210,23 +210,23 @@ func TestAdminCart(t *testing.T) {
 		lists := cat.listCalls()
 
 		r := a.do(t, http.MethodGet, "/api/v1/admin/carts/alice", "", httpserver.HeaderAdminToken, adminToken)
-		if r.status != http.StatusOK || string(r.body) != `{"userId":"alice","lines":[{"sku":"RM-MUG","quantity":4}]}` {
-			t.Errorf("admin cart = %d %s", r.status, r.body)
+		if r.Status != http.StatusOK || string(r.Body) != `{"userId":"alice","lines":[{"sku":"RM-MUG","quantity":4}]}` {
+			t.Errorf("admin cart = %d %s", r.Status, r.Body)
 		}
 		r = a.do(t, http.MethodGet, "/api/v1/admin/carts/bob", "", httpserver.HeaderAdminToken, adminToken)
-		if r.status != http.StatusOK || string(r.body) != `{"userId":"bob","lines":[]}` {
-			t.Errorf("admin cart of bob = %d %s", r.status, r.body)
+		if r.Status != http.StatusOK || string(r.Body) != `{"userId":"bob","lines":[]}` {
+			t.Errorf("admin cart of bob = %d %s", r.Status, r.Body)
 		}
 		if n := cat.listCalls() - lists; n != 0 {
 			t.Errorf("the admin view called inventory %d times, want 0", n)
 		}
 
-		a.do(t, http.MethodGet, "/api/v1/admin/carts/alice", "").wantError(t, http.StatusUnauthorized, "ADMIN_TOKEN_REQUIRED")
+		a.do(t, http.MethodGet, "/api/v1/admin/carts/alice", "").WantError(t, http.StatusUnauthorized, "ADMIN_TOKEN_REQUIRED")
 		a.do(t, http.MethodGet, "/api/v1/admin/carts/alice", "", httpserver.HeaderAdminToken, "wrong").
-			wantError(t, http.StatusForbidden, "BAD_ADMIN_TOKEN")
+			WantError(t, http.StatusForbidden, "BAD_ADMIN_TOKEN")
 		// A user header is no admin token.
-		a.as(t, "alice", http.MethodGet, "/api/v1/admin/carts/alice", "").wantError(t, http.StatusUnauthorized, "ADMIN_TOKEN_REQUIRED")
+		a.as(t, "alice", http.MethodGet, "/api/v1/admin/carts/alice", "").WantError(t, http.StatusUnauthorized, "ADMIN_TOKEN_REQUIRED")
 		a.do(t, http.MethodGet, "/api/v1/admin/carts/mallory", "", httpserver.HeaderAdminToken, adminToken).
-			wantError(t, http.StatusNotFound, "UNKNOWN_USER")
+			WantError(t, http.StatusNotFound, "UNKNOWN_USER")
 	})
 }

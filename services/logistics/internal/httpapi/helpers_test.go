@@ -2,10 +2,8 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"io"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -50,30 +48,13 @@ func (a app) seed(t *testing.T, orderNo, userID string) {
 	}
 }
 
-// response is one answer as a client sees it.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
+// response is one answer as a client sees it, with this package's decoders.
+type response struct{ servetest.Response }
 
 // do sends a request; headers are name, value pairs.
 func (a app) do(t *testing.T, method, path, body string, headers ...string) response {
 	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req := httptest.NewRequest(method, path, r)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Add(headers[i], headers[i+1])
-	}
-	rec := httptest.NewRecorder()
-	a.handler.ServeHTTP(rec, req)
-	return response{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+	return response{servetest.Do(a.handler, method, path, body, headers...)}
 }
 
 // as sends a request as a demo user.
@@ -91,12 +72,12 @@ func (a app) admin(t *testing.T, method, path, body string) response {
 // shipment decodes a 200 Shipment answer.
 func (r response) shipment(t *testing.T) httpapi.Shipment {
 	t.Helper()
-	if r.status != http.StatusOK {
-		t.Fatalf("status = %d, body %s; want 200", r.status, r.body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("status = %d, body %s; want 200", r.Status, r.Body)
 	}
 	var s httpapi.Shipment
-	if err := json.Unmarshal(r.body, &s); err != nil {
-		t.Fatalf("decode shipment %s: %v", r.body, err)
+	if err := json.Unmarshal(r.Body, &s); err != nil {
+		t.Fatalf("decode shipment %s: %v", r.Body, err)
 	}
 	return s
 }
@@ -104,37 +85,18 @@ func (r response) shipment(t *testing.T) httpapi.Shipment {
 // list decodes a 200 ShipmentList answer into its order numbers.
 func (r response) list(t *testing.T) []string {
 	t.Helper()
-	if r.status != http.StatusOK {
-		t.Fatalf("status = %d, body %s; want 200", r.status, r.body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("status = %d, body %s; want 200", r.Status, r.Body)
 	}
 	var l httpapi.ShipmentList
-	if err := json.Unmarshal(r.body, &l); err != nil {
-		t.Fatalf("decode list %s: %v", r.body, err)
+	if err := json.Unmarshal(r.Body, &l); err != nil {
+		t.Fatalf("decode list %s: %v", r.Body, err)
 	}
 	out := []string{}
 	for _, s := range l.Shipments {
 		out = append(out, s.OrderNo)
 	}
 	return out
-}
-
-// wantError checks the status and the shared error shape.
-func (r response) wantError(t *testing.T, status int, code string) {
-	t.Helper()
-	if r.status != status {
-		t.Errorf("status = %d, body %s; want %d %s", r.status, r.body, status, code)
-		return
-	}
-	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Errorf("Content-Type = %q, want JSON", ct)
-	}
-	var e httpserver.ErrorResponse
-	if err := json.Unmarshal(r.body, &e); err != nil {
-		t.Fatalf("decode error %s: %v", r.body, err)
-	}
-	if e.Error.Code != code || e.Error.Message == "" {
-		t.Errorf("error = %+v, want code %s with a message", e.Error, code)
-	}
 }
 
 // trackingEvents counts a shipment's tracking events of one status.

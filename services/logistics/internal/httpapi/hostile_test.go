@@ -102,9 +102,9 @@ func TestHostileRequests(t *testing.T) {
 					}
 				}
 				r := a.do(t, h.method, h.path, h.body, headers...)
-				r.wantError(t, h.status, h.code)
-				if strings.Contains(string(r.body), "SELECT") || strings.Contains(string(r.body), "constraint") {
-					t.Errorf("body leaks database text: %s", r.body)
+				r.WantError(t, h.status, h.code)
+				if strings.Contains(string(r.Body), "SELECT") || strings.Contains(string(r.Body), "constraint") {
+					t.Errorf("body leaks database text: %s", r.Body)
 				}
 			})
 		}
@@ -124,8 +124,8 @@ func TestShipAcceptsJSONNull(t *testing.T) {
 	a := newApp(t, dbtest.SQLite(t))
 	a.seed(t, "RM-A1", "alice")
 	r := a.admin(t, "POST", "/api/v1/admin/shipments/RM-A1/ship", "null")
-	if r.status != http.StatusOK {
-		t.Fatalf("ship with a JSON null body: %d %s; want 200 like an empty body", r.status, r.body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("ship with a JSON null body: %d %s; want 200 like an empty body", r.Status, r.Body)
 	}
 	if s := r.shipment(t); s.Carrier != shipping.DefaultCarrier {
 		t.Errorf("carrier = %q, want the default", s.Carrier)

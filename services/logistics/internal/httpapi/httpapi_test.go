@@ -35,15 +35,15 @@ func TestShipmentShape(t *testing.T) {
 	a := newApp(t, dbtest.SQLite(t))
 	a.seed(t, "RM-A1", "alice")
 	r := a.as(t, "alice", "GET", "/api/v1/shipments/RM-A1")
-	if r.status != http.StatusOK {
-		t.Fatalf("status %d: %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
 	var s struct {
 		Address json.RawMessage
 		Lines   []json.RawMessage
 		Events  []json.RawMessage
 	}
-	if err := json.Unmarshal(r.body, &s); err != nil {
+	if err := json.Unmarshal(r.Body, &s); err != nil {
 		t.Fatal(err)
 	}
 	checks := []struct {
@@ -51,7 +51,7 @@ func TestShipmentShape(t *testing.T) {
 		raw  json.RawMessage
 		want []string
 	}{
-		{"shipment", r.body, []string{"address", "carrier", "createdAt", "events", "lines", "orderNo", "paidAt", "status", "totalCents", "trackingNo", "updatedAt", "userId"}},
+		{"shipment", r.Body, []string{"address", "carrier", "createdAt", "events", "lines", "orderNo", "paidAt", "status", "totalCents", "trackingNo", "updatedAt", "userId"}},
 		{"address", s.Address, []string{"city", "country", "line1", "line2", "name", "phone", "postalCode"}},
 		{"line", s.Lines[0], []string{"name", "quantity", "sku"}},
 		{"event", s.Events[0], []string{"at", "note", "status"}},
@@ -79,18 +79,18 @@ func TestUserRoutes(t *testing.T) {
 		if got := a.as(t, "alice", "GET", "/api/v1/shipments").list(t); !slices.Equal(got, []string{"RM-A2", "RM-A1"}) {
 			t.Errorf("alice's list = %v, want [RM-A2 RM-A1]", got)
 		}
-		if r := a.as(t, "carol", "GET", "/api/v1/shipments"); r.status != http.StatusOK || string(r.body) != `{"shipments":[]}` {
-			t.Errorf("carol's list = %d %s, want 200 {\"shipments\":[]}", r.status, r.body)
+		if r := a.as(t, "carol", "GET", "/api/v1/shipments"); r.Status != http.StatusOK || string(r.Body) != `{"shipments":[]}` {
+			t.Errorf("carol's list = %d %s, want 200 {\"shipments\":[]}", r.Status, r.Body)
 		}
 		if s := a.as(t, "bob", "GET", "/api/v1/shipments/RM-B1").shipment(t); s.UserID != "bob" {
 			t.Errorf("bob's own shipment = %+v", s)
 		}
 		theirs := a.as(t, "bob", "GET", "/api/v1/shipments/RM-A1")
-		theirs.wantError(t, http.StatusNotFound, shipping.CodeShipmentNotFound)
+		theirs.WantError(t, http.StatusNotFound, shipping.CodeShipmentNotFound)
 		missing := a.as(t, "bob", "GET", "/api/v1/shipments/RM-ZZ")
-		missing.wantError(t, http.StatusNotFound, shipping.CodeShipmentNotFound)
-		if strings.ReplaceAll(string(missing.body), "RM-ZZ", "RM-A1") != string(theirs.body) {
-			t.Errorf("another user's shipment %s answers differently from a missing one %s", theirs.body, missing.body)
+		missing.WantError(t, http.StatusNotFound, shipping.CodeShipmentNotFound)
+		if strings.ReplaceAll(string(missing.Body), "RM-ZZ", "RM-A1") != string(theirs.Body) {
+			t.Errorf("another user's shipment %s answers differently from a missing one %s", theirs.Body, missing.Body)
 		}
 	})
 }
@@ -113,7 +113,7 @@ func TestAdminReads(t *testing.T) {
 		if s := a.admin(t, "GET", "/api/v1/admin/shipments/RM-B1", "").shipment(t); s.UserID != "bob" || len(s.Lines) != 1 {
 			t.Errorf("admin get = %+v", s)
 		}
-		a.admin(t, "GET", "/api/v1/admin/shipments/RM-NONE", "").wantError(t, http.StatusNotFound, shipping.CodeShipmentNotFound)
+		a.admin(t, "GET", "/api/v1/admin/shipments/RM-NONE", "").WantError(t, http.StatusNotFound, shipping.CodeShipmentNotFound)
 	})
 }
 
@@ -125,7 +125,7 @@ func TestTransitions(t *testing.T) {
 		a.seed(t, "RM-2", "bob")
 		const ship1, deliver1 = "/api/v1/admin/shipments/RM-1/ship", "/api/v1/admin/shipments/RM-1/deliver"
 
-		a.admin(t, "POST", deliver1, "").wantError(t, http.StatusConflict, shipping.CodeShipmentNotShipped)
+		a.admin(t, "POST", deliver1, "").WantError(t, http.StatusConflict, shipping.CodeShipmentNotShipped)
 		shipped := a.admin(t, "POST", ship1, "").shipment(t)
 		if shipped.Status != "SHIPPED" || shipped.Carrier != "RocketPost" || !strings.HasPrefix(shipped.TrackingNo, "RP") || len(shipped.Events) != 2 {
 			t.Errorf("shipped = %+v", shipped)
@@ -136,9 +136,9 @@ func TestTransitions(t *testing.T) {
 			}
 		}
 		conflict := a.admin(t, "POST", ship1, `{"trackingNo":"OTHER-1"}`)
-		conflict.wantError(t, http.StatusConflict, shipping.CodeAlreadyShipped)
-		if !strings.Contains(string(conflict.body), shipped.TrackingNo) {
-			t.Errorf("conflict %s does not name the stored tracking number", conflict.body)
+		conflict.WantError(t, http.StatusConflict, shipping.CodeAlreadyShipped)
+		if !strings.Contains(string(conflict.Body), shipped.TrackingNo) {
+			t.Errorf("conflict %s does not name the stored tracking number", conflict.Body)
 		}
 		delivered := a.admin(t, "POST", deliver1, "").shipment(t)
 		again := a.admin(t, "POST", deliver1, "").shipment(t)

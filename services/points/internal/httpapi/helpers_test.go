@@ -2,9 +2,8 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -46,12 +45,8 @@ func (a app) credit(t *testing.T, user, orderNo string, totalCents int64) points
 	return e
 }
 
-// response is one answer as a client sees it.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
+// response is one answer as a client sees it, with this package's decoders.
+type response struct{ servetest.Response }
 
 // get sends a GET; headers are name, value pairs.
 func (a app) get(t *testing.T, path string, headers ...string) response {
@@ -61,13 +56,7 @@ func (a app) get(t *testing.T, path string, headers ...string) response {
 
 func (a app) do(t *testing.T, method, path string, headers ...string) response {
 	t.Helper()
-	req := httptest.NewRequest(method, path, nil)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Add(headers[i], headers[i+1])
-	}
-	rec := httptest.NewRecorder()
-	a.handler.ServeHTTP(rec, req)
-	return response{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+	return response{servetest.Do(a.handler, method, path, "", headers...)}
 }
 
 func (a app) as(t *testing.T, user, path string) response {
@@ -83,29 +72,12 @@ func (a app) admin(t *testing.T, path string) response {
 // decode checks for 200 and decodes the body into v.
 func (r response) decode(t *testing.T, v any) {
 	t.Helper()
-	if r.status != http.StatusOK {
-		t.Fatalf("status = %d, body %s; want 200", r.status, r.body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("status = %d, body %s; want 200", r.Status, r.Body)
 	}
-	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("decode %s: %v", r.body, err)
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
 	}
 }
 
 // wantError checks the status and the shared error shape.
-func (r response) wantError(t *testing.T, status int, code string) {
-	t.Helper()
-	if r.status != status {
-		t.Errorf("status = %d, body %s; want %d %s", r.status, r.body, status, code)
-		return
-	}
-	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Errorf("Content-Type = %q, want JSON", ct)
-	}
-	var e httpserver.ErrorResponse
-	if err := json.Unmarshal(r.body, &e); err != nil {
-		t.Fatalf("decode error %s: %v", r.body, err)
-	}
-	if e.Error.Code != code || e.Error.Message == "" {
-		t.Errorf("error = %+v, want code %s with a message", e.Error, code)
-	}
-}

@@ -65,7 +65,7 @@ func TestHostileRequests(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		a := newApp(t, db)
 		a.credit(t, "alice", "RM-1", 4_200)
-		before := a.admin(t, "/api/v1/admin/points/ledger").body
+		before := a.admin(t, "/api/v1/admin/points/ledger").Body
 		for _, h := range hostileRequests() {
 			t.Run(h.name, func(t *testing.T) {
 				headers := h.headers
@@ -76,10 +76,10 @@ func TestHostileRequests(t *testing.T) {
 				if method == "" {
 					method = http.MethodGet
 				}
-				a.do(t, method, h.path, headers...).wantError(t, h.status, h.code)
+				a.do(t, method, h.path, headers...).WantError(t, h.status, h.code)
 			})
 		}
-		if after := a.admin(t, "/api/v1/admin/points/ledger").body; !bytes.Equal(after, before) {
+		if after := a.admin(t, "/api/v1/admin/points/ledger").Body; !bytes.Equal(after, before) {
 			t.Errorf("the ledger changed:\n%s\nwas\n%s", after, before)
 		}
 	})

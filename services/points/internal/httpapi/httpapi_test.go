@@ -21,12 +21,12 @@ func TestStatementOfANewUser(t *testing.T) {
 	var raw map[string]json.RawMessage
 	r.decode(t, &raw)
 	if string(raw["userId"]) != `"carol"` || string(raw["balance"]) != "0" || string(raw["ledger"]) != "[]" || len(raw) != 3 {
-		t.Errorf("statement %s, want {userId carol, balance 0, ledger []}", r.body)
+		t.Errorf("statement %s, want {userId carol, balance 0, ledger []}", r.Body)
 	}
 	var entries map[string]json.RawMessage
 	a.as(t, "carol", "/api/v1/points/ledger").decode(t, &entries)
 	if string(entries["entries"]) != "[]" {
-		t.Errorf("ledger %s, want entries []", a.as(t, "carol", "/api/v1/points/ledger").body)
+		t.Errorf("ledger %s, want entries []", a.as(t, "carol", "/api/v1/points/ledger").Body)
 	}
 }
 
