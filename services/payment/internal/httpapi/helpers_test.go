@@ -3,11 +3,9 @@ package httpapi_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
-	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -64,20 +62,12 @@ func (h hdr) with(k, v string) hdr {
 
 // do sends one request; safe for concurrent use.
 func (e env) do(method, path string, h hdr, body string) (int, []byte) {
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req := httptest.NewRequest(method, path, r)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	var pairs []string
 	for k, v := range h {
-		req.Header.Set(k, v)
+		pairs = append(pairs, k, v)
 	}
-	rec := httptest.NewRecorder()
-	e.h.ServeHTTP(rec, req)
-	return rec.Code, rec.Body.Bytes()
+	r := servetest.Do(e.h, method, path, body, pairs...)
+	return r.Status, r.Body
 }
 
 // decode unmarshals body into a new T, failing the test on bad JSON.
