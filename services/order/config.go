@@ -133,21 +133,19 @@ func run(ctx context.Context, cfg config) (err error) {
 	}
 
 	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: "order", Logger: log, ClientLogLevel: cfg.ClientLogLevel}
-	var checks lateChecks // the producers need the checker before the service exists
-	pub, err := events.NewPublisher(ctx, mqCfg, cfg.DelayLevels, &checks)
+	st := store.New(db)
+	payments := remote.NewPayments(svcclient.New(cfg.PaymentURL, cfg.AdminToken, cfg.PaymentCallTimeout))
+	domainCfg := ordering.Config{PaymentTimeout: cfg.PaymentTimeout, ReservationGrace: cfg.ReservationGrace, Log: log}
+	producers, err := events.StartProducers(ctx, mqCfg, ordering.NewChecks(st, payments, domainCfg), cfg.DelayLevels)
 	if err != nil {
 		return err
 	}
-	defer pub.Close()
-
-	st := store.New(db)
+	defer producers.Close()
 	svc := ordering.NewService(st,
 		remote.NewInventory(svcclient.New(cfg.InventoryURL, cfg.AdminToken, 0)),
-		remote.NewPayments(svcclient.New(cfg.PaymentURL, cfg.AdminToken, cfg.PaymentCallTimeout)),
+		payments,
 		remote.NewCart(svcclient.New(cfg.CartURL, cfg.AdminToken, 0)),
-		pub,
-		ordering.Config{PaymentTimeout: cfg.PaymentTimeout, ReservationGrace: cfg.ReservationGrace, Log: log})
-	checks.set(svc)
+		producers.Events(), domainCfg)
 
 	srv := httpserver.New(httpserver.Config{Addr: cfg.Addr, ServiceName: "order"}, log,
 		httpserver.ReadyCheck{Name: "database", Check: func(ctx context.Context) error { return database.Ping(ctx, db) }},
@@ -169,40 +167,6 @@ func run(ctx context.Context, cfg config) (err error) {
 		return srv.Serve(ctx, cfg.listener)
 	}
 	return srv.Run(ctx)
-}
-
-// lateChecks lets the producers answer check-backs through a service that
-// is built after them; until then a check is answered "unknown" and asked
-// again later.
-type lateChecks struct {
-	mu  sync.RWMutex
-	svc *ordering.Service
-}
-
-func (l *lateChecks) set(svc *ordering.Service) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.svc = svc
-}
-
-func (l *lateChecks) get() *ordering.Service {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.svc
-}
-
-func (l *lateChecks) CheckPaid(ctx context.Context, txID, orderNo string) ordering.TxOutcome {
-	if svc := l.get(); svc != nil {
-		return svc.CheckPaid(ctx, txID, orderNo)
-	}
-	return ordering.TxUnknown
-}
-
-func (l *lateChecks) CheckCancelled(ctx context.Context, txID string) ordering.TxOutcome {
-	if svc := l.get(); svc != nil {
-		return svc.CheckCancelled(ctx, txID)
-	}
-	return ordering.TxUnknown
 }
 
 // sweep cancels overdue orders every interval: the backstop for a timeout

@@ -1,6 +1,7 @@
-// Package events connects the order domain to RocketMQ: the transactional
-// ORDER_PAID and ORDER_CANCELLED producers with their check-backs, the
-// delayed ORDER_TIMEOUT producer, and the ORDER_TIMEOUT consumer.
+// Package events connects the order domain to RocketMQ: the declarations of
+// the transactional ORDER_PAID and ORDER_CANCELLED events (answered at
+// check-back time by ordering.Checks), the delayed ORDER_TIMEOUT producer,
+// and the ORDER_TIMEOUT consumer.
 package events
 
 import (
@@ -14,6 +15,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/order/internal/ordering"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
+	"github.com/rocketmart/rocketmart/services/platform/txmsg"
 )
 
 // DefaultDelayLevels are RocketMQ's 18 standard delay levels, the broker's
@@ -25,44 +27,37 @@ var DefaultDelayLevels = []time.Duration{
 	time.Hour, 2 * time.Hour,
 }
 
-// Checks answers check-backs; the domain Service implements it.
-type Checks interface {
-	CheckPaid(ctx context.Context, txID, orderNo string) ordering.TxOutcome
-	CheckCancelled(ctx context.Context, txID string) ordering.TxOutcome
-}
-
-// Publisher implements ordering.Publisher with two transactional producers
-// (one stable group per event, as check-backs go to the group) and a plain
-// producer for the delayed timeout.
-type Publisher struct {
-	paid      *mq.TxProducer
-	cancelled *mq.TxProducer
+// Producers are the order service's producers: one transactional producer
+// per transactional event (check-backs go to the event's group) and a plain
+// one for the delayed timeout.
+type Producers struct {
+	paid      *txmsg.Producer[contracts.OrderPaid]
+	cancelled *txmsg.Producer[contracts.OrderCancelled]
 	timeout   *mq.Producer
 	levels    []time.Duration
 	now       func() time.Time
 }
 
-var _ ordering.Publisher = (*Publisher)(nil)
-
-// NewPublisher starts the producers. levels are the broker's delay levels
-// (nil: DefaultDelayLevels); checks answers the check-backs.
-func NewPublisher(ctx context.Context, cfg mq.Config, levels []time.Duration, checks Checks) (*Publisher, error) {
+// StartProducers declares the transactional events, answered at check-back
+// time by checks, and starts every producer. levels are the broker's delay
+// levels (nil: DefaultDelayLevels). Close them on shutdown.
+func StartProducers(ctx context.Context, cfg mq.Config, checks *ordering.Checks, levels []time.Duration) (*Producers, error) {
 	if len(levels) == 0 {
 		levels = DefaultDelayLevels
 	}
-	p := &Publisher{levels: levels, now: time.Now}
+	p := &Producers{levels: levels, now: time.Now}
 	var err error
-	p.paid, err = mq.NewTxProducer(ctx, cfg, contracts.ProducerOrderPaidTx, contracts.TopicOrderPaid,
-		func(ctx context.Context, c mq.Check) mq.TxState {
-			return toState(checks.CheckPaid(ctx, c.TransactionID, orderNoOf(c.Delivery)))
-		})
+	p.paid, err = txmsg.Start(ctx, cfg, txmsg.Event[contracts.OrderPaid]{
+		Topic: contracts.TopicOrderPaid, Group: contracts.ProducerOrderPaidTx,
+		Key: func(ev contracts.OrderPaid) string { return ev.OrderNo }, Check: checks.Paid,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("events: ORDER_PAID producer: %w", err)
 	}
-	p.cancelled, err = mq.NewTxProducer(ctx, cfg, contracts.ProducerOrderCancelledTx, contracts.TopicOrderCancelled,
-		func(ctx context.Context, c mq.Check) mq.TxState {
-			return toState(checks.CheckCancelled(ctx, c.TransactionID))
-		})
+	p.cancelled, err = txmsg.Start(ctx, cfg, txmsg.Event[contracts.OrderCancelled]{
+		Topic: contracts.TopicOrderCancelled, Group: contracts.ProducerOrderCancelledTx,
+		Key: func(ev contracts.OrderCancelled) string { return ev.OrderNo }, Check: checks.Cancelled,
+	})
 	if err != nil {
 		p.Close()
 		return nil, fmt.Errorf("events: ORDER_CANCELLED producer: %w", err)
@@ -75,8 +70,13 @@ func NewPublisher(ctx context.Context, cfg mq.Config, levels []time.Duration, ch
 	return p, nil
 }
 
+// Events hands the producers to the domain.
+func (p *Producers) Events() ordering.Events {
+	return ordering.Events{Paid: p.paid, Cancelled: p.cancelled, Timeouts: p}
+}
+
 // Close stops every producer it started.
-func (p *Publisher) Close() error {
+func (p *Producers) Close() error {
 	var errs []error
 	if p.paid != nil {
 		errs = append(errs, p.paid.Close())
@@ -90,34 +90,9 @@ func (p *Publisher) Close() error {
 	return errors.Join(errs...)
 }
 
-// PublishPaid sends ORDER_PAID as a half message keyed by the order number.
-func (p *Publisher) PublishPaid(ctx context.Context, ev contracts.OrderPaid, local ordering.LocalTx) (ordering.TxOutcome, error) {
-	return publish(ctx, p.paid, contracts.TopicOrderPaid, ev.OrderNo, ev, local)
-}
-
-// PublishCancelled sends ORDER_CANCELLED as a half message.
-func (p *Publisher) PublishCancelled(ctx context.Context, ev contracts.OrderCancelled, local ordering.LocalTx) (ordering.TxOutcome, error) {
-	return publish(ctx, p.cancelled, contracts.TopicOrderCancelled, ev.OrderNo, ev, local)
-}
-
-func publish(ctx context.Context, tp *mq.TxProducer, topic, key string, ev any, local ordering.LocalTx) (ordering.TxOutcome, error) {
-	body, err := json.Marshal(ev)
-	if err != nil {
-		return 0, fmt.Errorf("events: encode %s: %w", topic, err)
-	}
-	msg := mq.Message{Topic: topic, Key: key, Body: body, TraceID: httpserver.RequestID(ctx)}
-	res, err := tp.Publish(ctx, msg, func(ctx context.Context, txID string) mq.TxState {
-		return toState(local(ctx, txID))
-	})
-	if err != nil {
-		return 0, err
-	}
-	return fromState(res.State), nil
-}
-
 // ScheduleTimeout sends ev with the smallest delay level that reaches at;
 // past the longest level the consumer schedules it again.
-func (p *Publisher) ScheduleTimeout(ctx context.Context, ev contracts.OrderTimeout, at time.Time) error {
+func (p *Producers) ScheduleTimeout(ctx context.Context, ev contracts.OrderTimeout, at time.Time) error {
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("events: encode ORDER_TIMEOUT: %w", err)
@@ -152,36 +127,3 @@ func TimeoutHandler(svc interface {
 	}
 }
 
-// orderNoOf reads the order number of a half message: its key, or the body.
-func orderNoOf(d mq.Delivery) string {
-	if d.Key != "" {
-		return d.Key
-	}
-	var ev struct {
-		OrderNo string `json:"orderNo"`
-	}
-	if err := json.Unmarshal(d.Body, &ev); err != nil {
-		return "" // no such order: the check answers rollback
-	}
-	return ev.OrderNo
-}
-
-func toState(o ordering.TxOutcome) mq.TxState {
-	switch o {
-	case ordering.TxCommit:
-		return mq.Commit
-	case ordering.TxRollback:
-		return mq.Rollback
-	}
-	return mq.Unknown
-}
-
-func fromState(s mq.TxState) ordering.TxOutcome {
-	switch s {
-	case mq.Commit:
-		return ordering.TxCommit
-	case mq.Rollback:
-		return ordering.TxRollback
-	}
-	return ordering.TxUnknown
-}

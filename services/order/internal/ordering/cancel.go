@@ -43,18 +43,17 @@ func (s *Service) cancel(ctx context.Context, o *Order, reason string) (*Order, 
 		EventID: newID("evt-"), OrderNo: o.No, UserID: o.UserID, Lines: o.contractLines(),
 		Reason: reason, CancelledAt: now,
 	}
-	outcome, err := s.pub.PublishCancelled(ctx, ev, func(ctx context.Context, txID string) TxOutcome {
-		err := s.store.MarkCancelled(ctx, o.No, txID, reason, now)
+	change := StatusChange{From: PendingPayment, To: Cancelled, Reason: reason, At: now}
+	err := s.events.Cancelled.Publish(ctx, ev, func(ctx context.Context, txID string) error {
+		err := s.store.Transition(ctx, o.No, txID, change)
 		switch {
-		case err == nil:
-			return TxCommit
-		case errors.Is(err, ErrStateChanged):
-			return TxRollback
+		case err == nil, errors.Is(err, ErrStateChanged):
+			return err
 		case errors.Is(err, ErrTxDecided):
-			return s.loggedOutcome(ctx, txID)
+			return loggedLocal(ctx, s.store, txID)
 		default:
 			s.cfg.Log.Error("recording the cancellation failed", "order_no", o.No, "error", err)
-			return TxUnknown
+			return apperr.Wrap(apperr.Unavailable, "ORDER_STORE_UNAVAILABLE", "recording the cancellation failed", err)
 		}
 	})
 	if err != nil {
@@ -64,7 +63,7 @@ func (s *Service) cancel(ctx context.Context, o *Order, reason string) (*Order, 
 	if err != nil {
 		return nil, err
 	}
-	s.cfg.Log.Info("cancel finished", "order_no", o.No, "tx", outcome, "status", current.Status, "reason", reason)
+	s.cfg.Log.Info("cancel finished", "order_no", o.No, "status", current.Status, "reason", reason)
 	switch current.Status {
 	case Cancelled:
 		return current, nil
@@ -93,7 +92,7 @@ func (s *Service) HandleTimeout(ctx context.Context, ev contracts.OrderTimeout) 
 	if now := s.now(); now.Before(o.PaymentDeadline) {
 		next := ev
 		next.EventID = newID("evt-")
-		return s.pub.ScheduleTimeout(ctx, next, o.PaymentDeadline)
+		return s.events.Timeouts.ScheduleTimeout(ctx, next, o.PaymentDeadline)
 	}
 	_, err = s.cancel(ctx, o, ReasonDeadlinePassed)
 	if isKind(err, apperr.Conflict, "ORDER_ALREADY_PAID") {

@@ -3,96 +3,132 @@ package ordering
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"time"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
-// CheckPaid answers the broker's check-back for an ORDER_PAID half message
-// whose local transaction outcome it never learned. It reads durable state
-// only: the transaction log, the order row and the payment service's charge
-// record, so a restarted process or another instance answers the same.
+// Checks answers the broker's check-backs for the order service's half
+// messages. It reads durable state only — the transaction log, the order
+// row, the payment service's charge record — so a restarted process or
+// another instance answers the same. It needs neither the Service nor the
+// producers, so it is built first and handed to them.
+type Checks struct {
+	store    Store
+	payments Payments
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// NewChecks returns the check-backs over store and payments; cfg gives the
+// clock and the logger.
+func NewChecks(store Store, payments Payments, cfg Config) *Checks {
+	cfg = cfg.withDefaults()
+	return &Checks{store: store, payments: payments, log: cfg.Log, now: func() time.Time { return cfg.Now().UTC() }}
+}
+
+// Paid answers a check-back for an ORDER_PAID half message whose local
+// transaction outcome the broker never learned. An error means "ask again
+// later".
 //
 // A charge that succeeded for a still-pending order completes the payment
 // here (PAID + log, one transaction), so a payment whose answer timed out
 // ends paid rather than refunded. Anything else without a logged commit is
 // decided rolled back for good (txlog's rule), which a late local
 // transaction then respects.
-func (s *Service) CheckPaid(ctx context.Context, txID, orderNo string) TxOutcome {
-	log := s.cfg.Log.With("order_no", orderNo, "tx_id", txID, "check", "ORDER_PAID")
-	if committed, found, err := s.store.LookupTx(ctx, txID); err != nil {
-		log.Warn("check: transaction log unreadable", "error", err)
-		return TxUnknown
+func (c *Checks) Paid(ctx context.Context, txID string, ev contracts.OrderPaid) (bool, error) {
+	log := c.log.With("order_no", ev.OrderNo, "tx_id", txID, "check", contracts.TopicOrderPaid)
+	if committed, found, err := c.store.LookupTx(ctx, txID); err != nil {
+		return false, fmt.Errorf("transaction log unreadable: %w", err)
 	} else if found {
-		return outcomeOf(committed)
+		return committed, nil
 	}
 
-	o, err := s.store.Get(ctx, orderNo)
+	o, err := c.store.Get(ctx, ev.OrderNo)
 	if err != nil && !isKind(err, apperr.NotFound, "") {
-		log.Warn("check: order unreadable", "error", err)
-		return TxUnknown
+		return false, fmt.Errorf("order unreadable: %w", err)
 	}
 	var charged bool
 	if o != nil && o.Status == PendingPayment {
-		c, found, err := s.payments.GetCharge(ctx, orderNo)
+		ch, found, err := c.payments.GetCharge(ctx, ev.OrderNo)
 		if err != nil {
-			log.Warn("check: payment service unreachable; asking again later", "error", err)
-			return TxUnknown
+			return false, fmt.Errorf("payment service unreachable: %w", err)
 		}
-		charged = found && c.Status == ChargeSucceeded
+		charged = found && ch.Status == ChargeSucceeded
 	}
 	if charged {
-		err := s.store.MarkPaid(ctx, orderNo, txID, s.now())
+		err := c.store.Transition(ctx, ev.OrderNo, txID, paidChange(c.now()))
 		switch {
 		case err == nil:
 			log.Info("check: charge found, order paid")
-			return TxCommit
+			return true, nil
 		case errors.Is(err, ErrTxDecided):
-			return s.loggedOutcome(ctx, txID)
+			return c.logged(ctx, txID)
 		case !errors.Is(err, ErrStateChanged):
-			log.Warn("check: recording the payment failed", "error", err)
-			return TxUnknown
+			return false, fmt.Errorf("recording the payment failed: %w", err)
 		}
 	}
 
-	committed, err := s.store.ResolveTx(ctx, txID)
+	committed, err := c.store.ResolveTx(ctx, txID)
 	if err != nil {
-		log.Warn("check: resolve failed", "error", err)
-		return TxUnknown
+		return false, fmt.Errorf("resolve: %w", err)
 	}
 	if !committed && charged {
-		if current, err := s.store.Get(ctx, orderNo); err == nil && current.Status == Cancelled {
-			s.refund(ctx, orderNo, "order cancelled before its payment completed")
+		if current, err := c.store.Get(ctx, ev.OrderNo); err == nil && current.Status == Cancelled {
+			refund(ctx, c.payments, c.log, ev.OrderNo, "order cancelled before its payment completed")
 		}
 	}
 	log.Info("check answered", "committed", committed, "charged", charged)
-	return outcomeOf(committed)
+	return committed, nil
 }
 
-// CheckCancelled answers a check-back for an ORDER_CANCELLED half message:
-// the cancellation committed if and only if its transaction id is logged.
-func (s *Service) CheckCancelled(ctx context.Context, txID string) TxOutcome {
-	committed, err := s.store.ResolveTx(ctx, txID)
-	if err != nil {
-		s.cfg.Log.Warn("check: resolve failed", "tx_id", txID, "check", "ORDER_CANCELLED", "error", err)
-		return TxUnknown
-	}
-	return outcomeOf(committed)
+// Cancelled answers a check-back for an ORDER_CANCELLED half message: the
+// cancellation committed if and only if its transaction id is logged.
+func (c *Checks) Cancelled(ctx context.Context, txID string, _ contracts.OrderCancelled) (bool, error) {
+	return c.store.ResolveTx(ctx, txID)
 }
 
-// loggedOutcome answers from the transaction log after a transition found
-// its transaction id already there (ErrTxDecided): a check-back or the
-// other path decided first. Unreadable means "ask again later".
-func (s *Service) loggedOutcome(ctx context.Context, txID string) TxOutcome {
-	committed, _, err := s.store.LookupTx(ctx, txID)
-	if err != nil {
-		return TxUnknown
-	}
-	return outcomeOf(committed)
+// logged reads the decision of txID after a transition found it already in
+// the log (ErrTxDecided): a check-back or the other path decided first.
+func (c *Checks) logged(ctx context.Context, txID string) (bool, error) {
+	committed, _, err := c.store.LookupTx(ctx, txID)
+	return committed, err
 }
 
-func outcomeOf(committed bool) TxOutcome {
-	if committed {
-		return TxCommit
+// errRolledBack is a local transaction's answer when a check-back decided
+// its transaction id rolled back first.
+var errRolledBack = errors.New("a check-back decided the transaction rolled back")
+
+// loggedLocal is a local transaction's answer after ErrTxDecided: nil when
+// the log says committed, errRolledBack when rolled back, Unavailable (ask
+// the broker to check back) when the log is unreadable.
+func loggedLocal(ctx context.Context, store Store, txID string) error {
+	committed, _, err := store.LookupTx(ctx, txID)
+	switch {
+	case err != nil:
+		return apperr.Wrap(apperr.Unavailable, "ORDER_STORE_UNAVAILABLE", "the transaction log is unreadable", err)
+	case committed:
+		return nil
+	default:
+		return errRolledBack
 	}
-	return TxRollback
+}
+
+// refund refunds an order's charge. A failure is logged, not returned: the
+// payment service also refunds when it consumes ORDER_CANCELLED, so the
+// refund happens exactly once either way.
+func refund(ctx context.Context, payments Payments, log *slog.Logger, orderNo, reason string) {
+	if err := payments.Refund(ctx, orderNo, reason); err != nil {
+		log.Warn("refund failed; payment's ORDER_CANCELLED consumer refunds it", "order_no", orderNo, "error", err)
+		return
+	}
+	log.Info("charge refunded", "order_no", orderNo, "reason", reason)
+}
+
+// paidChange is the history entry of a payment.
+func paidChange(at time.Time) StatusChange {
+	return StatusChange{From: PendingPayment, To: Paid, Reason: "payment succeeded", At: at}
 }

@@ -111,18 +111,24 @@ type fakeCart struct{ lines []ordering.LineRequest }
 func (f fakeCart) Lines(context.Context, string) ([]ordering.LineRequest, error) { return f.lines, nil }
 
 // fakePublisher runs the local transaction synchronously, as the client
-// does, and records what would have been committed.
+// does, and records what would have become of each message by the kit's
+// rule: nil commits, Unavailable leaves it to the check-back, any other
+// error rolls back.
 type fakePublisher struct {
 	mu        sync.Mutex
 	n         int
 	committed []any
-	outcomes  map[string]ordering.TxOutcome
+	outcomes  map[string]string // tx id → commit, rollback or unknown
 	timeouts  []contracts.OrderTimeout
 	// beforeLocal, when set, runs with the transaction id before local.
 	beforeLocal func(txID string)
 }
 
-func (f *fakePublisher) publish(ctx context.Context, ev any, local ordering.LocalTx) (ordering.TxOutcome, error) {
+// txPublisher publishes events of one type through the shared fake.
+type txPublisher[E any] struct{ f *fakePublisher }
+
+func (p txPublisher[E]) Publish(ctx context.Context, ev E, local func(ctx context.Context, txID string) error) error {
+	f := p.f
 	f.mu.Lock()
 	f.n++
 	txID := fmt.Sprintf("tx-%d", f.n)
@@ -130,22 +136,19 @@ func (f *fakePublisher) publish(ctx context.Context, ev any, local ordering.Loca
 	if f.beforeLocal != nil {
 		f.beforeLocal(txID)
 	}
-	out := local(ctx, txID)
+	err := local(ctx, txID)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.outcomes[txID] = out
-	if out == ordering.TxCommit {
+	switch {
+	case err == nil:
+		f.outcomes[txID] = "commit"
 		f.committed = append(f.committed, ev)
+	case apperr.KindOf(err) == apperr.Unavailable:
+		f.outcomes[txID] = "unknown"
+	default:
+		f.outcomes[txID] = "rollback"
 	}
-	return out, nil
-}
-
-func (f *fakePublisher) PublishPaid(ctx context.Context, ev contracts.OrderPaid, local ordering.LocalTx) (ordering.TxOutcome, error) {
-	return f.publish(ctx, ev, local)
-}
-
-func (f *fakePublisher) PublishCancelled(ctx context.Context, ev contracts.OrderCancelled, local ordering.LocalTx) (ordering.TxOutcome, error) {
-	return f.publish(ctx, ev, local)
+	return nil
 }
 
 func (f *fakePublisher) ScheduleTimeout(_ context.Context, ev contracts.OrderTimeout, _ time.Time) error {
@@ -155,6 +158,10 @@ func (f *fakePublisher) ScheduleTimeout(_ context.Context, ev contracts.OrderTim
 	return nil
 }
 
+func (f *fakePublisher) events() ordering.Events {
+	return ordering.Events{Paid: txPublisher[contracts.OrderPaid]{f}, Cancelled: txPublisher[contracts.OrderCancelled]{f}, Timeouts: f}
+}
+
 func (f *fakePublisher) committedCount() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -162,12 +169,13 @@ func (f *fakePublisher) committedCount() int {
 }
 
 type fixture struct {
-	svc   *ordering.Service
-	store *store.Store
-	inv   *fakeInventory
-	pay   *fakePayments
-	pub   *fakePublisher
-	clock *clock
+	svc    *ordering.Service
+	checks *ordering.Checks
+	store  *store.Store
+	inv    *fakeInventory
+	pay    *fakePayments
+	pub    *fakePublisher
+	clock  *clock
 }
 
 type clock struct {
@@ -192,11 +200,12 @@ func newFixture(t *testing.T) *fixture {
 		store: store.New(db),
 		inv:   &fakeInventory{stock: map[string]int{"A": 10, "B": 1}, reserved: map[string][]ordering.LineRequest{}, released: map[string]int{}},
 		pay:   &fakePayments{balance: map[string]int64{"alice": 100_000, "carol": 500}, charges: map[string]ordering.Charge{}, refunds: map[string]int{}},
-		pub:   &fakePublisher{outcomes: map[string]ordering.TxOutcome{}},
+		pub:   &fakePublisher{outcomes: map[string]string{}},
 		clock: &clock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
 	}
-	f.svc = ordering.NewService(f.store, f.inv, f.pay, fakeCart{lines: []ordering.LineRequest{{SKU: "A", Quantity: 1}}}, f.pub,
-		ordering.Config{PaymentTimeout: 10 * time.Minute, Now: f.clock.now, Log: slog.New(slog.DiscardHandler)})
+	cfg := ordering.Config{PaymentTimeout: 10 * time.Minute, Now: f.clock.now, Log: slog.New(slog.DiscardHandler)}
+	f.svc = ordering.NewService(f.store, f.inv, f.pay, fakeCart{lines: []ordering.LineRequest{{SKU: "A", Quantity: 1}}}, f.pub.events(), cfg)
+	f.checks = ordering.NewChecks(f.store, f.pay, cfg)
 	return f
 }
 
@@ -209,4 +218,17 @@ func (f *fixture) place(t *testing.T, user string, lines ...ordering.LineRequest
 		t.Fatalf("place: %v (created %v)", err, created)
 	}
 	return o
+}
+
+// checkPaid asks the ORDER_PAID check-back about txID and says what the
+// broker would be told.
+func (f *fixture) checkPaid(txID, orderNo string) string {
+	committed, err := f.checks.Paid(context.Background(), txID, contracts.OrderPaid{OrderNo: orderNo})
+	switch {
+	case err != nil:
+		return "unknown"
+	case committed:
+		return "commit"
+	}
+	return "rollback"
 }

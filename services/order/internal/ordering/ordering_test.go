@@ -127,10 +127,10 @@ func TestPayPaths(t *testing.T) {
 		if err != nil || out != ordering.OutcomePending || got.Status != ordering.PendingPayment {
 			t.Fatalf("pay: %v %v %v", out, got, err)
 		}
-		if got := f.svc.CheckPaid(ctx, "tx-1", o.No); got != ordering.TxCommit {
+		if got := f.checkPaid("tx-1", o.No); got != "commit" {
 			t.Errorf("check = %v, want commit", got)
 		}
-		if again := f.svc.CheckPaid(ctx, "tx-1", o.No); again != ordering.TxCommit {
+		if again := f.checkPaid("tx-1", o.No); again != "commit" {
 			t.Errorf("second check = %v", again)
 		}
 		if got, _ := f.store.Get(ctx, o.No); got.Status != ordering.Paid || got.PaidTxID != "tx-1" {
@@ -144,11 +144,11 @@ func TestPayPaths(t *testing.T) {
 		if out, _, _ := f.svc.Pay(ctx, "alice", o.No); out != ordering.OutcomePending {
 			t.Fatalf("pay: %v", out)
 		}
-		if got := f.svc.CheckPaid(ctx, "tx-1", o.No); got != ordering.TxUnknown {
+		if got := f.checkPaid("tx-1", o.No); got != "unknown" {
 			t.Errorf("check while payment is down = %v, want unknown", got)
 		}
 		f.pay.down = false
-		if got := f.svc.CheckPaid(ctx, "tx-1", o.No); got != ordering.TxRollback {
+		if got := f.checkPaid("tx-1", o.No); got != "rollback" {
 			t.Errorf("check without a charge = %v, want rollback", got)
 		}
 	})
@@ -157,7 +157,7 @@ func TestPayPaths(t *testing.T) {
 		o := f.place(t, "alice", ordering.LineRequest{SKU: "A", Quantity: 1})
 		// The check arrives after the half is sent and before the charge.
 		f.pub.beforeLocal = func(txID string) {
-			if got := f.svc.CheckPaid(ctx, txID, o.No); got != ordering.TxRollback {
+			if got := f.checkPaid(txID, o.No); got != "rollback" {
 				t.Errorf("early check = %v", got)
 			}
 		}
@@ -165,7 +165,7 @@ func TestPayPaths(t *testing.T) {
 		if err != nil || out != ordering.OutcomePending {
 			t.Fatalf("pay: %v %v", out, err)
 		}
-		if f.pub.outcomes["tx-1"] != ordering.TxRollback || f.pub.committedCount() != 0 {
+		if f.pub.outcomes["tx-1"] != "rollback" || f.pub.committedCount() != 0 {
 			t.Fatalf("local tx after a rollback decision = %v, %d committed", f.pub.outcomes["tx-1"], f.pub.committedCount())
 		}
 		// The charge stands and is reused by the next attempt: one charge.

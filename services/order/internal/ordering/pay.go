@@ -58,14 +58,15 @@ func (s *Service) Pay(ctx context.Context, userID, orderNo string) (PayOutcome, 
 		TotalCents: o.TotalCents, Address: o.Address, PaidAt: s.now(),
 	}
 	var result payResult
-	outcome, err := s.pub.PublishPaid(ctx, ev, func(ctx context.Context, txID string) TxOutcome {
-		result = s.payLocal(ctx, o, txID, ev.PaidAt)
-		return result.tx
+	err = s.events.Paid.Publish(ctx, ev, func(ctx context.Context, txID string) error {
+		var txErr error
+		result, txErr = s.payLocal(ctx, o, txID, ev.PaidAt)
+		return txErr
 	})
 	if err != nil {
 		return "", nil, apperr.Wrap(apperr.Unavailable, "BROKER_UNAVAILABLE", "the payment could not be started; nothing was charged", err)
 	}
-	s.cfg.Log.Info("pay finished", "order_no", o.No, "tx", outcome, "outcome", result.outcome, "error", result.err)
+	s.cfg.Log.Info("pay finished", "order_no", o.No, "outcome", result.outcome, "error", result.err)
 	if result.err != nil {
 		return "", nil, result.err
 	}
@@ -78,35 +79,39 @@ func (s *Service) Pay(ctx context.Context, userID, orderNo string) (PayOutcome, 
 
 // payResult is what the local transaction learned, for the HTTP answer.
 type payResult struct {
-	tx      TxOutcome
 	outcome PayOutcome
 	err     error
 }
 
-// payLocal is the local transaction of the ORDER_PAID half message.
-func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.Time) payResult {
+// payLocal is the local transaction of the ORDER_PAID half message. Its
+// error decides the message (nil commits; Unavailable leaves it to the
+// check-back; anything else rolls it back); the payResult is the answer to
+// the customer.
+func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.Time) (payResult, error) {
 	log := s.cfg.Log.With("order_no", o.No, "tx_id", txID)
 	charge, err := s.payments.Charge(ctx, o.No, o.UserID, o.TotalCents)
 	switch {
 	case isKind(err, apperr.PaymentRequired, ""):
-		return payResult{tx: TxRollback, err: err}
+		return payResult{err: err}, err
 	case isKind(err, apperr.Conflict, "ORDER_CANCELLED"):
-		return payResult{tx: TxRollback, err: notPayable(o, "the order was cancelled")}
+		err := notPayable(o, "the order was cancelled")
+		return payResult{err: err}, err
 	case isKind(err, apperr.Unavailable, ""):
 		log.Warn("charge outcome unknown; the check-back will settle it", "error", err)
-		return payResult{tx: TxUnknown, outcome: OutcomePending}
+		return payResult{outcome: OutcomePending}, err
 	case err != nil:
 		log.Error("charge failed", "error", err)
-		return payResult{tx: TxRollback, err: err}
+		return payResult{err: err}, err
 	case charge.Status == ChargeRefunded:
-		return payResult{tx: TxRollback, err: notPayable(o, "the order's charge was refunded")}
+		err := notPayable(o, "the order's charge was refunded")
+		return payResult{err: err}, err
 	}
 
-	err = s.store.MarkPaid(ctx, o.No, txID, at)
+	err = s.store.Transition(ctx, o.No, txID, paidChange(at))
 	switch {
 	case err == nil:
 		log.Info("order paid")
-		return payResult{tx: TxCommit, outcome: OutcomePaid}
+		return payResult{outcome: OutcomePaid}, nil
 	case errors.Is(err, ErrStateChanged):
 		return s.notPendingAfterCharge(ctx, o)
 	case errors.Is(err, ErrTxDecided):
@@ -115,42 +120,34 @@ func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.T
 		// If it rolled back, the order is still payable and its charge
 		// stands: the next pay request reuses it (charges are idempotent by
 		// order).
-		switch tx := s.loggedOutcome(ctx, txID); tx {
-		case TxCommit:
-			return payResult{tx: tx, outcome: OutcomePaid}
-		default:
-			return payResult{tx: tx, outcome: OutcomePending}
+		if err := loggedLocal(ctx, s.store, txID); err != nil {
+			return payResult{outcome: OutcomePending}, err
 		}
+		return payResult{outcome: OutcomePaid}, nil
 	default:
 		log.Error("recording the payment failed; the check-back will settle it", "error", err)
-		return payResult{tx: TxUnknown, outcome: OutcomePending}
+		return payResult{outcome: OutcomePending}, apperr.Wrap(apperr.Unavailable, "ORDER_STORE_UNAVAILABLE", "recording the payment failed", err)
 	}
 }
+
+// errPaidMeanwhile rolls back a payment whose order a concurrent request
+// paid first (with the same, idempotent charge).
+var errPaidMeanwhile = errors.New("the order was paid by a concurrent request")
 
 // notPendingAfterCharge handles a successful charge of an order that left
 // PENDING_PAYMENT meanwhile: paid by a concurrent request (same charge,
 // nothing to undo) or cancelled (refund: compensation).
-func (s *Service) notPendingAfterCharge(ctx context.Context, o *Order) payResult {
+func (s *Service) notPendingAfterCharge(ctx context.Context, o *Order) (payResult, error) {
 	current, err := s.store.Get(ctx, o.No)
 	if err != nil {
-		return payResult{tx: TxRollback, err: err}
+		return payResult{err: err}, err
 	}
 	if current.Status == Paid {
-		return payResult{tx: TxRollback, outcome: OutcomeAlreadyPaid}
+		return payResult{outcome: OutcomeAlreadyPaid}, errPaidMeanwhile
 	}
-	s.refund(ctx, o.No, "order cancelled before its payment completed")
-	return payResult{tx: TxRollback, err: notPayable(current, "the order was cancelled; the charge is refunded")}
-}
-
-// refund refunds an order's charge. A failure is logged, not returned: the
-// payment service also refunds when it consumes ORDER_CANCELLED, so the
-// refund happens exactly once either way.
-func (s *Service) refund(ctx context.Context, orderNo, reason string) {
-	if err := s.payments.Refund(ctx, orderNo, reason); err != nil {
-		s.cfg.Log.Warn("refund failed; payment's ORDER_CANCELLED consumer refunds it", "order_no", orderNo, "error", err)
-		return
-	}
-	s.cfg.Log.Info("charge refunded", "order_no", orderNo, "reason", reason)
+	refund(ctx, s.payments, s.cfg.Log, o.No, "order cancelled before its payment completed")
+	err = notPayable(current, "the order was cancelled; the charge is refunded")
+	return payResult{err: err}, err
 }
 
 func notPayable(o *Order, why string) error {

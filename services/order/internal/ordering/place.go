@@ -88,7 +88,7 @@ func (s *Service) Place(ctx context.Context, userID, key string, req PlaceReques
 	log.Info("order placed", "total_cents", o.TotalCents, "deadline", o.PaymentDeadline)
 
 	timeout := contracts.OrderTimeout{EventID: newID("evt-"), OrderNo: o.No, UserID: userID, Deadline: o.PaymentDeadline}
-	if err := s.pub.ScheduleTimeout(ctx, timeout, o.PaymentDeadline); err != nil {
+	if err := s.events.Timeouts.ScheduleTimeout(ctx, timeout, o.PaymentDeadline); err != nil {
 		// The overdue sweeper cancels the order at its deadline anyway.
 		log.Warn("could not schedule the payment timeout; the sweeper will cancel the order", "error", err)
 	}

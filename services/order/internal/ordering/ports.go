@@ -29,28 +29,6 @@ type IdempotencyKey struct {
 	OrderNo     string
 }
 
-// TxOutcome is what became of a local transaction behind a half message.
-type TxOutcome int
-
-// The outcomes, as the broker knows them.
-const (
-	TxCommit TxOutcome = iota + 1
-	TxRollback
-	TxUnknown
-)
-
-func (o TxOutcome) String() string {
-	switch o {
-	case TxCommit:
-		return "commit"
-	case TxRollback:
-		return "rollback"
-	case TxUnknown:
-		return "unknown"
-	}
-	return "invalid"
-}
-
 // Store keeps orders. Status changes are conditional and record the
 // message's transaction id in the transaction log in the same database
 // transaction, so a check-back can answer from durable state.
@@ -66,12 +44,12 @@ type Store interface {
 	ListByUser(ctx context.Context, userID string, limit int) ([]Order, error)
 	// List returns orders, newest first, optionally of one status (for admins).
 	List(ctx context.Context, status Status, limit int) ([]Order, error)
-	// MarkPaid records txID as committed and moves the order from
-	// PENDING_PAYMENT to PAID, in one transaction: ErrTxDecided when txID is
-	// already logged, ErrStateChanged when the order is not pending.
-	MarkPaid(ctx context.Context, orderNo, txID string, at time.Time) error
-	// MarkCancelled does the same for PENDING_PAYMENT → CANCELLED.
-	MarkCancelled(ctx context.Context, orderNo, txID, reason string, at time.Time) error
+	// Transition records txID as committed and applies change (From → To,
+	// with its reason and time) to the order, in one transaction:
+	// ErrTxDecided when txID is already logged, ErrStateChanged when the
+	// order is no longer in change.From. Moving to PAID records txID as the
+	// order's payment; moving to CANCELLED records the reason.
+	Transition(ctx context.Context, orderNo, txID string, change StatusChange) error
 	// LookupTx reads a logged outcome without deciding anything.
 	LookupTx(ctx context.Context, txID string) (committed, found bool, err error)
 	// ResolveTx decides txID rolled back unless its commit is logged, and
@@ -132,16 +110,25 @@ type Cart interface {
 	Lines(ctx context.Context, userID string) ([]LineRequest, error)
 }
 
-// LocalTx runs the local transaction of a half message with its
-// transaction id and says what became of it.
-type LocalTx func(ctx context.Context, txID string) TxOutcome
+// TxPublisher publishes an event E if and only if a local change commits:
+// it stores ev as a half message, runs local once with the message's
+// transaction id, and commits the message when local returns nil. A local
+// error of kind apperr.Unavailable leaves the outcome to the broker's
+// check-back; any other error rolls the message back. An error from Publish
+// means the half message was not stored: local did not run, nothing changed.
+type TxPublisher[E any] interface {
+	Publish(ctx context.Context, ev E, local func(ctx context.Context, txID string) error) error
+}
 
-// Publisher sends the order service's events. The Publish methods send a
-// half message, run local, and commit the message if and only if local
-// returns TxCommit; an error means nothing was sent and local did not run.
-type Publisher interface {
-	PublishPaid(ctx context.Context, ev contracts.OrderPaid, local LocalTx) (TxOutcome, error)
-	PublishCancelled(ctx context.Context, ev contracts.OrderCancelled, local LocalTx) (TxOutcome, error)
-	// ScheduleTimeout sends ev to be delivered no earlier than at.
+// TimeoutScheduler sends ORDER_TIMEOUT to be delivered no earlier than at.
+type TimeoutScheduler interface {
 	ScheduleTimeout(ctx context.Context, ev contracts.OrderTimeout, at time.Time) error
+}
+
+// Events are the messages the order service sends. The transactional ones
+// are answered at check-back time by Checks.
+type Events struct {
+	Paid      TxPublisher[contracts.OrderPaid]
+	Cancelled TxPublisher[contracts.OrderCancelled]
+	Timeouts  TimeoutScheduler
 }

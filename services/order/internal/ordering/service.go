@@ -38,12 +38,17 @@ type Service struct {
 	inventory Inventory
 	payments  Payments
 	cart      Cart
-	pub       Publisher
+	events    Events
 	cfg       Config
 }
 
 // NewService wires the use cases to their dependencies.
-func NewService(store Store, inventory Inventory, payments Payments, cart Cart, pub Publisher, cfg Config) *Service {
+func NewService(store Store, inventory Inventory, payments Payments, cart Cart, events Events, cfg Config) *Service {
+	return &Service{store: store, inventory: inventory, payments: payments, cart: cart, events: events, cfg: cfg.withDefaults()}
+}
+
+// withDefaults fills in the zero fields.
+func (cfg Config) withDefaults() Config {
 	if cfg.PaymentTimeout <= 0 {
 		cfg.PaymentTimeout = 15 * time.Minute
 	}
@@ -56,7 +61,7 @@ func NewService(store Store, inventory Inventory, payments Payments, cart Cart, 
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Service{store: store, inventory: inventory, payments: payments, cart: cart, pub: pub, cfg: cfg}
+	return cfg
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }

@@ -150,24 +150,19 @@ func (s *Store) loadLines(ctx context.Context, orders []*ordering.Order) error {
 	return nil
 }
 
-// MarkPaid logs txID as committed and moves the order to PAID, or changes
-// nothing.
-func (s *Store) MarkPaid(ctx context.Context, orderNo, txID string, at time.Time) error {
-	return s.transition(ctx, orderNo, txID, ordering.Paid, "payment succeeded", at,
-		map[string]any{"status": string(ordering.Paid), "paid_tx_id": txID, "updated_at": at})
-}
-
-// MarkCancelled logs txID as committed and moves the order to CANCELLED, or
-// changes nothing.
-func (s *Store) MarkCancelled(ctx context.Context, orderNo, txID, reason string, at time.Time) error {
-	return s.transition(ctx, orderNo, txID, ordering.Cancelled, reason, at,
-		map[string]any{"status": string(ordering.Cancelled), "cancel_reason": reason, "updated_at": at})
-}
-
-// transition is the one way an order leaves PENDING_PAYMENT: the
-// transaction log entry first (so a check-back that decided "rolled back"
-// makes this fail before anything changes), then the conditional update.
-func (s *Store) transition(ctx context.Context, orderNo, txID string, to ordering.Status, reason string, at time.Time, set map[string]any) error {
+// Transition logs txID as committed and moves the order from change.From
+// to change.To with a history entry, or changes nothing. The log entry goes
+// first, so a check-back that decided "rolled back" makes this fail before
+// anything changes; the conditional update then refuses an order that left
+// change.From meanwhile.
+func (s *Store) Transition(ctx context.Context, orderNo, txID string, change ordering.StatusChange) error {
+	set := map[string]any{"status": string(change.To), "updated_at": change.At}
+	switch change.To {
+	case ordering.Paid:
+		set["paid_tx_id"] = txID
+	case ordering.Cancelled:
+		set["cancel_reason"] = change.Reason
+	}
 	return database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := txlog.RecordCommit(tx, txID); errors.Is(err, txlog.ErrDecided) {
 			return ordering.ErrTxDecided
@@ -175,7 +170,7 @@ func (s *Store) transition(ctx context.Context, orderNo, txID string, to orderin
 			return err
 		}
 		res := tx.Model(&orderRow{}).
-			Where("order_no = ? AND status = ?", orderNo, string(ordering.PendingPayment)).
+			Where("order_no = ? AND status = ?", orderNo, string(change.From)).
 			Updates(set)
 		if res.Error != nil {
 			return fmt.Errorf("store: update order %s: %w", orderNo, res.Error)
@@ -183,7 +178,7 @@ func (s *Store) transition(ctx context.Context, orderNo, txID string, to orderin
 		if res.RowsAffected == 0 {
 			return ordering.ErrStateChanged
 		}
-		err := tx.Create(&historyRow{OrderNo: orderNo, FromStatus: string(ordering.PendingPayment), ToStatus: string(to), Reason: reason, At: at}).Error
+		err := tx.Create(&historyRow{OrderNo: orderNo, FromStatus: string(change.From), ToStatus: string(change.To), Reason: change.Reason, At: change.At}).Error
 		if err != nil {
 			return fmt.Errorf("store: insert history of %s: %w", orderNo, err)
 		}

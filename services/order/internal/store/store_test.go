@@ -90,17 +90,17 @@ func TestTransitions(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Now().UTC()
-		if err := s.MarkPaid(ctx, "RM-1", "tx-1", now); err != nil {
+		if err := s.Transition(ctx, "RM-1", "tx-1", paidChange(now)); err != nil {
 			t.Fatal(err)
 		}
 		// A second transition from PENDING_PAYMENT fails and logs nothing.
-		if err := s.MarkCancelled(ctx, "RM-1", "tx-2", "late", now); !errors.Is(err, ordering.ErrStateChanged) {
+		if err := s.Transition(ctx, "RM-1", "tx-2", cancelled("late", now)); !errors.Is(err, ordering.ErrStateChanged) {
 			t.Errorf("cancel of a paid order: %v", err)
 		}
 		if _, found, _ := s.LookupTx(ctx, "tx-2"); found {
 			t.Error("a failed transition left its transaction id in the log")
 		}
-		if err := s.MarkPaid(ctx, "RM-1", "tx-1", now); !errors.Is(err, ordering.ErrTxDecided) {
+		if err := s.Transition(ctx, "RM-1", "tx-1", paidChange(now)); !errors.Is(err, ordering.ErrTxDecided) {
 			t.Errorf("same tx twice: %v", err)
 		}
 		o, _ := s.Get(ctx, "RM-1")
@@ -114,11 +114,17 @@ func TestTransitions(t *testing.T) {
 		if committed, err := s.ResolveTx(ctx, "tx-3"); err != nil || committed {
 			t.Fatalf("resolve: %v %v", committed, err)
 		}
-		if err := s.MarkPaid(ctx, "RM-3", "tx-3", now); !errors.Is(err, ordering.ErrTxDecided) {
+		if err := s.Transition(ctx, "RM-3", "tx-3", paidChange(now)); !errors.Is(err, ordering.ErrTxDecided) {
 			t.Errorf("pay after a rollback decision: %v", err)
 		}
 		if o, _ := s.Get(ctx, "RM-3"); o.Status != ordering.PendingPayment {
 			t.Errorf("RM-3 is %s, want still pending", o.Status)
+		}
+		if err := s.Transition(ctx, "RM-3", "tx-4", cancelled("late", now)); err != nil {
+			t.Fatal(err)
+		}
+		if o, _ := s.Get(ctx, "RM-3"); o.Status != ordering.Cancelled || o.CancelReason != "late" || o.PaidTxID != "" {
+			t.Errorf("after cancel: %s reason %q paid tx %q", o.Status, o.CancelReason, o.PaidTxID)
 		}
 	})
 }
@@ -138,9 +144,9 @@ func TestConcurrentTransitionsOneWinner(t *testing.T) {
 			wg.Go(func() {
 				var err error
 				if i%3 == 0 {
-					err = s.MarkCancelled(ctx, "RM-1", fmt.Sprintf("tx-%d", i), "race", time.Now())
+					err = s.Transition(ctx, "RM-1", fmt.Sprintf("tx-%d", i), cancelled("race", time.Now()))
 				} else {
-					err = s.MarkPaid(ctx, "RM-1", fmt.Sprintf("tx-%d", i), time.Now())
+					err = s.Transition(ctx, "RM-1", fmt.Sprintf("tx-%d", i), paidChange(time.Now()))
 				}
 				switch {
 				case err == nil:
@@ -181,10 +187,20 @@ func TestOverdue(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		s.MarkPaid(ctx, "RM-paid", "tx", time.Now())
+		if err := s.Transition(ctx, "RM-paid", "tx", paidChange(time.Now())); err != nil {
+			t.Fatal(err)
+		}
 		got, err := s.Overdue(ctx, time.Now(), 10)
 		if err != nil || len(got) != 1 || got[0] != "RM-past" {
 			t.Errorf("Overdue = %v %v, want [RM-past]", got, err)
 		}
 	})
+}
+
+func paidChange(at time.Time) ordering.StatusChange {
+	return ordering.StatusChange{From: ordering.PendingPayment, To: ordering.Paid, Reason: "payment succeeded", At: at}
+}
+
+func cancelled(reason string, at time.Time) ordering.StatusChange {
+	return ordering.StatusChange{From: ordering.PendingPayment, To: ordering.Cancelled, Reason: reason, At: at}
 }
