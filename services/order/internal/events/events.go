@@ -126,4 +126,3 @@ func TimeoutHandler(svc interface {
 		return svc.HandleTimeout(ctx, ev)
 	}
 }
-
