@@ -27,7 +27,7 @@ type Checks struct {
 // clock and the logger.
 func NewChecks(store Store, payments Payments, cfg Config) *Checks {
 	cfg = cfg.withDefaults()
-	return &Checks{store: store, payments: payments, log: cfg.Log, now: func() time.Time { return cfg.Now().UTC() }}
+	return &Checks{store: store, payments: payments, log: cfg.Log, now: cfg.now}
 }
 
 // Paid answers a check-back for an ORDER_PAID half message whose local

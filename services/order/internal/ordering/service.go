@@ -64,7 +64,12 @@ func (cfg Config) withDefaults() Config {
 	return cfg
 }
 
-func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+func (s *Service) now() time.Time { return s.cfg.now() }
+
+// now reads the clock in UTC at millisecond precision: what MySQL's
+// DATETIME(3) keeps, so a time reads back as it was written (every service
+// does the same).
+func (cfg Config) now() time.Time { return cfg.Now().UTC().Truncate(time.Millisecond) }
 
 // Get returns the user's order; another user's order is NotFound, exactly
 // like one that does not exist.
