@@ -18,9 +18,12 @@
 //  4. Nothing imports another service's internal packages.
 //  5. platform never imports a service module.
 //  6. contracts imports the standard library only.
+//  7. The test helpers (testHelpers: testkit, dbtest, mqtest, servetest)
+//     are imported only by _test.go files and by each other, so no program
+//     links package testing.
 //
 // Rules 1-3 are about what a program links, so they read non-test files;
-// rules 4-6 are module boundaries and read test files too. Every failure
+// rules 4-7 are module boundaries and read test files too. Every failure
 // names the file, line and import.
 //
 // To allow a domain package a new client-free platform package (say a
@@ -36,6 +39,7 @@ import (
 	"go/token"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -82,6 +86,14 @@ var domainMayImport = map[string]string{
 	prefix + "services/contracts":       "topic names and event payloads",
 }
 
+// testHelpers are the platform packages that import package testing.
+var testHelpers = map[string]bool{
+	prefix + "services/platform/testkit":              true,
+	prefix + "services/platform/dbtest":               true,
+	prefix + "services/platform/mqtest":               true,
+	prefix + "services/platform/httpserver/servetest": true,
+}
+
 // importLine is one import in one file.
 type importLine struct {
 	file string // relative to the workspace root
@@ -122,6 +134,10 @@ func TestArchitecture(t *testing.T) {
 				if s.path != m.path && strings.HasPrefix(imp.path+"/", s.path+"/internal/") {
 					t.Errorf("%s: %s must not import another service's internal package", imp, m.dir)
 				}
+			}
+			// Rule 7.
+			if testHelpers[imp.path] && !strings.HasSuffix(imp.file, "_test.go") && !testHelpers[m.path+strings.TrimPrefix(path.Dir(imp.file), m.dir)] {
+				t.Errorf("%s: only tests import the test helper %s", imp, imp.path)
 			}
 			switch m.dir {
 			case "services/platform": // Rule 5.
