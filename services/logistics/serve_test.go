@@ -15,6 +15,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/minirmq"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
 
 // get fetches url with headers (name, value pairs) and returns status and body.
@@ -34,18 +35,6 @@ func get(t *testing.T, method, url string, headers ...string) (int, string) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body)
-}
-
-// eventually polls cond until it holds, failing after timeout.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond) // polling interval, not synchronisation
-	}
 }
 
 // The whole service as main wires it, on each database and a real broker:
@@ -83,7 +72,7 @@ func TestServe(t *testing.T) {
 		go func() { done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), spec, ln) }()
 
 		base := "http://" + ln.Addr().String()
-		eventually(t, 15*time.Second, "/readyz 200", func() bool {
+		testkit.Eventually(t, 15*time.Second, "/readyz 200", func() bool {
 			status, _ := get(t, "GET", base+"/readyz")
 			return status == http.StatusOK
 		})
@@ -100,7 +89,7 @@ func TestServe(t *testing.T) {
 		if _, err := producer.Send(t.Context(), mq.Message{Topic: contracts.TopicOrderPaid, Key: "RM-SERVE-1", Body: body}); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, 30*time.Second, "alice's shipment", func() bool {
+		testkit.Eventually(t, 30*time.Second, "alice's shipment", func() bool {
 			status, b := get(t, "GET", base+"/api/v1/shipments", "X-User-ID", "alice")
 			return status == http.StatusOK && strings.Contains(b, `"orderNo":"RM-SERVE-1"`)
 		})
@@ -116,7 +105,7 @@ func TestServe(t *testing.T) {
 
 		broker.Close()
 		brokerClosed = true
-		eventually(t, 15*time.Second, "/readyz to report the broker down", func() bool {
+		testkit.Eventually(t, 15*time.Second, "/readyz to report the broker down", func() bool {
 			status, b := get(t, "GET", base+"/readyz")
 			return status == http.StatusServiceUnavailable && strings.Contains(b, `"broker"`) && strings.Contains(b, `"database":"ok"`)
 		})

@@ -32,6 +32,19 @@ func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	return InTxOptions(ctx, db, nil, fn)
 }
 
+// InTxReadCommitted is InTx at READ COMMITTED on MySQL (SQLite has one
+// isolation level and takes no option). It is for stores whose every
+// decision rests on unique keys, conditional updates and locking reads,
+// none of which needs REPEATABLE READ's snapshot, and whose gap locks would
+// only add lock waits and deadlocks; each caller says why in its own doc.
+func InTxReadCommitted(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
+	var opts *sql.TxOptions
+	if Dialect(db) == "mysql" {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	return InTxOptions(ctx, db, opts, fn)
+}
+
 // InTxOptions is InTx with transaction options, e.g. an isolation level.
 func InTxOptions(ctx context.Context, db *gorm.DB, opts *sql.TxOptions, fn func(tx *gorm.DB) error) error {
 	var txOpts []*sql.TxOptions

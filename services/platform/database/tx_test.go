@@ -17,6 +17,45 @@ type counter struct {
 	N  int
 }
 
+// InTxReadCommitted commits fn's writes and, on MySQL, runs fn at READ
+// COMMITTED: a row another transaction commits meanwhile is visible to a
+// second read, which REPEATABLE READ's snapshot would hide.
+func TestInTxReadCommitted(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		if err := database.Migrate(db, &counter{}); err != nil {
+			t.Fatal(err)
+		}
+		err := database.InTxReadCommitted(t.Context(), db, func(tx *gorm.DB) error {
+			if database.Dialect(db) == "mysql" {
+				// The first read fixes REPEATABLE READ's snapshot; a row
+				// committed after it is seen by the second read only at
+				// READ COMMITTED. (SQLite has one connection: no meanwhile.)
+				var before, after int64
+				if err := tx.Model(&counter{}).Count(&before).Error; err != nil {
+					return err
+				}
+				if err := db.Create(&counter{ID: 8}).Error; err != nil {
+					return err
+				}
+				if err := tx.Model(&counter{}).Count(&after).Error; err != nil {
+					return err
+				}
+				if after != before+1 {
+					t.Errorf("a row committed meanwhile: count %d then %d; want it visible at READ COMMITTED", before, after)
+				}
+			}
+			return tx.Create(&counter{ID: 7, N: 1}).Error
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got counter
+		if err := db.First(&got, 7).Error; err != nil || got.N != 1 {
+			t.Errorf("after commit: %+v, %v", got, err)
+		}
+	})
+}
+
 // Two transactions that lock two rows in opposite orders deadlock; InnoDB
 // rolls one back and InTx runs it again, so both end up committed.
 func TestInTxRetriesDeadlockVictims(t *testing.T) {

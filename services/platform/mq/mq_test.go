@@ -20,6 +20,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/minirmq"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
 
 type env struct {
@@ -42,17 +43,6 @@ func start(t *testing.T) env {
 	admin := httptest.NewServer(srv.AdminHandler())
 	t.Cleanup(admin.Close)
 	return env{cfg: mq.Config{NameServer: srv.Addr(), Service: "test", Logger: c.Logger, ClientLogLevel: "error"}, admin: admin}
-}
-
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v: %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // txStates counts the broker's half messages by state.
@@ -178,11 +168,11 @@ func TestPublishDeliversExactlyTheCommitted(t *testing.T) {
 			t.Errorf("%s: result %+v, want state %v and a transaction id", c.key, res, want)
 		}
 	}
-	eventually(t, 10*time.Second, "every half decided", func() bool { return e.txStates(t)["pending"] == 0 })
+	testkit.Eventually(t, 10*time.Second, "every half decided", func() bool { return e.txStates(t)["pending"] == 0 })
 
 	in := &inbox{}
 	consume(t, e, "cg-visibility", "T_TX", in.handler, mq.ConsumerOptions{})
-	eventually(t, 20*time.Second, "consumer caught up", func() bool { return e.caughtUp(t, "cg-visibility") })
+	testkit.Eventually(t, 20*time.Second, "consumer caught up", func() bool { return e.caughtUp(t, "cg-visibility") })
 	got := in.keys()
 	for _, c := range cases {
 		if want := map[bool]int{true: 1, false: 0}[c.want]; got[c.key] != want {
@@ -223,7 +213,7 @@ func TestCheckReachesAnotherInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	eventually(t, 15*time.Second, "half committed by the other instance", func() bool { return e.txStates(t)["committed"] == 1 })
+	testkit.Eventually(t, 15*time.Second, "half committed by the other instance", func() bool { return e.txStates(t)["committed"] == 1 })
 	if checks.Load() < 1 {
 		t.Errorf("instance B answered %d checks", checks.Load())
 	}
@@ -261,8 +251,8 @@ func TestConsumerOutcomes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	eventually(t, 20*time.Second, "flaky message processed after two failures", func() bool { return in.keys()["flaky"] == 3 })
-	eventually(t, 20*time.Second, "consumer caught up", func() bool { return e.caughtUp(t, "cg-outcomes") })
+	testkit.Eventually(t, 20*time.Second, "flaky message processed after two failures", func() bool { return in.keys()["flaky"] == 3 })
+	testkit.Eventually(t, 20*time.Second, "consumer caught up", func() bool { return e.caughtUp(t, "cg-outcomes") })
 	got := in.keys()
 	for k, want := range map[string]int{"ok": 1, "flaky": 3, "poison": 1, "dup": 1} {
 		if got[k] != want {
@@ -305,7 +295,7 @@ func TestConsumerDeadLettersAfterMaxAttempts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	eventually(t, 20*time.Second, "the broken message in %DLQ%cg-dlq", func() bool {
+	testkit.Eventually(t, 20*time.Second, "the broken message in %DLQ%cg-dlq", func() bool {
 		resp, err := http.Get(e.admin.URL + "/api/v1/dead-letters/cg-dlq")
 		if err != nil {
 			t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/minirmq"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
 
 // RetryDelay is the delay of every level: retries and delayed messages come
@@ -186,17 +187,11 @@ func (b *Broker) post(t testing.TB, path string, body []byte) int {
 	return resp.StatusCode
 }
 
-// Eventually polls cond every 20 ms until it holds, failing the test after
-// timeout with what was awaited.
+// Eventually is testkit.Eventually, here so that consumer tests need one
+// import.
 func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Eventually(t, timeout, what, cond)
 }
 
 // Outcomes counts a consumer's outcomes; pass Observe as

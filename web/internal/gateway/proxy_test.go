@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
 
 func TestPathMappingAndQuery(t *testing.T) {
@@ -160,21 +162,10 @@ func TestPayRequestIsTrackedWhileRunning(t *testing.T) {
 		defer close(done)
 		h.do(t, req{method: "POST", path: "/api/order/orders/ORD-9/pay", cookie: alice})
 	}()
-	eventually(t, 5*time.Second, "pay request tracked", func() bool { return h.gw.pays.InFlight("ORD-9") })
+	testkit.Eventually(t, 5*time.Second, "pay request tracked", func() bool { return h.gw.pays.InFlight("ORD-9") })
 	close(release)
 	<-done
 	if h.gw.pays.InFlight("ORD-9") {
 		t.Error("still in flight after the answer")
-	}
-}
-
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }

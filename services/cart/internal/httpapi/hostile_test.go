@@ -10,72 +10,64 @@ import (
 	"github.com/rocketmart/rocketmart/services/cart/internal/cart"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
 )
 
-// hostile is one request a client should not send; every one must answer a
-// 4xx in the shared error shape and change no cart.
-type hostile struct {
-	name    string
-	method  string
-	path    string
-	body    string
-	headers []string // default: X-User-ID alice
-	status  int
-	code    string
-}
-
-func hostileRequests() []hostile {
+// hostileRequests are requests a client should not send; every one must answer a
+// a 4xx in the shared error shape and change no cart (default headers:
+// X-User-ID alice).
+func hostileRequests() []servetest.Hostile {
 	const items, tee = "/api/v1/cart/items", "/api/v1/cart/items/RM-TEE"
 	huge := `{"sku":"RM-TEE","quantity":1,"pad":"` + strings.Repeat("x", 2<<20) + `"}`
 	longSKU := strings.Repeat("S", cart.MaxSKULen+1)
-	return []hostile{
-		{name: "add: broken JSON", method: "POST", path: items, body: `{"sku":"RM-TEE",`, status: 400, code: "BAD_JSON"},
-		{name: "add: not JSON", method: "POST", path: items, body: `sku=RM-TEE&quantity=1`, status: 400, code: "BAD_JSON"},
-		{name: "add: empty body", method: "POST", path: items, body: "", status: 400, code: "BAD_JSON"},
-		{name: "add: array", method: "POST", path: items, body: `[{"sku":"RM-TEE","quantity":1}]`, status: 400, code: "BAD_JSON"},
-		{name: "add: two objects", method: "POST", path: items, body: addBody("RM-TEE", 1) + addBody("RM-TEE", 1), status: 400, code: "BAD_JSON"},
-		{name: "add: unknown field", method: "POST", path: items, body: `{"sku":"RM-TEE","quantity":1,"priceCents":1}`, status: 400, code: "BAD_JSON"},
-		{name: "add: quantity 0", method: "POST", path: items, body: addBody("RM-TEE", 0), status: 400, code: cart.CodeInvalidQuantity},
-		{name: "add: quantity -1", method: "POST", path: items, body: addBody("RM-TEE", -1), status: 400, code: cart.CodeInvalidQuantity},
-		{name: "add: quantity missing", method: "POST", path: items, body: `{"sku":"RM-TEE"}`, status: 400, code: cart.CodeInvalidQuantity},
-		{name: "add: quantity null", method: "POST", path: items, body: `{"sku":"RM-TEE","quantity":null}`, status: 400, code: cart.CodeInvalidQuantity},
-		{name: "add: quantity 100", method: "POST", path: items, body: addBody("RM-TEE", 100), status: 400, code: cart.CodeQuantityTooLarge},
-		{name: "add: quantity 1e9", method: "POST", path: items, body: `{"sku":"RM-TEE","quantity":1e9}`, status: 400, code: "BAD_JSON"},
-		{name: "add: quantity 1000000000", method: "POST", path: items, body: addBody("RM-TEE", 1_000_000_000), status: 400, code: cart.CodeQuantityTooLarge},
-		{name: "add: quantity beyond int64", method: "POST", path: items, body: `{"sku":"RM-TEE","quantity":99999999999999999999999}`, status: 400, code: "BAD_JSON"},
-		{name: "add: quantity as string", method: "POST", path: items, body: `{"sku":"RM-TEE","quantity":"3"}`, status: 400, code: "BAD_JSON"},
-		{name: "add: quantity 3.5", method: "POST", path: items, body: `{"sku":"RM-TEE","quantity":3.5}`, status: 400, code: "BAD_JSON"},
-		{name: "add: sum over 99", method: "POST", path: items, body: addBody("RM-TEE", 2), status: 400, code: cart.CodeQuantityTooLarge},
-		{name: "add: sku missing", method: "POST", path: items, body: `{"quantity":1}`, status: 400, code: cart.CodeInvalidSKU},
-		{name: "add: sku as number", method: "POST", path: items, body: `{"sku":42,"quantity":1}`, status: 400, code: "BAD_JSON"},
-		{name: "add: sku too long", method: "POST", path: items, body: addBody(longSKU, 1), status: 400, code: cart.CodeInvalidSKU},
-		{name: "add: sku with control character", method: "POST", path: items, body: `{"sku":"RM-TEE\u0000","quantity":1}`, status: 400, code: cart.CodeInvalidSKU},
-		{name: "add: unknown sku", method: "POST", path: items, body: addBody("NO-SUCH-SKU", 1), status: 404, code: cart.CodeUnknownSKU},
-		{name: "add: oversized body", method: "POST", path: items, body: huge, status: 413, code: "BODY_TOO_LARGE"},
-		{name: "add: no user header", method: "POST", path: items, body: addBody("RM-TEE", 1), headers: []string{}, status: 401, code: "USER_REQUIRED"},
-		{name: "add: unknown user", method: "POST", path: items, body: addBody("RM-TEE", 1), headers: []string{httpserver.HeaderUserID, "mallory"}, status: 401, code: "UNKNOWN_USER"},
+	return []servetest.Hostile{
+		{Name: "add: broken JSON", Method: "POST", Path: items, Body: `{"sku":"RM-TEE",`, Status: 400, Code: "BAD_JSON"},
+		{Name: "add: not JSON", Method: "POST", Path: items, Body: `sku=RM-TEE&quantity=1`, Status: 400, Code: "BAD_JSON"},
+		{Name: "add: empty body", Method: "POST", Path: items, Body: "", Status: 400, Code: "BAD_JSON"},
+		{Name: "add: array", Method: "POST", Path: items, Body: `[{"sku":"RM-TEE","quantity":1}]`, Status: 400, Code: "BAD_JSON"},
+		{Name: "add: two objects", Method: "POST", Path: items, Body: addBody("RM-TEE", 1) + addBody("RM-TEE", 1), Status: 400, Code: "BAD_JSON"},
+		{Name: "add: unknown field", Method: "POST", Path: items, Body: `{"sku":"RM-TEE","quantity":1,"priceCents":1}`, Status: 400, Code: "BAD_JSON"},
+		{Name: "add: quantity 0", Method: "POST", Path: items, Body: addBody("RM-TEE", 0), Status: 400, Code: cart.CodeInvalidQuantity},
+		{Name: "add: quantity -1", Method: "POST", Path: items, Body: addBody("RM-TEE", -1), Status: 400, Code: cart.CodeInvalidQuantity},
+		{Name: "add: quantity missing", Method: "POST", Path: items, Body: `{"sku":"RM-TEE"}`, Status: 400, Code: cart.CodeInvalidQuantity},
+		{Name: "add: quantity null", Method: "POST", Path: items, Body: `{"sku":"RM-TEE","quantity":null}`, Status: 400, Code: cart.CodeInvalidQuantity},
+		{Name: "add: quantity 100", Method: "POST", Path: items, Body: addBody("RM-TEE", 100), Status: 400, Code: cart.CodeQuantityTooLarge},
+		{Name: "add: quantity 1e9", Method: "POST", Path: items, Body: `{"sku":"RM-TEE","quantity":1e9}`, Status: 400, Code: "BAD_JSON"},
+		{Name: "add: quantity 1000000000", Method: "POST", Path: items, Body: addBody("RM-TEE", 1_000_000_000), Status: 400, Code: cart.CodeQuantityTooLarge},
+		{Name: "add: quantity beyond int64", Method: "POST", Path: items, Body: `{"sku":"RM-TEE","quantity":99999999999999999999999}`, Status: 400, Code: "BAD_JSON"},
+		{Name: "add: quantity as string", Method: "POST", Path: items, Body: `{"sku":"RM-TEE","quantity":"3"}`, Status: 400, Code: "BAD_JSON"},
+		{Name: "add: quantity 3.5", Method: "POST", Path: items, Body: `{"sku":"RM-TEE","quantity":3.5}`, Status: 400, Code: "BAD_JSON"},
+		{Name: "add: sum over 99", Method: "POST", Path: items, Body: addBody("RM-TEE", 2), Status: 400, Code: cart.CodeQuantityTooLarge},
+		{Name: "add: sku missing", Method: "POST", Path: items, Body: `{"quantity":1}`, Status: 400, Code: cart.CodeInvalidSKU},
+		{Name: "add: sku as number", Method: "POST", Path: items, Body: `{"sku":42,"quantity":1}`, Status: 400, Code: "BAD_JSON"},
+		{Name: "add: sku too long", Method: "POST", Path: items, Body: addBody(longSKU, 1), Status: 400, Code: cart.CodeInvalidSKU},
+		{Name: "add: sku with control character", Method: "POST", Path: items, Body: `{"sku":"RM-TEE\u0000","quantity":1}`, Status: 400, Code: cart.CodeInvalidSKU},
+		{Name: "add: unknown sku", Method: "POST", Path: items, Body: addBody("NO-SUCH-SKU", 1), Status: 404, Code: cart.CodeUnknownSKU},
+		{Name: "add: oversized body", Method: "POST", Path: items, Body: huge, Status: 413, Code: "BODY_TOO_LARGE"},
+		{Name: "add: no user header", Method: "POST", Path: items, Body: addBody("RM-TEE", 1), Headers: []string{}, Status: 401, Code: "USER_REQUIRED"},
+		{Name: "add: unknown user", Method: "POST", Path: items, Body: addBody("RM-TEE", 1), Headers: []string{httpserver.HeaderUserID, "mallory"}, Status: 401, Code: "UNKNOWN_USER"},
 
-		{name: "set: broken JSON", method: "PUT", path: tee, body: `{"quantity":`, status: 400, code: "BAD_JSON"},
-		{name: "set: unknown field", method: "PUT", path: tee, body: `{"quantity":1,"sku":"RM-MUG"}`, status: 400, code: "BAD_JSON"},
-		{name: "set: quantity 0", method: "PUT", path: tee, body: `{"quantity":0}`, status: 400, code: cart.CodeInvalidQuantity},
-		{name: "set: quantity -1", method: "PUT", path: tee, body: `{"quantity":-1}`, status: 400, code: cart.CodeInvalidQuantity},
-		{name: "set: quantity 100", method: "PUT", path: tee, body: `{"quantity":100}`, status: 400, code: cart.CodeQuantityTooLarge},
-		{name: "set: quantity 1e9", method: "PUT", path: tee, body: `{"quantity":1e9}`, status: 400, code: "BAD_JSON"},
-		{name: "set: quantity as string", method: "PUT", path: tee, body: `{"quantity":"3"}`, status: 400, code: "BAD_JSON"},
-		{name: "set: quantity 3.5", method: "PUT", path: tee, body: `{"quantity":3.5}`, status: 400, code: "BAD_JSON"},
-		{name: "set: unknown sku", method: "PUT", path: "/api/v1/cart/items/NO-SUCH-SKU", body: `{"quantity":1}`, status: 404, code: cart.CodeUnknownSKU},
-		{name: "set: sku too long", method: "PUT", path: "/api/v1/cart/items/" + longSKU, body: `{"quantity":1}`, status: 400, code: cart.CodeInvalidSKU},
-		{name: "set: oversized body", method: "PUT", path: tee, body: huge, status: 413, code: "BODY_TOO_LARGE"},
-		{name: "set: no user header", method: "PUT", path: tee, body: `{"quantity":1}`, headers: []string{}, status: 401, code: "USER_REQUIRED"},
+		{Name: "set: broken JSON", Method: "PUT", Path: tee, Body: `{"quantity":`, Status: 400, Code: "BAD_JSON"},
+		{Name: "set: unknown field", Method: "PUT", Path: tee, Body: `{"quantity":1,"sku":"RM-MUG"}`, Status: 400, Code: "BAD_JSON"},
+		{Name: "set: quantity 0", Method: "PUT", Path: tee, Body: `{"quantity":0}`, Status: 400, Code: cart.CodeInvalidQuantity},
+		{Name: "set: quantity -1", Method: "PUT", Path: tee, Body: `{"quantity":-1}`, Status: 400, Code: cart.CodeInvalidQuantity},
+		{Name: "set: quantity 100", Method: "PUT", Path: tee, Body: `{"quantity":100}`, Status: 400, Code: cart.CodeQuantityTooLarge},
+		{Name: "set: quantity 1e9", Method: "PUT", Path: tee, Body: `{"quantity":1e9}`, Status: 400, Code: "BAD_JSON"},
+		{Name: "set: quantity as string", Method: "PUT", Path: tee, Body: `{"quantity":"3"}`, Status: 400, Code: "BAD_JSON"},
+		{Name: "set: quantity 3.5", Method: "PUT", Path: tee, Body: `{"quantity":3.5}`, Status: 400, Code: "BAD_JSON"},
+		{Name: "set: unknown sku", Method: "PUT", Path: "/api/v1/cart/items/NO-SUCH-SKU", Body: `{"quantity":1}`, Status: 404, Code: cart.CodeUnknownSKU},
+		{Name: "set: sku too long", Method: "PUT", Path: "/api/v1/cart/items/" + longSKU, Body: `{"quantity":1}`, Status: 400, Code: cart.CodeInvalidSKU},
+		{Name: "set: oversized body", Method: "PUT", Path: tee, Body: huge, Status: 413, Code: "BODY_TOO_LARGE"},
+		{Name: "set: no user header", Method: "PUT", Path: tee, Body: `{"quantity":1}`, Headers: []string{}, Status: 401, Code: "USER_REQUIRED"},
 
-		{name: "view: no user header", method: "GET", path: "/api/v1/cart", headers: []string{}, status: 401, code: "USER_REQUIRED"},
-		{name: "view: unknown user", method: "GET", path: "/api/v1/cart", headers: []string{httpserver.HeaderUserID, "ALICE"}, status: 401, code: "UNKNOWN_USER"},
-		{name: "remove: no user header", method: "DELETE", path: tee, headers: []string{}, status: 401, code: "USER_REQUIRED"},
-		{name: "remove: unknown user", method: "DELETE", path: tee, headers: []string{httpserver.HeaderUserID, "mallory"}, status: 401, code: "UNKNOWN_USER"},
-		{name: "clear: no user header", method: "DELETE", path: "/api/v1/cart", headers: []string{}, status: 401, code: "USER_REQUIRED"},
-		{name: "clear: unknown user", method: "DELETE", path: "/api/v1/cart", headers: []string{httpserver.HeaderUserID, "alice "}, status: 401, code: "UNKNOWN_USER"},
-		{name: "wrong method", method: "PATCH", path: tee, body: `{"quantity":1}`, status: 405, code: "METHOD_NOT_ALLOWED"},
-		{name: "sku with a slash", method: "DELETE", path: "/api/v1/cart/items/RM%2FTEE/x", status: 404, code: "ROUTE_NOT_FOUND"},
+		{Name: "view: no user header", Method: "GET", Path: "/api/v1/cart", Headers: []string{}, Status: 401, Code: "USER_REQUIRED"},
+		{Name: "view: unknown user", Method: "GET", Path: "/api/v1/cart", Headers: []string{httpserver.HeaderUserID, "ALICE"}, Status: 401, Code: "UNKNOWN_USER"},
+		{Name: "remove: no user header", Method: "DELETE", Path: tee, Headers: []string{}, Status: 401, Code: "USER_REQUIRED"},
+		{Name: "remove: unknown user", Method: "DELETE", Path: tee, Headers: []string{httpserver.HeaderUserID, "mallory"}, Status: 401, Code: "UNKNOWN_USER"},
+		{Name: "clear: no user header", Method: "DELETE", Path: "/api/v1/cart", Headers: []string{}, Status: 401, Code: "USER_REQUIRED"},
+		{Name: "clear: unknown user", Method: "DELETE", Path: "/api/v1/cart", Headers: []string{httpserver.HeaderUserID, "alice "}, Status: 401, Code: "UNKNOWN_USER"},
+		{Name: "wrong method", Method: "PATCH", Path: tee, Body: `{"quantity":1}`, Status: 405, Code: "METHOD_NOT_ALLOWED"},
+		{Name: "sku with a slash", Method: "DELETE", Path: "/api/v1/cart/items/RM%2FTEE/x", Status: 404, Code: "ROUTE_NOT_FOUND"},
 	}
 }
 
@@ -89,17 +81,12 @@ func TestHostileInputChangesNothing(t *testing.T) {
 		a.as(t, "bob", http.MethodPost, "/api/v1/cart/items", addBody("RM-MUG", 2)).cart(t)
 		alice, bob := a.lines(t, "alice"), a.lines(t, "bob")
 
-		for _, h := range hostileRequests() {
-			t.Run(h.name, func(t *testing.T) {
-				headers := h.headers
-				if headers == nil {
-					headers = []string{httpserver.HeaderUserID, "alice"}
-				}
-				a.do(t, h.method, h.path, h.body, headers...).WantError(t, h.status, h.code)
-				a.wantLines(t, "alice", alice)
-				a.wantLines(t, "bob", bob)
-				a.wantLines(t, "carol", []cart.Line{})
-			})
-		}
+		servetest.RunHostile(t, a.handler, func(servetest.Hostile) []string {
+			return []string{httpserver.HeaderUserID, "alice"}
+		}, hostileRequests(), func(t *testing.T) {
+			a.wantLines(t, "alice", alice)
+			a.wantLines(t, "bob", bob)
+			a.wantLines(t, "carol", []cart.Line{})
+		})
 	})
 }

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 
 	"gorm.io/gorm"
@@ -10,39 +9,28 @@ import (
 	"github.com/rocketmart/rocketmart/services/cart/internal/cart"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
 
-// concurrently runs fn(i) for i in [0, n) in goroutines released together,
-// and returns how many returned nil and the codes of the apperr errors of
-// the others. Any other error fails the test: under contention the store
-// must answer with a business outcome, never a deadlock or a lock timeout.
+// concurrently runs fn(i) for i in [0, n) in goroutines released together
+// (testkit.Concurrently), and returns how many returned nil and the codes
+// of the apperr errors of the others. Any other error fails the test: under
+// contention the store must answer with a business outcome, never a
+// deadlock or a lock timeout.
 func concurrently(t *testing.T, n int, fn func(i int) error) (ok int, codes map[string]int) {
 	t.Helper()
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		start = make(chan struct{})
-	)
 	codes = map[string]int{}
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			err := fn(i)
-			mu.Lock()
-			defer mu.Unlock()
-			if err == nil {
-				ok++
-				return
-			}
-			if e, isApp := apperr.As(err); isApp && e.Kind != apperr.Internal {
-				codes[e.Code]++
-				return
-			}
-			t.Errorf("goroutine %d: unexpected error %v", i, err)
-		})
+	for i, err := range testkit.Concurrently(n, fn) {
+		if err == nil {
+			ok++
+			continue
+		}
+		if e, isApp := apperr.As(err); isApp && e.Kind != apperr.Internal {
+			codes[e.Code]++
+			continue
+		}
+		t.Errorf("goroutine %d: unexpected error %v", i, err)
 	}
-	close(start)
-	wg.Wait()
 	return ok, codes
 }
 

@@ -28,9 +28,10 @@ const (
 )
 
 type api struct {
-	url string
-	svc *inventory.Service
-	db  *gorm.DB
+	url     string
+	handler http.Handler
+	svc     *inventory.Service
+	db      *gorm.DB
 }
 
 func newAPI(t *testing.T, db *gorm.DB) api {
@@ -46,7 +47,7 @@ func newAPI(t *testing.T, db *gorm.DB) api {
 	httpapi.Register(srv.Router(), svc, adminToken)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return api{url: ts.URL, svc: svc, db: db}
+	return api{url: ts.URL, handler: srv.Handler(), svc: svc, db: db}
 }
 
 // response is what a call got back.
@@ -103,6 +104,16 @@ func (a api) call(t *testing.T, method, path string, body string, headers map[st
 }
 
 var adminHeaders = map[string]string{httpserver.HeaderAdminToken: adminToken}
+
+// pairs returns headers as name, value pairs for servetest; never nil, so
+// that no headers stays no headers.
+func pairs(headers map[string]string) []string {
+	out := []string{}
+	for k, v := range headers {
+		out = append(out, k, v)
+	}
+	return out
+}
 
 func (a api) admin(t *testing.T, method, path, body string) response {
 	t.Helper()

@@ -13,6 +13,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/inventory/internal/httpapi"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
 )
 
 // Hostile and broken requests get a 4xx in the shared error shape and change
@@ -29,55 +30,47 @@ func TestHostileRequestsChangeNothing(t *testing.T) {
 		get     = http.MethodGet
 		reserve = "/api/v1/reservations"
 	)
-	tests := []struct {
-		name       string
-		method     string
-		path       string
-		body       string
-		headers    map[string]string
-		wantStatus int
-		wantCode   string
-	}{
-		{"broken JSON", post, reserve, `{"orderNo":"RM-1",`, adminHeaders, 400, "BAD_JSON"},
-		{"not an object", post, reserve, `[1,2]`, adminHeaders, 400, "BAD_JSON"},
-		{"empty body", post, reserve, "", adminHeaders, 400, "BAD_JSON"},
-		{"unknown field", post, reserve, `{"orderNo":"RM-1","lines":` + ok + `,"expiresAt":"` + future + `","price":1}`, adminHeaders, 400, "BAD_JSON"},
-		{"unknown line field", post, reserve, body("RM-1", `[{"sku":"RM-TENT-2P","quantity":1,"priceCents":1}]`, future), adminHeaders, 400, "BAD_JSON"},
-		{"trailing data", post, reserve, body("RM-1", ok, future) + `{}`, adminHeaders, 400, "BAD_JSON"},
-		{"quantity as string", post, reserve, body("RM-1", `[{"sku":"RM-TENT-2P","quantity":"1"}]`, future), adminHeaders, 400, "BAD_JSON"},
-		{"fractional quantity", post, reserve, body("RM-1", `[{"sku":"RM-TENT-2P","quantity":1.5}]`, future), adminHeaders, 400, "BAD_JSON"},
-		{"huge quantity", post, reserve, body("RM-1", `[{"sku":"RM-TENT-2P","quantity":1e30}]`, future), adminHeaders, 400, "BAD_JSON"},
-		{"quantity over the limit", post, reserve, body("RM-1", `[{"sku":"RM-TENT-2P","quantity":1001}]`, future), adminHeaders, 400, "VALIDATION"},
-		{"zero quantity", post, reserve, body("RM-1", `[{"sku":"RM-TENT-2P","quantity":0}]`, future), adminHeaders, 400, "VALIDATION"},
-		{"negative quantity", post, reserve, body("RM-1", `[{"sku":"RM-TENT-2P","quantity":-5}]`, future), adminHeaders, 400, "VALIDATION"},
-		{"missing quantity", post, reserve, body("RM-1", `[{"sku":"RM-TENT-2P"}]`, future), adminHeaders, 400, "VALIDATION"},
-		{"empty lines", post, reserve, body("RM-1", `[]`, future), adminHeaders, 400, "VALIDATION"},
-		{"null lines", post, reserve, body("RM-1", `null`, future), adminHeaders, 400, "VALIDATION"},
-		{"duplicate SKU", post, reserve, body("RM-1", `[{"sku":"RM-TENT-2P","quantity":1},{"sku":"RM-TENT-2P","quantity":2}]`, future), adminHeaders, 400, "DUPLICATE_SKU"},
-		{"missing order number", post, reserve, `{"lines":` + ok + `,"expiresAt":"` + future + `"}`, adminHeaders, 400, "VALIDATION"},
-		{"order number with a slash", post, reserve, body("RM/1", ok, future), adminHeaders, 400, "VALIDATION"},
-		{"order number with SQL", post, reserve, body("RM-1' OR '1'='1", ok, future), adminHeaders, 400, "VALIDATION"},
-		{"order number too long", post, reserve, body(strings.Repeat("A", 65), ok, future), adminHeaders, 400, "VALIDATION"},
-		{"missing expiry", post, reserve, `{"orderNo":"RM-1","lines":` + ok + `}`, adminHeaders, 400, "VALIDATION"},
-		{"expiry in the past", post, reserve, body("RM-1", ok, past), adminHeaders, 400, "VALIDATION"},
-		{"expiry not RFC 3339", post, reserve, body("RM-1", ok, "tomorrow"), adminHeaders, 400, "VALIDATION"},
-		{"expiry as number", post, reserve, `{"orderNo":"RM-1","lines":` + ok + `,"expiresAt":1893456000}`, adminHeaders, 400, "BAD_JSON"},
-		{"expiry years ahead", post, reserve, body("RM-1", ok, "2999-01-01T00:00:00Z"), adminHeaders, 400, "VALIDATION"},
-		{"unknown SKU", post, reserve, body("RM-1", `[{"sku":"RM-TENT-2P","quantity":1},{"sku":"RM-NOPE","quantity":1}]`, future), adminHeaders, 404, "UNKNOWN_SKU"},
-		{"oversized body", post, reserve, body("RM-1", `[{"sku":"`+strings.Repeat("X", 2<<20)+`","quantity":1}]`, future), adminHeaders, 413, "BODY_TOO_LARGE"},
-		{"no admin token", post, reserve, body("RM-1", ok, future), nil, 401, "ADMIN_TOKEN_REQUIRED"},
-		{"wrong admin token", post, reserve, body("RM-1", ok, future), map[string]string{httpserver.HeaderAdminToken: "guess"}, 403, "BAD_ADMIN_TOKEN"},
-		{"a user instead of the admin", post, reserve, body("RM-1", ok, future), map[string]string{httpserver.HeaderUserID: "alice"}, 401, "ADMIN_TOKEN_REQUIRED"},
-		{"stock without admin token", get, "/api/v1/admin/stock", "", nil, 401, "ADMIN_TOKEN_REQUIRED"},
-		{"reservation without admin token", get, "/api/v1/reservations/RM-OLD", "", nil, 401, "ADMIN_TOKEN_REQUIRED"},
-		{"release without admin token", post, "/api/v1/reservations/RM-OLD/release", "", nil, 401, "ADMIN_TOKEN_REQUIRED"},
-		{"release with a wrong token", post, "/api/v1/reservations/RM-OLD/release", "", map[string]string{httpserver.HeaderAdminToken: "x"}, 403, "BAD_ADMIN_TOKEN"},
-		{"unknown reservation", get, "/api/v1/reservations/RM-NONE", "", adminHeaders, 404, "RESERVATION_NOT_FOUND"},
-		{"malformed order number", get, "/api/v1/reservations/RM%20OLD", "", adminHeaders, 400, "VALIDATION"},
-		{"release unknown", post, "/api/v1/reservations/RM-NONE/release", "", adminHeaders, 404, "RESERVATION_NOT_FOUND"},
-		{"release malformed", post, "/api/v1/reservations/" + strings.Repeat("z", 100) + "/release", "", adminHeaders, 400, "VALIDATION"},
-		{"wrong method", http.MethodDelete, "/api/v1/reservations/RM-OLD", "", adminHeaders, 405, "METHOD_NOT_ALLOWED"},
-		{"unknown route", get, "/api/v1/nothing", "", adminHeaders, 404, "ROUTE_NOT_FOUND"},
+	tests := []servetest.Hostile{
+		{Name: "broken JSON", Method: post, Path: reserve, Body: `{"orderNo":"RM-1",`, Headers: pairs(adminHeaders), Status: 400, Code: "BAD_JSON"},
+		{Name: "not an object", Method: post, Path: reserve, Body: `[1,2]`, Headers: pairs(adminHeaders), Status: 400, Code: "BAD_JSON"},
+		{Name: "empty body", Method: post, Path: reserve, Headers: pairs(adminHeaders), Status: 400, Code: "BAD_JSON"},
+		{Name: "unknown field", Method: post, Path: reserve, Body: `{"orderNo":"RM-1","lines":` + ok + `,"expiresAt":"` + future + `","price":1}`, Headers: pairs(adminHeaders), Status: 400, Code: "BAD_JSON"},
+		{Name: "unknown line field", Method: post, Path: reserve, Body: body("RM-1", `[{"sku":"RM-TENT-2P","quantity":1,"priceCents":1}]`, future), Headers: pairs(adminHeaders), Status: 400, Code: "BAD_JSON"},
+		{Name: "trailing data", Method: post, Path: reserve, Body: body("RM-1", ok, future) + `{}`, Headers: pairs(adminHeaders), Status: 400, Code: "BAD_JSON"},
+		{Name: "quantity as string", Method: post, Path: reserve, Body: body("RM-1", `[{"sku":"RM-TENT-2P","quantity":"1"}]`, future), Headers: pairs(adminHeaders), Status: 400, Code: "BAD_JSON"},
+		{Name: "fractional quantity", Method: post, Path: reserve, Body: body("RM-1", `[{"sku":"RM-TENT-2P","quantity":1.5}]`, future), Headers: pairs(adminHeaders), Status: 400, Code: "BAD_JSON"},
+		{Name: "huge quantity", Method: post, Path: reserve, Body: body("RM-1", `[{"sku":"RM-TENT-2P","quantity":1e30}]`, future), Headers: pairs(adminHeaders), Status: 400, Code: "BAD_JSON"},
+		{Name: "quantity over the limit", Method: post, Path: reserve, Body: body("RM-1", `[{"sku":"RM-TENT-2P","quantity":1001}]`, future), Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "zero quantity", Method: post, Path: reserve, Body: body("RM-1", `[{"sku":"RM-TENT-2P","quantity":0}]`, future), Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "negative quantity", Method: post, Path: reserve, Body: body("RM-1", `[{"sku":"RM-TENT-2P","quantity":-5}]`, future), Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "missing quantity", Method: post, Path: reserve, Body: body("RM-1", `[{"sku":"RM-TENT-2P"}]`, future), Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "empty lines", Method: post, Path: reserve, Body: body("RM-1", `[]`, future), Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "null lines", Method: post, Path: reserve, Body: body("RM-1", `null`, future), Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "duplicate SKU", Method: post, Path: reserve, Body: body("RM-1", `[{"sku":"RM-TENT-2P","quantity":1},{"sku":"RM-TENT-2P","quantity":2}]`, future), Headers: pairs(adminHeaders), Status: 400, Code: "DUPLICATE_SKU"},
+		{Name: "missing order number", Method: post, Path: reserve, Body: `{"lines":` + ok + `,"expiresAt":"` + future + `"}`, Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "order number with a slash", Method: post, Path: reserve, Body: body("RM/1", ok, future), Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "order number with SQL", Method: post, Path: reserve, Body: body("RM-1' OR '1'='1", ok, future), Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "order number too long", Method: post, Path: reserve, Body: body(strings.Repeat("A", 65), ok, future), Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "missing expiry", Method: post, Path: reserve, Body: `{"orderNo":"RM-1","lines":` + ok + `}`, Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "expiry in the past", Method: post, Path: reserve, Body: body("RM-1", ok, past), Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "expiry not RFC 3339", Method: post, Path: reserve, Body: body("RM-1", ok, "tomorrow"), Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "expiry as number", Method: post, Path: reserve, Body: `{"orderNo":"RM-1","lines":` + ok + `,"expiresAt":1893456000}`, Headers: pairs(adminHeaders), Status: 400, Code: "BAD_JSON"},
+		{Name: "expiry years ahead", Method: post, Path: reserve, Body: body("RM-1", ok, "2999-01-01T00:00:00Z"), Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "unknown SKU", Method: post, Path: reserve, Body: body("RM-1", `[{"sku":"RM-TENT-2P","quantity":1},{"sku":"RM-NOPE","quantity":1}]`, future), Headers: pairs(adminHeaders), Status: 404, Code: "UNKNOWN_SKU"},
+		{Name: "oversized body", Method: post, Path: reserve, Body: body("RM-1", `[{"sku":"`+strings.Repeat("X", 2<<20)+`","quantity":1}]`, future), Headers: pairs(adminHeaders), Status: 413, Code: "BODY_TOO_LARGE"},
+		{Name: "no admin token", Method: post, Path: reserve, Body: body("RM-1", ok, future), Headers: pairs(nil), Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
+		{Name: "wrong admin token", Method: post, Path: reserve, Body: body("RM-1", ok, future), Headers: pairs(map[string]string{httpserver.HeaderAdminToken: "guess"}), Status: 403, Code: "BAD_ADMIN_TOKEN"},
+		{Name: "a user instead of the admin", Method: post, Path: reserve, Body: body("RM-1", ok, future), Headers: pairs(map[string]string{httpserver.HeaderUserID: "alice"}), Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
+		{Name: "stock without admin token", Method: get, Path: "/api/v1/admin/stock", Headers: pairs(nil), Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
+		{Name: "reservation without admin token", Method: get, Path: "/api/v1/reservations/RM-OLD", Headers: pairs(nil), Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
+		{Name: "release without admin token", Method: post, Path: "/api/v1/reservations/RM-OLD/release", Headers: pairs(nil), Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
+		{Name: "release with a wrong token", Method: post, Path: "/api/v1/reservations/RM-OLD/release", Headers: pairs(map[string]string{httpserver.HeaderAdminToken: "x"}), Status: 403, Code: "BAD_ADMIN_TOKEN"},
+		{Name: "unknown reservation", Method: get, Path: "/api/v1/reservations/RM-NONE", Headers: pairs(adminHeaders), Status: 404, Code: "RESERVATION_NOT_FOUND"},
+		{Name: "malformed order number", Method: get, Path: "/api/v1/reservations/RM%20OLD", Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "release unknown", Method: post, Path: "/api/v1/reservations/RM-NONE/release", Headers: pairs(adminHeaders), Status: 404, Code: "RESERVATION_NOT_FOUND"},
+		{Name: "release malformed", Method: post, Path: "/api/v1/reservations/" + strings.Repeat("z", 100) + "/release", Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "wrong method", Method: http.MethodDelete, Path: "/api/v1/reservations/RM-OLD", Headers: pairs(adminHeaders), Status: 405, Code: "METHOD_NOT_ALLOWED"},
+		{Name: "unknown route", Method: get, Path: "/api/v1/nothing", Headers: pairs(adminHeaders), Status: 404, Code: "ROUTE_NOT_FOUND"},
 	}
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		a := newAPI(t, db)
@@ -86,12 +79,7 @@ func TestHostileRequestsChangeNothing(t *testing.T) {
 			t.Fatalf("setup: %d %s", r.status, r.body)
 		}
 		before := a.state(t)
-		for _, tt := range tests {
-			r := a.call(t, tt.method, tt.path, tt.body, tt.headers)
-			if r.status != tt.wantStatus || r.errorCode() != tt.wantCode {
-				t.Errorf("%s: %d %.200s, want %d %s", tt.name, r.status, r.body, tt.wantStatus, tt.wantCode)
-			}
-		}
+		servetest.RunHostile(t, a.handler, nil, tests, nil)
 		if after := a.state(t); !reflect.DeepEqual(before, after) {
 			t.Errorf("hostile requests changed state:\nbefore %v\nafter  %v", before, after)
 		}

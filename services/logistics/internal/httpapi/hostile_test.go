@@ -11,21 +11,14 @@ import (
 	"github.com/rocketmart/rocketmart/services/logistics/internal/shipping"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
 )
 
-// hostile is one request a client should not send; every one must answer
-// its exact 4xx in the shared error shape and change no shipment.
-type hostile struct {
-	name    string
-	method  string
-	path    string
-	body    string
-	headers []string // default: the admin token for /admin paths, X-User-ID alice otherwise
-	status  int
-	code    string
-}
-
-func hostileRequests() []hostile {
+// hostileRequests are requests a client should not send; every one must
+// answer its exact 4xx in the shared error shape and change no shipment
+// (default headers: the admin token for /admin paths, X-User-ID alice
+// otherwise).
+func hostileRequests() []servetest.Hostile {
 	const (
 		ship    = "/api/v1/admin/shipments/RM-A1/ship"
 		deliver = "/api/v1/admin/shipments/RM-A1/deliver"
@@ -36,48 +29,48 @@ func hostileRequests() []hostile {
 	noHeaders := []string{}
 	user := func(id string) []string { return []string{httpserver.HeaderUserID, id} }
 	token := func(tok string) []string { return []string{httpserver.HeaderAdminToken, tok} }
-	return []hostile{
-		{name: "list: no user", method: "GET", path: "/api/v1/shipments", headers: noHeaders, status: 401, code: "USER_REQUIRED"},
-		{name: "list: unknown user", method: "GET", path: "/api/v1/shipments", headers: user("mallory"), status: 401, code: "UNKNOWN_USER"},
-		{name: "list: user id in another case", method: "GET", path: "/api/v1/shipments", headers: user("ALICE"), status: 401, code: "UNKNOWN_USER"},
-		{name: "list: admin token is no user", method: "GET", path: "/api/v1/shipments", headers: token(adminToken), status: 401, code: "USER_REQUIRED"},
-		{name: "get: no user", method: "GET", path: mine, headers: noHeaders, status: 401, code: "USER_REQUIRED"},
-		{name: "get: order number with '!'", method: "GET", path: "/api/v1/shipments/RM!1", status: 400, code: shipping.CodeInvalidOrderNo},
-		{name: "get: order number too long", method: "GET", path: "/api/v1/shipments/" + long, status: 400, code: shipping.CodeInvalidOrderNo},
-		{name: "get: order number with a space", method: "GET", path: "/api/v1/shipments/RM%201", status: 400, code: shipping.CodeInvalidOrderNo},
-		{name: "get: order number with NUL", method: "GET", path: "/api/v1/shipments/RM%001", status: 400, code: shipping.CodeInvalidOrderNo},
-		{name: "get: SQL in the order number", method: "GET", path: "/api/v1/shipments/RM-A1'%20OR%20'1'='1", status: 400, code: shipping.CodeInvalidOrderNo},
-		{name: "get: encoded slash", method: "GET", path: "/api/v1/shipments/RM%2FA1", status: 404, code: "ROUTE_NOT_FOUND"},
-		{name: "get: another user's", method: "GET", path: mine, headers: user("bob"), status: 404, code: shipping.CodeShipmentNotFound},
-		{name: "get: wrong method", method: "PUT", path: mine, status: 405, code: "METHOD_NOT_ALLOWED"},
+	return []servetest.Hostile{
+		{Name: "list: no user", Method: "GET", Path: "/api/v1/shipments", Headers: noHeaders, Status: 401, Code: "USER_REQUIRED"},
+		{Name: "list: unknown user", Method: "GET", Path: "/api/v1/shipments", Headers: user("mallory"), Status: 401, Code: "UNKNOWN_USER"},
+		{Name: "list: user id in another case", Method: "GET", Path: "/api/v1/shipments", Headers: user("ALICE"), Status: 401, Code: "UNKNOWN_USER"},
+		{Name: "list: admin token is no user", Method: "GET", Path: "/api/v1/shipments", Headers: token(adminToken), Status: 401, Code: "USER_REQUIRED"},
+		{Name: "get: no user", Method: "GET", Path: mine, Headers: noHeaders, Status: 401, Code: "USER_REQUIRED"},
+		{Name: "get: order number with '!'", Method: "GET", Path: "/api/v1/shipments/RM!1", Status: 400, Code: shipping.CodeInvalidOrderNo},
+		{Name: "get: order number too long", Method: "GET", Path: "/api/v1/shipments/" + long, Status: 400, Code: shipping.CodeInvalidOrderNo},
+		{Name: "get: order number with a space", Method: "GET", Path: "/api/v1/shipments/RM%201", Status: 400, Code: shipping.CodeInvalidOrderNo},
+		{Name: "get: order number with NUL", Method: "GET", Path: "/api/v1/shipments/RM%001", Status: 400, Code: shipping.CodeInvalidOrderNo},
+		{Name: "get: SQL in the order number", Method: "GET", Path: "/api/v1/shipments/RM-A1'%20OR%20'1'='1", Status: 400, Code: shipping.CodeInvalidOrderNo},
+		{Name: "get: encoded slash", Method: "GET", Path: "/api/v1/shipments/RM%2FA1", Status: 404, Code: "ROUTE_NOT_FOUND"},
+		{Name: "get: another user's", Method: "GET", Path: mine, Headers: user("bob"), Status: 404, Code: shipping.CodeShipmentNotFound},
+		{Name: "get: wrong method", Method: "PUT", Path: mine, Status: 405, Code: "METHOD_NOT_ALLOWED"},
 
-		{name: "admin list: user header only", method: "GET", path: "/api/v1/admin/shipments", headers: user("alice"), status: 401, code: "ADMIN_TOKEN_REQUIRED"},
-		{name: "admin list: wrong token", method: "GET", path: "/api/v1/admin/shipments", headers: token("guess"), status: 403, code: "BAD_ADMIN_TOKEN"},
-		{name: "admin list: empty filter", method: "GET", path: "/api/v1/admin/shipments?orderNo=", status: 400, code: shipping.CodeInvalidOrderNo},
-		{name: "admin list: bad filter", method: "GET", path: "/api/v1/admin/shipments?orderNo=RM%2FA1", status: 400, code: shipping.CodeInvalidOrderNo},
-		{name: "admin get: bad order number", method: "GET", path: "/api/v1/admin/shipments/" + long, status: 400, code: shipping.CodeInvalidOrderNo},
-		{name: "admin get: missing", method: "GET", path: "/api/v1/admin/shipments/RM-NONE", status: 404, code: shipping.CodeShipmentNotFound},
+		{Name: "admin list: user header only", Method: "GET", Path: "/api/v1/admin/shipments", Headers: user("alice"), Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
+		{Name: "admin list: wrong token", Method: "GET", Path: "/api/v1/admin/shipments", Headers: token("guess"), Status: 403, Code: "BAD_ADMIN_TOKEN"},
+		{Name: "admin list: empty filter", Method: "GET", Path: "/api/v1/admin/shipments?orderNo=", Status: 400, Code: shipping.CodeInvalidOrderNo},
+		{Name: "admin list: bad filter", Method: "GET", Path: "/api/v1/admin/shipments?orderNo=RM%2FA1", Status: 400, Code: shipping.CodeInvalidOrderNo},
+		{Name: "admin get: bad order number", Method: "GET", Path: "/api/v1/admin/shipments/" + long, Status: 400, Code: shipping.CodeInvalidOrderNo},
+		{Name: "admin get: missing", Method: "GET", Path: "/api/v1/admin/shipments/RM-NONE", Status: 404, Code: shipping.CodeShipmentNotFound},
 
-		{name: "ship: no token", method: "POST", path: ship, headers: noHeaders, status: 401, code: "ADMIN_TOKEN_REQUIRED"},
-		{name: "ship: user instead of admin", method: "POST", path: ship, headers: user("alice"), status: 401, code: "ADMIN_TOKEN_REQUIRED"},
-		{name: "ship: wrong token", method: "POST", path: ship, headers: token(adminToken + "x"), status: 403, code: "BAD_ADMIN_TOKEN"},
-		{name: "ship: broken JSON", method: "POST", path: ship, body: `{"carrier":`, status: 400, code: "BAD_JSON"},
-		{name: "ship: not JSON", method: "POST", path: ship, body: `carrier=RocketPost`, status: 400, code: "BAD_JSON"},
-		{name: "ship: array", method: "POST", path: ship, body: `[{"carrier":"RocketPost"}]`, status: 400, code: "BAD_JSON"},
-		{name: "ship: two objects", method: "POST", path: ship, body: `{} {}`, status: 400, code: "BAD_JSON"},
-		{name: "ship: unknown field", method: "POST", path: ship, body: `{"carrier":"RocketPost","status":"DELIVERED"}`, status: 400, code: "BAD_JSON"},
-		{name: "ship: tracking number as number", method: "POST", path: ship, body: `{"trackingNo":12345}`, status: 400, code: "BAD_JSON"},
-		{name: "ship: tracking number with a space", method: "POST", path: ship, body: `{"trackingNo":"RP 1"}`, status: 400, code: shipping.CodeInvalidTrackingNo},
-		{name: "ship: tracking number too long", method: "POST", path: ship, body: `{"trackingNo":"` + strings.Repeat("9", 65) + `"}`, status: 400, code: shipping.CodeInvalidTrackingNo},
-		{name: "ship: carrier too long", method: "POST", path: ship, body: `{"carrier":"` + strings.Repeat("c", 33) + `"}`, status: 400, code: shipping.CodeInvalidCarrier},
-		{name: "ship: carrier with markup", method: "POST", path: ship, body: `{"carrier":"<script>"}`, status: 400, code: shipping.CodeInvalidCarrier},
-		{name: "ship: oversized body", method: "POST", path: ship, body: huge, status: 413, code: "BODY_TOO_LARGE"},
-		{name: "ship: bad order number", method: "POST", path: "/api/v1/admin/shipments/RM!1/ship", status: 400, code: shipping.CodeInvalidOrderNo},
-		{name: "ship: missing shipment", method: "POST", path: "/api/v1/admin/shipments/RM-NONE/ship", status: 404, code: shipping.CodeShipmentNotFound},
-		{name: "ship: wrong method", method: "GET", path: ship, status: 405, code: "METHOD_NOT_ALLOWED"},
-		{name: "deliver: before ship", method: "POST", path: deliver, status: 409, code: shipping.CodeShipmentNotShipped},
-		{name: "deliver: no token", method: "POST", path: deliver, headers: noHeaders, status: 401, code: "ADMIN_TOKEN_REQUIRED"},
-		{name: "deliver: missing shipment", method: "POST", path: "/api/v1/admin/shipments/RM-NONE/deliver", status: 404, code: shipping.CodeShipmentNotFound},
+		{Name: "ship: no token", Method: "POST", Path: ship, Headers: noHeaders, Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
+		{Name: "ship: user instead of admin", Method: "POST", Path: ship, Headers: user("alice"), Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
+		{Name: "ship: wrong token", Method: "POST", Path: ship, Headers: token(adminToken + "x"), Status: 403, Code: "BAD_ADMIN_TOKEN"},
+		{Name: "ship: broken JSON", Method: "POST", Path: ship, Body: `{"carrier":`, Status: 400, Code: "BAD_JSON"},
+		{Name: "ship: not JSON", Method: "POST", Path: ship, Body: `carrier=RocketPost`, Status: 400, Code: "BAD_JSON"},
+		{Name: "ship: array", Method: "POST", Path: ship, Body: `[{"carrier":"RocketPost"}]`, Status: 400, Code: "BAD_JSON"},
+		{Name: "ship: two objects", Method: "POST", Path: ship, Body: `{} {}`, Status: 400, Code: "BAD_JSON"},
+		{Name: "ship: unknown field", Method: "POST", Path: ship, Body: `{"carrier":"RocketPost","status":"DELIVERED"}`, Status: 400, Code: "BAD_JSON"},
+		{Name: "ship: tracking number as number", Method: "POST", Path: ship, Body: `{"trackingNo":12345}`, Status: 400, Code: "BAD_JSON"},
+		{Name: "ship: tracking number with a space", Method: "POST", Path: ship, Body: `{"trackingNo":"RP 1"}`, Status: 400, Code: shipping.CodeInvalidTrackingNo},
+		{Name: "ship: tracking number too long", Method: "POST", Path: ship, Body: `{"trackingNo":"` + strings.Repeat("9", 65) + `"}`, Status: 400, Code: shipping.CodeInvalidTrackingNo},
+		{Name: "ship: carrier too long", Method: "POST", Path: ship, Body: `{"carrier":"` + strings.Repeat("c", 33) + `"}`, Status: 400, Code: shipping.CodeInvalidCarrier},
+		{Name: "ship: carrier with markup", Method: "POST", Path: ship, Body: `{"carrier":"<script>"}`, Status: 400, Code: shipping.CodeInvalidCarrier},
+		{Name: "ship: oversized body", Method: "POST", Path: ship, Body: huge, Status: 413, Code: "BODY_TOO_LARGE"},
+		{Name: "ship: bad order number", Method: "POST", Path: "/api/v1/admin/shipments/RM!1/ship", Status: 400, Code: shipping.CodeInvalidOrderNo},
+		{Name: "ship: missing shipment", Method: "POST", Path: "/api/v1/admin/shipments/RM-NONE/ship", Status: 404, Code: shipping.CodeShipmentNotFound},
+		{Name: "ship: wrong method", Method: "GET", Path: ship, Status: 405, Code: "METHOD_NOT_ALLOWED"},
+		{Name: "deliver: before ship", Method: "POST", Path: deliver, Status: 409, Code: shipping.CodeShipmentNotShipped},
+		{Name: "deliver: no token", Method: "POST", Path: deliver, Headers: noHeaders, Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
+		{Name: "deliver: missing shipment", Method: "POST", Path: "/api/v1/admin/shipments/RM-NONE/deliver", Status: 404, Code: shipping.CodeShipmentNotFound},
 	}
 }
 
@@ -92,22 +85,12 @@ func TestHostileRequests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, h := range hostileRequests() {
-			t.Run(h.name, func(t *testing.T) {
-				headers := h.headers
-				if headers == nil {
-					headers = []string{httpserver.HeaderUserID, "alice"}
-					if strings.HasPrefix(h.path, "/api/v1/admin/") {
-						headers = []string{httpserver.HeaderAdminToken, adminToken}
-					}
-				}
-				r := a.do(t, h.method, h.path, h.body, headers...)
-				r.WantError(t, h.status, h.code)
-				if strings.Contains(string(r.Body), "SELECT") || strings.Contains(string(r.Body), "constraint") {
-					t.Errorf("body leaks database text: %s", r.Body)
-				}
-			})
-		}
+		servetest.RunHostile(t, a.handler, func(h servetest.Hostile) []string {
+			if strings.HasPrefix(h.Path, "/api/v1/admin/") {
+				return []string{httpserver.HeaderAdminToken, adminToken}
+			}
+			return []string{httpserver.HeaderUserID, "alice"}
+		}, hostileRequests(), nil)
 		after, err := a.svc.AllShipments(t.Context(), "")
 		if err != nil {
 			t.Fatal(err)

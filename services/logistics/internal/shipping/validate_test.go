@@ -8,17 +8,8 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
-
-func codeOf(err error) string {
-	if e, ok := apperr.As(err); ok {
-		return e.Code
-	}
-	if err != nil {
-		return err.Error()
-	}
-	return ""
-}
 
 func TestValidateOrderNo(t *testing.T) {
 	tests := []struct {
@@ -45,7 +36,7 @@ func TestValidateOrderNo(t *testing.T) {
 			if tt.ok && err != nil {
 				t.Errorf("ValidateOrderNo(%q) = %v, want nil", tt.orderNo, err)
 			}
-			if !tt.ok && (codeOf(err) != CodeInvalidOrderNo || apperr.KindOf(err) != apperr.Invalid) {
+			if !tt.ok && (testkit.CodeOf(err) != CodeInvalidOrderNo || apperr.KindOf(err) != apperr.Invalid) {
 				t.Errorf("ValidateOrderNo(%q) = %v, want Invalid %s", tt.orderNo, err, CodeInvalidOrderNo)
 			}
 		})
@@ -75,7 +66,7 @@ func TestShipRequestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := codeOf(tt.req.validate()); got != tt.want {
+			if got := testkit.CodeOf(tt.req.validate()); got != tt.want {
 				t.Errorf("validate(%+v) = %q, want %q", tt.req, got, tt.want)
 			}
 		})
@@ -116,7 +107,7 @@ func TestValidateOrderPaid(t *testing.T) {
 			if tt.ok && err != nil {
 				t.Errorf("validateOrderPaid = %v, want nil", err)
 			}
-			if !tt.ok && (codeOf(err) != CodeInvalidEvent || apperr.KindOf(err) != apperr.Invalid) {
+			if !tt.ok && (testkit.CodeOf(err) != CodeInvalidEvent || apperr.KindOf(err) != apperr.Invalid) {
 				t.Errorf("validateOrderPaid = %v, want Invalid %s", err, CodeInvalidEvent)
 			}
 		})

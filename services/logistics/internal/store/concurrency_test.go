@@ -3,31 +3,14 @@ package store_test
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	"gorm.io/gorm"
 
 	"github.com/rocketmart/rocketmart/services/logistics/internal/shipping"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
-
-// concurrently runs fn(i) for i in 0..n-1 at the same moment and returns
-// their errors.
-func concurrently(n int, fn func(i int) error) []error {
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			errs[i] = fn(i)
-		})
-	}
-	close(start)
-	wg.Wait()
-	return errs
-}
 
 // tally splits errors into successes, "already applied" and anything else.
 func tally(t *testing.T, errs []error) (ok, applied int) {
@@ -52,7 +35,7 @@ func TestConcurrentOrderPaid(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		svc, _ := newService(t, db)
 		const n = 10
-		errs := concurrently(n, func(i int) error {
+		errs := testkit.Concurrently(n, func(i int) error {
 			_, err := svc.CreateForPaidOrder(t.Context(), group, paid(fmt.Sprintf("ev-%02d", i), "RM-RACE", "alice"))
 			return err
 		})
@@ -68,7 +51,7 @@ func TestConcurrentOrderPaid(t *testing.T) {
 			t.Errorf("claims = %v, want exactly the winner's", ids)
 		}
 
-		errs = concurrently(n, func(int) error {
+		errs = testkit.Concurrently(n, func(int) error {
 			_, err := svc.CreateForPaidOrder(t.Context(), group, paid("ev-same", "RM-SAME", "bob"))
 			return err
 		})
@@ -92,7 +75,7 @@ func TestConcurrentTransitions(t *testing.T) {
 		}
 		const n = 5
 		got := make([]shipping.Shipment, n)
-		errs := concurrently(n, func(i int) error {
+		errs := testkit.Concurrently(n, func(i int) error {
 			var err error
 			got[i], err = svc.Ship(t.Context(), "RM-1", shipping.ShipRequest{})
 			return err
@@ -113,7 +96,7 @@ func TestConcurrentTransitions(t *testing.T) {
 			t.Errorf("SHIPPED events = %d, want 1", shippedEvents)
 		}
 
-		errs = concurrently(n, func(i int) error {
+		errs = testkit.Concurrently(n, func(i int) error {
 			var err error
 			got[i], err = svc.Deliver(t.Context(), "RM-1")
 			return err

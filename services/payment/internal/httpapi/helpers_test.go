@@ -60,13 +60,19 @@ func (h hdr) with(k, v string) hdr {
 	return out
 }
 
+// pairs returns h as name, value pairs; never nil, so that no headers stays
+// no headers in servetest.RunHostile.
+func (h hdr) pairs() []string {
+	out := []string{}
+	for k, v := range h {
+		out = append(out, k, v)
+	}
+	return out
+}
+
 // do sends one request; safe for concurrent use.
 func (e env) do(method, path string, h hdr, body string) (int, []byte) {
-	var pairs []string
-	for k, v := range h {
-		pairs = append(pairs, k, v)
-	}
-	r := servetest.Do(e.h, method, path, body, pairs...)
+	r := servetest.Do(e.h, method, path, body, h.pairs()...)
 	return r.Status, r.Body
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/payment/internal/httpapi"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
 )
 
 // Every hostile request answers 4xx in the shared error shape and changes
@@ -27,66 +28,56 @@ func TestHostileInputChangesNothing(t *testing.T) {
 
 		topUp := asUser("alice").with("Idempotency-Key", "h1")
 		long := strings.Repeat("x", 65)
-		tests := []struct {
-			name         string
-			method, path string
-			h            hdr
-			body         string
-			status       int
-			code         string
-		}{
-			{"top-up broken JSON", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":`, 400, "BAD_JSON"},
-			{"top-up unknown field", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":1,"userId":"bob"}`, 400, "BAD_JSON"},
-			{"top-up zero", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":0}`, 400, "VALIDATION"},
-			{"top-up missing amount", "POST", "/api/v1/wallet/top-ups", topUp, `{}`, 400, "VALIDATION"},
-			{"top-up negative", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":-100}`, 400, "VALIDATION"},
-			{"top-up over the cap", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":10000001}`, 400, "VALIDATION"},
-			{"top-up beyond int64", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":99999999999999999999}`, 400, "BAD_JSON"},
-			{"top-up fraction", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":1.5}`, 400, "BAD_JSON"},
-			{"top-up string amount", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":"100"}`, 400, "BAD_JSON"},
-			{"top-up array", "POST", "/api/v1/wallet/top-ups", topUp, `[1]`, 400, "BAD_JSON"},
-			{"top-up null", "POST", "/api/v1/wallet/top-ups", topUp, `null`, 400, "VALIDATION"},
-			{"top-up two values", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":1}{"amountCents":1}`, 400, "BAD_JSON"},
-			{"top-up empty body", "POST", "/api/v1/wallet/top-ups", topUp, ``, 400, "BAD_JSON"},
-			{"top-up oversized", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":1,"pad":"` + strings.Repeat("a", 8<<10) + `"}`, 413, "BODY_TOO_LARGE"},
-			{"top-up long key", "POST", "/api/v1/wallet/top-ups", asUser("alice").with("Idempotency-Key", strings.Repeat("k", 129)), `{"amountCents":1}`, 400, "IDEMPOTENCY_KEY_INVALID"},
-			{"top-up no key", "POST", "/api/v1/wallet/top-ups", asUser("alice"), `{"amountCents":1}`, 400, "IDEMPOTENCY_KEY_REQUIRED"},
+		tests := []servetest.Hostile{
+			{Name: "top-up broken JSON", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "top-up unknown field", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1,"userId":"bob"}`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "top-up zero", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":0}`, Headers: topUp.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "top-up missing amount", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{}`, Headers: topUp.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "top-up negative", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":-100}`, Headers: topUp.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "top-up over the cap", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":10000001}`, Headers: topUp.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "top-up beyond int64", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":99999999999999999999}`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "top-up fraction", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1.5}`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "top-up string amount", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":"100"}`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "top-up array", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `[1]`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "top-up null", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `null`, Headers: topUp.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "top-up two values", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1}{"amountCents":1}`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "top-up empty body", Method: "POST", Path: "/api/v1/wallet/top-ups", Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "top-up oversized", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1,"pad":"` + strings.Repeat("a", 8<<10) + `"}`, Headers: topUp.pairs(), Status: 413, Code: "BODY_TOO_LARGE"},
+			{Name: "top-up long key", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1}`, Headers: asUser("alice").with("Idempotency-Key", strings.Repeat("k", 129)).pairs(), Status: 400, Code: "IDEMPOTENCY_KEY_INVALID"},
+			{Name: "top-up no key", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1}`, Headers: asUser("alice").pairs(), Status: 400, Code: "IDEMPOTENCY_KEY_REQUIRED"},
 
-			{"charge broken JSON", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1",`, 400, "BAD_JSON"},
-			{"charge unknown field", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"bob","amountCents":1,"status":"REFUNDED"}`, 400, "BAD_JSON"},
-			{"charge zero", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"bob","amountCents":0}`, 400, "VALIDATION"},
-			{"charge negative", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"bob","amountCents":-1}`, 400, "VALIDATION"},
-			{"charge over the cap", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"bob","amountCents":100000001}`, 400, "VALIDATION"},
-			{"charge beyond int64", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"bob","amountCents":1e30}`, 400, "BAD_JSON"},
-			{"charge no order", "POST", "/api/v1/charges", asAdmin(), `{"userId":"bob","amountCents":1}`, 400, "VALIDATION"},
-			{"charge long order", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"` + long + `","userId":"bob","amountCents":1}`, 400, "VALIDATION"},
-			{"charge order with space", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N 1","userId":"bob","amountCents":1}`, 400, "VALIDATION"},
-			{"charge order with unicode", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N\u00e91","userId":"bob","amountCents":1}`, 400, "VALIDATION"},
-			{"charge no user", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","amountCents":1}`, 400, "VALIDATION"},
-			{"charge unknown user", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"mallory","amountCents":1}`, 404, "UNKNOWN_USER"},
-			{"charge more than the balance", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"carol","amountCents":1501}`, 402, "INSUFFICIENT_FUNDS"},
-			{"charge cancelled order", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"GONE","userId":"bob","amountCents":1}`, 409, "ORDER_CANCELLED"},
-			{"charge mismatch", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"KEEP","userId":"bob","amountCents":101}`, 409, "CHARGE_MISMATCH"},
+			{Name: "charge broken JSON", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1",`, Headers: asAdmin().pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "charge unknown field", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"bob","amountCents":1,"status":"REFUNDED"}`, Headers: asAdmin().pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "charge zero", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"bob","amountCents":0}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "charge negative", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"bob","amountCents":-1}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "charge over the cap", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"bob","amountCents":100000001}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "charge beyond int64", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"bob","amountCents":1e30}`, Headers: asAdmin().pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "charge no order", Method: "POST", Path: "/api/v1/charges", Body: `{"userId":"bob","amountCents":1}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "charge long order", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"` + long + `","userId":"bob","amountCents":1}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "charge order with space", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N 1","userId":"bob","amountCents":1}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "charge order with unicode", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N\u00e91","userId":"bob","amountCents":1}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "charge no user", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","amountCents":1}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "charge unknown user", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"mallory","amountCents":1}`, Headers: asAdmin().pairs(), Status: 404, Code: "UNKNOWN_USER"},
+			{Name: "charge more than the balance", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"carol","amountCents":1501}`, Headers: asAdmin().pairs(), Status: 402, Code: "INSUFFICIENT_FUNDS"},
+			{Name: "charge cancelled order", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"GONE","userId":"bob","amountCents":1}`, Headers: asAdmin().pairs(), Status: 409, Code: "ORDER_CANCELLED"},
+			{Name: "charge mismatch", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"KEEP","userId":"bob","amountCents":101}`, Headers: asAdmin().pairs(), Status: 409, Code: "CHARGE_MISMATCH"},
 
-			{"refund no reason", "POST", "/api/v1/charges/KEEP/refund", asAdmin(), `{}`, 400, "VALIDATION"},
-			{"refund blank reason", "POST", "/api/v1/charges/KEEP/refund", asAdmin(), `{"reason":"   "}`, 400, "VALIDATION"},
-			{"refund long reason", "POST", "/api/v1/charges/KEEP/refund", asAdmin(), `{"reason":"` + strings.Repeat("r", 201) + `"}`, 400, "VALIDATION"},
-			{"refund control reason", "POST", "/api/v1/charges/KEEP/refund", asAdmin(), `{"reason":"a\u0000b"}`, 400, "VALIDATION"},
-			{"refund unknown field", "POST", "/api/v1/charges/KEEP/refund", asAdmin(), `{"reason":"x","amountCents":5}`, 400, "BAD_JSON"},
-			{"refund no body", "POST", "/api/v1/charges/KEEP/refund", asAdmin(), ``, 400, "BAD_JSON"},
-			{"refund unknown order", "POST", "/api/v1/charges/NOPE/refund", asAdmin(), `{"reason":"x"}`, 404, "CHARGE_NOT_FOUND"},
-			{"refund long order", "POST", "/api/v1/charges/" + long + "/refund", asAdmin(), `{"reason":"x"}`, 400, "VALIDATION"},
-			{"get long order", "GET", "/api/v1/charges/" + long, asAdmin(), ``, 400, "VALIDATION"},
-			{"get escaped order", "GET", "/api/v1/charges/%27%20OR%201=1", asAdmin(), ``, 400, "VALIDATION"},
+			{Name: "refund no reason", Method: "POST", Path: "/api/v1/charges/KEEP/refund", Body: `{}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "refund blank reason", Method: "POST", Path: "/api/v1/charges/KEEP/refund", Body: `{"reason":"   "}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "refund long reason", Method: "POST", Path: "/api/v1/charges/KEEP/refund", Body: `{"reason":"` + strings.Repeat("r", 201) + `"}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "refund control reason", Method: "POST", Path: "/api/v1/charges/KEEP/refund", Body: `{"reason":"a\u0000b"}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "refund unknown field", Method: "POST", Path: "/api/v1/charges/KEEP/refund", Body: `{"reason":"x","amountCents":5}`, Headers: asAdmin().pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "refund no body", Method: "POST", Path: "/api/v1/charges/KEEP/refund", Headers: asAdmin().pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "refund unknown order", Method: "POST", Path: "/api/v1/charges/NOPE/refund", Body: `{"reason":"x"}`, Headers: asAdmin().pairs(), Status: 404, Code: "CHARGE_NOT_FOUND"},
+			{Name: "refund long order", Method: "POST", Path: "/api/v1/charges/" + long + "/refund", Body: `{"reason":"x"}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "get long order", Method: "GET", Path: "/api/v1/charges/" + long, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "get escaped order", Method: "GET", Path: "/api/v1/charges/%27%20OR%201=1", Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
 
-			{"GET on the charge route", "GET", "/api/v1/charges", asAdmin(), ``, 405, "METHOD_NOT_ALLOWED"},
-			{"unknown path", "GET", "/api/v1/wallets", asUser("alice"), ``, 404, "ROUTE_NOT_FOUND"},
-			{"wrong method", "DELETE", "/api/v1/wallet", asUser("alice"), ``, 405, "METHOD_NOT_ALLOWED"},
+			{Name: "GET on the charge route", Method: "GET", Path: "/api/v1/charges", Headers: asAdmin().pairs(), Status: 405, Code: "METHOD_NOT_ALLOWED"},
+			{Name: "unknown path", Method: "GET", Path: "/api/v1/wallets", Headers: asUser("alice").pairs(), Status: 404, Code: "ROUTE_NOT_FOUND"},
+			{Name: "wrong method", Method: "DELETE", Path: "/api/v1/wallet", Headers: asUser("alice").pairs(), Status: 405, Code: "METHOD_NOT_ALLOWED"},
 		}
-		for _, tt := range tests {
-			status, body := e.do(tt.method, tt.path, tt.h, tt.body)
-			wantError(t, tt.name, status, body, tt.status, tt.code)
-		}
+		servetest.RunHostile(t, e.h, nil, tests, nil)
 		if after := e.state(); !after.equal(before) {
 			t.Errorf("hostile requests changed state:\n before %+v\n after  %+v", before, after)
 		}

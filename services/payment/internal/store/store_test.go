@@ -11,8 +11,8 @@ import (
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/payment/internal/payment"
 	"github.com/rocketmart/rocketmart/services/payment/internal/store"
-	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
 
 // setup migrates db and seeds the demo users plus extra wallets.
@@ -35,13 +35,6 @@ func balance(t *testing.T, svc *payment.Service, user string) int64 {
 		t.Fatal(err)
 	}
 	return w.BalanceCents
-}
-
-func codeOf(err error) string {
-	if e, ok := apperr.As(err); ok {
-		return e.Code
-	}
-	return fmt.Sprint(err)
 }
 
 func count(t *testing.T, db *gorm.DB, table string) int64 {
@@ -106,10 +99,10 @@ func TestChargeRefundLifecycle(t *testing.T) {
 		if got := balance(t, svc, "alice"); got != 1_000_000 {
 			t.Errorf("balance %d, want the initial 1000000", got)
 		}
-		if _, err := svc.Refund(ctx, "NOPE", "x"); codeOf(err) != payment.CodeChargeNotFound {
+		if _, err := svc.Refund(ctx, "NOPE", "x"); testkit.CodeOf(err) != payment.CodeChargeNotFound {
 			t.Errorf("refund of an unknown order: %v", err)
 		}
-		if _, err := svc.ChargeByOrder(ctx, "NOPE"); codeOf(err) != payment.CodeChargeNotFound {
+		if _, err := svc.ChargeByOrder(ctx, "NOPE"); testkit.CodeOf(err) != payment.CodeChargeNotFound {
 			t.Errorf("lookup of an unknown order: %v", err)
 		}
 	})
@@ -134,7 +127,7 @@ func TestDeclines(t *testing.T) {
 			{"voided order, short balance", payment.ChargeRequest{OrderNo: "VOID", UserID: "carol", AmountCents: 5000}, payment.CodeOrderCancelled},
 		}
 		for _, tt := range tests {
-			if _, _, err := svc.Charge(ctx, tt.req); codeOf(err) != tt.want {
+			if _, _, err := svc.Charge(ctx, tt.req); testkit.CodeOf(err) != tt.want {
 				t.Errorf("%s: %v, want %s", tt.name, err, tt.want)
 			}
 		}
@@ -198,7 +191,7 @@ func TestWalletShowsFiftyNewestCharges(t *testing.T) {
 				t.Fatalf("charge %d is %s, want %s (newest first, only alice's)", i, c.OrderNo, want)
 			}
 		}
-		if _, err := svc.Wallet(t.Context(), "nobody"); codeOf(err) != payment.CodeWalletNotFound {
+		if _, err := svc.Wallet(t.Context(), "nobody"); testkit.CodeOf(err) != payment.CodeWalletNotFound {
 			t.Errorf("wallet of nobody: %v", err)
 		}
 	})
@@ -242,7 +235,7 @@ func TestCancelOrder(t *testing.T) {
 		if n := count(t, db, "voided_orders"); n != 1 {
 			t.Errorf("%d void markers, want 1 (UNPAID only)", n)
 		}
-		if _, _, err := svc.Charge(ctx, payment.ChargeRequest{OrderNo: "UNPAID", UserID: "bob", AmountCents: 1}); codeOf(err) != payment.CodeOrderCancelled {
+		if _, _, err := svc.Charge(ctx, payment.ChargeRequest{OrderNo: "UNPAID", UserID: "bob", AmountCents: 1}); testkit.CodeOf(err) != payment.CodeOrderCancelled {
 			t.Errorf("charge of a voided order: %v", err)
 		}
 	})

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"bytes"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,53 +10,46 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
 	"github.com/rocketmart/rocketmart/services/points/internal/points"
 )
 
-// hostile is one request a client should not send: it must answer the
-// exact 4xx in the shared error shape, and change nothing.
-type hostile struct {
-	name    string
-	method  string // default GET
-	path    string
-	headers []string // default: X-User-ID alice
-	status  int
-	code    string
-}
-
-func hostileRequests() []hostile {
+// hostileRequests are requests a client should not send: each must answer
+// the exact 4xx in the shared error shape, and change nothing (default
+// method GET, default headers X-User-ID alice).
+func hostileRequests() []servetest.Hostile {
 	const ledger, admin = "/api/v1/points/ledger", "/api/v1/admin/points/ledger"
 	adminAuth := []string{httpserver.HeaderAdminToken, adminToken}
 	long := strings.Repeat("R", points.MaxIDLen+1)
-	return []hostile{
-		{name: "no user", path: "/api/v1/points", headers: []string{}, status: 401, code: "USER_REQUIRED"},
-		{name: "unknown user", path: "/api/v1/points", headers: []string{httpserver.HeaderUserID, "mallory"}, status: 401, code: "UNKNOWN_USER"},
-		{name: "user id differing in case", path: "/api/v1/points", headers: []string{httpserver.HeaderUserID, "Alice"}, status: 401, code: "UNKNOWN_USER"},
-		{name: "ledger: unknown user", path: ledger, headers: []string{httpserver.HeaderUserID, "root"}, status: 401, code: "UNKNOWN_USER"},
-		{name: "limit not a number", path: ledger + "?limit=abc", status: 400, code: points.CodeInvalidLimit},
-		{name: "limit empty", path: ledger + "?limit=", status: 400, code: points.CodeInvalidLimit},
-		{name: "limit 0", path: ledger + "?limit=0", status: 400, code: points.CodeInvalidLimit},
-		{name: "limit negative", path: ledger + "?limit=-5", status: 400, code: points.CodeInvalidLimit},
-		{name: "limit too large", path: ledger + "?limit=201", status: 400, code: points.CodeInvalidLimit},
-		{name: "limit beyond int64", path: ledger + "?limit=99999999999999999999", status: 400, code: points.CodeInvalidLimit},
-		{name: "limit fraction", path: ledger + "?limit=1.5", status: 400, code: points.CodeInvalidLimit},
-		{name: "limit twice", path: ledger + "?limit=1&limit=2", status: 400, code: points.CodeInvalidLimit},
-		{name: "orderNo empty", path: ledger + "?orderNo=", status: 400, code: points.CodeInvalidOrderNo},
-		{name: "orderNo too long", path: ledger + "?orderNo=" + long, status: 400, code: points.CodeInvalidOrderNo},
-		{name: "orderNo with space", path: ledger + "?orderNo=" + url.QueryEscape("RM 1"), status: 400, code: points.CodeInvalidOrderNo},
-		{name: "orderNo with NUL", path: ledger + "?orderNo=RM%00", status: 400, code: points.CodeInvalidOrderNo},
-		{name: "orderNo not ASCII", path: ledger + "?orderNo=" + url.QueryEscape("RM-ü"), status: 400, code: points.CodeInvalidOrderNo},
-		{name: "orderNo SQL", path: ledger + "?orderNo=" + url.QueryEscape("' OR 1=1 --"), status: 400, code: points.CodeInvalidOrderNo},
-		{name: "orderNo twice", path: ledger + "?orderNo=RM-1&orderNo=RM-2", status: 400, code: points.CodeInvalidOrderNo},
-		{name: "POST the balance", method: "POST", path: "/api/v1/points", status: 405, code: "METHOD_NOT_ALLOWED"},
-		{name: "DELETE the ledger", method: "DELETE", path: ledger, status: 405, code: "METHOD_NOT_ALLOWED"},
-		{name: "no such route", path: "/api/v1/points/accounts", status: 404, code: "ROUTE_NOT_FOUND"},
-		{name: "admin: no token", path: "/api/v1/admin/points/accounts", headers: []string{}, status: 401, code: "ADMIN_TOKEN_REQUIRED"},
-		{name: "admin: user header only", path: "/api/v1/admin/points/accounts", status: 401, code: "ADMIN_TOKEN_REQUIRED"},
-		{name: "admin: wrong token", path: admin, headers: []string{httpserver.HeaderAdminToken, "guess"}, status: 403, code: "BAD_ADMIN_TOKEN"},
-		{name: "admin: orderNo too long", path: admin + "?orderNo=" + long, headers: adminAuth, status: 400, code: points.CodeInvalidOrderNo},
-		{name: "admin: orderNo empty", path: admin + "?orderNo=", headers: adminAuth, status: 400, code: points.CodeInvalidOrderNo},
-		{name: "admin: orderNo twice", path: admin + "?orderNo=a&orderNo=b", headers: adminAuth, status: 400, code: points.CodeInvalidOrderNo},
+	return []servetest.Hostile{
+		{Name: "no user", Path: "/api/v1/points", Headers: []string{}, Status: 401, Code: "USER_REQUIRED"},
+		{Name: "unknown user", Path: "/api/v1/points", Headers: []string{httpserver.HeaderUserID, "mallory"}, Status: 401, Code: "UNKNOWN_USER"},
+		{Name: "user id differing in case", Path: "/api/v1/points", Headers: []string{httpserver.HeaderUserID, "Alice"}, Status: 401, Code: "UNKNOWN_USER"},
+		{Name: "ledger: unknown user", Path: ledger, Headers: []string{httpserver.HeaderUserID, "root"}, Status: 401, Code: "UNKNOWN_USER"},
+		{Name: "limit not a number", Path: ledger + "?limit=abc", Status: 400, Code: points.CodeInvalidLimit},
+		{Name: "limit empty", Path: ledger + "?limit=", Status: 400, Code: points.CodeInvalidLimit},
+		{Name: "limit 0", Path: ledger + "?limit=0", Status: 400, Code: points.CodeInvalidLimit},
+		{Name: "limit negative", Path: ledger + "?limit=-5", Status: 400, Code: points.CodeInvalidLimit},
+		{Name: "limit too large", Path: ledger + "?limit=201", Status: 400, Code: points.CodeInvalidLimit},
+		{Name: "limit beyond int64", Path: ledger + "?limit=99999999999999999999", Status: 400, Code: points.CodeInvalidLimit},
+		{Name: "limit fraction", Path: ledger + "?limit=1.5", Status: 400, Code: points.CodeInvalidLimit},
+		{Name: "limit twice", Path: ledger + "?limit=1&limit=2", Status: 400, Code: points.CodeInvalidLimit},
+		{Name: "orderNo empty", Path: ledger + "?orderNo=", Status: 400, Code: points.CodeInvalidOrderNo},
+		{Name: "orderNo too long", Path: ledger + "?orderNo=" + long, Status: 400, Code: points.CodeInvalidOrderNo},
+		{Name: "orderNo with space", Path: ledger + "?orderNo=" + url.QueryEscape("RM 1"), Status: 400, Code: points.CodeInvalidOrderNo},
+		{Name: "orderNo with NUL", Path: ledger + "?orderNo=RM%00", Status: 400, Code: points.CodeInvalidOrderNo},
+		{Name: "orderNo not ASCII", Path: ledger + "?orderNo=" + url.QueryEscape("RM-ü"), Status: 400, Code: points.CodeInvalidOrderNo},
+		{Name: "orderNo SQL", Path: ledger + "?orderNo=" + url.QueryEscape("' OR 1=1 --"), Status: 400, Code: points.CodeInvalidOrderNo},
+		{Name: "orderNo twice", Path: ledger + "?orderNo=RM-1&orderNo=RM-2", Status: 400, Code: points.CodeInvalidOrderNo},
+		{Name: "POST the balance", Method: "POST", Path: "/api/v1/points", Status: 405, Code: "METHOD_NOT_ALLOWED"},
+		{Name: "DELETE the ledger", Method: "DELETE", Path: ledger, Status: 405, Code: "METHOD_NOT_ALLOWED"},
+		{Name: "no such route", Path: "/api/v1/points/accounts", Status: 404, Code: "ROUTE_NOT_FOUND"},
+		{Name: "admin: no token", Path: "/api/v1/admin/points/accounts", Headers: []string{}, Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
+		{Name: "admin: user header only", Path: "/api/v1/admin/points/accounts", Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
+		{Name: "admin: wrong token", Path: admin, Headers: []string{httpserver.HeaderAdminToken, "guess"}, Status: 403, Code: "BAD_ADMIN_TOKEN"},
+		{Name: "admin: orderNo too long", Path: admin + "?orderNo=" + long, Headers: adminAuth, Status: 400, Code: points.CodeInvalidOrderNo},
+		{Name: "admin: orderNo empty", Path: admin + "?orderNo=", Headers: adminAuth, Status: 400, Code: points.CodeInvalidOrderNo},
+		{Name: "admin: orderNo twice", Path: admin + "?orderNo=a&orderNo=b", Headers: adminAuth, Status: 400, Code: points.CodeInvalidOrderNo},
 	}
 }
 
@@ -66,19 +58,9 @@ func TestHostileRequests(t *testing.T) {
 		a := newApp(t, db)
 		a.credit(t, "alice", "RM-1", 4_200)
 		before := a.admin(t, "/api/v1/admin/points/ledger").Body
-		for _, h := range hostileRequests() {
-			t.Run(h.name, func(t *testing.T) {
-				headers := h.headers
-				if headers == nil {
-					headers = []string{httpserver.HeaderUserID, "alice"}
-				}
-				method := h.method
-				if method == "" {
-					method = http.MethodGet
-				}
-				a.do(t, method, h.path, headers...).WantError(t, h.status, h.code)
-			})
-		}
+		servetest.RunHostile(t, a.handler, func(servetest.Hostile) []string {
+			return []string{httpserver.HeaderUserID, "alice"}
+		}, hostileRequests(), nil)
 		if after := a.admin(t, "/api/v1/admin/points/ledger").Body; !bytes.Equal(after, before) {
 			t.Errorf("the ledger changed:\n%s\nwas\n%s", after, before)
 		}

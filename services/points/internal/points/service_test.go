@@ -2,7 +2,6 @@ package points_test
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 	"github.com/rocketmart/rocketmart/services/points/internal/points"
 	"github.com/rocketmart/rocketmart/services/points/internal/store"
 )
@@ -35,13 +35,6 @@ func newService(t *testing.T, db *gorm.DB) *points.Service {
 		t.Fatal(err)
 	}
 	return points.NewService(store.New(db))
-}
-
-func codeOf(err error) string {
-	if e, ok := apperr.As(err); ok && e.Kind == apperr.Invalid {
-		return e.Code
-	}
-	return fmt.Sprintf("not Invalid: %v", err)
 }
 
 func TestCreditOrderPaid(t *testing.T) {
@@ -100,7 +93,7 @@ func TestCreditOrderPaidRefusesInvalidEvents(t *testing.T) {
 	for _, tt := range tests {
 		p := ok
 		tt.mutate(&p)
-		if _, err := svc.CreditOrderPaid(t.Context(), group, p); err == nil || codeOf(err) != tt.code {
+		if _, err := svc.CreditOrderPaid(t.Context(), group, p); err == nil || testkit.CodeOf(err) != tt.code || apperr.KindOf(err) != apperr.Invalid {
 			t.Errorf("%s: %v, want Invalid %s", tt.name, err, tt.code)
 		}
 	}
@@ -129,11 +122,11 @@ func TestLedgerQueries(t *testing.T) {
 		t.Errorf("bob asking for alice's order: %+v, %v; want nothing", got, err)
 	}
 	for _, limit := range []int{0, -1, points.MaxLimit + 1} {
-		if _, err := svc.Ledger(ctx, "alice", "", limit); codeOf(err) != points.CodeInvalidLimit {
+		if _, err := svc.Ledger(ctx, "alice", "", limit); testkit.CodeOf(err) != points.CodeInvalidLimit || apperr.KindOf(err) != apperr.Invalid {
 			t.Errorf("limit %d: %v, want %s", limit, err, points.CodeInvalidLimit)
 		}
 	}
-	if _, err := svc.AllEntries(ctx, "RM\t1"); codeOf(err) != points.CodeInvalidOrderNo {
+	if _, err := svc.AllEntries(ctx, "RM\t1"); testkit.CodeOf(err) != points.CodeInvalidOrderNo || apperr.KindOf(err) != apperr.Invalid {
 		t.Errorf("admin filter with a tab: %v", err)
 	}
 }
@@ -145,7 +138,7 @@ func TestParseLimit(t *testing.T) {
 		}
 	}
 	for _, raw := range []string{"", "0", "-1", "201", "1.5", "abc", "1e2", " 5", "99999999999999999999"} {
-		if _, err := points.ParseLimit(raw); codeOf(err) != points.CodeInvalidLimit {
+		if _, err := points.ParseLimit(raw); testkit.CodeOf(err) != points.CodeInvalidLimit || apperr.KindOf(err) != apperr.Invalid {
 			t.Errorf("ParseLimit(%q): %v, want %s", raw, err, points.CodeInvalidLimit)
 		}
 	}

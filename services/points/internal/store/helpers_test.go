@@ -3,12 +3,12 @@ package store_test
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 	"github.com/rocketmart/rocketmart/services/points/internal/points"
 	"github.com/rocketmart/rocketmart/services/points/internal/store"
 )
@@ -89,34 +89,21 @@ func checkBalances(t *testing.T, s *store.Store) map[string]int64 {
 }
 
 // concurrently runs fn(i) for i in [0, n) in goroutines released together
-// and counts the outcomes: nil, ErrAlreadyApplied, or (failing the test)
-// anything else. Under contention Record must answer one of the two, never
-// a deadlock or lock timeout.
+// (testkit.Concurrently) and counts the outcomes: nil, ErrAlreadyApplied,
+// or (failing the test) anything else. Under contention Record must answer
+// one of the two, never a deadlock or lock timeout.
 func concurrently(t *testing.T, n int, fn func(i int) error) (applied, duplicates int) {
 	t.Helper()
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		start = make(chan struct{})
-	)
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			err := fn(i)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				applied++
-			case errors.Is(err, points.ErrAlreadyApplied):
-				duplicates++
-			default:
-				t.Errorf("goroutine %d: %v", i, err)
-			}
-		})
+	for i, err := range testkit.Concurrently(n, fn) {
+		switch {
+		case err == nil:
+			applied++
+		case errors.Is(err, points.ErrAlreadyApplied):
+			duplicates++
+		default:
+			t.Errorf("goroutine %d: %v", i, err)
+		}
 	}
-	close(start)
-	wg.Wait()
 	return applied, duplicates
 }
 

@@ -7,7 +7,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -77,11 +76,7 @@ func New(db *gorm.DB) *Store { return &Store{db: db} }
 // unique keys and an atomic upsert, and REPEATABLE READ's gap locks would
 // only add lock waits and deadlocks between credits of one user.
 func (s *Store) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	var opts *sql.TxOptions
-	if database.Dialect(s.db) == "mysql" {
-		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
-	}
-	return database.InTxOptions(ctx, s.db, opts, fn)
+	return database.InTxReadCommitted(ctx, s.db, fn)
 }
 
 // Statement reads the account and its newest entries in one transaction:
