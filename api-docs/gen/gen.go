@@ -11,9 +11,6 @@ import (
 	"github.com/swaggo/swag/gen"
 )
 
-// Services are the programs with an API document.
-var Services = []string{"cart", "inventory", "logistics", "order", "payment", "points"}
-
 // Generate writes swagger.json and swagger.yaml for svc into outDir
 // (relative to root). swag's Go output is not written: it registers itself in
 // an init function, and services embed the JSON instead.

@@ -10,6 +10,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
 func main() {
@@ -18,7 +20,8 @@ func main() {
 	flag.Parse()
 	services := flag.Args()
 	if len(services) == 0 {
-		services = Services
+		// Every service of the table in services/contracts has a document.
+		services = contracts.ServiceNames()
 	}
 	if err := run(*root, *check, services); err != nil {
 		fmt.Fprintln(os.Stderr, "api-docs:", err)

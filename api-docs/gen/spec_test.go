@@ -11,6 +11,8 @@ import (
 	"github.com/go-openapi/spec"
 	"github.com/go-openapi/strfmt"
 	"github.com/go-openapi/validate"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
 // The committed documents are what every service serves at /swagger/doc.json,
@@ -65,7 +67,7 @@ func operations(sw *spec.Swagger) []operation {
 // its schema (a date-time example must be RFC 3339). Warnings, such as a
 // definition nothing refers to, fail the test too.
 func TestSpecsValidate(t *testing.T) {
-	for _, svc := range Services {
+	for _, svc := range contracts.ServiceNames() {
 		t.Run(svc, func(t *testing.T) {
 			doc := loadSpec(t, svc)
 			v := validate.NewSpecValidator(doc.Schema(), strfmt.Default)
@@ -86,7 +88,7 @@ func TestSpecsValidate(t *testing.T) {
 // operation produces application/json, if only for its errors.
 func TestSpecsMediaTypes(t *testing.T) {
 	const jsonType = "application/json"
-	for _, svc := range Services {
+	for _, svc := range contracts.ServiceNames() {
 		t.Run(svc, func(t *testing.T) {
 			sw := loadSpec(t, svc).Spec()
 			for _, op := range operations(sw) {
@@ -126,7 +128,7 @@ func TestSpecsMediaTypes(t *testing.T) {
 // about which statuses a client must handle.
 func TestSpecsDocumentErrors(t *testing.T) {
 	noClientErrors := map[string]bool{"inventory GET /api/v1/products": true}
-	for _, svc := range Services {
+	for _, svc := range contracts.ServiceNames() {
 		t.Run(svc, func(t *testing.T) {
 			sw := loadSpec(t, svc).Spec()
 			if _, ok := sw.Definitions[strings.TrimPrefix(errorSchema, "#/definitions/")]; !ok {
@@ -174,7 +176,7 @@ func TestSpecsDocumentErrors(t *testing.T) {
 // extensions(x-example=...); Swagger 2.0 forbids "example" on these), an
 // enum or a default. Each also needs a description.
 func TestSpecsParametersHaveExamples(t *testing.T) {
-	for _, svc := range Services {
+	for _, svc := range contracts.ServiceNames() {
 		t.Run(svc, func(t *testing.T) {
 			sw := loadSpec(t, svc).Spec()
 			for _, op := range operations(sw) {

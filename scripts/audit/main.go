@@ -1,9 +1,9 @@
 // Command audit checks that RocketMart's services and broker agree (SPEC §3)
 // and prints each invariant with pass/fail and the offending records.
 //
-// It reads the same environment variables as the services (ORDER_URL,
-// PAYMENT_URL, INVENTORY_URL, CART_URL, LOGISTICS_URL, POINTS_URL,
-// ADMIN_TOKEN) plus MINIRMQ_ADMIN_URL; the defaults match `make run`.
+// It reads the same environment variables as the services (each service's
+// <SVC>_URL from the table in services/contracts: ORDER_URL, PAYMENT_URL …,
+// and ADMIN_TOKEN) plus MINIRMQ_ADMIN_URL; the defaults match `make run`.
 //
 // Exit status: 0 consistent, 1 an invariant is violated, 2 the audit could
 // not run (a service is down, bad settings).
@@ -12,6 +12,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/audit"
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/envconf"
 )
 
@@ -69,29 +71,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func loadConfig(getenv func(string) string) (audit.Config, error) {
 	get := envconf.Getter(getenv)
 	c := audit.Config{
-		OrderURL:       get("ORDER_URL", "http://127.0.0.1:8081"),
-		PaymentURL:     get("PAYMENT_URL", "http://127.0.0.1:8082"),
-		InventoryURL:   get("INVENTORY_URL", "http://127.0.0.1:8083"),
-		LogisticsURL:   get("LOGISTICS_URL", "http://127.0.0.1:8084"),
-		PointsURL:      get("POINTS_URL", "http://127.0.0.1:8085"),
-		CartURL:        get("CART_URL", "http://127.0.0.1:8086"),
+		URLs:           map[string]string{},
 		BrokerAdminURL: get("MINIRMQ_ADMIN_URL", "http://127.0.0.1:9877"),
 		AdminToken:     get("ADMIN_TOKEN", "rocketmart-admin"),
 	}
 	if c.BrokerAdminURL == "none" {
 		c.BrokerAdminURL = "" // Apache RocketMQ: no minirmq admin API
 	}
-	checks := map[string]string{"ORDER_URL": c.OrderURL, "PAYMENT_URL": c.PaymentURL, "INVENTORY_URL": c.InventoryURL,
-		"LOGISTICS_URL": c.LogisticsURL, "POINTS_URL": c.PointsURL, "CART_URL": c.CartURL}
+	var errs []error
+	for _, svc := range contracts.Services() {
+		c.URLs[svc.Name] = get(svc.URLVar(), svc.DefaultURL())
+		errs = append(errs, envconf.BaseURL(svc.URLVar(), c.URLs[svc.Name]))
+	}
 	if c.BrokerAdminURL != "" {
-		checks["MINIRMQ_ADMIN_URL"] = c.BrokerAdminURL
+		errs = append(errs, envconf.BaseURL("MINIRMQ_ADMIN_URL", c.BrokerAdminURL))
 	}
-	for name, v := range checks {
-		if err := envconf.BaseURL(name, v); err != nil {
-			return audit.Config{}, err
-		}
-	}
-	if err := envconf.Token("ADMIN_TOKEN", c.AdminToken); err != nil {
+	errs = append(errs, envconf.Token("ADMIN_TOKEN", c.AdminToken))
+	if err := errors.Join(errs...); err != nil {
 		return audit.Config{}, err
 	}
 	return c, nil

@@ -5,6 +5,8 @@ import (
 	"net"
 	"strings"
 	"testing"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -25,12 +27,39 @@ func TestUnreachableShopExits2(t *testing.T) {
 	dead := "http://" + ln.Addr().String()
 	ln.Close()
 	vars := map[string]string{"MINIRMQ_ADMIN_URL": "none"}
-	for _, v := range []string{"ORDER_URL", "PAYMENT_URL", "INVENTORY_URL", "CART_URL", "LOGISTICS_URL", "POINTS_URL"} {
-		vars[v] = dead
+	for _, svc := range contracts.Services() {
+		vars[svc.URLVar()] = dead
 	}
 	var out, errOut strings.Builder
 	code := run(context.Background(), []string{"-wait", "1s"}, env(vars), &out, &errOut)
 	if code != 2 || !strings.Contains(errOut.String(), "could not read the shop") {
 		t.Errorf("exit %d, stderr %q; want 2 and a clear message", code, errOut.String())
+	}
+}
+
+// TestDefaultsAreTheEmbeddedRun: with nothing set, every service in the
+// table is audited at the address `make run` gives it.
+func TestDefaultsAreTheEmbeddedRun(t *testing.T) {
+	c, err := loadConfig(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.URLs) != len(contracts.Services()) {
+		t.Errorf("URLs = %v, want one per service", c.URLs)
+	}
+	for _, svc := range contracts.Services() {
+		if got := c.URLs[svc.Name]; got != svc.DefaultURL() {
+			t.Errorf("%s: %q, want %q", svc.Name, got, svc.DefaultURL())
+		}
+	}
+	if c.BrokerAdminURL != "http://127.0.0.1:9877" || c.AdminToken != "rocketmart-admin" {
+		t.Errorf("config = %+v", c)
+	}
+}
+
+func TestEveryBadURLIsReported(t *testing.T) {
+	_, err := loadConfig(env(map[string]string{"CART_URL": "cart", "ORDER_URL": "order"}))
+	if err == nil || !strings.Contains(err.Error(), "CART_URL") || !strings.Contains(err.Error(), "ORDER_URL") {
+		t.Errorf("err = %v, want CART_URL and ORDER_URL both named", err)
 	}
 }

@@ -5,6 +5,7 @@
 // stops everything.
 //
 //	go run ./scripts/shop [-data data] [-bin bin] [-no-build]
+//	go run ./scripts/shop -services   # the services' names, for the Makefile
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 	"syscall"
 
 	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
+	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
 func main() {
@@ -35,8 +37,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	data := fs.String("data", "data", "data directory (SQLite files, broker store, logs)")
 	bin := fs.String("bin", "bin", "where the programs are built")
 	noBuild := fs.Bool("no-build", false, "use the programs already in -bin")
+	list := fs.Bool("services", false, "print the services' names in start order, one a line, and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *list {
+		// The Makefile builds the services it reads from here, so the table
+		// in services/contracts stays the only list.
+		for _, name := range contracts.ServiceNames() {
+			fmt.Fprintln(out, name)
+		}
+		return nil
 	}
 	root, err := os.Getwd()
 	if err != nil {
@@ -53,9 +64,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	dbs := databases(os.Getenv)
-	for _, svc := range launcher.ServiceNames() {
-		if dsn, ok := dbs[svc]; ok {
-			fmt.Fprintf(out, "%-10s uses %s_DB=%s\n", svc, strings.ToUpper(svc), redact(dsn))
+	for _, svc := range contracts.Services() {
+		if dsn, ok := dbs[svc.Name]; ok {
+			fmt.Fprintf(out, "%-10s uses %s=%s\n", svc.Name, svc.DBVar(), redact(dsn))
 		}
 	}
 	shop, err := launcher.Start(ctx, launcher.Options{BinDir: binDir, DataDir: *data, DB: dbs, Progress: out})
@@ -81,9 +92,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 // services without one get a SQLite file under the data directory.
 func databases(getenv func(string) string) map[string]string {
 	dbs := map[string]string{}
-	for _, svc := range launcher.ServiceNames() {
-		if dsn := getenv(strings.ToUpper(svc) + "_DB"); dsn != "" {
-			dbs[svc] = dsn
+	for _, svc := range contracts.Services() {
+		if dsn := getenv(svc.DBVar()); dsn != "" {
+			dbs[svc.Name] = dsn
 		}
 	}
 	return dbs

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"context"
 	"maps"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
 func TestDatabasesFromEnvironment(t *testing.T) {
@@ -28,5 +33,18 @@ func TestRedact(t *testing.T) {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestListServices: the Makefile builds what -services prints, so it must be
+// the table's names in start order and nothing else.
+func TestListServices(t *testing.T) {
+	var out strings.Builder
+	if err := run(context.Background(), []string{"-services"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Fields(out.String())
+	if want := contracts.ServiceNames(); !slices.Equal(got, want) {
+		t.Errorf("-services printed %q, want %q", got, want)
 	}
 }

@@ -149,8 +149,7 @@ func (c client) call(method, service, path, user string, in, out any, headers ..
 
 func (c client) auditConfig() audit.Config {
 	s := c.shop
-	return audit.Config{OrderURL: s.URL["order"], PaymentURL: s.URL["payment"], InventoryURL: s.URL["inventory"],
-		CartURL: s.URL["cart"], LogisticsURL: s.URL["logistics"], PointsURL: s.URL["points"],
+	return audit.Config{URLs: s.URL, // by program name; the audit reads the services' and ignores the gateway's
 		BrokerAdminURL: s.BrokerAdmin, AdminToken: s.AdminToken, Quiescence: 60 * time.Second}
 }
 

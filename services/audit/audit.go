@@ -16,7 +16,9 @@ import (
 
 // Config says where the services are.
 type Config struct {
-	OrderURL, PaymentURL, InventoryURL, CartURL, LogisticsURL, PointsURL string
+	// URLs maps the name of every service in contracts.Services() to its
+	// base URL.
+	URLs map[string]string
 	// BrokerAdminURL is minirmq's admin API; empty (Apache RocketMQ) skips
 	// the broker's invariant and the quiescence wait, and says so.
 	BrokerAdminURL string
@@ -41,11 +43,6 @@ func (c Config) quiescence() time.Duration {
 	return 30 * time.Second
 }
 
-func (c Config) serviceURLs() map[string]string {
-	return map[string]string{"order": c.OrderURL, "payment": c.PaymentURL, "inventory": c.InventoryURL,
-		"cart": c.CartURL, "logistics": c.LogisticsURL, "points": c.PointsURL}
-}
-
 // Report is the audit's answer.
 type Report struct {
 	Passed     bool        `json:"passed"`
@@ -62,7 +59,10 @@ const pollInterval = 200 * time.Millisecond
 // Run waits for quiescence (up to Config.Quiescence), reads a snapshot and
 // checks every invariant. An error means a service could not be read.
 func Run(ctx context.Context, cfg Config) (Report, error) {
-	r := newReader(cfg)
+	r, err := newReader(cfg)
+	if err != nil {
+		return Report{}, err
+	}
 	start := time.Now()
 	rep := Report{Notes: []string{}}
 	if cfg.BrokerAdminURL == "" {

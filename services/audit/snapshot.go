@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 )
 
@@ -146,12 +147,18 @@ type reader struct {
 	client map[string]*svcclient.Client
 }
 
-func newReader(cfg Config) *reader {
+// newReader makes a client for every service in contracts' table; a service
+// without a URL is a configuration error, not a service the audit skips.
+func newReader(cfg Config) (*reader, error) {
 	r := &reader{cfg: cfg, http: &http.Client{Timeout: cfg.callTimeout()}, client: map[string]*svcclient.Client{}}
-	for name, url := range cfg.serviceURLs() {
-		r.client[name] = svcclient.New(url, cfg.AdminToken, cfg.callTimeout())
+	for _, svc := range contracts.Services() {
+		url, ok := cfg.URLs[svc.Name]
+		if !ok || url == "" {
+			return nil, fmt.Errorf("audit: no URL for the %s service (%s)", svc.Name, svc.URLVar())
+		}
+		r.client[svc.Name] = svcclient.New(url, cfg.AdminToken, cfg.callTimeout())
 	}
-	return r
+	return r, nil
 }
 
 // get reads one admin endpoint of a service into out.
@@ -162,42 +169,57 @@ func (r *reader) get(ctx context.Context, service, path string, out any) error {
 	return nil
 }
 
+// lists are the services' admin answers, as they come over the wire.
+type lists struct {
+	orders       struct{ Orders []Order }
+	charges      struct{ Charges []Charge }
+	wallets      struct{ Wallets []Wallet }
+	stock        struct{ Stock []Stock }
+	reservations struct{ Reservations []Reservation }
+	shipments    struct{ Shipments []Shipment }
+	accounts     struct{ Accounts []PointsAccount }
+	ledger       struct{ Entries []PointsEntry }
+	checkouts    struct{ Checkouts []Checkout }
+}
+
+// source is one admin endpoint the audit reads and where its answer goes.
+type source struct {
+	service, path string
+	out           any
+}
+
+// sources are the audit's entries for the services, in the order they are
+// read: the orders first, so what was paid is known before what followed.
+// Every service in contracts' table needs one (TestEveryServiceIsAudited):
+// a service added to the table without one fails the tests rather than
+// going unaudited.
+func (l *lists) sources() []source {
+	return []source{
+		{contracts.ServiceOrder, "/api/v1/admin/orders?limit=100000", &l.orders},
+		{contracts.ServicePayment, "/api/v1/admin/charges", &l.charges},
+		{contracts.ServicePayment, "/api/v1/admin/wallets", &l.wallets},
+		{contracts.ServiceInventory, "/api/v1/admin/stock", &l.stock},
+		{contracts.ServiceInventory, "/api/v1/admin/reservations", &l.reservations},
+		{contracts.ServiceLogistics, "/api/v1/admin/shipments", &l.shipments},
+		{contracts.ServicePoints, "/api/v1/admin/points/accounts", &l.accounts},
+		{contracts.ServicePoints, "/api/v1/admin/points/ledger", &l.ledger},
+		{contracts.ServiceCart, "/api/v1/admin/checkouts", &l.checkouts},
+	}
+}
+
 // snapshot reads every service, one after another.
 func (r *reader) snapshot(ctx context.Context) (*Snapshot, error) {
-	var (
-		s            Snapshot
-		orders       struct{ Orders []Order }
-		charges      struct{ Charges []Charge }
-		wallets      struct{ Wallets []Wallet }
-		stock        struct{ Stock []Stock }
-		reservations struct{ Reservations []Reservation }
-		shipments    struct{ Shipments []Shipment }
-		accounts     struct{ Accounts []PointsAccount }
-		ledger       struct{ Entries []PointsEntry }
-		checkouts    struct{ Checkouts []Checkout }
-	)
-	reads := []struct {
-		service, path string
-		out           any
-	}{
-		{"order", "/api/v1/admin/orders?limit=100000", &orders},
-		{"payment", "/api/v1/admin/charges", &charges},
-		{"payment", "/api/v1/admin/wallets", &wallets},
-		{"inventory", "/api/v1/admin/stock", &stock},
-		{"inventory", "/api/v1/admin/reservations", &reservations},
-		{"logistics", "/api/v1/admin/shipments", &shipments},
-		{"points", "/api/v1/admin/points/accounts", &accounts},
-		{"points", "/api/v1/admin/points/ledger", &ledger},
-		{"cart", "/api/v1/admin/checkouts", &checkouts},
-	}
-	for _, rd := range reads {
-		if err := r.get(ctx, rd.service, rd.path, rd.out); err != nil {
+	var l lists
+	for _, src := range l.sources() {
+		if err := r.get(ctx, src.service, src.path, src.out); err != nil {
 			return nil, err
 		}
 	}
-	s.Orders, s.Charges, s.Wallets = orders.Orders, charges.Charges, wallets.Wallets
-	s.Stock, s.Reservations, s.Shipments = stock.Stock, reservations.Reservations, shipments.Shipments
-	s.Accounts, s.Ledger, s.Checkouts = accounts.Accounts, ledger.Entries, checkouts.Checkouts
+	s := Snapshot{
+		Orders: l.orders.Orders, Charges: l.charges.Charges, Wallets: l.wallets.Wallets,
+		Stock: l.stock.Stock, Reservations: l.reservations.Reservations, Shipments: l.shipments.Shipments,
+		Accounts: l.accounts.Accounts, Ledger: l.ledger.Entries, Checkouts: l.checkouts.Checkouts,
+	}
 	if r.cfg.BrokerAdminURL != "" {
 		b, err := r.broker(ctx)
 		if err != nil {

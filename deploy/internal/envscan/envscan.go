@@ -2,8 +2,11 @@
 // reads, from its source: the string literals passed as the first argument
 // to get(NAME, default) (the envconf.Getter pattern), getenv(NAME),
 // os.Getenv/os.LookupEnv, and to any local function that forwards its first
-// parameter to one of those (order's dur(NAME, default) wraps get). Deploy
-// checks compared with this list cannot drift from the code.
+// parameter to one of those (order's dur(NAME, default) wraps get). A read
+// named by a row of the services table in services/contracts
+// (get(svc.URLVar(), svc.DefaultURL()) in a loop over contracts.Services())
+// counts as a read of that variable of every service. Deploy checks
+// compared with this list cannot drift from the code.
 package envscan
 
 import (
@@ -20,6 +23,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
 // ErrNoConfig reports a program directory without config.go, the file where
@@ -120,11 +125,20 @@ func Scan(dir string) (Program, error) {
 			if !ok || !getters[calleeName(call)] || len(call.Args) == 0 {
 				return true
 			}
+			pos := fset.Position(call.Pos()).String()
+			if vars, ok := tableVars(call, pos); ok {
+				for _, v := range vars {
+					if _, seen := p.Vars[v.Name]; !seen {
+						p.Vars[v.Name] = v
+					}
+				}
+				return true
+			}
 			name, ok := stringLit(call.Args[0])
 			if !ok {
 				return true // a wrapper forwarding its parameter; its callers are scanned
 			}
-			v := Var{Name: name, Pos: fset.Position(call.Pos()).String()}
+			v := Var{Name: name, Pos: pos}
 			switch {
 			case len(call.Args) == 1:
 				v.DefaultKnown = true
@@ -213,4 +227,49 @@ func stringLit(e ast.Expr) (string, bool) {
 	}
 	s, err := strconv.Unquote(lit.Value)
 	return s, err == nil
+}
+
+// tableVars reads get(svc.URLVar(), svc.DefaultURL()) (or AddrVar, DBVar,
+// with a literal default or none) as a read of that variable of every row
+// of contracts.Services(): the programs that name variables through the
+// table do so in a loop over all of it, and the scan cannot follow the loop.
+func tableVars(call *ast.CallExpr, pos string) ([]Var, bool) {
+	method := methodCall(call.Args[0])
+	if method != "URLVar" && method != "AddrVar" && method != "DBVar" {
+		return nil, false
+	}
+	var out []Var
+	for _, svc := range contracts.Services() {
+		v := Var{Pos: pos}
+		switch method {
+		case "URLVar":
+			v.Name = svc.URLVar()
+		case "AddrVar":
+			v.Name = svc.AddrVar()
+		case "DBVar":
+			v.Name = svc.DBVar()
+		}
+		switch {
+		case len(call.Args) == 1:
+			v.DefaultKnown = true
+		case method == "URLVar" && methodCall(call.Args[1]) == "DefaultURL":
+			v.Default, v.DefaultKnown = svc.DefaultURL(), true
+		default:
+			v.Default, v.DefaultKnown = stringLit(call.Args[1])
+		}
+		out = append(out, v)
+	}
+	return out, true
+}
+
+// methodCall is "M" for x.M() with no arguments.
+func methodCall(e ast.Expr) string {
+	call, ok := e.(*ast.CallExpr)
+	if !ok || len(call.Args) != 0 {
+		return ""
+	}
+	if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+		return sel.Sel.Name
+	}
+	return ""
 }

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
 func TestScan(t *testing.T) {
@@ -61,5 +63,23 @@ func TestScanWithoutConfig(t *testing.T) {
 	}
 	if _, err := Scan("testdata/absent"); !errors.Is(err, ErrNoConfig) {
 		t.Fatalf("Scan of a missing directory = %v, want ErrNoConfig", err)
+	}
+}
+
+// TestScanTableReads: a read named through contracts' table reads that
+// variable of every service, with the row's default.
+func TestScanTableReads(t *testing.T) {
+	p, err := Scan("testdata/table")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Vars) != len(contracts.Services()) {
+		t.Errorf("Names() = %v, want one URL variable per service", p.Names())
+	}
+	for _, svc := range contracts.Services() {
+		v, ok := p.Vars[svc.URLVar()]
+		if !ok || v.Default != svc.DefaultURL() || !v.DefaultKnown {
+			t.Errorf("%s: %+v (found %v), want default %s", svc.URLVar(), v, ok, svc.DefaultURL())
+		}
 	}
 }

@@ -15,7 +15,7 @@ func Build(ctx context.Context, root, binDir string, progress io.Writer) error {
 	if progress == nil {
 		progress = io.Discard
 	}
-	for _, p := range append(append([]Program{Broker}, Services...), Gateway) {
+	for _, p := range append([]Program{Broker}, servers()...) {
 		start := time.Now()
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(binDir, p.Name), p.Pkg)
 		cmd.Dir = root

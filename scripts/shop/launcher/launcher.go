@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
 // Options configure one run of the shop.
@@ -110,7 +112,7 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 	brokerArgs = append(append(brokerArgs, DefaultBrokerFlags...), opts.BrokerFlags...)
 	s.procs = append(s.procs, &proc{name: Broker.Name, args: brokerArgs, readyURL: s.BrokerAdmin + "/healthz"})
 	for _, p := range servers() {
-		s.procs = append(s.procs, &proc{name: p.Name, env: s.serviceEnv(opts, p.Name, ports[p.Name]), readyURL: s.URL[p.Name] + "/readyz"})
+		s.procs = append(s.procs, &proc{name: p.Name, env: s.serviceEnv(opts, p, ports[p.Name]), readyURL: s.URL[p.Name] + "/readyz"})
 	}
 	for _, p := range s.procs {
 		if err := s.launch(ctx, p); err != nil {
@@ -123,23 +125,22 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 
 // serviceEnv is a service's environment: its address and database, where
 // the broker and the other services are, the admin token, then opts.Env.
-func (s *Shop) serviceEnv(opts Options, name string, port int) []string {
-	prefix := strings.ToUpper(name)
-	env := []string{fmt.Sprintf("%s_ADDR=127.0.0.1:%d", prefix, port)}
-	if name != Gateway.Name {
-		db := opts.DB[name]
+func (s *Shop) serviceEnv(opts Options, p Program, port int) []string {
+	env := []string{fmt.Sprintf("%s_ADDR=127.0.0.1:%d", p.EnvPrefix, port)}
+	if svc, ok := contracts.ServiceByName(p.Name); ok {
+		db := opts.DB[p.Name]
 		if db == "" {
-			db = "sqlite:" + filepath.Join(opts.DataDir, name+".db")
+			db = "sqlite:" + filepath.Join(opts.DataDir, p.Name+".db")
 		}
-		env = append(env, prefix+"_DB="+db)
+		env = append(env, svc.DBVar()+"="+db)
 	}
 	env = append(env,
 		"ROCKETMQ_NAMESERVER="+s.NameServer,
 		"MINIRMQ_ADMIN_URL="+s.BrokerAdmin,
 		"ADMIN_TOKEN="+opts.AdminToken,
 	)
-	for _, p := range Services {
-		env = append(env, strings.ToUpper(p.Name)+"_URL="+s.URL[p.Name])
+	for _, svc := range contracts.Services() {
+		env = append(env, svc.URLVar()+"="+s.URL[svc.Name])
 	}
 	for k, v := range opts.Env {
 		env = append(env, k+"="+v)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"strings"
 	"time"
@@ -23,13 +24,10 @@ const serviceName = "web"
 
 // config is everything the gateway reads from the environment.
 type config struct {
-	Addr           string     // WEB_ADDR
-	OrderURL       string     // ORDER_URL
-	PaymentURL     string     // PAYMENT_URL
-	InventoryURL   string     // INVENTORY_URL
-	LogisticsURL   string     // LOGISTICS_URL
-	PointsURL      string     // POINTS_URL
-	CartURL        string     // CART_URL
+	Addr string // WEB_ADDR
+	// ServiceURLs holds every service of contracts.Services() by name, read
+	// from its URLVar (ORDER_URL, PAYMENT_URL …).
+	ServiceURLs    map[string]string
 	BrokerAdminURL string     // MINIRMQ_ADMIN_URL; "" disables broker views
 	AdminToken     string     // ADMIN_TOKEN
 	SessionSecret  string     // WEB_SESSION_SECRET; "" means a random one per start
@@ -47,15 +45,13 @@ func loadConfig(lookup func(string) (string, bool)) (config, error) {
 	})
 	c := config{
 		Addr:           get("WEB_ADDR", ":8080"),
-		OrderURL:       get("ORDER_URL", "http://127.0.0.1:8081"),
-		PaymentURL:     get("PAYMENT_URL", "http://127.0.0.1:8082"),
-		InventoryURL:   get("INVENTORY_URL", "http://127.0.0.1:8083"),
-		LogisticsURL:   get("LOGISTICS_URL", "http://127.0.0.1:8084"),
-		PointsURL:      get("POINTS_URL", "http://127.0.0.1:8085"),
-		CartURL:        get("CART_URL", "http://127.0.0.1:8086"),
+		ServiceURLs:    map[string]string{},
 		BrokerAdminURL: get("MINIRMQ_ADMIN_URL", "http://127.0.0.1:9877"),
 		AdminToken:     get("ADMIN_TOKEN", "rocketmart-admin"),
 		SessionSecret:  get("WEB_SESSION_SECRET", ""),
+	}
+	for _, svc := range contracts.Services() {
+		c.ServiceURLs[svc.Name] = get(svc.URLVar(), svc.DefaultURL())
 	}
 	if v, set := lookup("MINIRMQ_ADMIN_URL"); (set && strings.TrimSpace(v) == "") || strings.EqualFold(c.BrokerAdminURL, "off") {
 		c.BrokerAdminURL = "" // Apache RocketMQ has no such API: docker compose turns the views off
@@ -77,11 +73,8 @@ func (c config) Validate() error {
 		}
 	}
 	add(envconf.ListenAddr("WEB_ADDR", c.Addr))
-	for _, u := range []struct{ name, url string }{
-		{"ORDER_URL", c.OrderURL}, {"PAYMENT_URL", c.PaymentURL}, {"INVENTORY_URL", c.InventoryURL},
-		{"LOGISTICS_URL", c.LogisticsURL}, {"POINTS_URL", c.PointsURL}, {"CART_URL", c.CartURL},
-	} {
-		add(envconf.BaseURL(u.name, u.url))
+	for _, svc := range contracts.Services() {
+		add(envconf.BaseURL(svc.URLVar(), c.ServiceURLs[svc.Name]))
 	}
 	if c.BrokerAdminURL != "" {
 		add(envconf.BaseURL("MINIRMQ_ADMIN_URL", c.BrokerAdminURL))
@@ -93,20 +86,11 @@ func (c config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// services maps each proxied service to its URL.
-func (c config) services() map[string]string {
-	return map[string]string{
-		"order": c.OrderURL, "payment": c.PaymentURL, "inventory": c.InventoryURL,
-		"cart": c.CartURL, "logistics": c.LogisticsURL, "points": c.PointsURL,
-	}
-}
-
 // auditConfig points the consistency audit at the same services; without a
 // broker admin API (Apache RocketMQ) it skips the broker's invariant.
 func (c config) auditConfig() audit.Config {
 	return audit.Config{
-		OrderURL: c.OrderURL, PaymentURL: c.PaymentURL, InventoryURL: c.InventoryURL, CartURL: c.CartURL,
-		LogisticsURL: c.LogisticsURL, PointsURL: c.PointsURL, BrokerAdminURL: c.BrokerAdminURL,
+		URLs: maps.Clone(c.ServiceURLs), BrokerAdminURL: c.BrokerAdminURL,
 		AdminToken: c.AdminToken, Quiescence: 10 * time.Second,
 	}
 }
@@ -137,13 +121,13 @@ func run(ctx context.Context) error {
 		return err
 	}
 	gw, err := gateway.New(gateway.Config{
-		Addr: cfg.Addr, Services: cfg.services(), BrokerAdminURL: cfg.BrokerAdminURL,
+		Addr: cfg.Addr, Services: maps.Clone(cfg.ServiceURLs), BrokerAdminURL: cfg.BrokerAdminURL,
 		AdminToken: cfg.AdminToken, Sessions: sessions, Static: static,
 	}, audit.Handler(cfg.auditConfig()), log)
 	if err != nil {
 		return err
 	}
-	log.Info("gateway starting", "addr", cfg.Addr, "services", cfg.services(),
+	log.Info("gateway starting", "addr", cfg.Addr, "services", cfg.ServiceURLs,
 		"broker_admin", cfg.BrokerAdminURL, "broker_views", cfg.BrokerAdminURL != "")
 	return gw.Server().Run(ctx)
 }

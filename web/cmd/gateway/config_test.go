@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -23,12 +24,14 @@ func TestDefaults(t *testing.T) {
 		t.Fatalf("defaults do not validate: %v", err)
 	}
 	want := config{
-		Addr: ":8080", OrderURL: "http://127.0.0.1:8081", PaymentURL: "http://127.0.0.1:8082",
-		InventoryURL: "http://127.0.0.1:8083", LogisticsURL: "http://127.0.0.1:8084", PointsURL: "http://127.0.0.1:8085",
-		CartURL: "http://127.0.0.1:8086", BrokerAdminURL: "http://127.0.0.1:9877", AdminToken: "rocketmart-admin",
-		LogLevel: slog.LevelInfo,
+		Addr: ":8080",
+		ServiceURLs: map[string]string{
+			"order": "http://127.0.0.1:8081", "payment": "http://127.0.0.1:8082", "inventory": "http://127.0.0.1:8083",
+			"logistics": "http://127.0.0.1:8084", "points": "http://127.0.0.1:8085", "cart": "http://127.0.0.1:8086",
+		},
+		BrokerAdminURL: "http://127.0.0.1:9877", AdminToken: "rocketmart-admin", LogLevel: slog.LevelInfo,
 	}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config = %+v\nwant     %+v", c, want)
 	}
 }
@@ -41,7 +44,7 @@ func TestOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:9000" || c.OrderURL != "http://order:8081" || c.LogLevel != slog.LevelDebug ||
+	if c.Addr != "127.0.0.1:9000" || c.ServiceURLs["order"] != "http://order:8081" || c.LogLevel != slog.LevelDebug ||
 		c.SessionSecret != "a-secret-of-enough-length" || c.BrokerAdminURL != "http://broker:9877" {
 		t.Errorf("config = %+v", c)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/web/internal/shoptest"
 )
 
@@ -92,7 +93,7 @@ func TestAuditHandlerGetsSignedInRequests(t *testing.T) {
 func TestProgressEndpoint(t *testing.T) {
 	shop := shoptest.New(t)
 	services := map[string]string{}
-	for _, name := range ServiceNames {
+	for _, name := range contracts.ServiceNames() {
 		services[name] = shop.URL(name)
 	}
 	h := newHarness(t, services, shop.URL("broker"))

@@ -16,20 +16,18 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 	"github.com/rocketmart/rocketmart/web/internal/progress"
 	"github.com/rocketmart/rocketmart/web/internal/session"
 )
 
-// ServiceNames are the services the gateway proxies, in the order the docs
-// page lists them.
-var ServiceNames = []string{"order", "payment", "inventory", "cart", "logistics", "points"}
-
 // Config is what the gateway needs besides the audit handler.
 type Config struct {
 	Addr string
-	// Services maps every name in ServiceNames to the service's base URL.
+	// Services maps the name of every service in contracts.Services() to
+	// its base URL; the gateway proxies exactly those.
 	Services map[string]string
 	// BrokerAdminURL is minirmq's admin API; empty disables broker views.
 	BrokerAdminURL string
@@ -69,14 +67,15 @@ func New(cfg Config, audit http.Handler, log *slog.Logger) (*Gateway, error) {
 		srv:      httpserver.New(httpserver.Config{Addr: cfg.Addr}, log),
 		log:      log,
 		sessions: cfg.Sessions,
-		proxies:  make(map[string]*httputil.ReverseProxy, len(ServiceNames)),
+		proxies:  map[string]*httputil.ReverseProxy{},
 		pays:     progress.NewPayTracker(),
 		audit:    audit,
 		assets:   assets,
 	}
 	transport := newTransport()
 	clients := map[string]*svcclient.Client{}
-	for _, name := range ServiceNames {
+	for _, svc := range contracts.Services() {
+		name := svc.Name
 		raw, ok := cfg.Services[name]
 		if !ok {
 			return nil, fmt.Errorf("gateway: no URL for the %s service", name)
@@ -87,19 +86,21 @@ func New(cfg Config, audit http.Handler, log *slog.Logger) (*Gateway, error) {
 		}
 		g.proxies[name] = g.newProxy(name, base, transport)
 		token := cfg.AdminToken
-		if name == "order" {
-			token = "" // progress reads the order as its owner, so ownership is checked by the order service
+		if name == contracts.ServiceOrder || !svc.AdminAPI {
+			// progress reads the order as its owner, so ownership is checked
+			// by the order service; a service without an admin API has no
+			// use for the token.
+			token = ""
 		}
 		clients[name] = svcclient.New(raw, token, progress.DefaultCallTimeout)
 	}
-	pc := progress.Clients{
-		Order: clients["order"], Payment: clients["payment"], Inventory: clients["inventory"],
-		Logistics: clients["logistics"], Points: clients["points"], Cart: clients["cart"],
-	}
+	pc := progress.Clients{Services: clients}
 	if cfg.BrokerAdminURL != "" {
 		pc.Broker = svcclient.New(cfg.BrokerAdminURL, "", progress.DefaultCallTimeout)
 	}
-	g.progress = progress.New(pc, g.pays)
+	if g.progress, err = progress.New(pc, g.pays); err != nil {
+		return nil, err
+	}
 	g.routes(g.srv.Router())
 	return g, nil
 }

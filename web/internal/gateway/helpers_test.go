@@ -110,7 +110,7 @@ func newHarness(t *testing.T, services map[string]string, broker string) *harnes
 	h := &harness{ups: map[string]*upstream{}, clock: &clock{t: time.Now()}}
 	if services == nil {
 		services = map[string]string{}
-		for _, name := range ServiceNames {
+		for _, name := range contracts.ServiceNames() {
 			h.ups[name] = newUpstream(t)
 			services[name] = h.ups[name].srv.URL
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 )
@@ -139,7 +140,7 @@ func (g *Gateway) proxyAPI(c *gin.Context) {
 	svc, rest := c.Param("service"), c.Param("rest")
 	if _, ok := g.proxies[svc]; !ok {
 		httpserver.WriteError(c, apperr.New(apperr.NotFound, "UNKNOWN_SERVICE", "there is no service called "+svc).
-			With("services", ServiceNames))
+			With("services", contracts.ServiceNames()))
 		return
 	}
 	segs, ok := segments(rest)

@@ -1,13 +1,18 @@
 package gateway
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/testkit"
+	"github.com/rocketmart/rocketmart/web"
+	"github.com/rocketmart/rocketmart/web/internal/session"
 )
 
 func TestPathMappingAndQuery(t *testing.T) {
@@ -167,5 +172,52 @@ func TestPayRequestIsTrackedWhileRunning(t *testing.T) {
 	<-done
 	if h.gw.pays.InFlight("ORD-9") {
 		t.Error("still in flight after the answer")
+	}
+}
+
+// TestEveryServiceIsProxied: the gateway proxies each service of contracts'
+// table to its own upstream, and names the table's services when asked for
+// another.
+func TestEveryServiceIsProxied(t *testing.T) {
+	h := newHarness(t, nil, "")
+	alice := h.signIn(t, "alice")
+	for _, name := range contracts.ServiceNames() {
+		resp, body := h.do(t, req{path: "/api/" + name + "/things", cookie: alice})
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d %s", name, resp.StatusCode, body)
+			continue
+		}
+		if got := h.ups[name].last(t).Path; got != "/api/v1/things" {
+			t.Errorf("%s upstream got %s, want /api/v1/things", name, got)
+		}
+	}
+	_, body := h.do(t, req{path: "/api/warehouse/things", cookie: alice})
+	var e struct {
+		Error struct {
+			Details struct{ Services []string }
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &e); err != nil || !slices.Equal(e.Error.Details.Services, contracts.ServiceNames()) {
+		t.Errorf("UNKNOWN_SERVICE body %s, want the table's services listed (%v)", body, err)
+	}
+}
+
+func TestNewNeedsEveryServiceURL(t *testing.T) {
+	services := map[string]string{}
+	for _, name := range contracts.ServiceNames() {
+		services[name] = "http://127.0.0.1:1"
+	}
+	delete(services, contracts.ServiceCart)
+	static, err := web.Static()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions, err := session.NewManager([]byte(testSecret), time.Hour, contracts.IsDemoUser, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(Config{Services: services, Sessions: sessions, Static: static}, http.NotFoundHandler(), nil)
+	if err == nil || !strings.Contains(err.Error(), "cart") {
+		t.Fatalf("err = %v, want one naming the cart service", err)
 	}
 }

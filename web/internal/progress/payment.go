@@ -43,7 +43,7 @@ func (s *Service) payFacts(ctx context.Context, orderNo, orderStatus string) pay
 	if orderStatus != orderPaid { // a PAID order's charge adds nothing to the answer
 		wg.Go(func() {
 			var c charge
-			found, reason := s.lookup(ctx, "payment", s.c.Payment, "/api/v1/charges/"+url.PathEscape(orderNo), &c)
+			found, reason := s.lookup(ctx, contracts.ServicePayment, s.c.Services[contracts.ServicePayment], "/api/v1/charges/"+url.PathEscape(orderNo), &c)
 			if found {
 				f.charge = &c
 			}

@@ -14,7 +14,7 @@ func TestHalfMessagePending(t *testing.T) {
 	shop.AddHalf("ORDER_PAID", "RM-OTHER-ORDER", 1)
 	shop.AddHalf("ORDER_CANCELLED", no, 4) // not the payment's message
 	shop.AddHalf("ORDER_PAID", no, 2)
-	s, pays := newService(shop, true)
+	s, pays := newService(t, shop, true)
 
 	d := get(t, s, "alice")
 	if d.Payment.State != PaymentAwaitingCheck || d.Payment.HalfMessage == nil || d.Payment.HalfMessage.CheckCount != 2 {
@@ -37,7 +37,7 @@ func TestPaidButHalfStillPending(t *testing.T) {
 	shop := shoptest.New(t)
 	shop.PutOrder(no, "alice", "PAID", [2]string{"PAID", paidAt})
 	shop.AddHalf("ORDER_PAID", no, 0)
-	s, _ := newService(shop, true)
+	s, _ := newService(t, shop, true)
 	if d := get(t, s, "alice"); d.Payment.State != PaymentAwaitingCheck || d.Payment.At != paidAt {
 		t.Errorf("payment = %+v, want awaiting_check at %s", d.Payment, paidAt)
 	}
@@ -47,7 +47,7 @@ func TestChargedNotYetPaidIsInFlight(t *testing.T) {
 	shop := shoptest.New(t)
 	shop.PutOrder(no, "alice", "PENDING_PAYMENT")
 	shop.PutCharge(no, "SUCCEEDED", "")
-	s, _ := newService(shop, true)
+	s, _ := newService(t, shop, true)
 	if d := get(t, s, "alice"); d.Payment.State != PaymentInFlight {
 		t.Errorf("payment = %q, want in_flight", d.Payment.State)
 	}
@@ -57,7 +57,7 @@ func TestBrokerViewsDisabled(t *testing.T) {
 	shop := shoptest.New(t)
 	shop.PutOrder(no, "alice", "PENDING_PAYMENT")
 	shop.AddHalf("ORDER_PAID", no, 2)
-	s, _ := newService(shop, false)
+	s, _ := newService(t, shop, false)
 	d := get(t, s, "alice")
 	if d.Payment.State != PaymentNone || len(d.Payment.Notes) != 1 || !strings.Contains(d.Payment.Notes[0], "MINIRMQ_ADMIN_URL") {
 		t.Errorf("payment = %+v, want none with a note that broker views are off", d.Payment)

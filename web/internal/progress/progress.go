@@ -13,10 +13,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"sync"
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 )
@@ -25,12 +27,14 @@ import (
 // the page one second of staleness rather than a stuck poll.
 const DefaultCallTimeout = 2 * time.Second
 
-// Clients are the services progress reads. Order must send no admin token
-// (the order is read as its owner); the others carry the admin token.
-// Broker is minirmq's admin API, or nil when broker views are disabled.
+// Clients are the services progress reads.
 type Clients struct {
-	Order, Payment, Inventory, Logistics, Points, Cart *svcclient.Client
-	Broker                                             *svcclient.Client
+	// Services holds a client for every service in contracts.Services(), by
+	// name. The order's must send no admin token (the order is read as its
+	// owner); the others carry the admin token.
+	Services map[string]*svcclient.Client
+	// Broker is minirmq's admin API, or nil when broker views are disabled.
+	Broker *svcclient.Client
 }
 
 // Service builds progress documents.
@@ -42,12 +46,19 @@ type Service struct {
 }
 
 // New returns a Service. pays tells which orders have a pay request running
-// through this gateway (nil: none are tracked).
-func New(c Clients, pays *PayTracker) *Service {
+// through this gateway (nil: none are tracked). A service of the table
+// without a client is an error, so a missing one shows at start-up rather
+// than as a nil client on the first order page.
+func New(c Clients, pays *PayTracker) (*Service, error) {
+	for _, svc := range contracts.Services() {
+		if c.Services[svc.Name] == nil {
+			return nil, fmt.Errorf("progress: no client for the %s service", svc.Name)
+		}
+	}
 	if pays == nil {
 		pays = NewPayTracker()
 	}
-	return &Service{c: c, pays: pays, timeout: DefaultCallTimeout, now: time.Now}
+	return &Service{c: c, pays: pays, timeout: DefaultCallTimeout, now: time.Now}, nil
 }
 
 // order is the part of the order service's answer progress reads.
@@ -63,7 +74,7 @@ type order struct {
 // (404 for someone else's order, 503) are returned as they are.
 func (s *Service) Get(ctx context.Context, userID, orderNo string) (Document, error) {
 	var raw json.RawMessage
-	if err := s.call(ctx, s.c.Order, "/api/v1/orders/"+url.PathEscape(orderNo), userID, &raw); err != nil {
+	if err := s.call(ctx, s.c.Services[contracts.ServiceOrder], "/api/v1/orders/"+url.PathEscape(orderNo), userID, &raw); err != nil {
 		return Document{}, err
 	}
 	var o order
@@ -141,7 +152,7 @@ func (s *Service) stockSold(ctx context.Context, orderNo, orderStatus string) St
 		Status    string `json:"status"`
 		UpdatedAt string `json:"updatedAt"`
 	}
-	found, reason := s.lookup(ctx, "inventory", s.c.Inventory, "/api/v1/reservations/"+url.PathEscape(orderNo), &r)
+	found, reason := s.lookup(ctx, contracts.ServiceInventory, s.c.Services[contracts.ServiceInventory], "/api/v1/reservations/"+url.PathEscape(orderNo), &r)
 	sold := found && r.Status == "SOLD"
 	return StockSold{Status: status(sold, r.UpdatedAt, reason, orderStatus), Reservation: r.Status}
 }
@@ -153,7 +164,7 @@ func (s *Service) shipment(ctx context.Context, orderNo, orderStatus string) Shi
 		TrackingNo string `json:"trackingNo"`
 		CreatedAt  string `json:"createdAt"`
 	}
-	found, reason := s.lookup(ctx, "logistics", s.c.Logistics, "/api/v1/admin/shipments/"+url.PathEscape(orderNo), &sh)
+	found, reason := s.lookup(ctx, contracts.ServiceLogistics, s.c.Services[contracts.ServiceLogistics], "/api/v1/admin/shipments/"+url.PathEscape(orderNo), &sh)
 	return Shipment{Status: status(found, sh.CreatedAt, reason, orderStatus),
 		Shipment: sh.Status, Carrier: sh.Carrier, TrackingNo: sh.TrackingNo}
 }
@@ -165,7 +176,7 @@ func (s *Service) points(ctx context.Context, orderNo, orderStatus string) Point
 			CreatedAt string `json:"createdAt"`
 		} `json:"entries"`
 	}
-	_, reason := s.lookup(ctx, "points", s.c.Points, "/api/v1/admin/points/ledger?orderNo="+url.QueryEscape(orderNo), &l)
+	_, reason := s.lookup(ctx, contracts.ServicePoints, s.c.Services[contracts.ServicePoints], "/api/v1/admin/points/ledger?orderNo="+url.QueryEscape(orderNo), &l)
 	var sum int64
 	at := ""
 	for _, e := range l.Entries {
@@ -182,7 +193,7 @@ func (s *Service) cartCleaned(ctx context.Context, orderNo, orderStatus string) 
 		Removed []CartLine `json:"removed"`
 		At      string     `json:"at"`
 	}
-	found, reason := s.lookup(ctx, "cart", s.c.Cart, "/api/v1/admin/checkouts/"+url.PathEscape(orderNo), &ch)
+	found, reason := s.lookup(ctx, contracts.ServiceCart, s.c.Services[contracts.ServiceCart], "/api/v1/admin/checkouts/"+url.PathEscape(orderNo), &ch)
 	return CartCleaned{Status: status(found, ch.At, reason, orderStatus), Removed: ch.Removed}
 }
 

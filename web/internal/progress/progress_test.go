@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 	"github.com/rocketmart/rocketmart/web/internal/shoptest"
@@ -22,20 +23,24 @@ const (
 )
 
 // newService points a Service at shop; broker=false disables broker views.
-func newService(shop *shoptest.Shop, broker bool) (*Service, *PayTracker) {
-	admin := func(name string) *svcclient.Client {
-		return svcclient.New(shop.URL(name), shoptest.AdminToken, time.Second)
-	}
-	c := Clients{
-		Order:   svcclient.New(shop.URL("order"), "", time.Second),
-		Payment: admin("payment"), Inventory: admin("inventory"), Logistics: admin("logistics"),
-		Points: admin("points"), Cart: admin("cart"),
+func newService(t testing.TB, shop *shoptest.Shop, broker bool) (*Service, *PayTracker) {
+	t.Helper()
+	c := Clients{Services: map[string]*svcclient.Client{}}
+	for _, name := range contracts.ServiceNames() {
+		token := shoptest.AdminToken
+		if name == contracts.ServiceOrder {
+			token = "" // read as the owner
+		}
+		c.Services[name] = svcclient.New(shop.URL(name), token, time.Second)
 	}
 	if broker {
 		c.Broker = svcclient.New(shop.URL("broker"), "", time.Second)
 	}
 	pays := NewPayTracker()
-	s := New(c, pays)
+	s, err := New(c, pays)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.now = func() time.Time { return time.Date(2030, 1, 1, 12, 0, 9, 0, time.UTC) }
 	return s, pays
 }
@@ -59,7 +64,7 @@ func TestNothingYet(t *testing.T) {
 	shop := shoptest.New(t)
 	shop.PutOrder(no, "alice", "PENDING_PAYMENT")
 	shop.SetReservation(no, "RESERVED", "2030-01-01T12:00:00Z")
-	s, _ := newService(shop, true)
+	s, _ := newService(t, shop, true)
 
 	d := get(t, s, "alice")
 	if got, want := states(d), "waiting,waiting,waiting,waiting"; got != want {
@@ -85,7 +90,7 @@ func TestPartlyDone(t *testing.T) {
 	shop.PutOrder(no, "alice", "PAID", [2]string{"PAID", paidAt})
 	shop.SetReservation(no, "SOLD", soldAt)
 	shop.PutShipment(no, shipAt)
-	s, _ := newService(shop, true)
+	s, _ := newService(t, shop, true)
 
 	d := get(t, s, "alice")
 	if got, want := states(d), "done,done,waiting,waiting"; got != want {
@@ -114,7 +119,7 @@ func TestAllDone(t *testing.T) {
 	shop.PutShipment(no, shipAt)
 	shop.AddLedger(no, 25, pointAt)
 	shop.PutCheckout(no, cartAt)
-	s, _ := newService(shop, true)
+	s, _ := newService(t, shop, true)
 
 	d := get(t, s, "alice")
 	if got, want := states(d), "done,done,done,done"; got != want {
@@ -151,7 +156,7 @@ func TestCancelled(t *testing.T) {
 			if tc.charge != "" {
 				shop.PutCharge(no, tc.charge, "2030-01-01T12:00:07Z")
 			}
-			s, _ := newService(shop, true)
+			s, _ := newService(t, shop, true)
 
 			d := get(t, s, "alice")
 			if got, want := states(d), "cancelled,cancelled,cancelled,cancelled"; got != want {
@@ -172,7 +177,7 @@ func TestDownstreamDownIsUnknown(t *testing.T) {
 	shop.PutCheckout(no, cartAt)
 	shop.Down("logistics")
 	shop.Down("broker")
-	s, _ := newService(shop, true)
+	s, _ := newService(t, shop, true)
 
 	d := get(t, s, "alice")
 	if got, want := states(d), "done,unknown,done,done"; got != want {
@@ -193,7 +198,7 @@ func TestAnotherUsersOrderIsNotFound(t *testing.T) {
 	shop := shoptest.New(t)
 	shop.PutOrder(no, "alice", "PAID", [2]string{"PAID", paidAt})
 	shop.PutShipment(no, shipAt)
-	s, _ := newService(shop, true)
+	s, _ := newService(t, shop, true)
 
 	_, err := s.Get(context.Background(), "bob", no)
 	if apperr.KindOf(err) != apperr.NotFound {
@@ -209,7 +214,7 @@ func TestAnotherUsersOrderIsNotFound(t *testing.T) {
 func TestOrderServiceDown(t *testing.T) {
 	shop := shoptest.New(t)
 	shop.Down("order")
-	s, _ := newService(shop, true)
+	s, _ := newService(t, shop, true)
 	if _, err := s.Get(context.Background(), "alice", no); apperr.KindOf(err) != apperr.Unavailable {
 		t.Fatalf("err = %v, want Unavailable", err)
 	}
@@ -218,7 +223,7 @@ func TestOrderServiceDown(t *testing.T) {
 func TestHeadersAndPaths(t *testing.T) {
 	shop := shoptest.New(t)
 	shop.PutOrder(no, "alice", "PENDING_PAYMENT")
-	s, _ := newService(shop, true)
+	s, _ := newService(t, shop, true)
 	get(t, s, "alice")
 
 	want := map[string]string{
@@ -248,5 +253,17 @@ func TestHeadersAndPaths(t *testing.T) {
 	}
 	if len(want) != 0 {
 		t.Errorf("never asked: %v", want)
+	}
+}
+
+func TestNewRefusesAMissingService(t *testing.T) {
+	shop := shoptest.New(t)
+	c := Clients{Services: map[string]*svcclient.Client{}}
+	for _, name := range contracts.ServiceNames() {
+		c.Services[name] = svcclient.New(shop.URL(name), "", time.Second)
+	}
+	delete(c.Services, contracts.ServiceLogistics)
+	if _, err := New(c, nil); err == nil || !strings.Contains(err.Error(), "logistics") {
+		t.Fatalf("err = %v, want one naming the logistics service", err)
 	}
 }

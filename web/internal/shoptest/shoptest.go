@@ -11,10 +11,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
-// Services are the names New starts; "broker" is minirmq's admin API.
-var Services = []string{"order", "payment", "inventory", "logistics", "points", "cart", "broker"}
+// Broker names the fake of minirmq's admin API; the other fakes are named
+// after the services of contracts' table.
+const Broker = "broker"
 
 // AdminToken is the token the fakes expect on admin routes.
 const AdminToken = "test-admin-token"
@@ -53,7 +56,7 @@ func New(t testing.TB) *Shop {
 		checkouts: map[string]map[string]any{}, charges: map[string]map[string]any{},
 		servers: map[string]*httptest.Server{},
 	}
-	for _, name := range Services {
+	for _, name := range append(contracts.ServiceNames(), Broker) {
 		srv := httptest.NewServer(s.handler(name))
 		s.servers[name] = srv
 		t.Cleanup(srv.Close)
@@ -142,7 +145,7 @@ func (s *Shop) handler(service string) http.Handler {
 			s.order(w, r)
 			return
 		}
-		if r.Header.Get("X-Admin-Token") != AdminToken && service != "broker" {
+		if r.Header.Get("X-Admin-Token") != AdminToken && service != Broker {
 			writeError(w, http.StatusUnauthorized, "ADMIN_TOKEN_REQUIRED")
 			return
 		}
@@ -160,7 +163,7 @@ func (s *Shop) handler(service string) http.Handler {
 		case service == "points" && r.URL.Path == "/api/v1/admin/points/ledger":
 			entries := append([]map[string]any{}, s.ledger[r.URL.Query().Get("orderNo")]...)
 			body, found = map[string]any{"entries": entries}, true
-		case service == "broker" && r.URL.Path == "/api/v1/transactions" && r.URL.Query().Get("state") == "pending":
+		case service == Broker && r.URL.Path == "/api/v1/transactions" && r.URL.Query().Get("state") == "pending":
 			body, found = map[string]any{"transactions": append([]map[string]any{}, s.halves...)}, true
 		}
 		if !found {
