@@ -35,29 +35,29 @@ func TestHostileInputChangesNothing(t *testing.T) {
 			status       int
 			code         string
 		}{
-			{"top-up broken JSON", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":`, 400, "BAD_JSON"},
-			{"top-up unknown field", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":1,"userId":"bob"}`, 400, "BAD_JSON"},
+			{"top-up broken JSON", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":`, 400, "INVALID_JSON"},
+			{"top-up unknown field", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":1,"userId":"bob"}`, 400, "INVALID_JSON"},
 			{"top-up zero", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":0}`, 400, "VALIDATION"},
 			{"top-up missing amount", "POST", "/api/v1/wallet/top-ups", topUp, `{}`, 400, "VALIDATION"},
 			{"top-up negative", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":-100}`, 400, "VALIDATION"},
 			{"top-up over the cap", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":10000001}`, 400, "VALIDATION"},
-			{"top-up beyond int64", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":99999999999999999999}`, 400, "BAD_JSON"},
-			{"top-up fraction", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":1.5}`, 400, "BAD_JSON"},
-			{"top-up string amount", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":"100"}`, 400, "BAD_JSON"},
-			{"top-up array", "POST", "/api/v1/wallet/top-ups", topUp, `[1]`, 400, "BAD_JSON"},
+			{"top-up beyond int64", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":99999999999999999999}`, 400, "INVALID_JSON"},
+			{"top-up fraction", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":1.5}`, 400, "INVALID_JSON"},
+			{"top-up string amount", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":"100"}`, 400, "INVALID_JSON"},
+			{"top-up array", "POST", "/api/v1/wallet/top-ups", topUp, `[1]`, 400, "INVALID_JSON"},
 			{"top-up null", "POST", "/api/v1/wallet/top-ups", topUp, `null`, 400, "VALIDATION"},
-			{"top-up two values", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":1}{"amountCents":1}`, 400, "BAD_JSON"},
-			{"top-up empty body", "POST", "/api/v1/wallet/top-ups", topUp, ``, 400, "BAD_JSON"},
+			{"top-up two values", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":1}{"amountCents":1}`, 400, "INVALID_JSON"},
+			{"top-up empty body", "POST", "/api/v1/wallet/top-ups", topUp, ``, 400, "INVALID_JSON"},
 			{"top-up oversized", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":1,"pad":"` + strings.Repeat("a", 8<<10) + `"}`, 413, "BODY_TOO_LARGE"},
 			{"top-up long key", "POST", "/api/v1/wallet/top-ups", asUser("alice").with("Idempotency-Key", strings.Repeat("k", 129)), `{"amountCents":1}`, 400, "IDEMPOTENCY_KEY_INVALID"},
 			{"top-up no key", "POST", "/api/v1/wallet/top-ups", asUser("alice"), `{"amountCents":1}`, 400, "IDEMPOTENCY_KEY_REQUIRED"},
 
-			{"charge broken JSON", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1",`, 400, "BAD_JSON"},
-			{"charge unknown field", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"bob","amountCents":1,"status":"REFUNDED"}`, 400, "BAD_JSON"},
+			{"charge broken JSON", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1",`, 400, "INVALID_JSON"},
+			{"charge unknown field", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"bob","amountCents":1,"status":"REFUNDED"}`, 400, "INVALID_JSON"},
 			{"charge zero", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"bob","amountCents":0}`, 400, "VALIDATION"},
 			{"charge negative", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"bob","amountCents":-1}`, 400, "VALIDATION"},
 			{"charge over the cap", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"bob","amountCents":100000001}`, 400, "VALIDATION"},
-			{"charge beyond int64", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"bob","amountCents":1e30}`, 400, "BAD_JSON"},
+			{"charge beyond int64", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"bob","amountCents":1e30}`, 400, "INVALID_JSON"},
 			{"charge no order", "POST", "/api/v1/charges", asAdmin(), `{"userId":"bob","amountCents":1}`, 400, "VALIDATION"},
 			{"charge long order", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"` + long + `","userId":"bob","amountCents":1}`, 400, "VALIDATION"},
 			{"charge order with space", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N 1","userId":"bob","amountCents":1}`, 400, "VALIDATION"},
@@ -72,8 +72,8 @@ func TestHostileInputChangesNothing(t *testing.T) {
 			{"refund blank reason", "POST", "/api/v1/charges/KEEP/refund", asAdmin(), `{"reason":"   "}`, 400, "VALIDATION"},
 			{"refund long reason", "POST", "/api/v1/charges/KEEP/refund", asAdmin(), `{"reason":"` + strings.Repeat("r", 201) + `"}`, 400, "VALIDATION"},
 			{"refund control reason", "POST", "/api/v1/charges/KEEP/refund", asAdmin(), `{"reason":"a\u0000b"}`, 400, "VALIDATION"},
-			{"refund unknown field", "POST", "/api/v1/charges/KEEP/refund", asAdmin(), `{"reason":"x","amountCents":5}`, 400, "BAD_JSON"},
-			{"refund no body", "POST", "/api/v1/charges/KEEP/refund", asAdmin(), ``, 400, "BAD_JSON"},
+			{"refund unknown field", "POST", "/api/v1/charges/KEEP/refund", asAdmin(), `{"reason":"x","amountCents":5}`, 400, "INVALID_JSON"},
+			{"refund no body", "POST", "/api/v1/charges/KEEP/refund", asAdmin(), ``, 400, "INVALID_JSON"},
 			{"refund unknown order", "POST", "/api/v1/charges/NOPE/refund", asAdmin(), `{"reason":"x"}`, 404, "CHARGE_NOT_FOUND"},
 			{"refund long order", "POST", "/api/v1/charges/" + long + "/refund", asAdmin(), `{"reason":"x"}`, 400, "VALIDATION"},
 			{"get long order", "GET", "/api/v1/charges/" + long, asAdmin(), ``, 400, "VALIDATION"},
@@ -131,7 +131,7 @@ func TestIdentity(t *testing.T) {
 			status, body = e.do(r.method, r.path, asUser("alice"), r.body)
 			wantError(t, r.path+" as a user", status, body, http.StatusUnauthorized, "ADMIN_TOKEN_REQUIRED")
 			status, body = e.do(r.method, r.path, hdr{"X-Admin-Token": "guess"}, r.body)
-			wantError(t, r.path+" with a wrong token", status, body, http.StatusForbidden, "BAD_ADMIN_TOKEN")
+			wantError(t, r.path+" with a wrong token", status, body, http.StatusForbidden, "INVALID_ADMIN_TOKEN")
 		}
 		if after := e.state(); !after.equal(before) {
 			t.Errorf("refused requests changed state:\n before %+v\n after  %+v", before, after)

@@ -54,7 +54,7 @@ func hostileRequests() []hostile {
 		{name: "no such route", path: "/api/v1/points/accounts", status: 404, code: "ROUTE_NOT_FOUND"},
 		{name: "admin: no token", path: "/api/v1/admin/points/accounts", headers: []string{}, status: 401, code: "ADMIN_TOKEN_REQUIRED"},
 		{name: "admin: user header only", path: "/api/v1/admin/points/accounts", status: 401, code: "ADMIN_TOKEN_REQUIRED"},
-		{name: "admin: wrong token", path: admin, headers: []string{httpserver.HeaderAdminToken, "guess"}, status: 403, code: "BAD_ADMIN_TOKEN"},
+		{name: "admin: wrong token", path: admin, headers: []string{httpserver.HeaderAdminToken, "guess"}, status: 403, code: "INVALID_ADMIN_TOKEN"},
 		{name: "admin: orderNo too long", path: admin + "?orderNo=" + long, headers: adminAuth, status: 400, code: points.CodeInvalidOrderNo},
 		{name: "admin: orderNo empty", path: admin + "?orderNo=", headers: adminAuth, status: 400, code: points.CodeInvalidOrderNo},
 		{name: "admin: orderNo twice", path: admin + "?orderNo=a&orderNo=b", headers: adminAuth, status: 400, code: points.CodeInvalidOrderNo},
