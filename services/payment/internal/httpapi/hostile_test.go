@@ -49,7 +49,7 @@ func TestHostileInputChangesNothing(t *testing.T) {
 			{"top-up two values", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":1}{"amountCents":1}`, 400, "INVALID_JSON"},
 			{"top-up empty body", "POST", "/api/v1/wallet/top-ups", topUp, ``, 400, "INVALID_JSON"},
 			{"top-up oversized", "POST", "/api/v1/wallet/top-ups", topUp, `{"amountCents":1,"pad":"` + strings.Repeat("a", 8<<10) + `"}`, 413, "BODY_TOO_LARGE"},
-			{"top-up long key", "POST", "/api/v1/wallet/top-ups", asUser("alice").with("Idempotency-Key", strings.Repeat("k", 129)), `{"amountCents":1}`, 400, "IDEMPOTENCY_KEY_INVALID"},
+			{"top-up long key", "POST", "/api/v1/wallet/top-ups", asUser("alice").with("Idempotency-Key", strings.Repeat("k", 129)), `{"amountCents":1}`, 400, "INVALID_IDEMPOTENCY_KEY"},
 			{"top-up no key", "POST", "/api/v1/wallet/top-ups", asUser("alice"), `{"amountCents":1}`, 400, "IDEMPOTENCY_KEY_REQUIRED"},
 
 			{"charge broken JSON", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1",`, 400, "INVALID_JSON"},
@@ -63,7 +63,7 @@ func TestHostileInputChangesNothing(t *testing.T) {
 			{"charge order with space", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N 1","userId":"bob","amountCents":1}`, 400, "VALIDATION"},
 			{"charge order with unicode", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N\u00e91","userId":"bob","amountCents":1}`, 400, "VALIDATION"},
 			{"charge no user", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","amountCents":1}`, 400, "VALIDATION"},
-			{"charge unknown user", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"mallory","amountCents":1}`, 404, "UNKNOWN_USER"},
+			{"charge unknown user", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"mallory","amountCents":1}`, 404, "WALLET_NOT_FOUND"},
 			{"charge more than the balance", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"N1","userId":"carol","amountCents":1501}`, 402, "INSUFFICIENT_FUNDS"},
 			{"charge cancelled order", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"GONE","userId":"bob","amountCents":1}`, 409, "ORDER_CANCELLED"},
 			{"charge mismatch", "POST", "/api/v1/charges", asAdmin(), `{"orderNo":"KEEP","userId":"bob","amountCents":101}`, 409, "CHARGE_MISMATCH"},
