@@ -190,14 +190,14 @@ func (h handlers) clear(c *gin.Context) error {
 //	@Success		200				{object}	AdminCartResponse
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
 //	@Failure		403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
-//	@Failure		404				{object}	httpserver.ErrorResponse	"UNKNOWN_USER"
+//	@Failure		404				{object}	httpserver.ErrorResponse	"CART_NOT_FOUND: no such user"
 //	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Security		AdminToken
 //	@Router			/api/v1/admin/carts/{userId} [get]
 func (h handlers) adminCart(c *gin.Context) error {
 	userID := c.Param("userId")
 	if !contracts.IsDemoUser(userID) {
-		return apperr.New(apperr.NotFound, "UNKNOWN_USER", "no such user")
+		return apperr.New(apperr.NotFound, cart.CodeCartNotFound, "no such user")
 	}
 	lines, err := h.svc.Lines(c.Request.Context(), userID)
 	if err != nil {

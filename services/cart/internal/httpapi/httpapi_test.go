@@ -227,6 +227,6 @@ func TestAdminCart(t *testing.T) {
 		// A user header is no admin token.
 		a.as(t, "alice", http.MethodGet, "/api/v1/admin/carts/alice", "").WantError(t, http.StatusUnauthorized, "ADMIN_TOKEN_REQUIRED")
 		a.do(t, http.MethodGet, "/api/v1/admin/carts/mallory", "", httpserver.HeaderAdminToken, adminToken).
-			WantError(t, http.StatusNotFound, "UNKNOWN_USER")
+			WantError(t, http.StatusNotFound, "CART_NOT_FOUND")
 	})
 }
