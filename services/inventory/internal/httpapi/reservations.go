@@ -115,7 +115,7 @@ func (a *API) reserve(c *gin.Context) error {
 	if in.ExpiresAt != "" {
 		t, err := time.Parse(time.RFC3339, in.ExpiresAt)
 		if err != nil {
-			return apperr.Wrap(apperr.Invalid, "VALIDATION", "expiresAt must be an RFC 3339 timestamp", err).
+			return apperr.Wrap(apperr.Invalid, apperr.CodeValidation, "expiresAt must be an RFC 3339 timestamp", err).
 				With("field", "expiresAt")
 		}
 		req.ExpiresAt = t
