@@ -186,3 +186,26 @@ func codeProblems(uses []codeUse, pending map[string]string) []string {
 	}
 	return problems
 }
+
+// TestCodeProblems shows each rule failing on a made-up case.
+func TestCodeProblems(t *testing.T) {
+	tests := []struct {
+		name string
+		uses []codeUse
+		want string
+	}{
+		{"outside the scheme", []codeUse{{"BAD_SKU", 400, "a.go:1"}}, "a.go:1: BAD_SKU is not the scheme: write INVALID_SKU"},
+		{"suffix outside the scheme", []codeUse{{"SKU_INVALID", 400, "a.go:1"}}, "a.go:1: SKU_INVALID is not the scheme: write INVALID_SKU"},
+		{"two statuses", []codeUse{{"UNKNOWN_USER", 401, "a.go:1"}, {"UNKNOWN_USER", 404, "b.go:2"}}, "UNKNOWN_USER has 2 statuses: 401 at a.go:1; 404 at b.go:2"},
+		{"two spellings", []codeUse{{"UNKNOWN_CART", 404, "a.go:1"}, {"CART_NOT_FOUND", 404, "b.go:2"}}, `"not found CART" is spelt 2 ways: CART_NOT_FOUND at b.go:2; UNKNOWN_CART at a.go:1`},
+		{"stale exemption", nil, "pendingRenames: x.go: BAD_X is gone (now INVALID_X?); remove the entry"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := codeProblems(tt.uses, map[string]string{"x.go: BAD_X": "INVALID_X"})
+			if !slices.Contains(got, tt.want) {
+				t.Errorf("codeProblems() = %q, want it to contain %q", got, tt.want)
+			}
+		})
+	}
+}
