@@ -352,13 +352,13 @@ func hostileInput(w *world) {
 		status                         int
 		code                           string
 	}{
-		{"broken JSON", "POST", "/api/v1/orders", "alice", `{"lines":[`, []string{"Idempotency-Key", newKey()}, 400, "BAD_JSON"},
-		{"unknown field", "POST", "/api/v1/orders", "alice", `{"addres":{}}`, []string{"Idempotency-Key", newKey()}, 400, "BAD_JSON"},
-		{"zero quantity", "POST", "/api/v1/orders", "alice", line(0), []string{"Idempotency-Key", newKey()}, 400, "BAD_QUANTITY"},
-		{"negative quantity", "POST", "/api/v1/orders", "alice", line(-1), []string{"Idempotency-Key", newKey()}, 400, "BAD_QUANTITY"},
-		{"huge quantity", "POST", "/api/v1/orders", "alice", line(1_000_000_000), []string{"Idempotency-Key", newKey()}, 400, "BAD_QUANTITY"},
-		{"quantity overflow", "POST", "/api/v1/orders", "alice", line(1e30), []string{"Idempotency-Key", newKey()}, 400, "BAD_JSON"},
-		{"string quantity", "POST", "/api/v1/orders", "alice", line("3"), []string{"Idempotency-Key", newKey()}, 400, "BAD_JSON"},
+		{"broken JSON", "POST", "/api/v1/orders", "alice", `{"lines":[`, []string{"Idempotency-Key", newKey()}, 400, "INVALID_JSON"},
+		{"unknown field", "POST", "/api/v1/orders", "alice", `{"addres":{}}`, []string{"Idempotency-Key", newKey()}, 400, "INVALID_JSON"},
+		{"zero quantity", "POST", "/api/v1/orders", "alice", line(0), []string{"Idempotency-Key", newKey()}, 400, "INVALID_QUANTITY"},
+		{"negative quantity", "POST", "/api/v1/orders", "alice", line(-1), []string{"Idempotency-Key", newKey()}, 400, "INVALID_QUANTITY"},
+		{"huge quantity", "POST", "/api/v1/orders", "alice", line(1_000_000_000), []string{"Idempotency-Key", newKey()}, 400, "INVALID_QUANTITY"},
+		{"quantity overflow", "POST", "/api/v1/orders", "alice", line(1e30), []string{"Idempotency-Key", newKey()}, 400, "INVALID_JSON"},
+		{"string quantity", "POST", "/api/v1/orders", "alice", line("3"), []string{"Idempotency-Key", newKey()}, 400, "INVALID_JSON"},
 		{"unknown sku", "POST", "/api/v1/orders", "alice", `{"lines":[{"sku":"NOPE","quantity":1}],"address":` + toJSON(shipTo) + `}`, []string{"Idempotency-Key", newKey()}, 404, "UNKNOWN_SKU"},
 		{"oversized body", "POST", "/api/v1/orders", "alice", huge, []string{"Idempotency-Key", newKey()}, 413, "BODY_TOO_LARGE"},
 		{"no idempotency key", "POST", "/api/v1/orders", "alice", line(1), nil, 400, "IDEMPOTENCY_KEY_REQUIRED"},
@@ -369,7 +369,7 @@ func hostileInput(w *world) {
 		{"pay foreign order", "POST", "/api/v1/orders/" + mine + "/pay", "bob", "", nil, 404, "ORDER_NOT_FOUND"},
 		{"cancel foreign order", "POST", "/api/v1/orders/" + mine + "/cancel", "bob", "", nil, 404, "ORDER_NOT_FOUND"},
 		{"admin without token", "GET", "/api/v1/admin/orders/" + mine, "", "", nil, 401, "ADMIN_TOKEN_REQUIRED"},
-		{"bad limit", "GET", "/api/v1/orders?limit=0", "alice", "", nil, 400, "BAD_LIMIT"},
+		{"bad limit", "GET", "/api/v1/orders?limit=0", "alice", "", nil, 400, "INVALID_LIMIT"},
 	}
 	for _, tc := range cases {
 		var body any

@@ -19,8 +19,8 @@ const mysqlDuplicateEntry = 1062
 // MapError turns the database errors a client can cause into apperr kinds,
 // keeping the original as the cause:
 //
-//   - gorm.ErrRecordNotFound becomes NotFound with code "NOT_FOUND";
-//   - a PRIMARY or UNIQUE key violation becomes Conflict with code "DUPLICATE".
+//   - gorm.ErrRecordNotFound becomes NotFound with code apperr.CodeNotFound;
+//   - a PRIMARY or UNIQUE key violation becomes Conflict with code apperr.CodeDuplicate.
 //
 // Errors that already carry an apperr kind, and every other error, are
 // returned unchanged (so they stay Internal unless someone classified them).
@@ -33,9 +33,9 @@ func MapError(err error) error {
 	}
 	switch {
 	case IsNotFound(err):
-		return apperr.Wrap(apperr.NotFound, "NOT_FOUND", "not found", err)
+		return apperr.Wrap(apperr.NotFound, apperr.CodeNotFound, "not found", err)
 	case IsDuplicate(err):
-		return apperr.Wrap(apperr.Conflict, "DUPLICATE", "already exists", err)
+		return apperr.Wrap(apperr.Conflict, apperr.CodeDuplicate, "already exists", err)
 	default:
 		return err
 	}

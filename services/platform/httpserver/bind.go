@@ -21,8 +21,8 @@ import (
 // get wrong, each as an apperr the handler can return as is:
 //
 //   - broken JSON, a wrong type, an unknown field, or trailing data:
-//     Invalid, code "BAD_JSON" (details.field names the field if known);
-//   - a failed `binding:` rule: Invalid, code "VALIDATION", with
+//     Invalid, code INVALID_JSON (details.field names the field if known);
+//   - a failed `binding:` rule: Invalid, code VALIDATION, with
 //     details.field and details.rule for the first failure and
 //     details.violations listing all of them;
 //   - a body over the limit: TooLarge, code "BODY_TOO_LARGE".
@@ -30,7 +30,7 @@ import (
 // Field names are the JSON names clients sent, not Go names.
 func BindJSON(c *gin.Context, dst any) error {
 	if c.Request.Body == nil || c.Request.Body == http.NoBody {
-		return apperr.New(apperr.Invalid, "BAD_JSON", "request body is empty")
+		return apperr.New(apperr.Invalid, apperr.CodeInvalidJSON, "request body is empty")
 	}
 	dec := json.NewDecoder(c.Request.Body)
 	// A misspelt field would otherwise be dropped silently and the request
@@ -44,7 +44,7 @@ func BindJSON(c *gin.Context, dst any) error {
 		if errors.As(err, &tooBig) {
 			return tooLarge(tooBig.Limit, err)
 		}
-		return apperr.Wrap(apperr.Invalid, "BAD_JSON", "request body must hold exactly one JSON value", err)
+		return apperr.Wrap(apperr.Invalid, apperr.CodeInvalidJSON, "request body must hold exactly one JSON value", err)
 	}
 	if err := binding.Validator.ValidateStruct(dst); err != nil {
 		return validationError(dst, err)
@@ -67,27 +67,27 @@ func decodeError(err error) error {
 	case errors.As(err, &invalidUm):
 		return fmt.Errorf("httpserver: BindJSON needs a non-nil pointer: %w", err) // a bug: Internal
 	case errors.Is(err, io.EOF):
-		return apperr.Wrap(apperr.Invalid, "BAD_JSON", "request body is empty", err)
+		return apperr.Wrap(apperr.Invalid, apperr.CodeInvalidJSON, "request body is empty", err)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return apperr.Wrap(apperr.Invalid, "BAD_JSON", "request body is truncated JSON", err)
+		return apperr.Wrap(apperr.Invalid, apperr.CodeInvalidJSON, "request body is truncated JSON", err)
 	case errors.As(err, &syntax):
-		return apperr.Wrap(apperr.Invalid, "BAD_JSON",
+		return apperr.Wrap(apperr.Invalid, apperr.CodeInvalidJSON,
 			fmt.Sprintf("malformed JSON at byte %d", syntax.Offset), err).With("offset", syntax.Offset)
 	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return apperr.Wrap(apperr.Invalid, "BAD_JSON",
+		return apperr.Wrap(apperr.Invalid, apperr.CodeInvalidJSON,
 			fmt.Sprintf("field %q must be %s", typeErr.Field, jsonTypeName(typeErr.Type)), err).
 			With("field", typeErr.Field)
 	case errors.As(err, &typeErr):
-		return apperr.Wrap(apperr.Invalid, "BAD_JSON",
+		return apperr.Wrap(apperr.Invalid, apperr.CodeInvalidJSON,
 			fmt.Sprintf("request body must be %s", jsonTypeName(typeErr.Type)), err)
 	}
 	// encoding/json has no error type for unknown fields, only this text.
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		field = strings.Trim(field, `"`)
-		return apperr.Wrap(apperr.Invalid, "BAD_JSON", fmt.Sprintf("unknown field %q", field), err).
+		return apperr.Wrap(apperr.Invalid, apperr.CodeInvalidJSON, fmt.Sprintf("unknown field %q", field), err).
 			With("field", field)
 	}
-	return apperr.Wrap(apperr.Invalid, "BAD_JSON", "request body is not valid JSON", err)
+	return apperr.Wrap(apperr.Invalid, apperr.CodeInvalidJSON, "request body is not valid JSON", err)
 }
 
 // jsonTypeName names a Go type the way an API user thinks of JSON.
@@ -118,7 +118,7 @@ func jsonTypeName(t reflect.Type) string {
 func validationError(dst any, err error) error {
 	var fieldErrs validator.ValidationErrors
 	if !errors.As(err, &fieldErrs) || len(fieldErrs) == 0 {
-		return apperr.Wrap(apperr.Invalid, "VALIDATION", "request body failed validation", err)
+		return apperr.Wrap(apperr.Invalid, apperr.CodeValidation, "request body failed validation", err)
 	}
 	root := reflect.TypeOf(dst)
 	violations := make([]map[string]string, 0, len(fieldErrs))
@@ -129,7 +129,7 @@ func validationError(dst any, err error) error {
 		})
 	}
 	first := violations[0]
-	return apperr.Wrap(apperr.Invalid, "VALIDATION",
+	return apperr.Wrap(apperr.Invalid, apperr.CodeValidation,
 		fmt.Sprintf("field %q fails rule %q", first["field"], first["rule"]), err).
 		With("field", first["field"]).
 		With("rule", first["rule"]).

@@ -83,7 +83,7 @@ func errorText(err error) string {
 // logged cause.
 func writeInternal(c *gin.Context) {
 	writeBody(c, http.StatusInternalServerError, ErrorDetail{
-		Code:    "INTERNAL",
+		Code:    apperr.CodeInternal,
 		Message: "internal error",
 		Details: map[string]any{"request_id": RequestID(c.Request.Context())},
 	})
@@ -111,7 +111,7 @@ func writeBody(c *gin.Context, status int, d ErrorDetail) {
 
 // notFound answers requests that match no route, in the shared shape.
 func notFound(c *gin.Context) {
-	WriteError(c, apperr.New(apperr.NotFound, "ROUTE_NOT_FOUND", "no such route"))
+	WriteError(c, apperr.New(apperr.NotFound, apperr.CodeRouteNotFound, "no such route"))
 }
 
 // methodNotAllowed answers a known path with the wrong method. 405 is a
@@ -119,7 +119,7 @@ func notFound(c *gin.Context) {
 // directly; gin has already set the Allow header.
 func methodNotAllowed(c *gin.Context) {
 	writeBody(c, http.StatusMethodNotAllowed, ErrorDetail{
-		Code:    "METHOD_NOT_ALLOWED",
+		Code:    apperr.CodeMethodNotAllowed,
 		Message: "method not allowed on this route",
 	})
 }

@@ -25,11 +25,11 @@ func RequireUser(known func(id string) bool) gin.HandlerFunc {
 		id := c.GetHeader(HeaderUserID)
 		switch {
 		case id == "":
-			WriteError(c, apperr.New(apperr.Unauthorized, "USER_REQUIRED",
+			WriteError(c, apperr.New(apperr.Unauthorized, apperr.CodeUserRequired,
 				"the "+HeaderUserID+" header is required").With("header", HeaderUserID))
 			return
 		case !known(id):
-			WriteError(c, apperr.New(apperr.Unauthorized, "UNKNOWN_USER",
+			WriteError(c, apperr.New(apperr.Unauthorized, apperr.CodeUnknownUser,
 				"the "+HeaderUserID+" header names no known user").With("header", HeaderUserID))
 			return
 		}
@@ -51,11 +51,11 @@ func RequireAdmin(token string) gin.HandlerFunc {
 		got := c.GetHeader(HeaderAdminToken)
 		switch {
 		case got == "":
-			WriteError(c, apperr.New(apperr.Unauthorized, "ADMIN_TOKEN_REQUIRED",
+			WriteError(c, apperr.New(apperr.Unauthorized, apperr.CodeAdminTokenRequired,
 				"the "+HeaderAdminToken+" header is required").With("header", HeaderAdminToken))
 			return
 		case token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1:
-			WriteError(c, apperr.New(apperr.Forbidden, "BAD_ADMIN_TOKEN", "the admin token is wrong"))
+			WriteError(c, apperr.New(apperr.Forbidden, apperr.CodeInvalidAdminToken, "the admin token is wrong"))
 			return
 		}
 		c.Next()

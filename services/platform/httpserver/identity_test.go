@@ -34,8 +34,8 @@ func TestRequireUserAndAdmin(t *testing.T) {
 		{"user unknown", srv.Handler(), "/me", []string{httpserver.HeaderUserID, "mallory"}, 401, "UNKNOWN_USER", ""},
 		{"admin ok", srv.Handler(), "/admin", []string{httpserver.HeaderAdminToken, "s3cret"}, 200, "", "ok"},
 		{"admin missing", srv.Handler(), "/admin", nil, 401, "ADMIN_TOKEN_REQUIRED", ""},
-		{"admin wrong", srv.Handler(), "/admin", []string{httpserver.HeaderAdminToken, "s3cre"}, 403, "BAD_ADMIN_TOKEN", ""},
-		{"empty configured token admits nobody", noToken.Handler(), "/admin", []string{httpserver.HeaderAdminToken, "x"}, 403, "BAD_ADMIN_TOKEN", ""},
+		{"admin wrong", srv.Handler(), "/admin", []string{httpserver.HeaderAdminToken, "s3cre"}, 403, "INVALID_ADMIN_TOKEN", ""},
+		{"empty configured token admits nobody", noToken.Handler(), "/admin", []string{httpserver.HeaderAdminToken, "x"}, 403, "INVALID_ADMIN_TOKEN", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -161,7 +161,7 @@ func (s *Server) limitBody() gin.HandlerFunc {
 }
 
 func tooLarge(limit int64, cause error) *apperr.Error {
-	return apperr.Wrap(apperr.TooLarge, "BODY_TOO_LARGE",
+	return apperr.Wrap(apperr.TooLarge, apperr.CodeBodyTooLarge,
 		fmt.Sprintf("request body exceeds %d bytes", limit), cause).With("limit_bytes", limit)
 }
 

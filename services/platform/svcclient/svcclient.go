@@ -83,13 +83,13 @@ func (c *Client) Call(ctx context.Context, method, path, userID string, in, out 
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return apperr.Wrap(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE",
+		return apperr.Wrap(apperr.Unavailable, apperr.CodeDependencyUnavailable,
 			"a service this request needs did not answer", fmt.Errorf("%s %s%s: %w", method, c.base, path, err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return apperr.Wrap(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE",
+		return apperr.Wrap(apperr.Unavailable, apperr.CodeDependencyUnavailable,
 			"a service this request needs did not answer", fmt.Errorf("%s %s%s: read: %w", method, c.base, path, err))
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
@@ -120,7 +120,7 @@ func statusError(method, url string, status int, raw []byte) error {
 	cause := fmt.Errorf("%s %s: status %d: %.200s", method, url, status, raw)
 	var eb errorBody
 	if status >= 500 || json.Unmarshal(raw, &eb) != nil || eb.Error.Code == "" {
-		return apperr.Wrap(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE",
+		return apperr.Wrap(apperr.Unavailable, apperr.CodeDependencyUnavailable,
 			"a service this request needs failed", cause)
 	}
 	kind, ok := apperr.KindForStatus(status)

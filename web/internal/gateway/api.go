@@ -59,10 +59,10 @@ func (g *Gateway) signIn(c *gin.Context) error {
 		return err
 	}
 	if req.UserID == "" {
-		return apperr.New(apperr.Invalid, "VALIDATION", "userId is required").With("field", "userId")
+		return apperr.New(apperr.Invalid, apperr.CodeValidation, "userId is required").With("field", "userId")
 	}
 	if !contracts.IsDemoUser(req.UserID) {
-		return apperr.New(apperr.Unauthorized, "UNKNOWN_USER", "there is no demo user "+req.UserID).With("field", "userId")
+		return apperr.New(apperr.Unauthorized, apperr.CodeUnknownUser, "there is no demo user "+req.UserID).With("field", "userId")
 	}
 	exp := g.sessions.Issue(c.Writer, c.Request, req.UserID)
 	c.JSON(http.StatusOK, sessionResponse(req.UserID, exp))
@@ -93,7 +93,7 @@ func (g *Gateway) orderProgress(c *gin.Context) error {
 	}
 	no := c.Param("orderNo")
 	if no == "" || len(no) > maxOrderNoLen || !visibleASCII(no) {
-		return apperr.New(apperr.Invalid, "INVALID_ORDER_NO", "an order number is 1 to 64 visible ASCII characters").
+		return apperr.New(apperr.Invalid, contracts.CodeInvalidOrderNo, "an order number is 1 to 64 visible ASCII characters").
 			With("field", "orderNo")
 	}
 	doc, err := g.progress.Get(c.Request.Context(), userID, no)
@@ -129,7 +129,7 @@ func (g *Gateway) unauthorized(c *gin.Context, err error) {
 		code, msg = "SESSION_EXPIRED", "your session has expired; sign in again"
 		g.sessions.Clear(c.Writer, c.Request)
 	case errors.Is(err, session.ErrInvalid):
-		code, msg = "SESSION_INVALID", "your session is not valid; sign in again"
+		code, msg = "INVALID_SESSION", "your session is not valid; sign in again"
 		g.sessions.Clear(c.Writer, c.Request)
 	}
 	httpserver.WriteError(c, apperr.New(apperr.Unauthorized, code, msg))

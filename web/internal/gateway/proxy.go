@@ -122,7 +122,7 @@ func (g *Gateway) newProxy(name string, base *url.URL, transport http.RoundTripp
 			if r.Context().Err() != nil {
 				g.log.Debug("proxy: the browser went away", "service", name, "error", err)
 			}
-			httpserver.WriteError(t.gc, apperr.Wrap(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE",
+			httpserver.WriteError(t.gc, apperr.Wrap(apperr.Unavailable, apperr.CodeDependencyUnavailable,
 				"the "+name+" service did not answer; try again in a moment", err).With("service", name))
 		},
 	}
@@ -208,5 +208,5 @@ func rawSuffix(u *url.URL, prefix, upstream string) string {
 }
 
 func notFound(c *gin.Context) {
-	httpserver.WriteError(c, apperr.New(apperr.NotFound, "ROUTE_NOT_FOUND", "no such route"))
+	httpserver.WriteError(c, apperr.New(apperr.NotFound, apperr.CodeRouteNotFound, "no such route"))
 }

@@ -96,9 +96,9 @@ func TestTamperedOrExpiredCookieIs401(t *testing.T) {
 	cases := []struct {
 		name, value, code string
 	}{
-		{"payload changed", bobPayload + "." + mac, "SESSION_INVALID"},
-		{"mac changed", payload + "." + strings.ToUpper(mac[:4]) + mac[4:] + "x", "SESSION_INVALID"},
-		{"garbage", "not-a-session", "SESSION_INVALID"},
+		{"payload changed", bobPayload + "." + mac, "INVALID_SESSION"},
+		{"mac changed", payload + "." + strings.ToUpper(mac[:4]) + mac[4:] + "x", "INVALID_SESSION"},
+		{"garbage", "not-a-session", "INVALID_SESSION"},
 	}
 	for _, tc := range cases {
 		resp, body := h.do(t, req{path: "/api/cart/cart", cookie: &http.Cookie{Name: good.Name, Value: tc.value}})

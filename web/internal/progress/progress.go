@@ -79,7 +79,7 @@ func (s *Service) Get(ctx context.Context, userID, orderNo string) (Document, er
 	}
 	var o order
 	if err := json.Unmarshal(raw, &o); err != nil {
-		return Document{}, apperr.Wrap(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE", "the order service answered something unexpected", err)
+		return Document{}, apperr.Wrap(apperr.Unavailable, apperr.CodeDependencyUnavailable, "the order service answered something unexpected", err)
 	}
 
 	var (

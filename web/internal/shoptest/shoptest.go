@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
 // Broker names the fake of minirmq's admin API; the other fakes are named
@@ -146,7 +147,7 @@ func (s *Shop) handler(service string) http.Handler {
 			return
 		}
 		if r.Header.Get("X-Admin-Token") != AdminToken && service != Broker {
-			writeError(w, http.StatusUnauthorized, "ADMIN_TOKEN_REQUIRED")
+			writeError(w, http.StatusUnauthorized, apperr.CodeAdminTokenRequired)
 			return
 		}
 		var body any
@@ -167,7 +168,7 @@ func (s *Shop) handler(service string) http.Handler {
 			body, found = map[string]any{"transactions": append([]map[string]any{}, s.halves...)}, true
 		}
 		if !found {
-			writeError(w, http.StatusNotFound, "NOT_FOUND")
+			writeError(w, http.StatusNotFound, apperr.CodeNotFound)
 			return
 		}
 		writeJSON(w, http.StatusOK, body)
@@ -180,12 +181,12 @@ func (s *Shop) order(w http.ResponseWriter, r *http.Request) {
 	no, ok := strings.CutPrefix(r.URL.Path, "/api/v1/orders/")
 	user := r.Header.Get("X-User-ID")
 	if user == "" {
-		writeError(w, http.StatusUnauthorized, "USER_REQUIRED")
+		writeError(w, http.StatusUnauthorized, apperr.CodeUserRequired)
 		return
 	}
 	o, found := s.orders[no]
 	if !ok || !found || o.Owner != user {
-		writeError(w, http.StatusNotFound, "ORDER_NOT_FOUND")
+		writeError(w, http.StatusNotFound, contracts.CodeOrderNotFound)
 		return
 	}
 	writeJSON(w, http.StatusOK, o.Body)

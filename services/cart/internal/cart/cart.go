@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
@@ -26,16 +27,20 @@ const (
 )
 
 // Error codes clients can rely on (the "code" of the shared error shape).
+// Those other services answer with too are contracts'.
 const (
 	CodeInvalidSKU       = "INVALID_SKU"
-	CodeUnknownSKU       = "UNKNOWN_SKU"
-	CodeInvalidQuantity  = "INVALID_QUANTITY"
 	CodeQuantityTooLarge = "QUANTITY_TOO_LARGE"
 	CodeCartFull         = "CART_FULL"
-	CodeInvalidKey       = "INVALID_IDEMPOTENCY_KEY"
-	CodeKeyReused        = "IDEMPOTENCY_KEY_REUSED"
+	CodeCartNotFound     = "CART_NOT_FOUND" // an admin asked for the cart of a user who does not exist
 	CodeInvalidPurchase  = "INVALID_PURCHASE"
 	CodeCheckoutNotFound = "CHECKOUT_NOT_FOUND"
+
+	CodeUnknownSKU      = contracts.CodeUnknownSKU
+	CodeInvalidQuantity = contracts.CodeInvalidQuantity
+	CodeInvalidKey      = contracts.CodeInvalidIdempotencyKey
+	CodeKeyReused       = contracts.CodeIdempotencyKeyReused
+	CodeInvalidUserID   = contracts.CodeInvalidUserID
 )
 
 // ErrAlreadyApplied is wrapped by RemovePurchased when the event was applied

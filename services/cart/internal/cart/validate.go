@@ -62,7 +62,7 @@ func InvalidKey() *apperr.Error {
 // than the authenticated header (events, admin).
 func validateUserID(userID string) error {
 	if userID == "" || len(userID) > MaxUserIDLen || !visibleASCII(userID, 0) {
-		return apperr.New(apperr.Invalid, "INVALID_USER_ID",
+		return apperr.New(apperr.Invalid, CodeInvalidUserID,
 			fmt.Sprintf("user id must be 1 to %d visible ASCII characters", MaxUserIDLen)).
 			With("field", "userId")
 	}

@@ -72,7 +72,7 @@ func (h handlers) view(c *gin.Context) error {
 //	@Param			Idempotency-Key	header		string			false	"1 to 128 visible ASCII characters, unique per add"	extensions(x-example=add-3f9c2a7e)
 //	@Param			body			body		AddItemRequest	true	"what to add"
 //	@Success		200				{object}	CartResponse
-//	@Failure		400				{object}	httpserver.ErrorResponse	"BAD_JSON, INVALID_SKU, INVALID_QUANTITY, QUANTITY_TOO_LARGE, INVALID_IDEMPOTENCY_KEY"
+//	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_JSON, INVALID_SKU, INVALID_QUANTITY, QUANTITY_TOO_LARGE, INVALID_IDEMPOTENCY_KEY"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"USER_REQUIRED, UNKNOWN_USER"
 //	@Failure		404				{object}	httpserver.ErrorResponse	"UNKNOWN_SKU"
 //	@Failure		409				{object}	httpserver.ErrorResponse	"CART_FULL"
@@ -114,7 +114,7 @@ func (h handlers) add(c *gin.Context) error {
 //	@Param			sku			path		string				true	"product SKU"	extensions(x-example=RM-TSHIRT-BLK)
 //	@Param			body		body		SetQuantityRequest	true	"the new quantity"
 //	@Success		200			{object}	CartResponse
-//	@Failure		400			{object}	httpserver.ErrorResponse	"BAD_JSON, INVALID_SKU, INVALID_QUANTITY, QUANTITY_TOO_LARGE"
+//	@Failure		400			{object}	httpserver.ErrorResponse	"INVALID_JSON, INVALID_SKU, INVALID_QUANTITY, QUANTITY_TOO_LARGE"
 //	@Failure		401			{object}	httpserver.ErrorResponse	"USER_REQUIRED, UNKNOWN_USER"
 //	@Failure		404			{object}	httpserver.ErrorResponse	"UNKNOWN_SKU"
 //	@Failure		409			{object}	httpserver.ErrorResponse	"CART_FULL"
@@ -189,15 +189,15 @@ func (h handlers) clear(c *gin.Context) error {
 //	@Param			userId			path		string	true	"demo user id"	extensions(x-example=alice)
 //	@Success		200				{object}	AdminCartResponse
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
-//	@Failure		404				{object}	httpserver.ErrorResponse	"UNKNOWN_USER"
+//	@Failure		403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
+//	@Failure		404				{object}	httpserver.ErrorResponse	"CART_NOT_FOUND: no such user"
 //	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Security		AdminToken
 //	@Router			/api/v1/admin/carts/{userId} [get]
 func (h handlers) adminCart(c *gin.Context) error {
 	userID := c.Param("userId")
 	if !contracts.IsDemoUser(userID) {
-		return apperr.New(apperr.NotFound, "UNKNOWN_USER", "no such user")
+		return apperr.New(apperr.NotFound, cart.CodeCartNotFound, "no such user")
 	}
 	lines, err := h.svc.Lines(c.Request.Context(), userID)
 	if err != nil {
@@ -216,7 +216,7 @@ func (h handlers) adminCart(c *gin.Context) error {
 //	@Param			X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
 //	@Success		200				{object}	CheckoutListResponse
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure		403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Security		AdminToken
 //	@Router			/api/v1/admin/checkouts [get]
@@ -244,7 +244,7 @@ func (h handlers) listCheckouts(c *gin.Context) error {
 //	@Success		200				{object}	CheckoutResponse
 //	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_PURCHASE: malformed order number"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure		403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure		404				{object}	httpserver.ErrorResponse	"CHECKOUT_NOT_FOUND"
 //	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Security		AdminToken

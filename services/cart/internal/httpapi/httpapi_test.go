@@ -223,10 +223,10 @@ func TestAdminCart(t *testing.T) {
 
 		a.do(t, http.MethodGet, "/api/v1/admin/carts/alice", "").WantError(t, http.StatusUnauthorized, "ADMIN_TOKEN_REQUIRED")
 		a.do(t, http.MethodGet, "/api/v1/admin/carts/alice", "", httpserver.HeaderAdminToken, "wrong").
-			WantError(t, http.StatusForbidden, "BAD_ADMIN_TOKEN")
+			WantError(t, http.StatusForbidden, "INVALID_ADMIN_TOKEN")
 		// A user header is no admin token.
 		a.as(t, "alice", http.MethodGet, "/api/v1/admin/carts/alice", "").WantError(t, http.StatusUnauthorized, "ADMIN_TOKEN_REQUIRED")
 		a.do(t, http.MethodGet, "/api/v1/admin/carts/mallory", "", httpserver.HeaderAdminToken, adminToken).
-			WantError(t, http.StatusNotFound, "UNKNOWN_USER")
+			WantError(t, http.StatusNotFound, "CART_NOT_FOUND")
 	})
 }

@@ -88,6 +88,6 @@ func failed(what string, err error) error {
 	if e, ok := apperr.As(err); ok && e.Kind == apperr.Unavailable {
 		return apperr.Wrap(apperr.Unavailable, e.Code, e.Message, cause)
 	}
-	return apperr.Wrap(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE",
+	return apperr.Wrap(apperr.Unavailable, apperr.CodeDependencyUnavailable,
 		"the inventory service gave an answer the cart cannot use", cause)
 }

@@ -127,7 +127,7 @@ func TestFailuresAreUnavailable(t *testing.T) {
 		{"server error", status(http.StatusInternalServerError, `{"error":{"code":"INTERNAL","message":"internal error"}}`), nil},
 		{"bad gateway without the error shape", status(http.StatusBadGateway, `<html>nginx</html>`), nil},
 		{"route not found", status(http.StatusNotFound, `{"error":{"code":"ROUTE_NOT_FOUND","message":"no such route"}}`), nil},
-		{"refused request", status(http.StatusBadRequest, `{"error":{"code":"BAD_JSON","message":"?"}}`), nil},
+		{"refused request", status(http.StatusBadRequest, `{"error":{"code":"INVALID_JSON","message":"?"}}`), nil},
 		{"not JSON", status(http.StatusOK, `not json`), nil},
 		{"product without sku", status(http.StatusOK, `{"name":"x"}`), status(http.StatusOK, `{"products":[{"name":"x"}]}`)},
 	}

@@ -98,9 +98,9 @@ func withOrderNo(c *gin.Context, orderNo string) {
 //	@Param		request			body		ReserveRequest	true	"order number, lines and expiry"
 //	@Success	201				{object}	Reservation		"reserved"
 //	@Success	200				{object}	Reservation		"already reserved with these lines"
-//	@Failure	400				{object}	httpserver.ErrorResponse	"BAD_JSON, VALIDATION (details.field) or DUPLICATE_SKU"
+//	@Failure	400				{object}	httpserver.ErrorResponse	"INVALID_JSON, VALIDATION (details.field) or DUPLICATE_SKU"
 //	@Failure	401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure	403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure	403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure	404				{object}	httpserver.ErrorResponse	"UNKNOWN_SKU"
 //	@Failure	409				{object}	httpserver.ErrorResponse	"OUT_OF_STOCK or RESERVATION_MISMATCH"
 //	@Failure	413				{object}	httpserver.ErrorResponse	"BODY_TOO_LARGE"
@@ -115,7 +115,7 @@ func (a *API) reserve(c *gin.Context) error {
 	if in.ExpiresAt != "" {
 		t, err := time.Parse(time.RFC3339, in.ExpiresAt)
 		if err != nil {
-			return apperr.Wrap(apperr.Invalid, "VALIDATION", "expiresAt must be an RFC 3339 timestamp", err).
+			return apperr.Wrap(apperr.Invalid, apperr.CodeValidation, "expiresAt must be an RFC 3339 timestamp", err).
 				With("field", "expiresAt")
 		}
 		req.ExpiresAt = t
@@ -147,7 +147,7 @@ func (a *API) reserve(c *gin.Context) error {
 //	@Success	200				{object}	Reservation
 //	@Failure	400				{object}	httpserver.ErrorResponse	"VALIDATION: malformed order number"
 //	@Failure	401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure	403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure	403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure	404				{object}	httpserver.ErrorResponse	"RESERVATION_NOT_FOUND"
 //	@Failure	500				{object}	httpserver.ErrorResponse
 //	@Router		/api/v1/reservations/{orderNo} [get]
@@ -173,7 +173,7 @@ func (a *API) getReservation(c *gin.Context) error {
 //	@Success	200				{object}	Reservation	"status RELEASED"
 //	@Failure	400				{object}	httpserver.ErrorResponse	"VALIDATION: malformed order number"
 //	@Failure	401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure	403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure	403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure	404				{object}	httpserver.ErrorResponse	"RESERVATION_NOT_FOUND"
 //	@Failure	409				{object}	httpserver.ErrorResponse	"RESERVATION_SOLD"
 //	@Failure	500				{object}	httpserver.ErrorResponse
@@ -198,7 +198,7 @@ func (a *API) release(c *gin.Context) error {
 //	@Param		X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
 //	@Success	200				{object}	StockList
 //	@Failure	401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure	403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure	403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure	500				{object}	httpserver.ErrorResponse
 //	@Router		/api/v1/admin/stock [get]
 func (a *API) stock(c *gin.Context) error {
@@ -224,7 +224,7 @@ func (a *API) stock(c *gin.Context) error {
 //	@Param		X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
 //	@Success	200				{object}	ReservationList
 //	@Failure	401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure	403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure	403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure	500				{object}	httpserver.ErrorResponse
 //	@Router		/api/v1/admin/reservations [get]
 func (a *API) listReservations(c *gin.Context) error {

@@ -11,6 +11,7 @@ package inventory
 import (
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
@@ -81,7 +82,7 @@ type Shortage struct {
 
 // ErrUnknownSKU says a SKU is not in the catalogue.
 func ErrUnknownSKU(sku string) *apperr.Error {
-	return apperr.New(apperr.NotFound, "UNKNOWN_SKU", "no product has this SKU").With("sku", sku)
+	return apperr.New(apperr.NotFound, contracts.CodeUnknownSKU, "no product has this SKU").With("sku", sku)
 }
 
 // ErrOutOfStock lists every short SKU of a reservation that reserved nothing.
@@ -94,7 +95,7 @@ func ErrOutOfStock(short []Shortage) *apperr.Error {
 	if len(short) != 1 {
 		msg = "not enough stock for some products"
 	}
-	return apperr.New(apperr.Conflict, "OUT_OF_STOCK", msg).With("short", list)
+	return apperr.New(apperr.Conflict, contracts.CodeOutOfStock, msg).With("short", list)
 }
 
 // ErrReservationNotFound says no reservation exists for an order number.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
@@ -22,7 +23,7 @@ const (
 // invalid is a bad-input error naming the JSON field, in the same shape as
 // the HTTP binder's VALIDATION errors.
 func invalid(field, message string) *apperr.Error {
-	return apperr.New(apperr.Invalid, "VALIDATION", message).With("field", field)
+	return apperr.New(apperr.Invalid, apperr.CodeValidation, message).With("field", field)
 }
 
 // validOrderNo accepts 1..64 characters of [A-Za-z0-9-]: order numbers
@@ -71,7 +72,7 @@ func validateReserve(req ReserveRequest, now time.Time) error {
 		case l.Quantity < 1 || l.Quantity > MaxQuantity:
 			return invalid(fmt.Sprintf("lines[%d].quantity", i), fmt.Sprintf("quantity must be between 1 and %d", MaxQuantity))
 		case seen[l.SKU]:
-			return apperr.New(apperr.Invalid, "DUPLICATE_SKU", "each SKU may appear in one line only").
+			return apperr.New(apperr.Invalid, contracts.CodeDuplicateSKU, "each SKU may appear in one line only").
 				With("field", fmt.Sprintf("lines[%d].sku", i)).With("sku", l.SKU)
 		}
 		seen[l.SKU] = true

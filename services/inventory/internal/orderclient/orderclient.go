@@ -41,7 +41,7 @@ type order struct {
 func (c *Client) OrderStatus(ctx context.Context, orderNo string) (string, bool, error) {
 	var o order
 	err := c.http.Call(ctx, http.MethodGet, "/api/v1/admin/orders/"+url.PathEscape(orderNo), "", nil, &o)
-	if e, ok := apperr.As(err); ok && e.Kind == apperr.NotFound && e.Code != "ROUTE_NOT_FOUND" {
+	if e, ok := apperr.As(err); ok && e.Kind == apperr.NotFound && e.Code != apperr.CodeRouteNotFound {
 		return "", false, nil
 	}
 	if err != nil {

@@ -40,7 +40,7 @@ func (o *orderService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Header.Get(httpserver.HeaderAdminToken) != token {
 		w.WriteHeader(http.StatusForbidden)
-		w.Write([]byte(`{"error":{"code":"BAD_ADMIN_TOKEN","message":"wrong"}}`))
+		w.Write([]byte(`{"error":{"code":"INVALID_ADMIN_TOKEN","message":"wrong"}}`))
 		return
 	}
 	o.mu.Lock()

@@ -24,7 +24,7 @@ import (
 //	@Success		200				{object}	ShipmentList
 //	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_ORDER_NO"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure		403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Security		AdminToken
 //	@Router			/api/v1/admin/shipments [get]
@@ -55,7 +55,7 @@ func (h handlers) adminList(c *gin.Context) error {
 //	@Success		200				{object}	Shipment
 //	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_ORDER_NO"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure		403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure		404				{object}	httpserver.ErrorResponse	"SHIPMENT_NOT_FOUND"
 //	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Security		AdminToken
@@ -81,9 +81,9 @@ func (h handlers) adminGet(c *gin.Context) error {
 //	@Param			orderNo			path		string		true	"order number"	extensions(x-example=RM20300101-K3QF9XZ2B7M4)
 //	@Param			body			body		ShipRequest	false	"carrier and tracking number, both optional"
 //	@Success		200				{object}	Shipment	"status SHIPPED (or DELIVERED if it was delivered already)"
-//	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_ORDER_NO, BAD_JSON, INVALID_CARRIER, INVALID_TRACKING_NO"
+//	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_ORDER_NO, INVALID_JSON, INVALID_CARRIER, INVALID_TRACKING_NO"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure		403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure		404				{object}	httpserver.ErrorResponse	"SHIPMENT_NOT_FOUND"
 //	@Failure		409				{object}	httpserver.ErrorResponse	"SHIPMENT_ALREADY_SHIPPED"
 //	@Failure		413				{object}	httpserver.ErrorResponse	"BODY_TOO_LARGE"
@@ -115,7 +115,7 @@ func (h handlers) ship(c *gin.Context) error {
 //	@Success		200				{object}	Shipment	"status DELIVERED"
 //	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_ORDER_NO"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure		403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure		404				{object}	httpserver.ErrorResponse	"SHIPMENT_NOT_FOUND"
 //	@Failure		409				{object}	httpserver.ErrorResponse	"SHIPMENT_NOT_SHIPPED"
 //	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
@@ -141,7 +141,7 @@ func bindOptionalJSON(c *gin.Context, dst any) error {
 		if errors.As(err, &tooBig) {
 			return err // WriteError answers 413 BODY_TOO_LARGE
 		}
-		return apperr.Wrap(apperr.Invalid, "BAD_JSON", "the request body could not be read", err)
+		return apperr.Wrap(apperr.Invalid, apperr.CodeInvalidJSON, "the request body could not be read", err)
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
@@ -112,9 +113,10 @@ type Store interface {
 	Advance(ctx context.Context, step Step) (Transition, error)
 }
 
-// Error codes clients see.
+// Error codes clients see. INVALID_ORDER_NO is contracts': the gateway and
+// points answer with it too.
 const (
-	CodeInvalidOrderNo     = "INVALID_ORDER_NO"
+	CodeInvalidOrderNo     = contracts.CodeInvalidOrderNo
 	CodeInvalidCarrier     = "INVALID_CARRIER"
 	CodeInvalidTrackingNo  = "INVALID_TRACKING_NO"
 	CodeShipmentNotFound   = "SHIPMENT_NOT_FOUND"

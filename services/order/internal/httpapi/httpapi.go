@@ -238,7 +238,7 @@ func listLimit(c *gin.Context, max int) (int, error) {
 	}
 	n, err := strconv.Atoi(raw)
 	if err != nil || n < 1 || n > max {
-		return 0, apperr.New(apperr.Invalid, "BAD_LIMIT", fmt.Sprintf("limit must be an integer 1..%d", max)).With("field", "limit")
+		return 0, apperr.New(apperr.Invalid, contracts.CodeInvalidLimit, fmt.Sprintf("limit must be an integer 1..%d", max)).With("field", "limit")
 	}
 	return n, nil
 }

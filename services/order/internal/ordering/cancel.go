@@ -34,7 +34,7 @@ func (s *Service) cancel(ctx context.Context, o *Order, reason string) (*Order, 
 	case Cancelled:
 		return o, nil
 	case Paid:
-		return nil, apperr.New(apperr.Conflict, "ORDER_ALREADY_PAID", "a paid order cannot be cancelled").With("orderNo", o.No)
+		return nil, apperr.New(apperr.Conflict, CodeOrderAlreadyPaid, "a paid order cannot be cancelled").With("orderNo", o.No)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), payCallBudget)
 	defer cancel()
@@ -53,11 +53,11 @@ func (s *Service) cancel(ctx context.Context, o *Order, reason string) (*Order, 
 			return loggedLocal(ctx, s.store, txID)
 		default:
 			s.cfg.Log.Error("recording the cancellation failed", "order_no", o.No, "error", err)
-			return apperr.Wrap(apperr.Unavailable, "ORDER_STORE_UNAVAILABLE", "recording the cancellation failed", err)
+			return apperr.Wrap(apperr.Unavailable, CodeOutcomeUnknown, "recording the cancellation failed", err)
 		}
 	})
 	if err != nil {
-		return nil, apperr.Wrap(apperr.Unavailable, "BROKER_UNAVAILABLE", "the order could not be cancelled now; try again", err)
+		return nil, apperr.Wrap(apperr.Unavailable, CodeBrokerUnavailable, "the order could not be cancelled now; try again", err)
 	}
 	current, err := s.store.Get(ctx, o.No)
 	if err != nil {
@@ -68,9 +68,9 @@ func (s *Service) cancel(ctx context.Context, o *Order, reason string) (*Order, 
 	case Cancelled:
 		return current, nil
 	case Paid:
-		return nil, apperr.New(apperr.Conflict, "ORDER_ALREADY_PAID", "the order was paid first").With("orderNo", o.No)
+		return nil, apperr.New(apperr.Conflict, CodeOrderAlreadyPaid, "the order was paid first").With("orderNo", o.No)
 	}
-	return nil, apperr.New(apperr.Unavailable, "CANCEL_PENDING", "the cancellation is not settled yet; try again").With("orderNo", o.No)
+	return nil, apperr.New(apperr.Unavailable, CodeCancelPending, "the cancellation is not settled yet; try again").With("orderNo", o.No)
 }
 
 // HandleTimeout processes the delayed ORDER_TIMEOUT message: an order still
@@ -95,7 +95,7 @@ func (s *Service) HandleTimeout(ctx context.Context, ev contracts.OrderTimeout) 
 		return s.events.Timeouts.ScheduleTimeout(ctx, next, o.PaymentDeadline)
 	}
 	_, err = s.cancel(ctx, o, ReasonDeadlinePassed)
-	if isKind(err, apperr.Conflict, "ORDER_ALREADY_PAID") {
+	if isKind(err, apperr.Conflict, CodeOrderAlreadyPaid) {
 		return nil // payment won the race
 	}
 	return err
@@ -116,7 +116,7 @@ func (s *Service) SweepOverdue(ctx context.Context, grace time.Duration) (int, e
 			return cancelled, err
 		}
 		if _, err := s.cancel(ctx, o, ReasonDeadlinePassed); err != nil {
-			if isKind(err, apperr.Conflict, "ORDER_ALREADY_PAID") {
+			if isKind(err, apperr.Conflict, CodeOrderAlreadyPaid) {
 				continue
 			}
 			return cancelled, err

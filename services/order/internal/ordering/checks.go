@@ -109,7 +109,7 @@ func loggedLocal(ctx context.Context, store Store, txID string) error {
 	committed, _, err := store.LookupTx(ctx, txID)
 	switch {
 	case err != nil:
-		return apperr.Wrap(apperr.Unavailable, "ORDER_STORE_UNAVAILABLE", "the transaction log is unreadable", err)
+		return apperr.Wrap(apperr.Unavailable, CodeOutcomeUnknown, "the transaction log is unreadable", err)
 	case committed:
 		return nil
 	default:

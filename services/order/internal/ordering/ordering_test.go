@@ -56,9 +56,9 @@ func TestPlace(t *testing.T) {
 		code      string
 	}{
 		{"no key", "", req, "IDEMPOTENCY_KEY_REQUIRED"},
-		{"zero quantity", "b1", ordering.PlaceRequest{Lines: []ordering.LineRequest{{SKU: "A", Quantity: 0}}, Address: addr}, "BAD_QUANTITY"},
-		{"negative quantity", "b2", ordering.PlaceRequest{Lines: []ordering.LineRequest{{SKU: "A", Quantity: -1}}, Address: addr}, "BAD_QUANTITY"},
-		{"huge quantity", "b3", ordering.PlaceRequest{Lines: []ordering.LineRequest{{SKU: "A", Quantity: 1 << 30}}, Address: addr}, "BAD_QUANTITY"},
+		{"zero quantity", "b1", ordering.PlaceRequest{Lines: []ordering.LineRequest{{SKU: "A", Quantity: 0}}, Address: addr}, "INVALID_QUANTITY"},
+		{"negative quantity", "b2", ordering.PlaceRequest{Lines: []ordering.LineRequest{{SKU: "A", Quantity: -1}}, Address: addr}, "INVALID_QUANTITY"},
+		{"huge quantity", "b3", ordering.PlaceRequest{Lines: []ordering.LineRequest{{SKU: "A", Quantity: 1 << 30}}, Address: addr}, "INVALID_QUANTITY"},
 		{"duplicate sku", "b4", ordering.PlaceRequest{Lines: []ordering.LineRequest{{SKU: "A", Quantity: 1}, {SKU: "A", Quantity: 1}}, Address: addr}, "DUPLICATE_SKU"},
 		{"no address", "b5", ordering.PlaceRequest{Lines: req.Lines}, "VALIDATION"},
 		{"unknown sku", "b6", ordering.PlaceRequest{Lines: []ordering.LineRequest{{SKU: "Z", Quantity: 1}}, Address: addr}, "UNKNOWN_SKU"},

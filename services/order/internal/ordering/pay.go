@@ -64,7 +64,7 @@ func (s *Service) Pay(ctx context.Context, userID, orderNo string) (PayOutcome, 
 		return txErr
 	})
 	if err != nil {
-		return "", nil, apperr.Wrap(apperr.Unavailable, "BROKER_UNAVAILABLE", "the payment could not be started; nothing was charged", err)
+		return "", nil, apperr.Wrap(apperr.Unavailable, CodeBrokerUnavailable, "the payment could not be started; nothing was charged", err)
 	}
 	s.cfg.Log.Info("pay finished", "order_no", o.No, "outcome", result.outcome, "error", result.err)
 	if result.err != nil {
@@ -93,7 +93,7 @@ func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.T
 	switch {
 	case isKind(err, apperr.PaymentRequired, ""):
 		return payResult{err: err}, err
-	case isKind(err, apperr.Conflict, "ORDER_CANCELLED"):
+	case isKind(err, apperr.Conflict, contracts.CodeOrderCancelled):
 		err := notPayable(o, "the order was cancelled")
 		return payResult{err: err}, err
 	case isKind(err, apperr.Unavailable, ""):
@@ -126,7 +126,7 @@ func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.T
 		return payResult{outcome: OutcomePaid}, nil
 	default:
 		log.Error("recording the payment failed; the check-back will settle it", "error", err)
-		return payResult{outcome: OutcomePending}, apperr.Wrap(apperr.Unavailable, "ORDER_STORE_UNAVAILABLE", "recording the payment failed", err)
+		return payResult{outcome: OutcomePending}, apperr.Wrap(apperr.Unavailable, CodeOutcomeUnknown, "recording the payment failed", err)
 	}
 }
 
@@ -151,6 +151,6 @@ func (s *Service) notPendingAfterCharge(ctx context.Context, o *Order) (payResul
 }
 
 func notPayable(o *Order, why string) error {
-	return apperr.New(apperr.Conflict, "ORDER_NOT_PAYABLE", "order is not payable: "+why).
+	return apperr.New(apperr.Conflict, CodeOrderNotPayable, "order is not payable: "+why).
 		With("orderNo", o.No).With("status", string(o.Status))
 }

@@ -46,7 +46,7 @@ func (s *Service) Place(ctx context.Context, userID, key string, req PlaceReques
 			return nil, false, err
 		}
 		if len(lines) == 0 {
-			return nil, false, apperr.New(apperr.Conflict, "CART_EMPTY", "the cart is empty and the request names no lines")
+			return nil, false, apperr.New(apperr.Conflict, CodeCartEmpty, "the cart is empty and the request names no lines")
 		}
 		if err := validateLines(lines); err != nil {
 			return nil, false, err
@@ -102,7 +102,7 @@ func (s *Service) replay(ctx context.Context, userID, key, hash string) (*Order,
 		return nil, false, err
 	}
 	if k.RequestHash != hash {
-		return nil, true, apperr.New(apperr.Unprocessable, "IDEMPOTENCY_KEY_REUSED",
+		return nil, true, apperr.New(apperr.Unprocessable, contracts.CodeIdempotencyKeyReused,
 			"this Idempotency-Key was used for a different request").With("orderNo", k.OrderNo)
 	}
 	o, err := s.store.Get(ctx, k.OrderNo)
@@ -126,10 +126,10 @@ func requestHash(req PlaceRequest) string {
 func validateKey(key string) error {
 	switch {
 	case key == "":
-		return apperr.New(apperr.Invalid, "IDEMPOTENCY_KEY_REQUIRED", "the Idempotency-Key header is required").
+		return apperr.New(apperr.Invalid, contracts.CodeIdempotencyKeyRequired, "the Idempotency-Key header is required").
 			With("header", "Idempotency-Key")
 	case len(key) > MaxKeyLength:
-		return apperr.New(apperr.Invalid, "IDEMPOTENCY_KEY_TOO_LONG",
+		return apperr.New(apperr.Invalid, contracts.CodeInvalidIdempotencyKey,
 			fmt.Sprintf("the Idempotency-Key header is longer than %d characters", MaxKeyLength)).
 			With("header", "Idempotency-Key")
 	}
@@ -138,18 +138,18 @@ func validateKey(key string) error {
 
 func validateLines(lines []LineRequest) error {
 	if len(lines) > MaxLines {
-		return invalidField("lines", "TOO_MANY_LINES", fmt.Sprintf("an order has at most %d lines", MaxLines))
+		return invalidField("lines", CodeTooManyLines, fmt.Sprintf("an order has at most %d lines", MaxLines))
 	}
 	seen := make(map[string]bool, len(lines))
 	for i, l := range lines {
 		field := fmt.Sprintf("lines[%d]", i)
 		switch {
 		case strings.TrimSpace(l.SKU) == "" || len(l.SKU) > 64:
-			return invalidField(field+".sku", "VALIDATION", "sku is required (at most 64 characters)")
+			return invalidField(field+".sku", apperr.CodeValidation, "sku is required (at most 64 characters)")
 		case l.Quantity < 1 || l.Quantity > MaxQuantity:
-			return invalidField(field+".quantity", "BAD_QUANTITY", fmt.Sprintf("quantity must be 1..%d", MaxQuantity))
+			return invalidField(field+".quantity", contracts.CodeInvalidQuantity, fmt.Sprintf("quantity must be 1..%d", MaxQuantity))
 		case seen[l.SKU]:
-			return invalidField(field+".sku", "DUPLICATE_SKU", "each sku may appear once")
+			return invalidField(field+".sku", contracts.CodeDuplicateSKU, "each sku may appear once")
 		}
 		seen[l.SKU] = true
 	}
@@ -163,7 +163,7 @@ func validateAddress(a contracts.Address) error {
 	}
 	for _, r := range required {
 		if strings.TrimSpace(r.value) == "" {
-			return invalidField(r.field, "VALIDATION", r.field+" is required")
+			return invalidField(r.field, apperr.CodeValidation, r.field+" is required")
 		}
 	}
 	for _, f := range []struct{ field, value string }{
@@ -171,7 +171,7 @@ func validateAddress(a contracts.Address) error {
 		{"address.postalCode", a.PostalCode}, {"address.country", a.Country}, {"address.phone", a.Phone},
 	} {
 		if len(f.value) > maxFieldChars {
-			return invalidField(f.field, "VALIDATION", fmt.Sprintf("%s is longer than %d characters", f.field, maxFieldChars))
+			return invalidField(f.field, apperr.CodeValidation, fmt.Sprintf("%s is longer than %d characters", f.field, maxFieldChars))
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
@@ -99,14 +100,14 @@ func (s *Service) ListAll(ctx context.Context, status Status, limit int) ([]Orde
 	switch status {
 	case "", PendingPayment, Paid, Cancelled:
 	default:
-		return nil, apperr.New(apperr.Invalid, "BAD_STATUS", "status must be PENDING_PAYMENT, PAID or CANCELLED").
+		return nil, apperr.New(apperr.Invalid, CodeInvalidStatus, "status must be PENDING_PAYMENT, PAID or CANCELLED").
 			With("field", "status")
 	}
 	return s.store.List(ctx, status, limit)
 }
 
 func errOrderNotFound(orderNo string) error {
-	return apperr.New(apperr.NotFound, "ORDER_NOT_FOUND", "no such order").With("orderNo", orderNo)
+	return apperr.New(apperr.NotFound, contracts.CodeOrderNotFound, "no such order").With("orderNo", orderNo)
 }
 
 // newID returns a random identifier with a prefix, e.g. "evt-…".

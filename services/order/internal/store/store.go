@@ -78,7 +78,7 @@ func (s *Store) Get(ctx context.Context, orderNo string) (*ordering.Order, error
 	var r orderRow
 	err := db.Where("order_no = ?", orderNo).Take(&r).Error
 	if database.IsNotFound(err) {
-		return nil, apperr.New(apperr.NotFound, "ORDER_NOT_FOUND", "no such order").With("orderNo", orderNo)
+		return nil, apperr.New(apperr.NotFound, contracts.CodeOrderNotFound, "no such order").With("orderNo", orderNo)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: read order %s: %w", orderNo, err)

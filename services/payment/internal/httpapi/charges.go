@@ -27,7 +27,7 @@ import (
 //	@Failure		401				{object}	httpserver.ErrorResponse	"admin token missing"
 //	@Failure		402				{object}	httpserver.ErrorResponse	"INSUFFICIENT_FUNDS (details: balanceCents, amountCents)"
 //	@Failure		403				{object}	httpserver.ErrorResponse	"admin token wrong"
-//	@Failure		404				{object}	httpserver.ErrorResponse	"UNKNOWN_USER: no wallet for userId"
+//	@Failure		404				{object}	httpserver.ErrorResponse	"WALLET_NOT_FOUND: no wallet for userId"
 //	@Failure		409				{object}	httpserver.ErrorResponse	"CHARGE_MISMATCH or ORDER_CANCELLED"
 //	@Failure		413				{object}	httpserver.ErrorResponse	"body too large"
 //	@Failure		500				{object}	httpserver.ErrorResponse

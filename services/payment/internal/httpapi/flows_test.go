@@ -112,7 +112,7 @@ func TestChargeReplayAndMismatch(t *testing.T) {
 		status, body = e.do(http.MethodPost, "/api/v1/charges/O-404/refund", asAdmin(), `{"reason":"x"}`)
 		wantError(t, "refund unknown", status, body, http.StatusNotFound, "CHARGE_NOT_FOUND")
 		status, _, body = e.charge("O-2", "mallory", 1)
-		wantError(t, "unknown user", status, body, http.StatusNotFound, "UNKNOWN_USER")
+		wantError(t, "unknown user", status, body, http.StatusNotFound, "WALLET_NOT_FOUND")
 
 		status, body = e.do(http.MethodPost, "/api/v1/charges/O-1/refund", asAdmin(), `{"reason":"changed my mind"}`)
 		refunded := decode[httpapi.Charge](t, body)

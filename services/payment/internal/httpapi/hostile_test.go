@@ -29,35 +29,35 @@ func TestHostileInputChangesNothing(t *testing.T) {
 		topUp := asUser("alice").with("Idempotency-Key", "h1")
 		long := strings.Repeat("x", 65)
 		tests := []servetest.Hostile{
-			{Name: "top-up broken JSON", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
-			{Name: "top-up unknown field", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1,"userId":"bob"}`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "top-up broken JSON", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":`, Headers: topUp.pairs(), Status: 400, Code: "INVALID_JSON"},
+			{Name: "top-up unknown field", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1,"userId":"bob"}`, Headers: topUp.pairs(), Status: 400, Code: "INVALID_JSON"},
 			{Name: "top-up zero", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":0}`, Headers: topUp.pairs(), Status: 400, Code: "VALIDATION"},
 			{Name: "top-up missing amount", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{}`, Headers: topUp.pairs(), Status: 400, Code: "VALIDATION"},
 			{Name: "top-up negative", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":-100}`, Headers: topUp.pairs(), Status: 400, Code: "VALIDATION"},
 			{Name: "top-up over the cap", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":10000001}`, Headers: topUp.pairs(), Status: 400, Code: "VALIDATION"},
-			{Name: "top-up beyond int64", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":99999999999999999999}`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
-			{Name: "top-up fraction", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1.5}`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
-			{Name: "top-up string amount", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":"100"}`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
-			{Name: "top-up array", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `[1]`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "top-up beyond int64", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":99999999999999999999}`, Headers: topUp.pairs(), Status: 400, Code: "INVALID_JSON"},
+			{Name: "top-up fraction", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1.5}`, Headers: topUp.pairs(), Status: 400, Code: "INVALID_JSON"},
+			{Name: "top-up string amount", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":"100"}`, Headers: topUp.pairs(), Status: 400, Code: "INVALID_JSON"},
+			{Name: "top-up array", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `[1]`, Headers: topUp.pairs(), Status: 400, Code: "INVALID_JSON"},
 			{Name: "top-up null", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `null`, Headers: topUp.pairs(), Status: 400, Code: "VALIDATION"},
-			{Name: "top-up two values", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1}{"amountCents":1}`, Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
-			{Name: "top-up empty body", Method: "POST", Path: "/api/v1/wallet/top-ups", Headers: topUp.pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "top-up two values", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1}{"amountCents":1}`, Headers: topUp.pairs(), Status: 400, Code: "INVALID_JSON"},
+			{Name: "top-up empty body", Method: "POST", Path: "/api/v1/wallet/top-ups", Headers: topUp.pairs(), Status: 400, Code: "INVALID_JSON"},
 			{Name: "top-up oversized", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1,"pad":"` + strings.Repeat("a", 8<<10) + `"}`, Headers: topUp.pairs(), Status: 413, Code: "BODY_TOO_LARGE"},
-			{Name: "top-up long key", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1}`, Headers: asUser("alice").with("Idempotency-Key", strings.Repeat("k", 129)).pairs(), Status: 400, Code: "IDEMPOTENCY_KEY_INVALID"},
+			{Name: "top-up long key", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1}`, Headers: asUser("alice").with("Idempotency-Key", strings.Repeat("k", 129)).pairs(), Status: 400, Code: "INVALID_IDEMPOTENCY_KEY"},
 			{Name: "top-up no key", Method: "POST", Path: "/api/v1/wallet/top-ups", Body: `{"amountCents":1}`, Headers: asUser("alice").pairs(), Status: 400, Code: "IDEMPOTENCY_KEY_REQUIRED"},
 
-			{Name: "charge broken JSON", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1",`, Headers: asAdmin().pairs(), Status: 400, Code: "BAD_JSON"},
-			{Name: "charge unknown field", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"bob","amountCents":1,"status":"REFUNDED"}`, Headers: asAdmin().pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "charge broken JSON", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1",`, Headers: asAdmin().pairs(), Status: 400, Code: "INVALID_JSON"},
+			{Name: "charge unknown field", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"bob","amountCents":1,"status":"REFUNDED"}`, Headers: asAdmin().pairs(), Status: 400, Code: "INVALID_JSON"},
 			{Name: "charge zero", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"bob","amountCents":0}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
 			{Name: "charge negative", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"bob","amountCents":-1}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
 			{Name: "charge over the cap", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"bob","amountCents":100000001}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
-			{Name: "charge beyond int64", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"bob","amountCents":1e30}`, Headers: asAdmin().pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "charge beyond int64", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"bob","amountCents":1e30}`, Headers: asAdmin().pairs(), Status: 400, Code: "INVALID_JSON"},
 			{Name: "charge no order", Method: "POST", Path: "/api/v1/charges", Body: `{"userId":"bob","amountCents":1}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
 			{Name: "charge long order", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"` + long + `","userId":"bob","amountCents":1}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
 			{Name: "charge order with space", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N 1","userId":"bob","amountCents":1}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
 			{Name: "charge order with unicode", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N\u00e91","userId":"bob","amountCents":1}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
 			{Name: "charge no user", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","amountCents":1}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
-			{Name: "charge unknown user", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"mallory","amountCents":1}`, Headers: asAdmin().pairs(), Status: 404, Code: "UNKNOWN_USER"},
+			{Name: "charge unknown user", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"mallory","amountCents":1}`, Headers: asAdmin().pairs(), Status: 404, Code: "WALLET_NOT_FOUND"},
 			{Name: "charge more than the balance", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"N1","userId":"carol","amountCents":1501}`, Headers: asAdmin().pairs(), Status: 402, Code: "INSUFFICIENT_FUNDS"},
 			{Name: "charge cancelled order", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"GONE","userId":"bob","amountCents":1}`, Headers: asAdmin().pairs(), Status: 409, Code: "ORDER_CANCELLED"},
 			{Name: "charge mismatch", Method: "POST", Path: "/api/v1/charges", Body: `{"orderNo":"KEEP","userId":"bob","amountCents":101}`, Headers: asAdmin().pairs(), Status: 409, Code: "CHARGE_MISMATCH"},
@@ -66,8 +66,8 @@ func TestHostileInputChangesNothing(t *testing.T) {
 			{Name: "refund blank reason", Method: "POST", Path: "/api/v1/charges/KEEP/refund", Body: `{"reason":"   "}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
 			{Name: "refund long reason", Method: "POST", Path: "/api/v1/charges/KEEP/refund", Body: `{"reason":"` + strings.Repeat("r", 201) + `"}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
 			{Name: "refund control reason", Method: "POST", Path: "/api/v1/charges/KEEP/refund", Body: `{"reason":"a\u0000b"}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
-			{Name: "refund unknown field", Method: "POST", Path: "/api/v1/charges/KEEP/refund", Body: `{"reason":"x","amountCents":5}`, Headers: asAdmin().pairs(), Status: 400, Code: "BAD_JSON"},
-			{Name: "refund no body", Method: "POST", Path: "/api/v1/charges/KEEP/refund", Headers: asAdmin().pairs(), Status: 400, Code: "BAD_JSON"},
+			{Name: "refund unknown field", Method: "POST", Path: "/api/v1/charges/KEEP/refund", Body: `{"reason":"x","amountCents":5}`, Headers: asAdmin().pairs(), Status: 400, Code: "INVALID_JSON"},
+			{Name: "refund no body", Method: "POST", Path: "/api/v1/charges/KEEP/refund", Headers: asAdmin().pairs(), Status: 400, Code: "INVALID_JSON"},
 			{Name: "refund unknown order", Method: "POST", Path: "/api/v1/charges/NOPE/refund", Body: `{"reason":"x"}`, Headers: asAdmin().pairs(), Status: 404, Code: "CHARGE_NOT_FOUND"},
 			{Name: "refund long order", Method: "POST", Path: "/api/v1/charges/" + long + "/refund", Body: `{"reason":"x"}`, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
 			{Name: "get long order", Method: "GET", Path: "/api/v1/charges/" + long, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
@@ -122,7 +122,7 @@ func TestIdentity(t *testing.T) {
 			status, body = e.do(r.method, r.path, asUser("alice"), r.body)
 			wantError(t, r.path+" as a user", status, body, http.StatusUnauthorized, "ADMIN_TOKEN_REQUIRED")
 			status, body = e.do(r.method, r.path, hdr{"X-Admin-Token": "guess"}, r.body)
-			wantError(t, r.path+" with a wrong token", status, body, http.StatusForbidden, "BAD_ADMIN_TOKEN")
+			wantError(t, r.path+" with a wrong token", status, body, http.StatusForbidden, "INVALID_ADMIN_TOKEN")
 		}
 		if after := e.state(); !after.equal(before) {
 			t.Errorf("refused requests changed state:\n before %+v\n after  %+v", before, after)

@@ -44,9 +44,9 @@ func (a *API) wallet(c *gin.Context) error {
 //	@Param			body			body		TopUpRequest	true	"amount to add"
 //	@Success		201				{object}	TopUpResponse	"credited"
 //	@Success		200				{object}	TopUpResponse	"replay of an earlier top-up; nothing credited"
-//	@Failure		400				{object}	httpserver.ErrorResponse	"bad body, IDEMPOTENCY_KEY_REQUIRED or IDEMPOTENCY_KEY_INVALID"
+//	@Failure		400				{object}	httpserver.ErrorResponse	"bad body, IDEMPOTENCY_KEY_REQUIRED or INVALID_IDEMPOTENCY_KEY"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"X-User-ID missing or unknown"
-//	@Failure		404				{object}	httpserver.ErrorResponse	"UNKNOWN_USER: no wallet"
+//	@Failure		404				{object}	httpserver.ErrorResponse	"WALLET_NOT_FOUND: no wallet"
 //	@Failure		413				{object}	httpserver.ErrorResponse	"body too large"
 //	@Failure		422				{object}	httpserver.ErrorResponse	"IDEMPOTENCY_KEY_REUSED"
 //	@Failure		500				{object}	httpserver.ErrorResponse

@@ -4,21 +4,24 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
-// Error codes clients and the order service can rely on.
+// Error codes clients and the order service can rely on. Those other
+// services answer with too are contracts' and apperr's, named here as well
+// so that this list is every code the payment service answers with.
 const (
-	CodeValidation             = "VALIDATION"
-	CodeIdempotencyKeyRequired = "IDEMPOTENCY_KEY_REQUIRED"
-	CodeIdempotencyKeyInvalid  = "IDEMPOTENCY_KEY_INVALID"
-	CodeIdempotencyKeyReused   = "IDEMPOTENCY_KEY_REUSED"
-	CodeUnknownUser            = "UNKNOWN_USER"
-	CodeWalletNotFound         = "WALLET_NOT_FOUND"
-	CodeInsufficientFunds      = "INSUFFICIENT_FUNDS"
-	CodeChargeMismatch         = "CHARGE_MISMATCH"
-	CodeChargeNotFound         = "CHARGE_NOT_FOUND"
-	CodeOrderCancelled         = "ORDER_CANCELLED"
+	CodeWalletNotFound = "WALLET_NOT_FOUND"
+	CodeChargeMismatch = "CHARGE_MISMATCH"
+	CodeChargeNotFound = "CHARGE_NOT_FOUND"
+
+	CodeValidation             = apperr.CodeValidation
+	CodeIdempotencyKeyRequired = contracts.CodeIdempotencyKeyRequired
+	CodeInvalidIdempotencyKey  = contracts.CodeInvalidIdempotencyKey
+	CodeIdempotencyKeyReused   = contracts.CodeIdempotencyKeyReused
+	CodeInsufficientFunds      = contracts.CodeInsufficientFunds
+	CodeOrderCancelled         = contracts.CodeOrderCancelled
 )
 
 // ErrDuplicateEvent is wrapped by CancelOrder when the event was handled
@@ -31,12 +34,8 @@ func invalid(field, rule, message string) error {
 	return apperr.New(apperr.Invalid, CodeValidation, message).With("field", field).With("rule", rule)
 }
 
-// UnknownUserError says a charge or top-up named a user without a wallet.
-func UnknownUserError(userID string) error {
-	return apperr.New(apperr.NotFound, CodeUnknownUser, "no wallet for this user").With("userId", userID)
-}
-
-// WalletNotFoundError says a wallet that should exist does not.
+// WalletNotFoundError says a user has no wallet: a charge or top-up named a
+// user outside the demo list, or a wallet that should exist does not.
 func WalletNotFoundError(userID string) error {
 	return apperr.New(apperr.NotFound, CodeWalletNotFound, "no wallet for this user").With("userId", userID)
 }

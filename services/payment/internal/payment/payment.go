@@ -116,7 +116,7 @@ type Store interface {
 	// Charge debits c.AmountCents from c.UserID's wallet and records c,
 	// unless a charge for c.OrderNo exists: then it changes nothing and
 	// returns that one with created == false. It fails with ORDER_CANCELLED
-	// when the order was voided, INSUFFICIENT_FUNDS or UNKNOWN_USER.
+	// when the order was voided, INSUFFICIENT_FUNDS or WALLET_NOT_FOUND.
 	Charge(ctx context.Context, c Charge) (got Charge, created bool, err error)
 	// ChargeByOrder returns the charge of an order or CHARGE_NOT_FOUND.
 	ChargeByOrder(ctx context.Context, orderNo string) (Charge, error)

@@ -140,10 +140,10 @@ func TestTopUpRules(t *testing.T) {
 		{"replay", "k", 500, ""},
 		{"other amount", "k", 501, CodeIdempotencyKeyReused},
 		{"no key", "", 500, CodeIdempotencyKeyRequired},
-		{"long key", strings.Repeat("k", MaxKeyLen+1), 500, CodeIdempotencyKeyInvalid},
+		{"long key", strings.Repeat("k", MaxKeyLen+1), 500, CodeInvalidIdempotencyKey},
 		{"longest unicode key", strings.Repeat("ключ", MaxKeyLen/4), 500, ""},
-		{"control in key", "k\x00", 500, CodeIdempotencyKeyInvalid},
-		{"trailing space", "k ", 500, CodeIdempotencyKeyInvalid},
+		{"control in key", "k\x00", 500, CodeInvalidIdempotencyKey},
+		{"trailing space", "k ", 500, CodeInvalidIdempotencyKey},
 		{"zero", "k", 0, CodeValidation},
 		{"too much", "k", MaxTopUpCents + 1, CodeValidation},
 	}
@@ -222,7 +222,7 @@ func TestErrorsCarryStatus(t *testing.T) {
 	}{
 		{InsufficientFundsError(10, 20), 402},
 		{OrderCancelledError("O1"), 409},
-		{UnknownUserError("x"), 404},
+		{WalletNotFoundError("x"), 404},
 		{ChargeNotFoundError("O1"), 404},
 	}
 	for _, tt := range tests {

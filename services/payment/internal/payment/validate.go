@@ -46,7 +46,7 @@ func validateKey(key string) error {
 	}
 	if !utf8.ValidString(key) || utf8.RuneCountInString(key) > MaxKeyLen || strings.ContainsFunc(key, isControl) ||
 		strings.TrimSpace(key) != key {
-		return apperr.New(apperr.Invalid, CodeIdempotencyKeyInvalid,
+		return apperr.New(apperr.Invalid, CodeInvalidIdempotencyKey,
 			fmt.Sprintf("the Idempotency-Key header must be 1..%d characters without control characters", MaxKeyLen)).
 			With("header", "Idempotency-Key")
 	}

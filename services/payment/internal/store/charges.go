@@ -92,7 +92,7 @@ func declined(tx *gorm.DB, c payment.Charge) error {
 		return fmt.Errorf("store: look up wallet %s: %w", c.UserID, err)
 	}
 	if len(wallets) == 0 {
-		return payment.UnknownUserError(c.UserID)
+		return payment.WalletNotFoundError(c.UserID)
 	}
 	return payment.InsufficientFundsError(wallets[0].BalanceCents, c.AmountCents)
 }

@@ -120,7 +120,7 @@ func TestDeclines(t *testing.T) {
 			req  payment.ChargeRequest
 			want string
 		}{
-			{"unknown user", payment.ChargeRequest{OrderNo: "O2", UserID: "mallory", AmountCents: 1}, payment.CodeUnknownUser},
+			{"unknown user", payment.ChargeRequest{OrderNo: "O2", UserID: "mallory", AmountCents: 1}, payment.CodeWalletNotFound},
 			{"short balance", payment.ChargeRequest{OrderNo: "O3", UserID: "carol", AmountCents: 1501}, payment.CodeInsufficientFunds},
 			{"voided order", payment.ChargeRequest{OrderNo: "VOID", UserID: "alice", AmountCents: 1}, payment.CodeOrderCancelled},
 			// Cancelled beats short: the order cannot be paid, a top-up would not help.

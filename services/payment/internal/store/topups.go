@@ -30,7 +30,7 @@ func (s *Store) TopUp(ctx context.Context, t payment.TopUp) (payment.TopUp, bool
 			return fmt.Errorf("store: credit %s: %w", t.UserID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return payment.UnknownUserError(t.UserID)
+			return payment.WalletNotFoundError(t.UserID)
 		}
 		// Read back under our own row lock: the balance this top-up produced.
 		var w walletRow

@@ -46,7 +46,7 @@ func hostileRequests() []servetest.Hostile {
 		{Name: "no such route", Path: "/api/v1/points/accounts", Status: 404, Code: "ROUTE_NOT_FOUND"},
 		{Name: "admin: no token", Path: "/api/v1/admin/points/accounts", Headers: []string{}, Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
 		{Name: "admin: user header only", Path: "/api/v1/admin/points/accounts", Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
-		{Name: "admin: wrong token", Path: admin, Headers: []string{httpserver.HeaderAdminToken, "guess"}, Status: 403, Code: "BAD_ADMIN_TOKEN"},
+		{Name: "admin: wrong token", Path: admin, Headers: []string{httpserver.HeaderAdminToken, "guess"}, Status: 403, Code: "INVALID_ADMIN_TOKEN"},
 		{Name: "admin: orderNo too long", Path: admin + "?orderNo=" + long, Headers: adminAuth, Status: 400, Code: points.CodeInvalidOrderNo},
 		{Name: "admin: orderNo empty", Path: admin + "?orderNo=", Headers: adminAuth, Status: 400, Code: points.CodeInvalidOrderNo},
 		{Name: "admin: orderNo twice", Path: admin + "?orderNo=a&orderNo=b", Headers: adminAuth, Status: 400, Code: points.CodeInvalidOrderNo},

@@ -94,7 +94,7 @@ func (h handlers) ledger(c *gin.Context) error {
 //	@Param			X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
 //	@Success		200				{object}	AccountsResponse
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure		403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Security		AdminToken
 //	@Router			/api/v1/admin/points/accounts [get]
@@ -118,7 +118,7 @@ func (h handlers) accounts(c *gin.Context) error {
 //	@Success		200				{object}	EntriesResponse
 //	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_ORDER_NO"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
-//	@Failure		403				{object}	httpserver.ErrorResponse	"BAD_ADMIN_TOKEN"
+//	@Failure		403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
 //	@Security		AdminToken
 //	@Router			/api/v1/admin/points/ledger [get]

@@ -4,16 +4,19 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
-// Error codes clients can rely on.
+// Error codes clients can rely on. Those other services answer with too are
+// contracts'.
 const (
-	CodeInvalidOrderNo = "INVALID_ORDER_NO"
-	CodeInvalidUserID  = "INVALID_USER_ID"
 	CodeInvalidEventID = "INVALID_EVENT_ID"
 	CodeInvalidTotal   = "INVALID_TOTAL"
-	CodeInvalidLimit   = "INVALID_LIMIT"
+
+	CodeInvalidOrderNo = contracts.CodeInvalidOrderNo
+	CodeInvalidUserID  = contracts.CodeInvalidUserID
+	CodeInvalidLimit   = contracts.CodeInvalidLimit
 )
 
 // validateID accepts 1..max visible ASCII characters. Order numbers, user

@@ -1,0 +1,19 @@
+package ordering
+
+// The order service's own error codes. Codes it shares with other services
+// (ORDER_NOT_FOUND, ORDER_CANCELLED, OUT_OF_STOCK, the idempotency-key codes,
+// ...) are contracts', and the platform's (VALIDATION, UNKNOWN_USER, ...)
+// apperr's.
+const (
+	CodeCartEmpty         string = "CART_EMPTY"         // Conflict: nothing to order
+	CodeTooManyLines      string = "TOO_MANY_LINES"     // Invalid
+	CodeInvalidStatus     string = "INVALID_STATUS"     // Invalid: a status filter that is not an order status
+	CodeOrderNotPayable   string = "ORDER_NOT_PAYABLE"  // Conflict: cancelled, refunded or past its deadline
+	CodeOrderAlreadyPaid  string = "ORDER_ALREADY_PAID" // Conflict: a paid order cannot be cancelled
+	CodeCancelPending     string = "CANCEL_PENDING"     // Unavailable: the cancellation is not settled yet
+	CodeBrokerUnavailable string = "BROKER_UNAVAILABLE" // Unavailable: the transactional message could not be sent
+	// CodeOutcomeUnknown marks a local transaction whose outcome is not
+	// known yet (Unavailable): the broker's check-back settles it. It is the
+	// half message's answer, never a client's.
+	CodeOutcomeUnknown string = "OUTCOME_UNKNOWN"
+)
