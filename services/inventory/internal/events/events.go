@@ -23,7 +23,7 @@ func NewHandlers(svc *inventory.Service) *Handlers { return &Handlers{svc: svc} 
 
 // OrderCancelled releases the reservation of a cancelled order. An
 // undecodable event is poison (acknowledged, never retried); a duplicate
-// comes back from the claim wrapping mq.ErrDuplicate; any other error is
+// comes back from the claim wrapping apperr.ErrAlreadyApplied; any other error is
 // retried by the broker.
 func (h *Handlers) OrderCancelled(ctx context.Context, d mq.Delivery) error {
 	var ev contracts.OrderCancelled

@@ -190,7 +190,7 @@ func (s *Service) Reservations(ctx context.Context) ([]Reservation, error) {
 
 // ReleaseCancelled releases the reservation of a cancelled order on behalf
 // of a message consumer, recording eventID in the same transaction so a
-// redelivery changes nothing (the error then wraps mq.ErrDuplicate). A
+// redelivery changes nothing (the error then wraps apperr.ErrAlreadyApplied). A
 // missing or already released reservation needs nothing; a sold one is
 // logged, since an order cannot be both paid and cancelled.
 func (s *Service) ReleaseCancelled(ctx context.Context, consumer, eventID, orderNo string) error {

@@ -25,7 +25,7 @@ func NewHandler(svc *shipping.Service) *Handler { return &Handler{svc: svc} }
 // OrderPaid creates the order's shipment. Outcomes, as mq reads them:
 //
 //   - nil: the shipment was created (its claim committed with it);
-//   - wrapping mq.ErrDuplicate: this event, or another event for the same
+//   - wrapping apperr.ErrAlreadyApplied: this event, or another event for the same
 //     order, created it before; nothing changed;
 //   - mq.Poison: the body is not a valid ORDER_PAID event and never will be;
 //   - any other error (the database is down, a deadlock outlived its
@@ -39,8 +39,8 @@ func (h *Handler) OrderPaid(ctx context.Context, d mq.Delivery) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, shipping.ErrAlreadyApplied):
-		return fmt.Errorf("shipment of order %s (event %s): %w: %w", ev.OrderNo, ev.EventID, mq.ErrDuplicate, err)
+	case errors.Is(err, apperr.ErrAlreadyApplied):
+		return fmt.Errorf("shipment of order %s (event %s): %w", ev.OrderNo, ev.EventID, err)
 	case apperr.KindOf(err) == apperr.Invalid:
 		return mq.Poison(err)
 	default:

@@ -29,8 +29,8 @@ func OrderCancelled(svc *payment.Service, log *slog.Logger) mq.Handler {
 			log.InfoContext(ctx, "order cancellation applied to its payment", "order_no", ev.OrderNo,
 				"event_id", ev.EventID, "msg_id", d.MsgID, "outcome", string(outcome))
 			return nil
-		case errors.Is(err, payment.ErrDuplicateEvent):
-			return fmt.Errorf("order %s: %w", ev.OrderNo, mq.ErrDuplicate)
+		case errors.Is(err, apperr.ErrAlreadyApplied):
+			return fmt.Errorf("order %s: %w", ev.OrderNo, err)
 		case apperr.KindOf(err) == apperr.Invalid:
 			// An order number payment can never store: retrying cannot help.
 			return mq.Poison(fmt.Errorf("order %s: %w", ev.OrderNo, err))

@@ -1,7 +1,6 @@
 package payment
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
@@ -20,10 +19,6 @@ const (
 	CodeChargeNotFound         = "CHARGE_NOT_FOUND"
 	CodeOrderCancelled         = "ORDER_CANCELLED"
 )
-
-// ErrDuplicateEvent is wrapped by CancelOrder when the event was handled
-// before: the caller acknowledges it without effect.
-var ErrDuplicateEvent = errors.New("event already processed")
 
 // invalid reports a bad input field the way the HTTP binder does, so clients
 // see one shape whichever layer caught it.

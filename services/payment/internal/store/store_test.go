@@ -228,7 +228,7 @@ func TestCancelOrder(t *testing.T) {
 		}
 		for _, s := range steps {
 			got, err := svc.OrderCancelled(ctx, ev(s.event), s.order)
-			if s.dup != errors.Is(err, payment.ErrDuplicateEvent) || (!s.dup && err != nil) || got != s.want {
+			if s.dup != errors.Is(err, apperr.ErrAlreadyApplied) || (!s.dup && err != nil) || got != s.want {
 				t.Errorf("%s/%s: %q, %v; want %q (duplicate %v)", s.event, s.order, got, err, s.want, s.dup)
 			}
 		}

@@ -24,7 +24,7 @@ const Group = contracts.ConsumerPointsOrderPaid
 //   - credited: nil (acknowledged);
 //   - the event id was processed before, or the order already has its
 //     ORDER_PAID entry (a second event for the same order): an error
-//     wrapping mq.ErrDuplicate, acknowledged without effect;
+//     wrapping apperr.ErrAlreadyApplied, acknowledged without effect;
 //   - undecodable, or a field the ledger cannot hold: mq.Poison,
 //     acknowledged and logged, never retried;
 //   - anything else (the database is down, a deadlock that outlived its
@@ -45,14 +45,14 @@ func OrderPaid(svc *points.Service, log *slog.Logger) mq.Handler {
 		case err == nil:
 			log.InfoContext(ctx, "points credited", "points", e.Points, "entry_id", e.ID)
 			return nil
-		case errors.Is(err, points.ErrAlreadyApplied):
+		case errors.Is(err, apperr.ErrAlreadyApplied):
 			if e.ID != 0 && (e.UserID != ev.UserID || e.Points != want) {
 				// Retrying cannot fix this and the first credit stands; the
 				// audit shows the order, and this line says why.
 				log.ErrorContext(ctx, "ORDER_PAID disagrees with the order's existing credit; nothing changed",
 					"credited_user_id", e.UserID, "credited_points", e.Points, "credited_event_id", e.EventID, "event_points", want)
 			}
-			return fmt.Errorf("order %s: %w: %w", ev.OrderNo, err, mq.ErrDuplicate)
+			return fmt.Errorf("order %s: %w", ev.OrderNo, err)
 		case apperr.KindOf(err) == apperr.Invalid:
 			return mq.Poison(fmt.Errorf("order %s: %w", ev.OrderNo, err))
 		default:
