@@ -14,20 +14,6 @@
 //	@name						X-Admin-Token
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
-)
+import "github.com/rocketmart/rocketmart/services/platform/program"
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "inventory:", err)
-		stop()
-		os.Exit(1)
-	}
-}
+func main() { program.Main(serviceName, loadConfig, run) }

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"os"
 
 	apidocs "github.com/rocketmart/rocketmart/api-docs"
@@ -17,77 +17,57 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/envconf"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
+	"github.com/rocketmart/rocketmart/services/platform/program"
 )
 
-// serviceName names the service in logs, metrics and broker client ids.
+// serviceName names the service in logs, broker client instances and the
+// API docs.
 const serviceName = "payment"
 
-// config is everything payment reads from the environment.
+// config is everything the payment service reads from its environment.
 type config struct {
-	Addr       string // PAYMENT_ADDR
-	DB         string // PAYMENT_DB
-	NameServer string // ROCKETMQ_NAMESERVER
-	// MaxReconsume is PAYMENT_MAX_RECONSUME: redeliveries before the
-	// dead-letter queue, 1 to 32.
-	MaxReconsume string
-	AdminToken   string // ADMIN_TOKEN
-	LogLevel     string // LOG_LEVEL
+	Addr           string     // PAYMENT_ADDR
+	DB             string     // PAYMENT_DB
+	NameServer     string     // ROCKETMQ_NAMESERVER
+	ClientLogLevel string     // ROCKETMQ_CLIENT_LOG_LEVEL: the RocketMQ client's own logs
+	MaxReconsume   int32      // PAYMENT_MAX_RECONSUME: redeliveries before the dead-letter queue
+	AdminToken     string     // ADMIN_TOKEN
+	LogLevel       slog.Level // LOG_LEVEL
+
+	listener net.Listener // tests: serve here instead of Addr
+	logOut   io.Writer    // where the JSON logs go (stdout)
 }
 
-// loadConfig reads the environment through getenv (os.Getenv in main),
-// filling in the defaults of the embedded run.
-func loadConfig(getenv func(string) string) config {
-	get := envconf.Getter(getenv)
-	return config{
-		Addr:         get("PAYMENT_ADDR", ":8082"),
-		DB:           get("PAYMENT_DB", "sqlite:data/payment.db"),
-		NameServer:   get("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
-		MaxReconsume: get("PAYMENT_MAX_RECONSUME", "16"),
-		AdminToken:   get("ADMIN_TOKEN", "rocketmart-admin"),
-		LogLevel:     get("LOG_LEVEL", "info"),
+// loadConfig reads the environment through getenv (os.Getenv in main, a map
+// in tests) with defaults that make the embedded run work, and reports every
+// bad setting at once, each naming its variable.
+func loadConfig(getenv func(string) string) (config, error) {
+	env := envconf.New(getenv)
+	c := config{
+		Addr:           env.ListenAddr("PAYMENT_ADDR", ":8082"),
+		DB:             env.Checked("PAYMENT_DB", "sqlite:data/payment.db", database.CheckDSN),
+		NameServer:     env.HostPortList("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
+		ClientLogLevel: env.ClientLogLevel("ROCKETMQ_CLIENT_LOG_LEVEL", "warn"),
+		MaxReconsume:   env.MaxReconsume("PAYMENT_MAX_RECONSUME", "16"),
+		AdminToken:     env.Token("ADMIN_TOKEN", "rocketmart-admin"),
+		LogLevel:       env.LogLevel("LOG_LEVEL", "info"),
+		logOut:         os.Stdout,
 	}
-}
-
-// Validate reports every malformed setting, each naming its variable.
-func (c config) Validate() error {
-	var errs []error
-	if err := envconf.ListenAddr("PAYMENT_ADDR", c.Addr); err != nil {
-		errs = append(errs, err)
-	}
-	if err := database.CheckDSN(c.DB); err != nil {
-		errs = append(errs, fmt.Errorf("PAYMENT_DB: %w", err))
-	}
-	if err := envconf.HostPortList("ROCKETMQ_NAMESERVER", c.NameServer); err != nil {
-		errs = append(errs, err)
-	}
-	if _, err := envconf.MaxReconsume("PAYMENT_MAX_RECONSUME", c.MaxReconsume); err != nil {
-		errs = append(errs, err)
-	}
-	if err := envconf.Token("ADMIN_TOKEN", c.AdminToken); err != nil {
-		errs = append(errs, err)
-	}
-	if _, err := envconf.LogLevel("LOG_LEVEL", c.LogLevel); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	return c, env.Err()
 }
 
 // run wires the service and serves until ctx is cancelled.
-func run(ctx context.Context) error {
-	cfg := loadConfig(os.Getenv)
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("configuration: %w", err)
+func run(ctx context.Context, cfg config) error {
+	log := program.Logger(serviceName, cfg.logOut, cfg.LogLevel)
+	spec, err := apidocs.Spec(serviceName)
+	if err != nil {
+		return err
 	}
-	level, _ := envconf.LogLevel("LOG_LEVEL", cfg.LogLevel) // Validate checked it
-	base := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
-	log := base.With("service", serviceName) // the HTTP server adds "service" itself
-	slog.SetDefault(log)                     // stray library logs stay JSON too
-
 	db, err := database.Open(ctx, cfg.DB, log)
 	if err != nil {
 		return err
 	}
-	defer closeLogged(log, "database", func() error { return database.Close(db) })
+	defer program.CloseLogged(log, "database", func() error { return database.Close(db) })
 	if err := store.Migrate(db); err != nil {
 		return err
 	}
@@ -96,37 +76,23 @@ func run(ctx context.Context) error {
 		return err
 	}
 
-	spec, err := apidocs.Spec(serviceName)
-	if err != nil {
-		return err
-	}
-	srv := httpserver.New(httpserver.Config{Addr: cfg.Addr, ServiceName: serviceName}, base,
-		httpserver.ReadyCheck{Name: "database", Check: func(ctx context.Context) error { return database.Ping(ctx, db) }},
-		httpserver.ReadyCheck{Name: "broker", Check: func(ctx context.Context) error { return mq.Ping(ctx, cfg.NameServer) }},
-	)
-	srv.MountSwagger(spec)
+	srv := httpserver.New(httpserver.Config{Addr: cfg.Addr}, log, program.ReadyChecks(db, cfg.NameServer)...)
 	httpapi.Register(srv.Router(), svc, cfg.AdminToken)
+	srv.MountSwagger(spec)
 
-	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: serviceName, Logger: log}
-	maxReconsume, _ := envconf.MaxReconsume("PAYMENT_MAX_RECONSUME", cfg.MaxReconsume) // checked by Validate
-	consumer, err := mq.NewConsumer(ctx, mqCfg, contracts.ConsumerPaymentOrderCancelled,
-		mq.ConsumerOptions{MaxReconsumeTimes: maxReconsume, Metrics: mq.NewConsumerMetrics(srv.Registry())})
+	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: serviceName, Logger: log, ClientLogLevel: cfg.ClientLogLevel}
+	consumers, err := mq.StartConsumers(ctx, mqCfg, mq.ConsumerOptions{
+		MaxReconsumeTimes: cfg.MaxReconsume,
+		Metrics:           mq.NewConsumerMetrics(srv.Registry()),
+	}, events.Subscriptions(svc, log)...)
 	if err != nil {
 		return err
 	}
-	defer closeLogged(log, "order-cancelled consumer", consumer.Close)
-	if err := events.Subscribe(consumer, svc, log); err != nil {
-		return err
-	}
-	if err := consumer.Start(); err != nil {
-		return err
-	}
-	return srv.Run(ctx)
-}
+	// Deferred after the database's close, so it runs first: no delivery
+	// is handled on a closed database.
+	defer program.CloseLogged(log, "consumers", consumers.Close)
 
-// closeLogged runs a deferred close and logs its failure: shutdown goes on.
-func closeLogged(log *slog.Logger, what string, close func() error) {
-	if err := close(); err != nil {
-		log.Error("close "+what, "error", err)
-	}
+	log.Info("payment starting", "addr", cfg.Addr, "db", database.Redact(cfg.DB), "name_server", cfg.NameServer,
+		"max_reconsume", cfg.MaxReconsume)
+	return program.Serve(ctx, srv, cfg.listener)
 }

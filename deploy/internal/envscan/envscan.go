@@ -2,11 +2,12 @@
 // reads, from its source: the string literals passed as the first argument
 // to get(NAME, default) (the envconf.Getter pattern), getenv(NAME),
 // os.Getenv/os.LookupEnv, and to any local function that forwards its first
-// parameter to one of those (order's dur(NAME, default) wraps get). A read
-// named by a row of the services table in services/contracts
-// (get(svc.URLVar(), svc.DefaultURL()) in a loop over contracts.Services())
-// counts as a read of that variable of every service. Deploy checks
-// compared with this list cannot drift from the code.
+// parameter to one of those (order's dur(NAME, default) wraps get), and to
+// every method called on an envconf reader (env := envconf.New(getenv);
+// env.ListenAddr(NAME, default)). A read named by a row of the services
+// table in services/contracts (get(svc.URLVar(), svc.DefaultURL()) in a loop
+// over contracts.Services()) counts as a read of that variable of every
+// service. Deploy checks compared with this list cannot drift from the code.
 package envscan
 
 import (
@@ -118,11 +119,12 @@ func Scan(dir string) (Program, error) {
 		files = append(files, f)
 	}
 	getters := findGetters(files)
+	readers := findReaders(files)
 	p := Program{Vars: map[string]Var{}}
 	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
-			if !ok || !getters[calleeName(call)] || len(call.Args) == 0 {
+			if !ok || !(getters[calleeName(call)] || readers[receiverName(call)]) || len(call.Args) == 0 {
 				return true
 			}
 			pos := fset.Position(call.Pos()).String()
@@ -205,6 +207,41 @@ func findGetters(files []*ast.File) map[string]bool {
 		}
 	}
 	return getters
+}
+
+// findReaders returns the names bound to an envconf reader, r :=
+// envconf.New(...): each of its methods reads the variable named by its first
+// argument (Err, Fail and the like take no name and are skipped as calls
+// without a string literal first).
+func findReaders(files []*ast.File) map[string]bool {
+	readers := map[string]bool{}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if as, ok := n.(*ast.AssignStmt); ok {
+				for i, rhs := range as.Rhs {
+					call, ok := rhs.(*ast.CallExpr)
+					if !ok || calleeName(call) != "envconf.New" || i >= len(as.Lhs) {
+						continue
+					}
+					if id, ok := as.Lhs[i].(*ast.Ident); ok {
+						readers[id.Name] = true
+					}
+				}
+			}
+			return true
+		})
+	}
+	return readers
+}
+
+// receiverName is "r" for r.M(...), "" otherwise.
+func receiverName(call *ast.CallExpr) string {
+	if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+		if x, ok := sel.X.(*ast.Ident); ok {
+			return x.Name
+		}
+	}
+	return ""
 }
 
 // calleeName is "f" for f(...) and "pkg.F" for pkg.F(...).

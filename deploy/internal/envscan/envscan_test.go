@@ -14,7 +14,7 @@ func TestScan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"A_ADDR", "A_DB", "A_TIMEOUT", "A_URL", "B_URL", "COMPUTED", "EMPTY", "NS", "OSVAR", "RAW", "REMOTE_NS", "TOKEN", "VIA_FUNC"}
+	want := []string{"A_ADDR", "A_DB", "A_TIMEOUT", "A_URL", "B_URL", "COMPUTED", "EMPTY", "NS", "OSVAR", "RAW", "REMOTE_NS", "R_ADDR", "R_DB", "TOKEN", "VIA_FUNC"}
 	if got := p.Names(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Names() = %v\nwant       %v", got, want)
 	}
@@ -39,6 +39,8 @@ func TestScan(t *testing.T) {
 		{"RAW", "", true, true, "no default"},
 		{"OSVAR", "", true, true, "no default"},
 		{"VIA_FUNC", "", true, true, "no default"},
+		{"R_ADDR", ":8086", true, false, ""},
+		{"R_DB", "sqlite:data/r.db", true, true, "SQLite"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -83,6 +83,17 @@ func (k Kind) String() string {
 	return name
 }
 
+// ErrAlreadyApplied says that the effect an event asks for was applied
+// before, so nothing changed: the event itself was processed (an inbox claim
+// exists), or another event with the same effect was (an order that already
+// has its shipment, credit or checkout). It is not a failure: a message
+// consumer acknowledges it as a duplicate. Wrap it with the specific reason,
+// fmt.Errorf("order %s already has its entry: %w", no, ErrAlreadyApplied);
+// test for it with errors.Is. It lives here, beside the kinds, so that
+// domain and store packages can return it without importing the message
+// client.
+var ErrAlreadyApplied = errors.New("this event's effect was applied before; nothing changed")
+
 // Error is an error with a kind, a stable machine-readable code and a message
 // fit for clients. Err, the cause, is for logs only and never reaches clients.
 type Error struct {

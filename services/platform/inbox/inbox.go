@@ -10,8 +10,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/database"
-	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
 
 // Processed is one claimed event.
@@ -28,12 +28,12 @@ func (Processed) TableName() string { return "processed_events" }
 func Migrate(db *gorm.DB) error { return database.Migrate(db, &Processed{}) }
 
 // Claim records that consumer processes eventID, inside tx. When the event
-// was processed before it returns an error wrapping mq.ErrDuplicate: roll
-// back and acknowledge the message.
+// was processed before it returns an error wrapping apperr.ErrAlreadyApplied:
+// roll back, and the consumer acknowledges the message as a duplicate.
 func Claim(tx *gorm.DB, consumer, eventID string) error {
 	err := tx.Create(&Processed{Consumer: consumer, EventID: eventID, ProcessedAt: time.Now().UTC()}).Error
 	if database.IsDuplicate(err) {
-		return fmt.Errorf("%s already processed event %s: %w", consumer, eventID, mq.ErrDuplicate)
+		return fmt.Errorf("%s already processed event %s: %w", consumer, eventID, apperr.ErrAlreadyApplied)
 	}
 	if err != nil {
 		return fmt.Errorf("inbox: claim %s/%s: %w", consumer, eventID, err)

@@ -8,10 +8,10 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/inbox"
-	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
 
 type counter struct {
@@ -50,7 +50,7 @@ func TestClaimAppliesOnce(t *testing.T) {
 			switch {
 			case err == nil:
 				ok++
-			case errors.Is(err, mq.ErrDuplicate):
+			case errors.Is(err, apperr.ErrAlreadyApplied):
 				dup++
 			default:
 				t.Errorf("unexpected error: %v", err)

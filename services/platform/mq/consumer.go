@@ -12,23 +12,20 @@ import (
 	"github.com/apache/rocketmq-client-go/v2/consumer"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/apache/rocketmq-client-go/v2/producer"
+
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
-// Handler outcomes other than success, for errors.Is.
-var (
-	// ErrDuplicate: the message was processed before; it is acknowledged
-	// and counted as a duplicate.
-	ErrDuplicate = errors.New("already processed")
-	// ErrPoison: the message can never be processed (undecodable, invalid);
-	// it is logged and acknowledged, never retried.
-	ErrPoison = errors.New("poison message")
-)
+// ErrPoison is the handler outcome "this message can never be processed"
+// (undecodable, invalid): it is logged and acknowledged, never retried.
+var ErrPoison = errors.New("poison message")
 
 // Poison marks err as a reason never to retry a message.
 func Poison(err error) error { return fmt.Errorf("%w: %w", ErrPoison, err) }
 
 // Handler processes one delivery. nil acknowledges it; an error wrapping
-// ErrDuplicate or ErrPoison acknowledges it too; any other error asks the
+// apperr.ErrAlreadyApplied (counted as a duplicate: the inbox claim or the
+// domain found the effect applied before) or ErrPoison acknowledges it too; any other error asks the
 // broker to redeliver later with back-off, and past the maximum number of
 // attempts the message goes to the group's dead-letter queue.
 type Handler func(ctx context.Context, d Delivery) error
@@ -165,7 +162,7 @@ func (c *Consumer) handle(ctx context.Context, h Handler, d Delivery) (done bool
 		outcome = OutcomeProcessed
 		log.Info("message processed")
 		return true
-	case errors.Is(err, ErrDuplicate):
+	case errors.Is(err, apperr.ErrAlreadyApplied): // the one place it becomes an outcome
 		outcome = OutcomeDuplicate
 		log.Info("duplicate message acknowledged without effect")
 		return true

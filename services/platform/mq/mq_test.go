@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/rocketmart/rocketmart/services/minirmq"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
@@ -237,7 +238,7 @@ func TestConsumerOutcomes(t *testing.T) {
 			return mq.Poison(errors.New("cannot decode"))
 		case "dup":
 			in.handler(ctx, d)
-			return fmt.Errorf("claim: %w", mq.ErrDuplicate)
+			return fmt.Errorf("claim: %w", apperr.ErrAlreadyApplied)
 		}
 		return in.handler(ctx, d)
 	}

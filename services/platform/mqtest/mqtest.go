@@ -67,6 +67,17 @@ func Start(t testing.TB) *Broker {
 	return b
 }
 
+// Consume starts a service's subscriptions on the broker, as its run does,
+// with opts (Observe, MaxReconsumeTimes), closed by t.Cleanup.
+func (b *Broker) Consume(t testing.TB, opts mq.ConsumerOptions, subs ...mq.Subscription) {
+	t.Helper()
+	cs, err := mq.StartConsumers(context.Background(), b.Config, opts, subs...)
+	if err != nil {
+		t.Fatalf("mqtest: start consumers: %v", err)
+	}
+	t.Cleanup(func() { cs.Close() })
+}
+
 // Message is a stored message as the admin API shows it.
 type Message struct {
 	MsgID          string `json:"msgId"`

@@ -6,7 +6,6 @@ package cart
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -42,11 +41,6 @@ const (
 	CodeKeyReused       = contracts.CodeIdempotencyKeyReused
 	CodeInvalidUserID   = contracts.CodeInvalidUserID
 )
-
-// ErrAlreadyApplied is wrapped by RemovePurchased when the event was applied
-// before; the error also wraps the inbox's duplicate error, so a consumer
-// can acknowledge the message without applying anything.
-var ErrAlreadyApplied = errors.New("cart: event already applied")
 
 // Line is one stored cart line: a SKU and how many of it. Quantity is always
 // 1..MaxQuantity; a line that would reach 0 is deleted.
@@ -104,7 +98,7 @@ type Store interface {
 	// RemovePurchased claims p.EventID for the ORDER_PAID consumer, takes
 	// each line's quantity off the user's cart (deleting lines that reach 0)
 	// and records the order's Checkout, all in one transaction. A claimed
-	// event or an order already checked out wraps ErrAlreadyApplied.
+	// event or an order already checked out wraps apperr.ErrAlreadyApplied.
 	RemovePurchased(ctx context.Context, p Purchase) (Checkout, error)
 	// Checkout returns the record of one order's purchase, or
 	// ErrCheckoutNotFound.

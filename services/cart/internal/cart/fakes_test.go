@@ -154,7 +154,7 @@ func (f *fakeStore) RemovePurchased(_ context.Context, p cart.Purchase) (cart.Ch
 	userID, lines := p.UserID, p.Lines
 	f.purchased = append([]cart.Line(nil), lines...)
 	if f.events[p.EventID] {
-		return cart.Checkout{}, cart.ErrAlreadyApplied
+		return cart.Checkout{}, apperr.ErrAlreadyApplied
 	}
 	f.events[p.EventID] = true
 	kept := f.lines[userID][:0:0]

@@ -25,7 +25,7 @@ func TestRemovePurchased(t *testing.T) {
 	}
 	_, err = svc.RemovePurchased(t.Context(), cart.Purchase{OrderNo: "RM-1", UserID: "alice", EventID: "ev-1",
 		Lines: []cart.Line{{SKU: "A", Quantity: 1}}})
-	if !errors.Is(err, cart.ErrAlreadyApplied) {
+	if !errors.Is(err, apperr.ErrAlreadyApplied) {
 		t.Errorf("second RemovePurchased = %v, want ErrAlreadyApplied", err)
 	}
 }

@@ -128,7 +128,7 @@ func (s *Service) Lines(ctx context.Context, userID string) ([]Line, error) {
 // once per event and once per order: the ORDER_PAID consumer's effect.
 // Lines that reach 0 are deleted; a line is never negative, and a SKU not in
 // the cart is skipped (the user may have removed it). A repeated event or
-// order returns an error wrapping ErrAlreadyApplied and changes nothing.
+// order returns an error wrapping apperr.ErrAlreadyApplied and changes nothing.
 func (s *Service) RemovePurchased(ctx context.Context, p Purchase) (Checkout, error) {
 	if err := validateUserID(p.UserID); err != nil {
 		return Checkout{}, err

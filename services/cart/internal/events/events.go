@@ -5,45 +5,34 @@ package events
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/rocketmart/rocketmart/services/cart/internal/cart"
 	"github.com/rocketmart/rocketmart/services/contracts"
-	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
 
+// Subscriptions are the cart's consumers, started by mq.StartConsumers.
+func Subscriptions(svc *cart.Service, _ *slog.Logger) []mq.Subscription {
+	return []mq.Subscription{
+		{Group: contracts.ConsumerCartOrderPaid, Topic: contracts.TopicOrderPaid, Handler: OrderPaid(svc)},
+	}
+}
+
 // OrderPaid returns the ORDER_PAID handler over svc. The store claims the
 // event, changes the lines and records the checkout in one transaction, so a
-// redelivery (or a second event for the same order) is acknowledged as a
-// duplicate. An event the domain refuses as invalid can never succeed:
-// poison.
+// redelivery (or a second event for the same order) comes back wrapping
+// apperr.ErrAlreadyApplied: a duplicate. mq.EventHandler makes an
+// undecodable or invalid event poison.
 func OrderPaid(svc *cart.Service) mq.Handler {
-	return func(ctx context.Context, d mq.Delivery) error {
-		var ev contracts.OrderPaid
-		if err := contracts.Decode(d.Body, &ev); err != nil {
-			return mq.Poison(err)
-		}
+	return mq.EventHandler(contracts.Decode, func(ctx context.Context, _ mq.Delivery, ev contracts.OrderPaid) error {
 		p := cart.Purchase{OrderNo: ev.OrderNo, UserID: ev.UserID, EventID: ev.EventID}
 		for _, l := range ev.Lines {
 			p.Lines = append(p.Lines, cart.Line{SKU: l.SKU, Quantity: l.Quantity})
 		}
-		_, err := svc.RemovePurchased(ctx, p)
-		switch {
-		case err == nil:
-			return nil
-		case apperr.KindOf(err) == apperr.Invalid:
-			return mq.Poison(err)
-		default:
+		if _, err := svc.RemovePurchased(ctx, p); err != nil {
 			return fmt.Errorf("clean cart of %s for paid order %s: %w", ev.UserID, ev.OrderNo, err)
 		}
-	}
-}
-
-// Start starts the ORDER_PAID consumer. Close it on shutdown.
-func Start(ctx context.Context, cfg mq.Config, svc *cart.Service, opts mq.ConsumerOptions) (*mq.Consumer, error) {
-	c, err := mq.StartConsumer(ctx, cfg, contracts.ConsumerCartOrderPaid, contracts.TopicOrderPaid, OrderPaid(svc), opts)
-	if err != nil {
-		return nil, fmt.Errorf("events: %w", err)
-	}
-	return c, nil
+		return nil
+	})
 }

@@ -93,11 +93,7 @@ func TestOrderPaidCleansCartOnce(t *testing.T) {
 		fault.install(t, db)
 		b := mqtest.Start(t)
 		seen := &mqtest.Outcomes{}
-		c, err := events.Start(ctx, b.Config, svc, mq.ConsumerOptions{MaxReconsumeTimes: 2, Observe: seen.Observe})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
+		b.Consume(t, mq.ConsumerOptions{MaxReconsumeTimes: 2, Observe: seen.Observe}, events.Subscriptions(svc, nil)...)
 		group := contracts.ConsumerCartOrderPaid
 
 		// Duplicates: three concurrent redeliveries, and the same order

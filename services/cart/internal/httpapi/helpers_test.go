@@ -16,7 +16,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/cart/internal/cart"
 	"github.com/rocketmart/rocketmart/services/cart/internal/httpapi"
-	"github.com/rocketmart/rocketmart/services/cart/internal/inventory"
+	"github.com/rocketmart/rocketmart/services/cart/internal/remote"
 	"github.com/rocketmart/rocketmart/services/cart/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
@@ -104,7 +104,7 @@ func newApp(t *testing.T, db *gorm.DB, inventoryURL string) app {
 		t.Fatalf("Migrate: %v", err)
 	}
 	st := store.New(db)
-	svc := cart.NewService(st, inventory.New(svcclient.New(inventoryURL, adminToken, 2*time.Second)))
+	svc := cart.NewService(st, remote.NewInventory(svcclient.New(inventoryURL, adminToken, 2*time.Second)))
 	srv := httpserver.New(httpserver.Config{ServiceName: "cart-test"}, nil)
 	httpapi.Register(srv.Router(), svc, adminToken)
 	return app{handler: srv.Handler(), store: st}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -11,9 +10,9 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/cart/internal/cart"
 	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/inbox"
-	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
 
 // checkoutRow records one paid order's effect on a cart. Its primary key
@@ -46,9 +45,6 @@ func (s *Store) RemovePurchased(ctx context.Context, p cart.Purchase) (cart.Chec
 			return err
 		}
 		if err := inbox.Claim(tx, contracts.ConsumerCartOrderPaid, p.EventID); err != nil {
-			if errors.Is(err, mq.ErrDuplicate) {
-				return fmt.Errorf("%w: %w", cart.ErrAlreadyApplied, err)
-			}
 			return err
 		}
 		removed, err := removeLines(tx, p.UserID, p.Lines)
@@ -64,7 +60,7 @@ func (s *Store) RemovePurchased(ctx context.Context, p cart.Purchase) (cart.Chec
 			if database.IsDuplicate(err) {
 				// Another event already checked this order out: roll back
 				// this claim and these line changes, answer "duplicate".
-				return fmt.Errorf("%w: order %s already checked out: %w", cart.ErrAlreadyApplied, p.OrderNo, mq.ErrDuplicate)
+				return fmt.Errorf("order %s already checked out: %w", p.OrderNo, apperr.ErrAlreadyApplied)
 			}
 			return fmt.Errorf("record checkout: %w", err)
 		}

@@ -80,16 +80,7 @@ func TestOrderPaidSellsOnce(t *testing.T) {
 
 		b := mqtest.Start(t)
 		seen := &mqtest.Outcomes{}
-		consumers, err := events.Start(ctx, b.Config, events.NewHandlers(svc),
-			mq.ConsumerOptions{MaxReconsumeTimes: 2, Observe: seen.Observe})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			for _, c := range consumers {
-				c.Close()
-			}
-		})
+		b.Consume(t, mq.ConsumerOptions{MaxReconsumeTimes: 2, Observe: seen.Observe}, events.Subscriptions(svc, nil)...)
 		group := contracts.ConsumerInventoryOrderPaid
 		sold := func(no string) bool {
 			r, err := svc.Reservation(ctx, no)

@@ -168,8 +168,12 @@ func (s *Service) Sell(ctx context.Context, orderNo string) (Reservation, error)
 // reservation (the same order paid event published twice under two event
 // ids) changes nothing. A missing or released reservation is an error the
 // broker retries and finally dead-letters: a paid order whose stock is gone
-// needs an operator, and the audit names it.
+// needs an operator, and the audit names it. An order number the inventory
+// could never have reserved for is Invalid: no retry helps.
 func (s *Service) SellPaid(ctx context.Context, consumer, eventID, orderNo string) error {
+	if err := validateOrderNo(orderNo); err != nil {
+		return err
+	}
 	tr, err := s.store.SellClaimed(ctx, consumer, eventID, orderNo, s.now())
 	if err != nil {
 		return err
@@ -190,10 +194,14 @@ func (s *Service) Reservations(ctx context.Context) ([]Reservation, error) {
 
 // ReleaseCancelled releases the reservation of a cancelled order on behalf
 // of a message consumer, recording eventID in the same transaction so a
-// redelivery changes nothing (the error then wraps mq.ErrDuplicate). A
+// redelivery changes nothing (the error then wraps apperr.ErrAlreadyApplied). A
 // missing or already released reservation needs nothing; a sold one is
-// logged, since an order cannot be both paid and cancelled.
+// logged, since an order cannot be both paid and cancelled. An order number
+// the inventory could never have reserved for is Invalid: no retry helps.
 func (s *Service) ReleaseCancelled(ctx context.Context, consumer, eventID, orderNo string) error {
+	if err := validateOrderNo(orderNo); err != nil {
+		return err
+	}
 	tr, err := s.store.ReleaseClaimed(ctx, consumer, eventID, orderNo, s.now())
 	if err != nil {
 		return err

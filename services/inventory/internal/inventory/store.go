@@ -38,7 +38,7 @@ type Store interface {
 	Release(ctx context.Context, orderNo string, now time.Time) (Transition, error)
 	// ReleaseClaimed claims eventID for consumer (inbox) and, in the same
 	// transaction, does what Release does. A duplicate claim changes nothing
-	// and returns an error wrapping mq.ErrDuplicate.
+	// and returns an error wrapping apperr.ErrAlreadyApplied.
 	ReleaseClaimed(ctx context.Context, consumer, eventID, orderNo string, now time.Time) (Transition, error)
 	// Sell moves the reservation from RESERVED to SOLD and its units from
 	// reserved to sold, if and only if it is RESERVED.
@@ -47,7 +47,7 @@ type Store interface {
 	// does what Sell does. A missing or released reservation rolls both
 	// back with ErrReservationNotFound or ErrReservationReleased; a
 	// duplicate claim changes nothing and returns an error wrapping
-	// mq.ErrDuplicate.
+	// apperr.ErrAlreadyApplied.
 	SellClaimed(ctx context.Context, consumer, eventID, orderNo string, now time.Time) (Transition, error)
 	// Reservations lists every reservation with its lines, for the audit.
 	Reservations(ctx context.Context) ([]Reservation, error)

@@ -14,7 +14,6 @@ import (
 	"github.com/rocketmart/rocketmart/services/inventory/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
-	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
 
 func code(err error) string {
@@ -203,8 +202,8 @@ func TestReleaseClaimedRecordsTheEventOnce(t *testing.T) {
 		if err != nil || !tr.Changed {
 			t.Fatalf("first delivery: %+v, %v", tr, err)
 		}
-		if _, err := e.st.ReleaseClaimed(ctx, "g", "ev-1", "RM-EV", now); !errors.Is(err, mq.ErrDuplicate) {
-			t.Errorf("second delivery: err = %v, want mq.ErrDuplicate", err)
+		if _, err := e.st.ReleaseClaimed(ctx, "g", "ev-1", "RM-EV", now); !errors.Is(err, apperr.ErrAlreadyApplied) {
+			t.Errorf("second delivery: err = %v, want apperr.ErrAlreadyApplied", err)
 		}
 		// Another event for the same order finds it released and still
 		// records its claim; so does an event for an order never reserved.

@@ -1,59 +1,41 @@
 // Package events consumes ORDER_PAID for the logistics service: decode the
-// event, let the domain create the shipment, and turn the result into the
-// consumer outcome mq understands.
+// event, let the domain create the shipment, and hand the result to mq,
+// which turns it into the consumer outcome.
 package events
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/logistics/internal/shipping"
-	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
 
-// Handler is the logistics service's ORDER_PAID handler.
-type Handler struct {
-	svc *shipping.Service
+// Subscriptions are the logistics service's consumers, started by
+// mq.StartConsumers.
+func Subscriptions(svc *shipping.Service, _ *slog.Logger) []mq.Subscription {
+	return []mq.Subscription{
+		{Group: contracts.ConsumerLogisticsOrderPaid, Topic: contracts.TopicOrderPaid, Handler: OrderPaid(svc)},
+	}
 }
 
-// NewHandler returns the handler over svc.
-func NewHandler(svc *shipping.Service) *Handler { return &Handler{svc: svc} }
-
-// OrderPaid creates the order's shipment. Outcomes, as mq reads them:
+// OrderPaid returns the handler that creates the order's shipment.
+// Outcomes, as mq reads them:
 //
 //   - nil: the shipment was created (its claim committed with it);
-//   - wrapping mq.ErrDuplicate: this event, or another event for the same
-//     order, created it before; nothing changed;
-//   - mq.Poison: the body is not a valid ORDER_PAID event and never will be;
+//   - wrapping apperr.ErrAlreadyApplied: this event, or another event for
+//     the same order, created it before; nothing changed;
+//   - poison: the body is not a valid ORDER_PAID event, or the domain
+//     refuses it as Invalid, and never will accept it;
 //   - any other error (the database is down, a deadlock outlived its
 //     retries): nothing changed, and the broker redelivers it later.
-func (h *Handler) OrderPaid(ctx context.Context, d mq.Delivery) error {
-	var ev contracts.OrderPaid
-	if err := contracts.Decode(d.Body, &ev); err != nil {
-		return mq.Poison(err)
-	}
-	_, err := h.svc.CreateForPaidOrder(ctx, contracts.ConsumerLogisticsOrderPaid, ev)
-	switch {
-	case err == nil:
+func OrderPaid(svc *shipping.Service) mq.Handler {
+	return mq.EventHandler(contracts.Decode, func(ctx context.Context, _ mq.Delivery, ev contracts.OrderPaid) error {
+		if _, err := svc.CreateForPaidOrder(ctx, contracts.ConsumerLogisticsOrderPaid, ev); err != nil {
+			return fmt.Errorf("create shipment of order %s (event %s): %w", ev.OrderNo, ev.EventID, err)
+		}
 		return nil
-	case errors.Is(err, shipping.ErrAlreadyApplied):
-		return fmt.Errorf("shipment of order %s (event %s): %w: %w", ev.OrderNo, ev.EventID, mq.ErrDuplicate, err)
-	case apperr.KindOf(err) == apperr.Invalid:
-		return mq.Poison(err)
-	default:
-		return fmt.Errorf("create shipment of order %s (event %s): %w", ev.OrderNo, ev.EventID, err)
-	}
-}
-
-// StartOrderPaid starts the ORDER_PAID consumer in the logistics group
-// (contracts.ConsumerLogisticsOrderPaid). Close it on shutdown.
-func StartOrderPaid(ctx context.Context, cfg mq.Config, h *Handler, opts mq.ConsumerOptions) (*mq.Consumer, error) {
-	c, err := mq.StartConsumer(ctx, cfg, contracts.ConsumerLogisticsOrderPaid, contracts.TopicOrderPaid, h.OrderPaid, opts)
-	if err != nil {
-		return nil, fmt.Errorf("events: %w", err)
-	}
-	return c, nil
+	})
 }

@@ -74,12 +74,8 @@ func start(t *testing.T, db *gorm.DB, opts mq.ConsumerOptions, failures int64) *
 	r.fault.failures.Store(failures)
 	r.fault.install(t, db)
 	opts.Observe = r.seen.Observe
-	h := events.NewHandler(shipping.NewService(r.store, slog.New(slog.DiscardHandler), nil))
-	c, err := events.StartOrderPaid(t.Context(), r.b.Config, h, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	svc := shipping.NewService(r.store, slog.New(slog.DiscardHandler), nil)
+	r.b.Consume(t, opts, events.Subscriptions(svc, nil)...)
 	return r
 }
 

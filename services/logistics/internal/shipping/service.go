@@ -42,7 +42,7 @@ func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millise
 // CreateForPaidOrder creates the shipment of a paid order, AWAITING_SHIPMENT
 // with its first tracking event, and claims the event for consumer in the
 // same transaction. A repeated event, or a second event for the same order,
-// changes nothing and returns an error wrapping ErrAlreadyApplied. An event
+// changes nothing and returns an error wrapping apperr.ErrAlreadyApplied. An event
 // that breaks the contract is an Invalid apperr with CodeInvalidEvent.
 func (s *Service) CreateForPaidOrder(ctx context.Context, consumer string, ev contracts.OrderPaid) (Shipment, error) {
 	if err := validateOrderPaid(ev); err != nil {

@@ -8,7 +8,6 @@ package shipping
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
@@ -100,7 +99,7 @@ type Store interface {
 	// Create claims (consumer, eventID) in the inbox and inserts s with its
 	// lines and events, all in one transaction. When the event was claimed
 	// before, or the order already has a shipment, nothing changes and the
-	// error wraps ErrAlreadyApplied.
+	// error wraps apperr.ErrAlreadyApplied.
 	Create(ctx context.Context, consumer, eventID string, s Shipment) error
 	// Shipment returns one shipment with its lines and events, or
 	// ErrNotFound.
@@ -126,11 +125,6 @@ const (
 	// the consumer acknowledges it as poison.
 	CodeInvalidEvent = "INVALID_EVENT"
 )
-
-// ErrAlreadyApplied is wrapped by Store.Create and Service.CreateForPaidOrder
-// when the event, or another event for the same order, created the shipment
-// before: the consumer acknowledges the message without effect.
-var ErrAlreadyApplied = errors.New("shipping: the order's shipment already exists")
 
 // ErrNotFound is the answer for a shipment that does not exist, and also for
 // another user's shipment: both answer the same, so nobody learns which

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rocketmart/rocketmart/services/logistics/internal/shipping"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
@@ -19,7 +20,7 @@ func tally(t *testing.T, errs []error) (ok, applied int) {
 		switch {
 		case err == nil:
 			ok++
-		case errors.Is(err, shipping.ErrAlreadyApplied):
+		case errors.Is(err, apperr.ErrAlreadyApplied):
 			applied++
 		default:
 			t.Errorf("unexpected error: %v", err)

@@ -2,15 +2,14 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
 
 	"github.com/rocketmart/rocketmart/services/logistics/internal/shipping"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/inbox"
-	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
 
 // Create claims the event and inserts the shipment, its lines and its
@@ -39,9 +38,6 @@ import (
 func (s *Store) Create(ctx context.Context, consumer, eventID string, sh shipping.Shipment) error {
 	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := inbox.Claim(tx, consumer, eventID); err != nil {
-			if errors.Is(err, mq.ErrDuplicate) {
-				return fmt.Errorf("%w: %w", shipping.ErrAlreadyApplied, err)
-			}
 			return err
 		}
 		row := toRow(sh)
@@ -49,7 +45,7 @@ func (s *Store) Create(ctx context.Context, consumer, eventID string, sh shippin
 		if database.IsDuplicate(err) {
 			// A new error without the driver's: MapError must not turn it
 			// into a generic DUPLICATE conflict.
-			return fmt.Errorf("%w: order %s has a shipment (event %s changes nothing)", shipping.ErrAlreadyApplied, sh.OrderNo, eventID)
+			return fmt.Errorf("order %s has a shipment (event %s changes nothing): %w", sh.OrderNo, eventID, apperr.ErrAlreadyApplied)
 		}
 		if err != nil {
 			return fmt.Errorf("insert shipment: %w", err)

@@ -11,8 +11,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rocketmart/rocketmart/services/logistics/internal/shipping"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
-	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
 
 // The shipment keeps what the order said, exactly, and reads back equal to
@@ -67,13 +67,13 @@ func TestCreateAppliesOncePerOrder(t *testing.T) {
 		}
 		for _, ev := range []string{"ev-1", "ev-2", "ev-2"} {
 			_, err := svc.CreateForPaidOrder(ctx, group, paid(ev, "RM-1", "alice"))
-			if !errors.Is(err, shipping.ErrAlreadyApplied) {
+			if !errors.Is(err, apperr.ErrAlreadyApplied) {
 				t.Errorf("event %s again: err = %v, want ErrAlreadyApplied", ev, err)
 			}
 		}
 		_, err := svc.CreateForPaidOrder(ctx, group, paid("ev-1", "RM-1", "alice"))
-		if !errors.Is(err, mq.ErrDuplicate) {
-			t.Errorf("a claimed event: err = %v, want it to wrap mq.ErrDuplicate as well", err)
+		if !errors.Is(err, apperr.ErrAlreadyApplied) {
+			t.Errorf("a claimed event: err = %v, want it to wrap apperr.ErrAlreadyApplied as well", err)
 		}
 		for table, want := range map[string]int64{"shipments": 1, "shipment_lines": 2, "tracking_events": 1} {
 			if n := rows(t, db, table, "RM-1"); n != want {
@@ -107,7 +107,7 @@ func TestCreateRollsBackWhole(t *testing.T) {
 		}
 		ctx := t.Context()
 		_, err = svc.CreateForPaidOrder(ctx, group, paid("ev-1", "RM-1", "alice"))
-		if err == nil || errors.Is(err, shipping.ErrAlreadyApplied) {
+		if err == nil || errors.Is(err, apperr.ErrAlreadyApplied) {
 			t.Fatalf("with the fault: err = %v, want a plain failure", err)
 		}
 		for _, table := range []string{"shipments", "shipment_lines", "tracking_events"} {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -83,42 +82,5 @@ func checkConservation(t *testing.T, svc *payment.Service) {
 		if w.InitialCents+w.TopUpsCents != w.BalanceCents+net[w.UserID] || w.BalanceCents < 0 {
 			t.Errorf("money not conserved for %+v (net charges %d)", w, net[w.UserID])
 		}
-	}
-}
-
-// outcomes counts consumer outcomes reported through ConsumerOptions.Observe.
-type outcomes struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (o *outcomes) observe(_, outcome string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.n == nil {
-		o.n = map[string]int{}
-	}
-	o.n[outcome]++
-}
-
-func (o *outcomes) get() map[string]int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	out := map[string]int{}
-	for k, v := range o.n {
-		out[k] = v
-	}
-	return out
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v: %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -1,7 +1,6 @@
 package payment
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
@@ -23,10 +22,6 @@ const (
 	CodeInsufficientFunds      = contracts.CodeInsufficientFunds
 	CodeOrderCancelled         = contracts.CodeOrderCancelled
 )
-
-// ErrDuplicateEvent is wrapped by CancelOrder when the event was handled
-// before: the caller acknowledges it without effect.
-var ErrDuplicateEvent = errors.New("event already processed")
 
 // invalid reports a bad input field the way the HTTP binder does, so clients
 // see one shape whichever layer caught it.

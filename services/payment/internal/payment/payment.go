@@ -125,7 +125,7 @@ type Store interface {
 	Refund(ctx context.Context, orderNo, reason string, at time.Time) (Charge, error)
 	// CancelOrder claims ev and, in the same transaction, refunds the
 	// order's charge or, when there is none, voids the order. A claimed
-	// event fails with an error wrapping ErrDuplicateEvent.
+	// event fails with an error wrapping apperr.ErrAlreadyApplied.
 	CancelOrder(ctx context.Context, ev EventRef, orderNo string, at time.Time) (CancelOutcome, error)
 	// Wallets returns every wallet, by user id.
 	Wallets(ctx context.Context) ([]Wallet, error)

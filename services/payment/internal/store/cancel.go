@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/payment/internal/payment"
 	"github.com/rocketmart/rocketmart/services/platform/inbox"
-	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
 
 // CancelOrder applies an ORDER_CANCELLED event in one transaction: claim the
@@ -77,9 +75,6 @@ func (s *Store) CancelOrder(ctx context.Context, ev payment.EventRef, orderNo st
 		}
 		return nil
 	})
-	if errors.Is(err, mq.ErrDuplicate) {
-		return "", fmt.Errorf("%w: %w", payment.ErrDuplicateEvent, err)
-	}
 	if err != nil {
 		return "", err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/payment/internal/payment"
 	"github.com/rocketmart/rocketmart/services/payment/internal/store"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
@@ -221,7 +222,7 @@ func TestCancelOrder(t *testing.T) {
 		}
 		for _, s := range steps {
 			got, err := svc.OrderCancelled(ctx, ev(s.event), s.order)
-			if s.dup != errors.Is(err, payment.ErrDuplicateEvent) || (!s.dup && err != nil) || got != s.want {
+			if s.dup != errors.Is(err, apperr.ErrAlreadyApplied) || (!s.dup && err != nil) || got != s.want {
 				t.Errorf("%s/%s: %q, %v; want %q (duplicate %v)", s.event, s.order, got, err, s.want, s.dup)
 			}
 		}

@@ -14,7 +14,6 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/mqtest"
-	"github.com/rocketmart/rocketmart/services/points/internal/events"
 )
 
 // wait bounds every poll: consumers rebalance and the broker redelivers
@@ -35,12 +34,12 @@ func TestDuplicateDeliveriesCreditOnce(t *testing.T) {
 			t.Fatalf("after the first delivery: %+v, want %+v", got, want)
 		}
 
-		e.b.Redeliver(t, events.Group, first)
+		e.b.Redeliver(t, contracts.ConsumerPointsOrderPaid, first)
 		mqtest.Eventually(t, wait, "the redelivery acknowledged as a duplicate", func() bool { return e.seen.Count(mq.OutcomeDuplicate) == 1 })
 
 		var wg sync.WaitGroup
 		for range 4 {
-			wg.Go(func() { e.b.Redeliver(t, events.Group, first) })
+			wg.Go(func() { e.b.Redeliver(t, contracts.ConsumerPointsOrderPaid, first) })
 		}
 		wg.Go(func() { e.publishEvent(t, paid("ev-2", "RM-DUP", "alice", 12_345)) })
 		wg.Wait()
@@ -73,7 +72,7 @@ func TestFailingCreditIsRetriedUntilApplied(t *testing.T) {
 		if got := e.seen.Counts(); got[mq.OutcomeFailed] != 3 || got[mq.OutcomeDuplicate] != 0 {
 			t.Errorf("outcomes %v, want failed 3 then processed 1", got)
 		}
-		if n := e.b.Retried(t, events.Group); n != 3 {
+		if n := e.b.Retried(t, contracts.ConsumerPointsOrderPaid); n != 3 {
 			t.Errorf("%d messages went through the retry topic, want the 3 failed deliveries", n)
 		}
 	})
@@ -91,8 +90,8 @@ func TestDeadLetteredCreditReplaysOnce(t *testing.T) {
 		e.publishEvent(t, paid("ev-dlq", "RM-DLQ", "carol", 1_050))
 
 		var dl []mqtest.Message
-		mqtest.Eventually(t, wait, "the message in %DLQ%"+events.Group, func() bool {
-			dl = e.b.DeadLetters(t, events.Group)
+		mqtest.Eventually(t, wait, "the message in %DLQ%"+contracts.ConsumerPointsOrderPaid, func() bool {
+			dl = e.b.DeadLetters(t, contracts.ConsumerPointsOrderPaid)
 			return len(dl) == 1
 		})
 		if dl[0].Keys != "RM-DLQ" || dl[0].OriginalTopic != contracts.TopicOrderPaid || dl[0].Replayed {
@@ -106,11 +105,11 @@ func TestDeadLetteredCreditReplaysOnce(t *testing.T) {
 		}
 
 		e.fault.fix()
-		if status := e.b.Replay(t, events.Group, dl[0]); status != http.StatusOK {
+		if status := e.b.Replay(t, contracts.ConsumerPointsOrderPaid, dl[0]); status != http.StatusOK {
 			t.Fatalf("replay: %d, want 200", status)
 		}
 		mqtest.Eventually(t, wait, "the replayed message credited", func() bool { return e.seen.Count(mq.OutcomeProcessed) == 1 })
-		if status := e.b.Replay(t, events.Group, dl[0]); status != http.StatusConflict {
+		if status := e.b.Replay(t, contracts.ConsumerPointsOrderPaid, dl[0]); status != http.StatusConflict {
 			t.Errorf("second replay: %d, want 409", status)
 		}
 		if got, want := e.effect(t, "RM-DLQ", "carol"), (effect{entries: 1, claims: 1, balance: 10}); got != want {
@@ -152,14 +151,14 @@ func TestPoisonIsAcknowledgedWithoutEffect(t *testing.T) {
 		mqtest.Eventually(t, wait, "5 poison and 1 good message handled", func() bool {
 			return e.seen.Count(mq.OutcomePoison) == 5 && e.seen.Count(mq.OutcomeProcessed) == 1
 		})
-		mqtest.Eventually(t, wait, "the group caught up", func() bool { return e.b.CaughtUp(t, events.Group) })
+		mqtest.Eventually(t, wait, "the group caught up", func() bool { return e.b.CaughtUp(t, contracts.ConsumerPointsOrderPaid) })
 		if got := e.seen.Counts(); got[mq.OutcomeFailed] != 0 || got[mq.OutcomePoison] != 5 {
 			t.Errorf("outcomes %v, want poison 5 and processed 1 only", got)
 		}
-		if n := e.b.Retried(t, events.Group); n != 0 {
+		if n := e.b.Retried(t, contracts.ConsumerPointsOrderPaid); n != 0 {
 			t.Errorf("%d messages went through the retry topic, want 0", n)
 		}
-		if dl := e.b.DeadLetters(t, events.Group); len(dl) != 0 {
+		if dl := e.b.DeadLetters(t, contracts.ConsumerPointsOrderPaid); len(dl) != 0 {
 			t.Errorf("dead letters %+v, want none", dl)
 		}
 		all, err := e.svc.AllEntries(t.Context(), "")
@@ -184,7 +183,7 @@ func deliveries(reg *prometheus.Registry, outcome string) (float64, error) {
 			for _, l := range m.GetLabel() {
 				labels[l.GetName()] = l.GetValue()
 			}
-			if labels["group"] == events.Group && labels["topic"] == contracts.TopicOrderPaid && labels["outcome"] == outcome {
+			if labels["group"] == contracts.ConsumerPointsOrderPaid && labels["topic"] == contracts.TopicOrderPaid && labels["outcome"] == outcome {
 				return m.GetCounter().GetValue(), nil
 			}
 		}

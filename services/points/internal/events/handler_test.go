@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
@@ -62,17 +63,17 @@ func TestHandlerOutcomes(t *testing.T) {
 		if err := h(ctx, delivery(t, paid("ev-1", "RM-1", "alice", 2_000))); err != nil {
 			t.Fatalf("first delivery: %v", err)
 		}
-		if err := h(ctx, delivery(t, paid("ev-1", "RM-1", "alice", 2_000))); !errors.Is(err, mq.ErrDuplicate) {
-			t.Errorf("redelivery: %v, want mq.ErrDuplicate", err)
+		if err := h(ctx, delivery(t, paid("ev-1", "RM-1", "alice", 2_000))); !errors.Is(err, apperr.ErrAlreadyApplied) {
+			t.Errorf("redelivery: %v, want apperr.ErrAlreadyApplied", err)
 		}
-		if err := h(ctx, delivery(t, paid("ev-2", "RM-1", "alice", 2_000))); !errors.Is(err, mq.ErrDuplicate) {
-			t.Errorf("second event of the order: %v, want mq.ErrDuplicate", err)
+		if err := h(ctx, delivery(t, paid("ev-2", "RM-1", "alice", 2_000))); !errors.Is(err, apperr.ErrAlreadyApplied) {
+			t.Errorf("second event of the order: %v, want apperr.ErrAlreadyApplied", err)
 		}
 		if strings.Contains(logs.String(), "disagrees") {
 			t.Errorf("a faithful duplicate was logged as a disagreement:\n%s", logs)
 		}
 		err := h(ctx, delivery(t, paid("ev-3", "RM-1", "bob", 9_900)))
-		if !errors.Is(err, mq.ErrDuplicate) || !strings.Contains(logs.String(), `"credited_user_id":"alice"`) {
+		if !errors.Is(err, apperr.ErrAlreadyApplied) || !strings.Contains(logs.String(), `"credited_user_id":"alice"`) {
 			t.Errorf("a disagreeing event: %v, logs:\n%s", err, logs)
 		}
 		for name, body := range map[string]string{
@@ -99,7 +100,7 @@ func TestHandlerOutcomes(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = h(ctx, delivery(t, paid("ev-5", "RM-5", "alice", 100)))
-		if err == nil || errors.Is(err, mq.ErrDuplicate) || errors.Is(err, mq.ErrPoison) {
+		if err == nil || errors.Is(err, apperr.ErrAlreadyApplied) || errors.Is(err, mq.ErrPoison) {
 			t.Errorf("with the database closed: %v, want a retryable error", err)
 		}
 	})

@@ -41,11 +41,7 @@ func setup(t *testing.T, db *gorm.DB) *env {
 func (e *env) consume(t *testing.T, opts mq.ConsumerOptions) {
 	t.Helper()
 	opts.Observe = e.seen.Observe
-	c, err := events.Start(t.Context(), e.b.Config, e.svc, slog.New(slog.DiscardHandler), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	e.b.Consume(t, opts, events.Subscriptions(e.svc, slog.New(slog.DiscardHandler))...)
 }
 
 func paid(eventID, orderNo, userID string, totalCents int64) contracts.OrderPaid {
@@ -125,7 +121,7 @@ func (e *env) effect(t *testing.T, orderNo, userID string) effect {
 	if err := e.db.Table("point_ledger").Where("order_no = ?", orderNo).Count(&got.entries).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := e.db.Table("processed_events").Where("consumer = ?", events.Group).Count(&got.claims).Error; err != nil {
+	if err := e.db.Table("processed_events").Where("consumer = ?", contracts.ConsumerPointsOrderPaid).Count(&got.claims).Error; err != nil {
 		t.Fatal(err)
 	}
 	st, err := e.svc.Statement(t.Context(), userID)

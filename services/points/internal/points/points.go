@@ -6,7 +6,6 @@ package points
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -82,11 +81,6 @@ type Filter struct {
 	NewestFirst bool // otherwise oldest first
 }
 
-// ErrAlreadyApplied is wrapped by Store.Record when nothing was changed
-// because the event was processed before or the ledger already holds an
-// entry for the order and reason. Consumers acknowledge such a message.
-var ErrAlreadyApplied = errors.New("points already applied")
-
 // Store keeps accounts and the ledger.
 type Store interface {
 	// Record applies e exactly once, in one transaction: it claims
@@ -94,7 +88,8 @@ type Store interface {
 	// unique (order number, reason), and adds e.Points to the user's balance
 	// with an atomic update, creating the account on the first entry. It
 	// returns e with its id. When the claim or the ledger key is taken it
-	// changes nothing and returns an error wrapping ErrAlreadyApplied.
+	// changes nothing and returns an error wrapping
+	// apperr.ErrAlreadyApplied, saying which of the two it was.
 	Record(ctx context.Context, consumer string, e Entry) (Entry, error)
 	// Statement returns a user's account and newest limit entries, read
 	// in one transaction so the two agree; a user without an account has

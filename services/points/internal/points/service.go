@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
 // OrderPaid is what the points rule needs of an ORDER_PAID event.
@@ -43,7 +45,7 @@ func (s *Service) timestamp() time.Time {
 // unique key as for any other order.
 //
 // When the event or the order was applied before, nothing changes and the
-// error wraps ErrAlreadyApplied; the returned entry is then the order's
+// error wraps apperr.ErrAlreadyApplied; the returned entry is then the order's
 // existing ORDER_PAID entry (zero if it cannot be read), so the caller can
 // notice an event that disagrees with what was credited. An invalid event
 // is an Invalid apperr.
@@ -55,7 +57,7 @@ func (s *Service) CreditOrderPaid(ctx context.Context, consumer string, p OrderP
 		UserID: p.UserID, OrderNo: p.OrderNo, Reason: ReasonOrderPaid,
 		Points: ForOrderTotal(p.TotalCents), EventID: p.EventID, CreatedAt: s.timestamp(),
 	})
-	if errors.Is(err, ErrAlreadyApplied) {
+	if errors.Is(err, apperr.ErrAlreadyApplied) {
 		existing, lookupErr := s.entryOf(ctx, p.OrderNo, ReasonOrderPaid)
 		if lookupErr != nil {
 			err = errors.Join(err, lookupErr)

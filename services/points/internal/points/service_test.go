@@ -48,7 +48,7 @@ func TestCreditOrderPaid(t *testing.T) {
 		// Another event for the order, even one that disagrees with it,
 		// changes nothing and hands back what was credited.
 		got, err := svc.CreditOrderPaid(ctx, group, points.OrderPaid{EventID: "ev-2", OrderNo: "RM-1", UserID: "bob", TotalCents: 50_000})
-		if !errors.Is(err, points.ErrAlreadyApplied) || got != e {
+		if !errors.Is(err, apperr.ErrAlreadyApplied) || got != e {
 			t.Errorf("second event: %+v, %v; want ErrAlreadyApplied and %+v", got, err, e)
 		}
 		small, err := svc.CreditOrderPaid(ctx, group, points.OrderPaid{EventID: "ev-3", OrderNo: "RM-2", UserID: "alice", TotalCents: 99})

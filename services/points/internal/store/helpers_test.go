@@ -11,6 +11,8 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/testkit"
 	"github.com/rocketmart/rocketmart/services/points/internal/points"
 	"github.com/rocketmart/rocketmart/services/points/internal/store"
+
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
 const group = "points-test-group"
@@ -98,7 +100,7 @@ func concurrently(t *testing.T, n int, fn func(i int) error) (applied, duplicate
 		switch {
 		case err == nil:
 			applied++
-		case errors.Is(err, points.ErrAlreadyApplied):
+		case errors.Is(err, apperr.ErrAlreadyApplied):
 			duplicates++
 		default:
 			t.Errorf("goroutine %d: %v", i, err)

@@ -8,9 +8,9 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/inbox"
-	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/points/internal/points"
 )
 
@@ -70,11 +70,11 @@ func (s *Store) Record(ctx context.Context, consumer string, e points.Entry) (po
 		return nil
 	})
 	switch {
-	case errors.Is(err, mq.ErrDuplicate):
-		return points.Entry{}, fmt.Errorf("%w: event %s was processed before: %w", points.ErrAlreadyApplied, e.EventID, err)
+	case errors.Is(err, apperr.ErrAlreadyApplied):
+		return points.Entry{}, fmt.Errorf("event %s was processed before: %w", e.EventID, err)
 	case errors.Is(err, errLedgerKeyTaken):
-		return points.Entry{}, fmt.Errorf("%w: order %s already has a %s entry (event %s changed nothing)",
-			points.ErrAlreadyApplied, e.OrderNo, e.Reason, e.EventID)
+		return points.Entry{}, fmt.Errorf("order %s already has its %s entry (event %s changed nothing): %w",
+			e.OrderNo, e.Reason, e.EventID, apperr.ErrAlreadyApplied)
 	case err != nil:
 		return points.Entry{}, fmt.Errorf("store: record %s entry of order %s: %w", e.Reason, e.OrderNo, err)
 	}

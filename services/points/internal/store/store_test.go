@@ -2,12 +2,13 @@ package store_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
 
+	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
-	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/points/internal/points"
 )
 
@@ -21,16 +22,16 @@ func TestRecordAppliesOncePerEventAndPerOrder(t *testing.T) {
 		}
 
 		_, err := s.Record(t.Context(), group, e)
-		if !errors.Is(err, points.ErrAlreadyApplied) || !errors.Is(err, mq.ErrDuplicate) {
-			t.Errorf("same event again: %v, want ErrAlreadyApplied from the claim", err)
+		if !errors.Is(err, apperr.ErrAlreadyApplied) || !strings.Contains(err.Error(), "event ev-1 was processed before") {
+			t.Errorf("same event again: %v, want ErrAlreadyApplied saying the event was seen", err)
 		}
 		_, err = s.Record(t.Context(), group, entry("alice", "RM-1", "ev-2", 123))
-		if !errors.Is(err, points.ErrAlreadyApplied) {
-			t.Errorf("second event for the order: %v, want ErrAlreadyApplied", err)
+		if !errors.Is(err, apperr.ErrAlreadyApplied) || !strings.Contains(err.Error(), "order RM-1 already has its") {
+			t.Errorf("second event for the order: %v, want ErrAlreadyApplied saying the order has its entry", err)
 		}
 		// Another consumer group claims separately, but the order's key holds.
 		_, err = s.Record(t.Context(), "other-group", e)
-		if !errors.Is(err, points.ErrAlreadyApplied) {
+		if !errors.Is(err, apperr.ErrAlreadyApplied) {
 			t.Errorf("same event in another group: %v, want ErrAlreadyApplied", err)
 		}
 
@@ -58,7 +59,7 @@ func TestZeroPointCreditIsRecorded(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := newStore(t, db)
 		mustRecord(t, s, entry("carol", "RM-CHEAP", "ev-1", 0))
-		if _, err := s.Record(t.Context(), group, entry("carol", "RM-CHEAP", "ev-2", 0)); !errors.Is(err, points.ErrAlreadyApplied) {
+		if _, err := s.Record(t.Context(), group, entry("carol", "RM-CHEAP", "ev-2", 0)); !errors.Is(err, apperr.ErrAlreadyApplied) {
 			t.Errorf("second event: %v, want ErrAlreadyApplied", err)
 		}
 		st, err := s.Statement(t.Context(), "carol", 10)
@@ -90,7 +91,7 @@ func TestRecordIsAtomic(t *testing.T) {
 		}
 
 		_, err = s.Record(t.Context(), group, entry("alice", "RM-1", "ev-1", 40))
-		if !errors.Is(err, injected) || errors.Is(err, points.ErrAlreadyApplied) {
+		if !errors.Is(err, injected) || errors.Is(err, apperr.ErrAlreadyApplied) {
 			t.Fatalf("Record with a failing account write: %v", err)
 		}
 		if n := count(t, db, "point_ledger", "order_no = ?", "RM-1"); n != 0 {

@@ -36,6 +36,15 @@ func other() {
 	_ = notAGetter("NOT_READ", "x")
 }
 
+func withReader(getenv func(string) string) {
+	env := envconf.New(getenv)
+	_ = env.ListenAddr("R_ADDR", ":8086")
+	_ = env.Checked("R_DB", "sqlite:data/r.db", nil)
+	_ = env.Err()
+	notReader := other
+	_ = notReader.Get("NOT_A_READER", "x")
+}
+
 func lookup(name string) string { return os.Getenv(name) }
 
 func notAGetter(label, value string) string { return os.Getenv(value) + label }

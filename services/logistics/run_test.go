@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	apidocs "github.com/rocketmart/rocketmart/api-docs"
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/minirmq"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
@@ -65,11 +66,15 @@ func TestServe(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		spec := []byte(`{"swagger":"2.0","info":{"title":"RocketMart logistics API (test)"}}`)
+		cfg.listener, cfg.logOut = ln, io.Discard
+		spec, err := apidocs.Spec(serviceName)
+		if err != nil {
+			t.Fatal(err)
+		}
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		done := make(chan error, 1)
-		go func() { done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), spec, ln) }()
+		go func() { done <- run(ctx, cfg) }()
 
 		base := "http://" + ln.Addr().String()
 		testkit.Eventually(t, 15*time.Second, "/readyz 200", func() bool {
@@ -100,7 +105,7 @@ func TestServe(t *testing.T) {
 			t.Errorf("/metrics does not count the processed delivery")
 		}
 		if _, b := get(t, "GET", base+"/swagger/doc.json"); b != string(spec) {
-			t.Errorf("/swagger/doc.json = %q, want the spec serve was given", b)
+			t.Errorf("/swagger/doc.json = %q, want the logistics API document", b)
 		}
 
 		broker.Close()
@@ -114,10 +119,10 @@ func TestServe(t *testing.T) {
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("serve() = %v, want nil after cancel", err)
+				t.Errorf("run() = %v, want nil after cancel", err)
 			}
 		case <-time.After(30 * time.Second):
-			t.Fatal("serve did not return after cancel")
+			t.Fatal("run did not return after cancel")
 		}
 	})
 }

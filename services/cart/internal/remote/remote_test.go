@@ -1,4 +1,4 @@
-package inventory_test
+package remote_test
 
 import (
 	"encoding/json"
@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/cart/internal/cart"
-	"github.com/rocketmart/rocketmart/services/cart/internal/inventory"
+	"github.com/rocketmart/rocketmart/services/cart/internal/remote"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 )
@@ -62,8 +62,8 @@ func fakeInventory(t *testing.T, replies map[string]func(w http.ResponseWriter))
 	return srv
 }
 
-func client(url string) *inventory.Client {
-	return inventory.New(svcclient.New(url, "admin-token", 2*time.Second))
+func client(url string) *remote.Inventory {
+	return remote.NewInventory(svcclient.New(url, "admin-token", 2*time.Second))
 }
 
 func TestProducts(t *testing.T) {
@@ -161,7 +161,7 @@ func TestSlowServerTimesOut(t *testing.T) {
 	hang := func(http.ResponseWriter) { <-release }
 	srv := fakeInventory(t, map[string]func(http.ResponseWriter){"LIST": hang})
 	t.Cleanup(func() { close(release) }) // runs before srv.Close, which waits for handlers
-	c := inventory.New(svcclient.New(srv.URL, "", 100*time.Millisecond))
+	c := remote.NewInventory(svcclient.New(srv.URL, "", 100*time.Millisecond))
 	_, err := c.Products(t.Context())
 	wantUnavailable(t, "Products", err)
 }

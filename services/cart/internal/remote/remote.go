@@ -1,6 +1,6 @@
-// Package inventory is the cart's client of the inventory service's product
-// API; it implements cart.Catalog.
-package inventory
+// Package remote implements the cart domain's view of other services over
+// their HTTP APIs: the inventory's product catalogue (cart.Catalog).
+package remote
 
 import (
 	"context"
@@ -13,18 +13,14 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 )
 
-// Client calls inventory's GET /api/v1/products and
+// Inventory calls the inventory service's GET /api/v1/products and
 // GET /api/v1/products/{sku}.
-type Client struct {
-	api *svcclient.Client
-}
+type Inventory struct{ c *svcclient.Client }
 
-var _ cart.Catalog = (*Client)(nil)
+var _ cart.Catalog = (*Inventory)(nil)
 
-// New returns a Client calling inventory through api.
-func New(api *svcclient.Client) *Client {
-	return &Client{api: api}
-}
+// NewInventory returns the inventory adapter.
+func NewInventory(c *svcclient.Client) *Inventory { return &Inventory{c: c} }
 
 // product is inventory's Product as it travels on the wire.
 type product struct {
@@ -44,11 +40,11 @@ func (p product) toCart() cart.Product {
 }
 
 // Products implements cart.Catalog.
-func (c *Client) Products(ctx context.Context) ([]cart.Product, error) {
+func (i *Inventory) Products(ctx context.Context) ([]cart.Product, error) {
 	var body struct {
 		Products []product `json:"products"`
 	}
-	if err := c.api.Call(ctx, http.MethodGet, "/api/v1/products", "", nil, &body); err != nil {
+	if err := i.c.Call(ctx, http.MethodGet, "/api/v1/products", "", nil, &body); err != nil {
 		return nil, failed("list products", err)
 	}
 	out := make([]cart.Product, 0, len(body.Products))
@@ -64,9 +60,9 @@ func (c *Client) Products(ctx context.Context) ([]cart.Product, error) {
 // Product implements cart.Catalog. Only inventory's own "no such SKU"
 // (404 UNKNOWN_SKU) means the SKU is unknown; any other 404, such as a
 // missing route on a misconfigured INVENTORY_URL, is inventory failing.
-func (c *Client) Product(ctx context.Context, sku string) (cart.Product, error) {
+func (i *Inventory) Product(ctx context.Context, sku string) (cart.Product, error) {
 	var p product
-	err := c.api.Call(ctx, http.MethodGet, "/api/v1/products/"+url.PathEscape(sku), "", nil, &p)
+	err := i.c.Call(ctx, http.MethodGet, "/api/v1/products/"+url.PathEscape(sku), "", nil, &p)
 	if e, ok := apperr.As(err); ok && e.Kind == apperr.NotFound && e.Code == cart.CodeUnknownSKU {
 		return cart.Product{}, cart.UnknownSKU(sku)
 	}

@@ -1,4 +1,4 @@
-package orderclient_test
+package remote_test
 
 import (
 	"context"
@@ -14,10 +14,11 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rocketmart/rocketmart/services/inventory/internal/inventory"
-	"github.com/rocketmart/rocketmart/services/inventory/internal/orderclient"
+	"github.com/rocketmart/rocketmart/services/inventory/internal/remote"
 	"github.com/rocketmart/rocketmart/services/inventory/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 )
 
 const token = "test-admin"
@@ -91,7 +92,7 @@ func TestOrderStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := orderclient.New(tt.base, tt.token, 2*time.Second)
+			c := remote.NewOrders(svcclient.New(tt.base, tt.token, 2*time.Second))
 			status, found, err := c.OrderStatus(context.Background(), tt.orderNo)
 			if (err != nil) != tt.wantErr || status != tt.wantStatus || found != tt.wantFound {
 				t.Errorf("got (%q, %v, %v), want (%q, %v, error %v)", status, found, err, tt.wantStatus, tt.wantFound, tt.wantErr)
@@ -118,7 +119,7 @@ func TestSweeperAsksTheOrderService(t *testing.T) {
 			"RM-CANCELLED": "CANCELLED", "RM-PENDING": "PENDING_PAYMENT", "RM-PAID": "PAID", "RM-FRESH": "PENDING_PAYMENT"}}
 		ts := httptest.NewServer(orders)
 		defer ts.Close()
-		svc := inventory.NewService(st, orderclient.New(ts.URL, token, time.Second), nil, clock)
+		svc := inventory.NewService(st, remote.NewOrders(svcclient.New(ts.URL, token, time.Second)), nil, clock)
 		if _, err := svc.Seed(ctx); err != nil {
 			t.Fatal(err)
 		}
