@@ -2,18 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
 	apidocs "github.com/rocketmart/rocketmart/api-docs"
-	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/order/internal/events"
 	"github.com/rocketmart/rocketmart/services/order/internal/httpapi"
 	"github.com/rocketmart/rocketmart/services/order/internal/ordering"
@@ -23,116 +20,84 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/envconf"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
+	"github.com/rocketmart/rocketmart/services/platform/program"
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 )
 
+// serviceName names the service in logs, broker client instances and the
+// API docs.
+const serviceName = "order"
+
 // config is everything the order service reads from its environment.
 type config struct {
-	Addr               string        // ORDER_ADDR
-	DB                 string        // ORDER_DB
-	NameServer         string        // ROCKETMQ_NAMESERVER
-	MaxReconsume       int32         // ORDER_MAX_RECONSUME
-	AdminToken         string        // ADMIN_TOKEN
-	LogLevel           slog.Level    // LOG_LEVEL
-	ClientLogLevel     string        // ROCKETMQ_CLIENT_LOG_LEVEL: the RocketMQ client's own logs
-	InventoryURL       string        // INVENTORY_URL
-	PaymentURL         string        // PAYMENT_URL
-	CartURL            string        // CART_URL
-	PaymentTimeout     time.Duration // ORDER_PAYMENT_TIMEOUT
-	ReservationGrace   time.Duration // ORDER_RESERVATION_GRACE
-	PaymentCallTimeout time.Duration // ORDER_PAYMENT_CALL_TIMEOUT
-	SweepInterval      time.Duration // ORDER_SWEEP_INTERVAL
-	DelayLevels        []time.Duration
+	Addr               string          // ORDER_ADDR
+	DB                 string          // ORDER_DB
+	NameServer         string          // ROCKETMQ_NAMESERVER
+	ClientLogLevel     string          // ROCKETMQ_CLIENT_LOG_LEVEL: the RocketMQ client's own logs
+	MaxReconsume       int32           // ORDER_MAX_RECONSUME: redeliveries before the dead-letter queue
+	AdminToken         string          // ADMIN_TOKEN
+	LogLevel           slog.Level      // LOG_LEVEL
+	InventoryURL       string          // INVENTORY_URL
+	PaymentURL         string          // PAYMENT_URL
+	CartURL            string          // CART_URL
+	PaymentTimeout     time.Duration   // ORDER_PAYMENT_TIMEOUT
+	ReservationGrace   time.Duration   // ORDER_RESERVATION_GRACE
+	PaymentCallTimeout time.Duration   // ORDER_PAYMENT_CALL_TIMEOUT
+	SweepInterval      time.Duration   // ORDER_SWEEP_INTERVAL
+	DelayLevels        []time.Duration // ORDER_DELAY_LEVELS: the broker's, when not RocketMQ's 18
 
 	listener net.Listener // tests: serve here instead of Addr
 	logOut   io.Writer    // where the JSON logs go (stdout)
 }
 
-// loadConfig reads the environment through getenv, applying defaults that
-// make the embedded run work, and validates the result.
+// loadConfig reads the environment through getenv (os.Getenv in main, a map
+// in tests) with defaults that make the embedded run work, and reports every
+// bad setting at once, each naming its variable.
 func loadConfig(getenv func(string) string) (config, error) {
-	get := envconf.Getter(getenv)
-	var errs []error
-	dur := func(name, def string) time.Duration {
-		d, err := time.ParseDuration(get(name, def))
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("%s=%q: want a positive duration such as 15m or 30s", name, get(name, def)))
-		}
-		return d
-	}
+	env := envconf.New(getenv)
 	c := config{
-		Addr:               get("ORDER_ADDR", ":8081"),
-		DB:                 get("ORDER_DB", "sqlite:data/order.db"),
-		NameServer:         get("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
-		AdminToken:         get("ADMIN_TOKEN", "rocketmart-admin"),
-		ClientLogLevel:     get("ROCKETMQ_CLIENT_LOG_LEVEL", "warn"),
-		InventoryURL:       get("INVENTORY_URL", "http://127.0.0.1:8083"),
-		PaymentURL:         get("PAYMENT_URL", "http://127.0.0.1:8082"),
-		CartURL:            get("CART_URL", "http://127.0.0.1:8086"),
-		PaymentTimeout:     dur("ORDER_PAYMENT_TIMEOUT", "15m"),
-		ReservationGrace:   dur("ORDER_RESERVATION_GRACE", "10m"),
-		PaymentCallTimeout: dur("ORDER_PAYMENT_CALL_TIMEOUT", "3s"),
-		SweepInterval:      dur("ORDER_SWEEP_INTERVAL", "30s"),
+		Addr:               env.ListenAddr("ORDER_ADDR", ":8081"),
+		DB:                 env.Checked("ORDER_DB", "sqlite:data/order.db", database.CheckDSN),
+		NameServer:         env.HostPortList("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
+		ClientLogLevel:     env.ClientLogLevel("ROCKETMQ_CLIENT_LOG_LEVEL", "warn"),
+		MaxReconsume:       env.MaxReconsume("ORDER_MAX_RECONSUME", "16"),
+		AdminToken:         env.Token("ADMIN_TOKEN", "rocketmart-admin"),
+		LogLevel:           env.LogLevel("LOG_LEVEL", "info"),
+		InventoryURL:       env.BaseURL("INVENTORY_URL", "http://127.0.0.1:8083"),
+		PaymentURL:         env.BaseURL("PAYMENT_URL", "http://127.0.0.1:8082"),
+		CartURL:            env.BaseURL("CART_URL", "http://127.0.0.1:8086"),
+		PaymentTimeout:     env.Duration("ORDER_PAYMENT_TIMEOUT", "15m", time.Second),
+		ReservationGrace:   env.Duration("ORDER_RESERVATION_GRACE", "10m", time.Second),
+		PaymentCallTimeout: env.Duration("ORDER_PAYMENT_CALL_TIMEOUT", "3s", time.Millisecond),
+		SweepInterval:      env.Duration("ORDER_SWEEP_INTERVAL", "30s", time.Second),
+		DelayLevels:        env.DurationList("ORDER_DELAY_LEVELS", ""),
 		logOut:             os.Stdout,
 	}
-	maxReconsume, err := envconf.MaxReconsume("ORDER_MAX_RECONSUME", get("ORDER_MAX_RECONSUME", "16"))
-	errs = append(errs, err)
-	c.MaxReconsume = maxReconsume
-	level, err := envconf.LogLevel("LOG_LEVEL", get("LOG_LEVEL", "info"))
-	errs = append(errs, err)
-	c.LogLevel = level
-	if raw := get("ORDER_DELAY_LEVELS", ""); raw != "" {
-		for _, f := range strings.Fields(strings.ReplaceAll(raw, ",", " ")) {
-			d, err := time.ParseDuration(f)
-			if err != nil || d <= 0 {
-				errs = append(errs, fmt.Errorf("ORDER_DELAY_LEVELS: %q is not a positive duration", f))
-			}
-			c.DelayLevels = append(c.DelayLevels, d)
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return c, err
-	}
-	return c, c.Validate()
-}
-
-// Validate reports every setting that cannot work, naming its variable.
-func (c config) Validate() error {
-	errs := []error{
-		envconf.ListenAddr("ORDER_ADDR", c.Addr),
-		envconf.HostPortList("ROCKETMQ_NAMESERVER", c.NameServer),
-		envconf.ClientLogLevel("ROCKETMQ_CLIENT_LOG_LEVEL", c.ClientLogLevel),
-		envconf.Token("ADMIN_TOKEN", c.AdminToken),
-		envconf.BaseURL("INVENTORY_URL", c.InventoryURL),
-		envconf.BaseURL("PAYMENT_URL", c.PaymentURL),
-		envconf.BaseURL("CART_URL", c.CartURL),
-	}
-	if err := database.CheckDSN(c.DB); err != nil {
-		errs = append(errs, fmt.Errorf("ORDER_DB: %w", err))
-	}
 	if c.PaymentCallTimeout >= 20*time.Second {
-		errs = append(errs, fmt.Errorf("ORDER_PAYMENT_CALL_TIMEOUT=%s: keep it well under the 30 s pay budget", c.PaymentCallTimeout))
+		env.Fail(fmt.Errorf("ORDER_PAYMENT_CALL_TIMEOUT=%s: keep it well under the 30 s pay budget", c.PaymentCallTimeout))
 	}
-	return errors.Join(errs...)
+	return c, env.Err()
 }
 
 // run wires the service and serves until ctx is cancelled.
-func run(ctx context.Context, cfg config) (err error) {
-	log := slog.New(slog.NewJSONHandler(cfg.logOut, &slog.HandlerOptions{Level: cfg.LogLevel})).With("service", "order")
+func run(ctx context.Context, cfg config) error {
+	log := program.Logger(serviceName, cfg.logOut, cfg.LogLevel)
+	spec, err := apidocs.Spec(serviceName)
+	if err != nil {
+		return err
+	}
 	db, err := database.Open(ctx, cfg.DB, log)
 	if err != nil {
 		return err
 	}
-	defer database.Close(db)
+	defer program.CloseLogged(log, "database", func() error { return database.Close(db) })
 	if err := store.Migrate(db); err != nil {
 		return err
 	}
-	spec, err := apidocs.Spec("order")
-	if err != nil {
-		return err
-	}
 
-	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: "order", Logger: log, ClientLogLevel: cfg.ClientLogLevel}
+	// The check-backs read the store and the payment service only, so they
+	// exist before the producers that answer the broker with them.
+	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: serviceName, Logger: log, ClientLogLevel: cfg.ClientLogLevel}
 	st := store.New(db)
 	payments := remote.NewPayments(svcclient.New(cfg.PaymentURL, cfg.AdminToken, cfg.PaymentCallTimeout))
 	domainCfg := ordering.Config{PaymentTimeout: cfg.PaymentTimeout, ReservationGrace: cfg.ReservationGrace, Log: log}
@@ -140,33 +105,35 @@ func run(ctx context.Context, cfg config) (err error) {
 	if err != nil {
 		return err
 	}
-	defer producers.Close()
+	defer program.CloseLogged(log, "producers", producers.Close)
 	svc := ordering.NewService(st,
 		remote.NewInventory(svcclient.New(cfg.InventoryURL, cfg.AdminToken, 0)),
 		payments,
 		remote.NewCart(svcclient.New(cfg.CartURL, cfg.AdminToken, 0)),
 		producers.Events(), domainCfg)
 
-	srv := httpserver.New(httpserver.Config{Addr: cfg.Addr, ServiceName: "order"}, log,
-		httpserver.ReadyCheck{Name: "database", Check: func(ctx context.Context) error { return database.Ping(ctx, db) }},
-		httpserver.ReadyCheck{Name: "broker", Check: func(ctx context.Context) error { return mq.Ping(ctx, cfg.NameServer) }})
-	httpapi.Routes(srv.Router(), svc, cfg.AdminToken)
+	srv := httpserver.New(httpserver.Config{Addr: cfg.Addr}, log, program.ReadyChecks(db, cfg.NameServer)...)
+	httpapi.Register(srv.Router(), svc, cfg.AdminToken)
 	srv.MountSwagger(spec)
 
-	consumer, err := mq.StartConsumer(ctx, mqCfg, contracts.ConsumerOrderOrderTimeout, contracts.TopicOrderTimeout,
-		events.TimeoutHandler(svc), mq.ConsumerOptions{MaxReconsumeTimes: cfg.MaxReconsume, Metrics: mq.NewConsumerMetrics(srv.Registry())})
+	consumers, err := mq.StartConsumers(ctx, mqCfg, mq.ConsumerOptions{
+		MaxReconsumeTimes: cfg.MaxReconsume,
+		Metrics:           mq.NewConsumerMetrics(srv.Registry()),
+	}, events.Subscriptions(svc, log)...)
 	if err != nil {
 		return err
 	}
-	defer consumer.Close()
+	// Deferred after the database's close, so it runs first: no delivery
+	// is handled on a closed database.
+	defer program.CloseLogged(log, "consumers", consumers.Close)
 
 	var wg sync.WaitGroup
 	wg.Go(func() { sweep(ctx, svc, cfg.SweepInterval, log) })
 	defer wg.Wait()
-	if cfg.listener != nil {
-		return srv.Serve(ctx, cfg.listener)
-	}
-	return srv.Run(ctx)
+
+	log.Info("order starting", "addr", cfg.Addr, "db", database.Redact(cfg.DB), "inventory", cfg.InventoryURL,
+		"payment", cfg.PaymentURL, "cart", cfg.CartURL)
+	return program.Serve(ctx, srv, cfg.listener)
 }
 
 // sweep cancels overdue orders every interval: the backstop for a timeout

@@ -14,23 +14,6 @@
 //	@name						X-Admin-Token
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
-)
+import "github.com/rocketmart/rocketmart/services/platform/program"
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	cfg, err := loadConfig(os.Getenv)
-	if err == nil {
-		err = run(ctx, cfg)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "order:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main(serviceName, loadConfig, run) }

@@ -16,6 +16,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/mqtest"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 	"github.com/rocketmart/rocketmart/services/platform/txlog"
 	"github.com/rocketmart/rocketmart/services/platform/txmsg"
 )
@@ -117,26 +118,18 @@ func TestTransactionalEvent(t *testing.T) {
 				t.Fatalf("%s: publish: %v", c.name, err)
 			}
 		}
-		mqtest.Eventually(t, 15*time.Second, "every half message decided", func() bool { return pendingHalves(t, b) == 0 })
+		testkit.Eventually(t, 15*time.Second, "every half message decided", func() bool { return pendingHalves(t, b) == 0 })
 
 		var mu sync.Mutex
 		delivered := map[string]int{}
-		c, err := mq.StartConsumer(ctx, b.Config, "giftcard-audit", "GIFT_CARD_ISSUED",
-			func(_ context.Context, d mq.Delivery) error {
-				var ev cardIssued
-				if err := json.Unmarshal(d.Body, &ev); err != nil {
-					return mq.Poison(err)
-				}
+		b.Consume(t, mq.ConsumerOptions{}, mq.Subscription{Group: "giftcard-audit", Topic: "GIFT_CARD_ISSUED",
+			Handler: mq.EventHandler(func(b []byte, ev *cardIssued) error { return json.Unmarshal(b, ev) }, func(_ context.Context, _ mq.Delivery, ev cardIssued) error {
 				mu.Lock()
 				defer mu.Unlock()
 				delivered[ev.CardNo]++
 				return nil
-			}, mq.ConsumerOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		mqtest.Eventually(t, 20*time.Second, "consumer caught up", func() bool { return b.CaughtUp(t, "giftcard-audit") })
+			})})
+		testkit.Eventually(t, 20*time.Second, "consumer caught up", func() bool { return b.CaughtUp(t, "giftcard-audit") })
 
 		mu.Lock()
 		defer mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
@@ -114,15 +115,20 @@ func DelayLevel(levels []time.Duration, d time.Duration) int {
 	return len(levels)
 }
 
-// TimeoutHandler consumes ORDER_TIMEOUT.
-func TimeoutHandler(svc interface {
-	HandleTimeout(ctx context.Context, ev contracts.OrderTimeout) error
-}) mq.Handler {
-	return func(ctx context.Context, d mq.Delivery) error {
-		var ev contracts.OrderTimeout
-		if err := contracts.Decode(d.Body, &ev); err != nil {
-			return mq.Poison(err)
-		}
-		return svc.HandleTimeout(ctx, ev)
+// Subscriptions are the order service's consumers, started by
+// mq.StartConsumers.
+func Subscriptions(svc *ordering.Service, _ *slog.Logger) []mq.Subscription {
+	return []mq.Subscription{
+		{Group: contracts.ConsumerOrderOrderTimeout, Topic: contracts.TopicOrderTimeout, Handler: OrderTimeout(svc)},
 	}
+}
+
+// OrderTimeout returns the ORDER_TIMEOUT handler: an order still unpaid at
+// its deadline is cancelled (transactionally, through ORDER_CANCELLED); a
+// paid or cancelled one is left alone, so a redelivery changes nothing.
+// mq.EventHandler makes an undecodable or invalid event poison.
+func OrderTimeout(svc *ordering.Service) mq.Handler {
+	return mq.EventHandler(contracts.Decode, func(ctx context.Context, _ mq.Delivery, ev contracts.OrderTimeout) error {
+		return svc.HandleTimeout(ctx, ev)
+	})
 }

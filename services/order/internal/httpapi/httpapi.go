@@ -22,8 +22,8 @@ const (
 	maxAdminListLimit = 100000
 )
 
-// Routes mounts the API on r.
-func Routes(r gin.IRouter, svc *ordering.Service, adminToken string) {
+// Register mounts the API on r.
+func Register(r gin.IRouter, svc *ordering.Service, adminToken string) {
 	h := handlers{svc: svc}
 	user := r.Group("/api/v1/orders", httpserver.RequireUser(contracts.IsDemoUser))
 	user.POST("", httpserver.Handle(h.place))
