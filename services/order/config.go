@@ -127,32 +127,12 @@ func run(ctx context.Context, cfg config) error {
 	// is handled on a closed database.
 	defer program.CloseLogged(log, "consumers", consumers.Close)
 
-	var wg sync.WaitGroup
-	wg.Go(func() { sweep(ctx, svc, cfg.SweepInterval, log) })
-	defer wg.Wait()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	var sweeper sync.WaitGroup
+	sweeper.Go(func() { svc.RunSweeper(sweepCtx, cfg.SweepInterval) })
+	defer func() { stopSweep(); sweeper.Wait() }()
 
 	log.Info("order starting", "addr", cfg.Addr, "db", database.Redact(cfg.DB), "inventory", cfg.InventoryURL,
 		"payment", cfg.PaymentURL, "cart", cfg.CartURL)
 	return program.Serve(ctx, srv, cfg.listener)
-}
-
-// sweep cancels overdue orders every interval: the backstop for a timeout
-// message that was never sent.
-func sweep(ctx context.Context, svc *ordering.Service, interval time.Duration, log *slog.Logger) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		n, err := svc.SweepOverdue(ctx, interval)
-		if err != nil && ctx.Err() == nil {
-			log.Warn("overdue sweep failed", "error", err)
-		}
-		if n > 0 {
-			log.Info("overdue orders cancelled", "count", n)
-		}
-	}
 }
