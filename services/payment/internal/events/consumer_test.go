@@ -13,6 +13,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/mqtest"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
 
 // Through the real client and broker: the same event delivered twice
@@ -61,7 +62,7 @@ func TestOrderCancelledConsumer(t *testing.T) {
 		if w, _ := svc.Wallet(ctx, "bob"); w.BalanceCents != 250_000 {
 			t.Errorf("bob's balance %d, want 250000 (refunded once)", w.BalanceCents)
 		}
-		if _, _, err := svc.Charge(ctx, payment.ChargeRequest{OrderNo: "UNPAID-1", UserID: "alice", AmountCents: 100}); codeOf(err) != payment.CodeOrderCancelled {
+		if _, _, err := svc.Charge(ctx, payment.ChargeRequest{OrderNo: "UNPAID-1", UserID: "alice", AmountCents: 100}); testkit.CodeOf(err) != payment.CodeOrderCancelled {
 			t.Errorf("charge of the cancelled order: %v, want ORDER_CANCELLED", err)
 		}
 		checkConservation(t, svc)

@@ -2,7 +2,6 @@ package events_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/payment/internal/payment"
 	"github.com/rocketmart/rocketmart/services/payment/internal/store"
-	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -43,13 +41,6 @@ func cancelled(t *testing.T, eventID, orderNo, userID string) []byte {
 		t.Fatal(err)
 	}
 	return body
-}
-
-func codeOf(err error) string {
-	if e, ok := apperr.As(err); ok {
-		return e.Code
-	}
-	return fmt.Sprint(err)
 }
 
 func voids(t *testing.T, db *gorm.DB, orderNo string) int64 {

@@ -12,6 +12,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/payment/internal/payment"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
 
 // A payment in flight races the order's cancellation: the charge request and
@@ -59,7 +60,7 @@ func TestChargeRacingCancelNeverLeavesAChargedCancelledOrder(t *testing.T) {
 				switch {
 				case err == nil && c.Status == payment.StatusRefunded && marker == 0 && got.created && got.chargeErr == nil:
 					results["charged, then refunded by the cancel"]++
-				case codeOf(err) == payment.CodeChargeNotFound && marker == 1 && codeOf(got.chargeErr) == payment.CodeOrderCancelled:
+				case testkit.CodeOf(err) == payment.CodeChargeNotFound && marker == 1 && testkit.CodeOf(got.chargeErr) == payment.CodeOrderCancelled:
 					results["voided, charge refused"]++
 				default:
 					t.Fatalf("%s: charge %+v (%v), %d void markers, charge answer created=%v err=%v",
