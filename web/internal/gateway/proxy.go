@@ -172,7 +172,7 @@ func (g *Gateway) proxyImage(c *gin.Context) {
 		notFound(c)
 		return
 	}
-	g.forward(c, &target{service: "inventory", route: routeImage, path: "/images" + c.Param("file"),
+	g.forward(c, &target{service: contracts.ServiceInventory, route: routeImage, path: "/images" + c.Param("file"),
 		rawPath: rawSuffix(c.Request.URL, "/images", "/images")})
 }
 
@@ -180,7 +180,7 @@ func (g *Gateway) proxyImage(c *gin.Context) {
 // catalogue. Everything else is someone's cart, order, wallet or points.
 func isPublic(svc, method string, segs []string) bool {
 	readOnly := method == http.MethodGet || method == http.MethodHead
-	return svc == "inventory" && readOnly && segs[0] == "products"
+	return svc == contracts.ServiceInventory && readOnly && segs[0] == "products"
 }
 
 // segments splits "/a/b" into its segments, refusing empty, "." and ".."

@@ -153,7 +153,7 @@ func (s *Shop) handler(service string) http.Handler {
 		var body any
 		found := false
 		switch {
-		case service == "inventory" && strings.HasPrefix(r.URL.Path, "/api/v1/reservations/"):
+		case service == contracts.ServiceInventory && strings.HasPrefix(r.URL.Path, "/api/v1/reservations/"):
 			body, found = lookup(s.reservations, strings.TrimPrefix(r.URL.Path, "/api/v1/reservations/"))
 		case service == "logistics" && strings.HasPrefix(r.URL.Path, "/api/v1/admin/shipments/"):
 			body, found = lookup(s.shipments, strings.TrimPrefix(r.URL.Path, "/api/v1/admin/shipments/"))
