@@ -2,10 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net"
-	"os"
 
 	apidocs "github.com/rocketmart/rocketmart/api-docs"
 	"github.com/rocketmart/rocketmart/services/cart/internal/cart"
@@ -13,31 +9,22 @@ import (
 	"github.com/rocketmart/rocketmart/services/cart/internal/httpapi"
 	"github.com/rocketmart/rocketmart/services/cart/internal/remote"
 	"github.com/rocketmart/rocketmart/services/cart/internal/store"
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/envconf"
-	"github.com/rocketmart/rocketmart/services/platform/httpserver"
-	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/program"
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 )
 
 // serviceName names the service in logs, broker client instances and the
-// API docs.
+// API docs, and finds its row of the services table.
 const serviceName = "cart"
 
-// config is everything the cart service reads from its environment.
+// config is everything the cart service reads from its environment: the
+// settings every service reads (CART_ADDR, CART_DB, …) and its own.
 type config struct {
-	Addr           string     // CART_ADDR
-	DB             string     // CART_DB
-	NameServer     string     // ROCKETMQ_NAMESERVER
-	ClientLogLevel string     // ROCKETMQ_CLIENT_LOG_LEVEL: the RocketMQ client's own logs
-	MaxReconsume   int32      // CART_MAX_RECONSUME: redeliveries before the dead-letter queue
-	AdminToken     string     // ADMIN_TOKEN
-	LogLevel       slog.Level // LOG_LEVEL
-	InventoryURL   string     // INVENTORY_URL
-
-	listener net.Listener // tests: serve here instead of Addr
-	logOut   io.Writer    // where the JSON logs go (stdout)
+	envconf.Base
+	InventoryURL string // INVENTORY_URL
 }
 
 // loadConfig reads the environment through getenv (os.Getenv in main, a map
@@ -46,56 +33,28 @@ type config struct {
 func loadConfig(getenv func(string) string) (config, error) {
 	env := envconf.New(getenv)
 	c := config{
-		Addr:           env.ListenAddr("CART_ADDR", ":8086"),
-		DB:             env.Checked("CART_DB", "sqlite:data/cart.db", database.CheckDSN),
-		NameServer:     env.HostPortList("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
-		ClientLogLevel: env.ClientLogLevel("ROCKETMQ_CLIENT_LOG_LEVEL", "warn"),
-		MaxReconsume:   env.MaxReconsume("CART_MAX_RECONSUME", "16"),
-		AdminToken:     env.Token("ADMIN_TOKEN", "rocketmart-admin"),
-		LogLevel:       env.LogLevel("LOG_LEVEL", "info"),
-		InventoryURL:   env.BaseURL("INVENTORY_URL", "http://127.0.0.1:8083"),
-		logOut:         os.Stdout,
+		Base:         env.Base(contracts.MustService(serviceName)),
+		InventoryURL: env.BaseURL("INVENTORY_URL", "http://127.0.0.1:8083"),
 	}
 	return c, env.Err()
 }
 
 // run wires the service and serves until ctx is cancelled.
 func run(ctx context.Context, cfg config) error {
-	log := program.Logger(serviceName, cfg.logOut, cfg.LogLevel)
-	spec, err := apidocs.Spec(serviceName)
+	app, err := program.Open(ctx, serviceName, cfg.Base, apidocs.Spec, store.Migrate)
 	if err != nil {
 		return err
 	}
-	db, err := database.Open(ctx, cfg.DB, log)
-	if err != nil {
-		return err
-	}
-	defer program.CloseLogged(log, "database", func() error { return database.Close(db) })
-	if err := store.Migrate(db); err != nil {
-		return err
-	}
+	defer app.Close()
 	// Nothing to seed: carts start empty, and a user's cart header row is
-	// created by that user's first write.
-	svc := cart.NewService(store.New(db), remote.NewInventory(svcclient.New(cfg.InventoryURL, cfg.AdminToken, 0)))
-
-	// A down inventory makes priced views answer 503, but must not take the
-	// cart out of rotation: ReadyChecks leaves it out.
-	srv := httpserver.New(httpserver.Config{Addr: cfg.Addr}, log, program.ReadyChecks(db, cfg.NameServer)...)
-	httpapi.Register(srv.Router(), svc, cfg.AdminToken)
-	srv.MountSwagger(spec)
-
-	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: serviceName, Logger: log, ClientLogLevel: cfg.ClientLogLevel}
-	consumers, err := mq.StartConsumers(ctx, mqCfg, mq.ConsumerOptions{
-		MaxReconsumeTimes: cfg.MaxReconsume,
-		Metrics:           mq.NewConsumerMetrics(srv.Registry()),
-	}, events.Subscriptions(svc, log)...)
-	if err != nil {
+	// created by that user's first write. A down inventory makes priced
+	// views answer 503, but must not take the cart out of rotation: the
+	// readiness checks leave it out.
+	svc := cart.NewService(store.New(app.DB), remote.NewInventory(svcclient.New(cfg.InventoryURL, cfg.AdminToken, 0)))
+	httpapi.Register(app.Router(), svc, cfg.AdminToken)
+	if err := app.Consume(ctx, events.Subscriptions(svc, app.Log)...); err != nil {
 		return err
 	}
-	// Deferred after the database's close, so it runs first: no delivery
-	// is handled on a closed database.
-	defer program.CloseLogged(log, "consumers", consumers.Close)
-
-	log.Info("cart starting", "addr", cfg.Addr, "db", database.Redact(cfg.DB), "inventory", cfg.InventoryURL)
-	return program.Serve(ctx, srv, cfg.listener)
+	app.Log.Info("cart starting", "addr", cfg.Addr, "db", database.Redact(cfg.DB), "inventory", cfg.InventoryURL)
+	return app.Serve(ctx)
 }

@@ -55,6 +55,18 @@ func (s Service) AddrVar() string { return s.EnvPrefix + "_ADDR" }
 // DBVar is the variable the service reads its database DSN from.
 func (s Service) DBVar() string { return s.EnvPrefix + "_DB" }
 
+// DefaultAddr is AddrVar's default in the embedded run: every interface, the
+// row's port.
+func (s Service) DefaultAddr() string { return fmt.Sprintf(":%d", s.Port) }
+
+// DefaultDB is DBVar's default in the embedded run: a SQLite file named
+// after the service under data/, relative to where the program starts.
+func (s Service) DefaultDB() string { return "sqlite:data/" + s.Name + ".db" }
+
+// MaxReconsumeVar is the variable the service reads its consumers' maximum
+// redeliveries from (before a message goes to the dead-letter queue).
+func (s Service) MaxReconsumeVar() string { return s.EnvPrefix + "_MAX_RECONSUME" }
+
 // URLVar is the variable other programs read the service's base URL from.
 func (s Service) URLVar() string { return s.EnvPrefix + "_URL" }
 
@@ -116,4 +128,17 @@ func ServiceByName(name string) (Service, bool) {
 		}
 	}
 	return Service{}, false
+}
+
+// MustService returns the row of the service called name, for a program
+// that knows its own name at compile time (its config.go reads its shared
+// settings through the row). It panics on a name without a row: a
+// programming error every service's config test reaches, like
+// regexp.MustCompile on a bad literal.
+func MustService(name string) Service {
+	s, ok := ServiceByName(name)
+	if !ok {
+		panic(fmt.Sprintf("contracts: no service called %q in the table", name))
+	}
+	return s
 }

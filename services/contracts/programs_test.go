@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -79,8 +78,9 @@ func TestServicesReturnsACopy(t *testing.T) {
 }
 
 // TestServicesMatchTheirFolders: each row names a folder with the program's
-// main.go and config.go, the module path in its go.mod, and the listen
-// address variable its config.go reads with the table's port as default.
+// main.go and config.go, the module path in its go.mod, and a config.go
+// that reads its shared settings (listen address, database, …) through
+// this row.
 func TestServicesMatchTheirFolders(t *testing.T) {
 	for _, s := range Services() {
 		t.Run(s.Name, func(t *testing.T) {
@@ -97,19 +97,64 @@ func TestServicesMatchTheirFolders(t *testing.T) {
 			if got := modulePath(gomod); got != s.Module {
 				t.Errorf("go.mod says module %q, the table %q", got, s.Module)
 			}
-			defaults := envDefaults(t, filepath.Join(dir, "config.go"))
-			addr, ok := defaults[s.AddrVar()]
-			if !ok {
-				t.Fatalf("config.go reads no %s with a literal default (is EnvPrefix %q right?)", s.AddrVar(), s.EnvPrefix)
-			}
-			if _, port, err := net.SplitHostPort(addr); err != nil || port != strconv.Itoa(s.Port) {
-				t.Errorf("%s defaults to %q, the table says port %d", s.AddrVar(), addr, s.Port)
-			}
-			if _, ok := defaults[s.DBVar()]; !ok {
-				t.Errorf("config.go reads no %s", s.DBVar())
+			// The shared settings (AddrVar, DBVar, …) are read through the
+			// row: config.go must ask for its own.
+			if got := ownRow(t, filepath.Join(dir, "config.go")); got != s.Name {
+				t.Errorf("config.go reads the shared settings of %q (MustService(...)), want %q", got, s.Name)
 			}
 		})
 	}
+}
+
+// TestRowDefaults: the shared variables a row names, with the defaults of
+// the embedded run.
+func TestRowDefaults(t *testing.T) {
+	s := MustService(ServicePayment)
+	got := []string{s.AddrVar(), s.DefaultAddr(), s.DBVar(), s.DefaultDB(), s.MaxReconsumeVar(), s.URLVar(), s.DefaultURL()}
+	want := []string{"PAYMENT_ADDR", ":8082", "PAYMENT_DB", "sqlite:data/payment.db", "PAYMENT_MAX_RECONSUME", "PAYMENT_URL", "http://127.0.0.1:8082"}
+	if !slices.Equal(got, want) {
+		t.Errorf("payment's row gives %q, want %q", got, want)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("MustService of a name without a row did not panic")
+		}
+	}()
+	MustService("nope")
+}
+
+// ownRow returns the service name config.go passes to MustService: a
+// string literal, or a constant declared in the file with one.
+func ownRow(t *testing.T, file string) string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consts := map[string]string{}
+	var arg ast.Expr
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ValueSpec:
+			for i, id := range n.Names {
+				if i < len(n.Values) {
+					if v, ok := stringLit(n.Values[i]); ok {
+						consts[id.Name] = v
+					}
+				}
+			}
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "MustService" && len(n.Args) == 1 {
+				arg = n.Args[0]
+			}
+		}
+		return true
+	})
+	if id, ok := arg.(*ast.Ident); ok {
+		return consts[id.Name]
+	}
+	v, _ := stringLit(arg)
+	return v
 }
 
 // TestServiceURLDefaultsMatchTheTable: a service that calls another one

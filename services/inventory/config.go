@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net"
-	"os"
 	"sync"
 	"time"
 
 	apidocs "github.com/rocketmart/rocketmart/api-docs"
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/inventory/internal/events"
 	"github.com/rocketmart/rocketmart/services/inventory/internal/httpapi"
 	"github.com/rocketmart/rocketmart/services/inventory/internal/inventory"
@@ -17,30 +14,21 @@ import (
 	"github.com/rocketmart/rocketmart/services/inventory/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/envconf"
-	"github.com/rocketmart/rocketmart/services/platform/httpserver"
-	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/program"
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 )
 
 // serviceName names the service in logs, broker client instances and the
-// API docs.
+// API docs, and finds its row of the services table.
 const serviceName = "inventory"
 
-// config is everything the inventory service reads from its environment.
+// config is everything the inventory service reads from its environment:
+// the settings every service reads (INVENTORY_ADDR, INVENTORY_DB, …) and
+// its own.
 type config struct {
-	Addr           string        // INVENTORY_ADDR
-	DB             string        // INVENTORY_DB
-	NameServer     string        // ROCKETMQ_NAMESERVER
-	ClientLogLevel string        // ROCKETMQ_CLIENT_LOG_LEVEL: the RocketMQ client's own logs
-	MaxReconsume   int32         // INVENTORY_MAX_RECONSUME: redeliveries before the dead-letter queue
-	AdminToken     string        // ADMIN_TOKEN
-	LogLevel       slog.Level    // LOG_LEVEL
-	OrderURL       string        // ORDER_URL
-	SweepInterval  time.Duration // INVENTORY_SWEEP_INTERVAL
-
-	listener net.Listener // tests: serve here instead of Addr
-	logOut   io.Writer    // where the JSON logs go (stdout)
+	envconf.Base
+	OrderURL      string        // ORDER_URL
+	SweepInterval time.Duration // INVENTORY_SWEEP_INTERVAL
 }
 
 // loadConfig reads the environment through getenv (os.Getenv in main, a map
@@ -49,64 +37,39 @@ type config struct {
 func loadConfig(getenv func(string) string) (config, error) {
 	env := envconf.New(getenv)
 	c := config{
-		Addr:           env.ListenAddr("INVENTORY_ADDR", ":8083"),
-		DB:             env.Checked("INVENTORY_DB", "sqlite:data/inventory.db", database.CheckDSN),
-		NameServer:     env.HostPortList("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
-		ClientLogLevel: env.ClientLogLevel("ROCKETMQ_CLIENT_LOG_LEVEL", "warn"),
-		MaxReconsume:   env.MaxReconsume("INVENTORY_MAX_RECONSUME", "16"),
-		AdminToken:     env.Token("ADMIN_TOKEN", "rocketmart-admin"),
-		LogLevel:       env.LogLevel("LOG_LEVEL", "info"),
-		OrderURL:       env.BaseURL("ORDER_URL", "http://127.0.0.1:8081"),
-		SweepInterval:  env.Duration("INVENTORY_SWEEP_INTERVAL", "30s", time.Second),
-		logOut:         os.Stdout,
+		Base:          env.Base(contracts.MustService(serviceName)),
+		OrderURL:      env.BaseURL("ORDER_URL", "http://127.0.0.1:8081"),
+		SweepInterval: env.Duration("INVENTORY_SWEEP_INTERVAL", "30s", time.Second),
 	}
 	return c, env.Err()
 }
 
 // run wires the service and serves until ctx is cancelled.
 func run(ctx context.Context, cfg config) error {
-	log := program.Logger(serviceName, cfg.logOut, cfg.LogLevel)
-	spec, err := apidocs.Spec(serviceName)
+	app, err := program.Open(ctx, serviceName, cfg.Base, apidocs.Spec, store.Migrate)
 	if err != nil {
 		return err
 	}
-	db, err := database.Open(ctx, cfg.DB, log)
-	if err != nil {
-		return err
-	}
-	defer program.CloseLogged(log, "database", func() error { return database.Close(db) })
-	if err := store.Migrate(db); err != nil {
-		return err
-	}
-	svc := inventory.NewService(store.New(db), remote.NewOrders(svcclient.New(cfg.OrderURL, cfg.AdminToken, 0)), log, nil)
+	defer app.Close()
+	svc := inventory.NewService(store.New(app.DB), remote.NewOrders(svcclient.New(cfg.OrderURL, cfg.AdminToken, 0)), app.Log, nil)
 	n, err := svc.Seed(ctx)
 	if err != nil {
 		return err
 	}
-	log.Info("catalogue seeded", "inserted", n)
-
-	srv := httpserver.New(httpserver.Config{Addr: cfg.Addr}, log, program.ReadyChecks(db, cfg.NameServer)...)
-	httpapi.Register(srv.Router(), svc, cfg.AdminToken)
-	srv.MountSwagger(spec)
-
-	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: serviceName, Logger: log, ClientLogLevel: cfg.ClientLogLevel}
-	consumers, err := mq.StartConsumers(ctx, mqCfg, mq.ConsumerOptions{
-		MaxReconsumeTimes: cfg.MaxReconsume,
-		Metrics:           mq.NewConsumerMetrics(srv.Registry()),
-	}, events.Subscriptions(svc, log)...)
-	if err != nil {
+	app.Log.Info("catalogue seeded", "inserted", n)
+	httpapi.Register(app.Router(), svc, cfg.AdminToken)
+	if err := app.Consume(ctx, events.Subscriptions(svc, app.Log)...); err != nil {
 		return err
 	}
-	// Deferred after the database's close, so it runs first: no delivery
-	// is handled on a closed database.
-	defer program.CloseLogged(log, "consumers", consumers.Close)
 
+	// Deferred after app.Close, so the sweeper stops before the consumers
+	// and the database close.
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	var sweeper sync.WaitGroup
 	sweeper.Go(func() { svc.RunSweeper(sweepCtx, cfg.SweepInterval) })
 	defer func() { stopSweep(); sweeper.Wait() }()
 
-	log.Info("inventory starting", "addr", cfg.Addr, "db", database.Redact(cfg.DB), "order_url", cfg.OrderURL,
+	app.Log.Info("inventory starting", "addr", cfg.Addr, "db", database.Redact(cfg.DB), "order_url", cfg.OrderURL,
 		"sweep_interval", cfg.SweepInterval.String())
-	return program.Serve(ctx, srv, cfg.listener)
+	return app.Serve(ctx)
 }

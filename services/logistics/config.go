@@ -2,39 +2,26 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net"
-	"os"
 
 	apidocs "github.com/rocketmart/rocketmart/api-docs"
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/logistics/internal/events"
 	"github.com/rocketmart/rocketmart/services/logistics/internal/httpapi"
 	"github.com/rocketmart/rocketmart/services/logistics/internal/shipping"
 	"github.com/rocketmart/rocketmart/services/logistics/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/envconf"
-	"github.com/rocketmart/rocketmart/services/platform/httpserver"
-	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/program"
 )
 
 // serviceName names the service in logs, broker client instances and the
-// API docs.
+// API docs, and finds its row of the services table.
 const serviceName = "logistics"
 
-// config is everything the logistics service reads from its environment.
+// config is everything the logistics service reads from its environment:
+// only the settings every service reads (LOGISTICS_ADDR, LOGISTICS_DB, …).
 type config struct {
-	Addr           string     // LOGISTICS_ADDR
-	DB             string     // LOGISTICS_DB
-	NameServer     string     // ROCKETMQ_NAMESERVER
-	ClientLogLevel string     // ROCKETMQ_CLIENT_LOG_LEVEL: the RocketMQ client's own logs
-	MaxReconsume   int32      // LOGISTICS_MAX_RECONSUME: redeliveries before the dead-letter queue
-	AdminToken     string     // ADMIN_TOKEN
-	LogLevel       slog.Level // LOG_LEVEL
-
-	listener net.Listener // tests: serve here instead of Addr
-	logOut   io.Writer    // where the JSON logs go (stdout)
+	envconf.Base
 }
 
 // loadConfig reads the environment through getenv (os.Getenv in main, a map
@@ -42,53 +29,23 @@ type config struct {
 // bad setting at once, each naming its variable.
 func loadConfig(getenv func(string) string) (config, error) {
 	env := envconf.New(getenv)
-	c := config{
-		Addr:           env.ListenAddr("LOGISTICS_ADDR", ":8084"),
-		DB:             env.Checked("LOGISTICS_DB", "sqlite:data/logistics.db", database.CheckDSN),
-		NameServer:     env.HostPortList("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
-		ClientLogLevel: env.ClientLogLevel("ROCKETMQ_CLIENT_LOG_LEVEL", "warn"),
-		MaxReconsume:   env.MaxReconsume("LOGISTICS_MAX_RECONSUME", "16"),
-		AdminToken:     env.Token("ADMIN_TOKEN", "rocketmart-admin"),
-		LogLevel:       env.LogLevel("LOG_LEVEL", "info"),
-		logOut:         os.Stdout,
-	}
+	c := config{Base: env.Base(contracts.MustService(serviceName))}
 	return c, env.Err()
 }
 
 // run wires the service and serves until ctx is cancelled.
 func run(ctx context.Context, cfg config) error {
-	log := program.Logger(serviceName, cfg.logOut, cfg.LogLevel)
-	spec, err := apidocs.Spec(serviceName)
+	app, err := program.Open(ctx, serviceName, cfg.Base, apidocs.Spec, store.Migrate)
 	if err != nil {
 		return err
 	}
-	db, err := database.Open(ctx, cfg.DB, log)
-	if err != nil {
+	defer app.Close()
+	svc := shipping.NewService(store.New(app.DB), app.Log, nil)
+	httpapi.Register(app.Router(), svc, cfg.AdminToken)
+	if err := app.Consume(ctx, events.Subscriptions(svc, app.Log)...); err != nil {
 		return err
 	}
-	defer program.CloseLogged(log, "database", func() error { return database.Close(db) })
-	if err := store.Migrate(db); err != nil {
-		return err
-	}
-	svc := shipping.NewService(store.New(db), log, nil)
-
-	srv := httpserver.New(httpserver.Config{Addr: cfg.Addr}, log, program.ReadyChecks(db, cfg.NameServer)...)
-	httpapi.Register(srv.Router(), svc, cfg.AdminToken)
-	srv.MountSwagger(spec)
-
-	mqCfg := mq.Config{NameServer: cfg.NameServer, Service: serviceName, Logger: log, ClientLogLevel: cfg.ClientLogLevel}
-	consumers, err := mq.StartConsumers(ctx, mqCfg, mq.ConsumerOptions{
-		MaxReconsumeTimes: cfg.MaxReconsume,
-		Metrics:           mq.NewConsumerMetrics(srv.Registry()),
-	}, events.Subscriptions(svc, log)...)
-	if err != nil {
-		return err
-	}
-	// Deferred after the database's close, so it runs first: no delivery
-	// is handled on a closed database.
-	defer program.CloseLogged(log, "consumers", consumers.Close)
-
-	log.Info("logistics starting", "addr", cfg.Addr, "db", database.Redact(cfg.DB), "name_server", cfg.NameServer,
+	app.Log.Info("logistics starting", "addr", cfg.Addr, "db", database.Redact(cfg.DB), "name_server", cfg.NameServer,
 		"max_reconsume", cfg.MaxReconsume)
-	return program.Serve(ctx, srv, cfg.listener)
+	return app.Serve(ctx)
 }

@@ -146,7 +146,7 @@ func startWorld(t *testing.T, flavour string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.listener, cfg.logOut = ln, logFile
+	cfg.Listener, cfg.LogOut = ln, logFile
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, cfg) }()

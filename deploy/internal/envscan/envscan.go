@@ -7,7 +7,11 @@
 // env.ListenAddr(NAME, default)). A read named by a row of the services
 // table in services/contracts (get(svc.URLVar(), svc.DefaultURL()) in a loop
 // over contracts.Services()) counts as a read of that variable of every
-// service. Deploy checks compared with this list cannot drift from the code.
+// service. The shared settings every service reads through
+// env.Base(contracts.MustService(NAME)) are learnt by calling that very
+// method for NAME's row on an envconf.Trace, so their names and defaults are
+// written once, in platform/envconf. Deploy checks compared with this list
+// cannot drift from the code.
 package envscan
 
 import (
@@ -26,6 +30,7 @@ import (
 	"strings"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/platform/envconf"
 )
 
 // ErrNoConfig reports a program directory without config.go, the file where
@@ -121,9 +126,23 @@ func Scan(dir string) (Program, error) {
 	getters := findGetters(files)
 	readers := findReaders(files)
 	p := Program{Vars: map[string]Var{}}
+	consts := stringConsts(files)
+	var baseErr error
 	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
+			if ok && readers[receiverName(call)] && methodName(call) == "Base" && len(call.Args) == 1 {
+				vars, err := baseVars(call.Args[0], consts, fset.Position(call.Pos()).String())
+				if err != nil && baseErr == nil {
+					baseErr = err
+				}
+				for _, v := range vars {
+					if _, seen := p.Vars[v.Name]; !seen {
+						p.Vars[v.Name] = v
+					}
+				}
+				return true
+			}
 			if !ok || !(getters[calleeName(call)] || readers[receiverName(call)]) || len(call.Args) == 0 {
 				return true
 			}
@@ -153,7 +172,58 @@ func Scan(dir string) (Program, error) {
 			return true
 		})
 	}
-	return p, nil
+	return p, baseErr
+}
+
+// baseVars is what env.Base(contracts.MustService(NAME)) reads: the shared
+// settings of NAME's row, found by running envconf's Base for that row on a
+// Trace. NAME is a string literal or a constant declared with one.
+func baseVars(arg ast.Expr, consts map[string]string, pos string) ([]Var, error) {
+	call, ok := arg.(*ast.CallExpr)
+	if !ok || !strings.HasSuffix(calleeName(call), "MustService") || len(call.Args) != 1 {
+		return nil, fmt.Errorf("%s: env.Base takes contracts.MustService(name), so the scan knows which service's variables it reads", pos)
+	}
+	name, ok := stringLit(call.Args[0])
+	if id, isIdent := call.Args[0].(*ast.Ident); !ok && isIdent {
+		name, ok = consts[id.Name]
+	}
+	row, found := contracts.ServiceByName(name)
+	if !ok || !found {
+		return nil, fmt.Errorf("%s: MustService's argument is not the name of a row of contracts' services table", pos)
+	}
+	var out []Var
+	envconf.Trace(func(name, def string) {
+		out = append(out, Var{Name: name, Default: def, DefaultKnown: true, Pos: pos})
+	}).Base(row)
+	return out, nil
+}
+
+// stringConsts returns the constants declared with a string literal.
+func stringConsts(files []*ast.File) map[string]string {
+	out := map[string]string{}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if vs, ok := n.(*ast.ValueSpec); ok {
+				for i, id := range vs.Names {
+					if i < len(vs.Values) {
+						if v, ok := stringLit(vs.Values[i]); ok {
+							out[id.Name] = v
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// methodName is "M" for x.M(...), "" otherwise.
+func methodName(call *ast.CallExpr) string {
+	if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+		return sel.Sel.Name
+	}
+	return ""
 }
 
 // findGetters returns the callee names that read a variable named by their

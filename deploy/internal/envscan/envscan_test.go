@@ -85,3 +85,32 @@ func TestScanTableReads(t *testing.T) {
 		}
 	}
 }
+
+// TestScanBase: env.Base(contracts.MustService(name)) reads the shared
+// settings of that row, with their defaults, beside the program's own.
+func TestScanBase(t *testing.T) {
+	p, err := Scan("testdata/base")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"CART_ADDR": ":8086", "CART_DB": "sqlite:data/cart.db", "ROCKETMQ_NAMESERVER": "127.0.0.1:9876",
+		"ROCKETMQ_CLIENT_LOG_LEVEL": "warn", "CART_MAX_RECONSUME": "16", "ADMIN_TOKEN": "rocketmart-admin",
+		"LOG_LEVEL": "info", "INVENTORY_URL": "http://127.0.0.1:8083",
+	}
+	if len(p.Vars) != len(want) {
+		t.Errorf("Names() = %v, want %d variables", p.Names(), len(want))
+	}
+	for name, def := range want {
+		if v, ok := p.Vars[name]; !ok || v.Default != def || !v.DefaultKnown {
+			t.Errorf("%s: %+v (found %v), want default %q", name, v, ok, def)
+		}
+	}
+}
+
+// A Base read the scan cannot pin to a row fails instead of reading nothing.
+func TestScanBaseWithoutARow(t *testing.T) {
+	if _, err := Scan("testdata/badbase"); err == nil || !strings.Contains(err.Error(), "services table") {
+		t.Fatalf("Scan = %v, want an error about the services table", err)
+	}
+}

@@ -35,6 +35,7 @@ type Broker struct {
 	// AdminURL is the broker's admin API.
 	AdminURL string
 	producer *mq.Producer
+	server   *minirmq.Server
 }
 
 // Start runs a broker for the test, closed by t.Cleanup.
@@ -57,6 +58,7 @@ func Start(t testing.TB) *Broker {
 	b := &Broker{
 		Config:   mq.Config{NameServer: srv.Addr(), Service: "test", Logger: c.Logger, ClientLogLevel: "fatal"},
 		AdminURL: admin.URL,
+		server:   srv,
 	}
 	p, err := mq.NewProducer(context.Background(), b.Config, "mqtest-producer")
 	if err != nil {
@@ -66,6 +68,10 @@ func Start(t testing.TB) *Broker {
 	b.producer = p
 	return b
 }
+
+// Close stops the broker before the test ends, to see what a program does
+// when the broker goes away; the cleanup's close is then a no-op.
+func (b *Broker) Close() { b.server.Close() }
 
 // Consume starts a service's subscriptions on the broker, as its run does,
 // with opts (Observe, MaxReconsumeTimes), closed by t.Cleanup.

@@ -1,0 +1,73 @@
+package envconf
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"os"
+
+	"github.com/rocketmart/rocketmart/services/platform/database"
+)
+
+// Service names the variables of a service's own shared settings and their
+// defaults in the embedded run. A service passes its row of the services
+// table (contracts.Service satisfies this; platform does not import
+// contracts, which holds business words).
+type Service interface {
+	AddrVar() string         // <PREFIX>_ADDR
+	DefaultAddr() string     // ":<port>"
+	DBVar() string           // <PREFIX>_DB
+	DefaultDB() string       // "sqlite:data/<name>.db"
+	MaxReconsumeVar() string // <PREFIX>_MAX_RECONSUME
+}
+
+// Base is what every RocketMart service reads from its environment, parsed,
+// plus the two things a test replaces. A service's config embeds it and
+// adds only its own settings; program.Open wires it.
+type Base struct {
+	Addr           string     // <PREFIX>_ADDR, default ":<port>"
+	DB             string     // <PREFIX>_DB, default "sqlite:data/<name>.db"
+	NameServer     string     // ROCKETMQ_NAMESERVER, default 127.0.0.1:9876
+	ClientLogLevel string     // ROCKETMQ_CLIENT_LOG_LEVEL: the RocketMQ client's own logs, default warn
+	MaxReconsume   int32      // <PREFIX>_MAX_RECONSUME: redeliveries before the dead-letter queue, default 16
+	AdminToken     string     // ADMIN_TOKEN, default rocketmart-admin
+	LogLevel       slog.Level // LOG_LEVEL, default info
+
+	// Listener, when a test sets it, is served instead of Addr.
+	Listener net.Listener
+	// LogOut is where the JSON logs go: standard output unless a test
+	// collects them.
+	LogOut io.Writer
+}
+
+// Base reads the shared settings of svc. Their names and defaults are
+// literals or come from svc here and nowhere else; deploy/internal/envscan
+// learns them by calling this method on a Trace.
+func (e *Env) Base(svc Service) Base {
+	return Base{
+		Addr:           e.ListenAddr(svc.AddrVar(), svc.DefaultAddr()),
+		DB:             e.Checked(svc.DBVar(), svc.DefaultDB(), database.CheckDSN),
+		NameServer:     e.HostPortList("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
+		ClientLogLevel: e.ClientLogLevel("ROCKETMQ_CLIENT_LOG_LEVEL", "warn"),
+		MaxReconsume:   e.MaxReconsume(svc.MaxReconsumeVar(), "16"),
+		AdminToken:     e.Token("ADMIN_TOKEN", "rocketmart-admin"),
+		LogLevel:       e.LogLevel("LOG_LEVEL", "info"),
+		LogOut:         os.Stdout,
+	}
+}
+
+// BaseConfig returns b itself. A service's config embeds Base, so a pointer
+// to the config has this method too: that is how a test harness
+// (program/programtest) reaches the listener and log output of any
+// service's config without knowing its type.
+func (b *Base) BaseConfig() *Base { return b }
+
+// Trace returns an Env over an empty environment that calls visit with the
+// name and default of every variable read through it, in order: how a tool
+// learns what a reader such as Base reads without repeating its rules.
+func Trace(visit func(name, def string)) *Env {
+	return &Env{get: func(name, def string) string {
+		visit(name, def)
+		return def
+	}}
+}

@@ -1,0 +1,114 @@
+package program
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+
+	"github.com/rocketmart/rocketmart/services/platform/database"
+	"github.com/rocketmart/rocketmart/services/platform/envconf"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/mq"
+)
+
+// App is the part of a running service that every service has: its logger,
+// its migrated database, its HTTP server (readiness checks, metrics, the
+// Swagger document) and its consumers, closed in the right order. A
+// service's run opens one, builds its own store, domain and routes on it,
+// and serves.
+type App struct {
+	// Log is the service's JSON logger, "service": name on every line.
+	Log *slog.Logger
+	// DB is the service's database, migrated.
+	DB *gorm.DB
+	// Server serves the API; routes go on Router().
+	Server *httpserver.Server
+
+	name    string
+	base    envconf.Base
+	closers []closer
+}
+
+type closer struct {
+	what  string
+	close func() error
+}
+
+// Open starts the service called name with its shared settings: the logger
+// (slog's default too), the API document spec(name) (apidocs.Spec), the
+// database at base.DB migrated by migrate (the store's Migrate), and an
+// HTTP server on base.Addr whose /readyz checks the database and the
+// broker and which serves the document under /swagger. Call Close when run
+// returns (defer app.Close()); when Open fails it has closed what it opened.
+func Open(ctx context.Context, name string, base envconf.Base, spec func(name string) ([]byte, error),
+	migrate func(*gorm.DB) error) (*App, error) {
+	log := Logger(name, base.LogOut, base.LogLevel)
+	doc, err := spec(name)
+	if err != nil {
+		return nil, err
+	}
+	db, err := database.Open(ctx, base.DB, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Log: log, DB: db, name: name, base: base}
+	a.OnClose("database", func() error { return database.Close(db) })
+	if err := migrate(db); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Server = httpserver.New(httpserver.Config{Addr: base.Addr}, log, ReadyChecks(db, base.NameServer)...)
+	a.Server.MountSwagger(doc)
+	return a, nil
+}
+
+// Router is where the service registers its routes (httpapi.Register).
+func (a *App) Router() *gin.Engine { return a.Server.Router() }
+
+// MQ is how the service's producers reach the broker, named after the
+// service and logging through its logger.
+func (a *App) MQ() mq.Config {
+	return mq.Config{NameServer: a.base.NameServer, Service: a.name, Logger: a.Log, ClientLogLevel: a.base.ClientLogLevel}
+}
+
+// Consume starts the service's consumers (events.Subscriptions) with the
+// configured maximum redeliveries, counted on /metrics. They are closed
+// before anything opened earlier, the database included, so no delivery is
+// handled on a closed database.
+func (a *App) Consume(ctx context.Context, subs ...mq.Subscription) error {
+	consumers, err := mq.StartConsumers(ctx, a.MQ(), mq.ConsumerOptions{
+		MaxReconsumeTimes: a.base.MaxReconsume,
+		Metrics:           mq.NewConsumerMetrics(a.Server.Registry()),
+	}, subs...)
+	if err != nil {
+		return err
+	}
+	a.OnClose("consumers", consumers.Close)
+	return nil
+}
+
+// OnClose has Close run close, before whatever was registered earlier (the
+// database first of all) and after whatever is registered later: order's
+// producers, registered before its consumers start, outlive the consumers
+// that publish through them. A failure is logged and the next close runs.
+func (a *App) OnClose(what string, close func() error) {
+	a.closers = append(a.closers, closer{what, close})
+}
+
+// Serve serves until ctx is cancelled, on the test's listener when it gave
+// one, and returns after the graceful shutdown of the HTTP server.
+func (a *App) Serve(ctx context.Context) error {
+	return Serve(ctx, a.Server, a.base.Listener)
+}
+
+// Close closes what the service opened, latest first. Deferred right after
+// Open, it runs after every close the service defers later (a sweeper's
+// stop, for instance).
+func (a *App) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		CloseLogged(a.Log, a.closers[i].what, a.closers[i].close)
+	}
+	a.closers = nil
+}

@@ -1,0 +1,67 @@
+package program_test
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/rocketmart/rocketmart/services/platform/dbtest"
+	"github.com/rocketmart/rocketmart/services/platform/envconf"
+	"github.com/rocketmart/rocketmart/services/platform/program"
+)
+
+func spec(string) ([]byte, error) { return []byte(`{}`), nil }
+
+func base(t *testing.T, log *bytes.Buffer) envconf.Base {
+	return envconf.Base{Addr: ":0", DB: dbtest.SQLiteDSN(t), NameServer: "127.0.0.1:1", LogOut: log}
+}
+
+// Close runs the closes latest first, then the database's; a failing close
+// is logged and the next one still runs.
+func TestAppClosesLatestFirst(t *testing.T) {
+	var log bytes.Buffer
+	app, err := program.Open(t.Context(), "svc", base(t, &log), spec, func(*gorm.DB) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var closed []string
+	app.OnClose("producers", func() error { closed = append(closed, "producers"); return errors.New("half sent") })
+	app.OnClose("consumers", func() error { closed = append(closed, "consumers"); return nil })
+	app.Close()
+	if want := []string{"consumers", "producers"}; !slices.Equal(closed, want) {
+		t.Errorf("closed %v, want %v", closed, want)
+	}
+	if err := app.DB.Exec("SELECT 1").Error; err == nil {
+		t.Error("the database is still open after Close")
+	}
+	if !strings.Contains(log.String(), `"msg":"close producers"`) || !strings.Contains(log.String(), "half sent") {
+		t.Errorf("the failed close was not logged: %s", log.String())
+	}
+}
+
+// A failed migration fails Open, which closes the database it opened.
+func TestOpenFailsOnMigrate(t *testing.T) {
+	var log bytes.Buffer
+	var db *gorm.DB
+	_, err := program.Open(t.Context(), "svc", base(t, &log), spec, func(d *gorm.DB) error { db = d; return errors.New("bad schema") })
+	if err == nil || err.Error() != "bad schema" {
+		t.Fatalf("Open = %v, want the migration's error", err)
+	}
+	if err := db.Exec("SELECT 1").Error; err == nil {
+		t.Error("Open left the database open")
+	}
+}
+
+// A service without an API document does not start.
+func TestOpenFailsWithoutSpec(t *testing.T) {
+	var log bytes.Buffer
+	_, err := program.Open(t.Context(), "svc", base(t, &log), func(string) ([]byte, error) { return nil, errors.New("no svc.json") },
+		func(*gorm.DB) error { t.Error("migrated without a document"); return nil })
+	if err == nil {
+		t.Fatal("Open succeeded without a document")
+	}
+}
