@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	apidocs "github.com/rocketmart/rocketmart/api-docs"
@@ -62,12 +61,10 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 
-	// Deferred after app.Close, so the sweeper stops before the consumers
-	// and the database close.
-	sweepCtx, stopSweep := context.WithCancel(ctx)
-	var sweeper sync.WaitGroup
-	sweeper.Go(func() { svc.RunSweeper(sweepCtx, cfg.SweepInterval) })
-	defer func() { stopSweep(); sweeper.Wait() }()
+	app.Every("expiry sweep", cfg.SweepInterval, func(ctx context.Context) error {
+		_, err := svc.SweepExpired(ctx)
+		return err
+	})
 
 	app.Log.Info("inventory starting", "addr", cfg.Addr, "db", database.Redact(cfg.DB), "order_url", cfg.OrderURL,
 		"sweep_interval", cfg.SweepInterval.String())

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	apidocs "github.com/rocketmart/rocketmart/api-docs"
@@ -89,12 +88,10 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 
-	// Deferred after app.Close, so the sweeper stops before the consumers,
-	// the producers and the database close.
-	sweepCtx, stopSweep := context.WithCancel(ctx)
-	var sweeper sync.WaitGroup
-	sweeper.Go(func() { svc.RunSweeper(sweepCtx, cfg.SweepInterval) })
-	defer func() { stopSweep(); sweeper.Wait() }()
+	app.Every("overdue sweep", cfg.SweepInterval, func(ctx context.Context) error {
+		_, err := svc.SweepOverdue(ctx, cfg.SweepInterval)
+		return err
+	})
 
 	app.Log.Info("order starting", "addr", cfg.Addr, "db", database.Redact(cfg.DB), "inventory", cfg.InventoryURL,
 		"payment", cfg.PaymentURL, "cart", cfg.CartURL)

@@ -3,6 +3,8 @@ package program
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
@@ -95,6 +97,32 @@ func (a *App) Consume(ctx context.Context, subs ...mq.Subscription) error {
 // that publish through them. A failure is logged and the next close runs.
 func (a *App) OnClose(what string, close func() error) {
 	a.closers = append(a.closers, closer{what, close})
+}
+
+// Every runs round every interval, in its own goroutine, until Close: the
+// background work a service does besides requests and messages (order's
+// overdue sweep, inventory's expiry sweep). A failed round is logged and
+// the next tick tries again: such work is a safety net, not a path a
+// request waits on. Close stops it (and waits for a running round) before
+// closing anything registered earlier, the database included.
+func (a *App) Every(what string, interval time.Duration, round func(ctx context.Context) error) {
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if err := round(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn(what+" failed; the next tick tries again", "error", err)
+			}
+		}
+	})
+	a.OnClose(what, func() error { stop(); wg.Wait(); return nil })
 }
 
 // Serve serves until ctx is cancelled, on the test's listener when it gave

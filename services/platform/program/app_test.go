@@ -2,16 +2,20 @@ package program_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/envconf"
 	"github.com/rocketmart/rocketmart/services/platform/program"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
 
 func spec(string) ([]byte, error) { return []byte(`{}`), nil }
@@ -63,5 +67,40 @@ func TestOpenFailsWithoutSpec(t *testing.T) {
 		func(*gorm.DB) error { t.Error("migrated without a document"); return nil })
 	if err == nil {
 		t.Fatal("Open succeeded without a document")
+	}
+}
+
+// Every runs its round again and again, goes on after a failed round
+// (logged), and Close stops it and waits for a round in progress.
+func TestEveryRunsUntilClose(t *testing.T) {
+	var log bytes.Buffer
+	app, err := program.Open(t.Context(), "svc", base(t, &log), spec, func(*gorm.DB) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rounds, inRound atomic.Int32
+	app.Every("expiry sweep", time.Millisecond, func(ctx context.Context) error {
+		n := rounds.Add(1)
+		if n == 1 {
+			return errors.New("order service unreachable")
+		}
+		if n == 3 { // the round Close must wait for
+			inRound.Store(1)
+			<-ctx.Done()
+			inRound.Store(0)
+		}
+		return nil
+	})
+	testkit.Eventually(t, 5*time.Second, "a round blocked in progress", func() bool { return inRound.Load() == 1 })
+	app.Close()
+	if inRound.Load() != 0 {
+		t.Error("Close returned while a round was still running")
+	}
+	after := rounds.Load()
+	if after != 3 {
+		t.Errorf("%d rounds ran, want 3 (a failed one did not stop the next)", after)
+	}
+	if !strings.Contains(log.String(), "expiry sweep failed") || !strings.Contains(log.String(), "order service unreachable") {
+		t.Errorf("the failed round was not logged: %s", log.String())
 	}
 }

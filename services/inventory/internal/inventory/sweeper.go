@@ -3,7 +3,6 @@ package inventory
 import (
 	"context"
 	"fmt"
-	"time"
 )
 
 // OrderLookup asks the order service about an order. found false means the
@@ -56,22 +55,4 @@ func (s *Service) SweepExpired(ctx context.Context) (released int, err error) {
 		}
 	}
 	return released, nil
-}
-
-// RunSweeper calls SweepExpired every interval until ctx is done. A failed
-// round is logged and retried at the next tick: the sweeper is a safety net,
-// not a path any request waits on.
-func (s *Service) RunSweeper(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if _, err := s.SweepExpired(ctx); err != nil && ctx.Err() == nil {
-			s.log.WarnContext(ctx, "expiry sweep skipped the rest of this round", "error", err)
-		}
-	}
 }

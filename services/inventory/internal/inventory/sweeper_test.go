@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/rocketmart/rocketmart/services/inventory/internal/inventory"
 )
@@ -52,36 +51,5 @@ func TestSweepStopsTheRoundWhenOrdersCannotAnswer(t *testing.T) {
 	}
 	if got, want := orders.asked, []string{"a"}; !slices.Equal(got, want) {
 		t.Errorf("asked about %v, want only %v before skipping the round", got, want)
-	}
-}
-
-func TestRunSweeperSweepsUntilCancelled(t *testing.T) {
-	st := &fakeStore{expired: []string{"absent"}, transitions: map[string]inventory.Transition{"absent": {Found: true, Changed: true}}}
-	svc := inventory.NewService(st, &fakeOrders{}, nil, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		svc.RunSweeper(ctx, 10*time.Millisecond)
-		close(done)
-	}()
-
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		st.mu.Lock()
-		n := len(st.released)
-		st.mu.Unlock()
-		if n >= 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sweeper ran %d rounds in 5s", n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("RunSweeper did not return after its context was cancelled")
 	}
 }

@@ -29,27 +29,8 @@ func (s *Service) SweepOverdue(ctx context.Context, grace time.Duration) (int, e
 		}
 		cancelled++
 	}
-	return cancelled, nil
-}
-
-// RunSweeper calls SweepOverdue every interval until ctx is done, with the
-// interval as the grace. A failed round is logged and retried at the next
-// tick: the sweeper is a safety net, not a path any request waits on.
-func (s *Service) RunSweeper(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		n, err := s.SweepOverdue(ctx, interval)
-		if err != nil && ctx.Err() == nil {
-			s.cfg.Log.WarnContext(ctx, "overdue sweep failed", "error", err)
-		}
-		if n > 0 {
-			s.cfg.Log.InfoContext(ctx, "overdue orders cancelled", "count", n)
-		}
+	if cancelled > 0 {
+		s.cfg.Log.InfoContext(ctx, "overdue orders cancelled", "count", cancelled)
 	}
+	return cancelled, nil
 }
