@@ -117,6 +117,9 @@ func (a *App) Every(what string, interval time.Duration, round func(ctx context.
 				return
 			case <-t.C:
 			}
+			if ctx.Err() != nil { // both were ready: Close wins
+				return
+			}
 			if err := round(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Warn(what+" failed; the next tick tries again", "error", err)
 			}
