@@ -163,6 +163,27 @@ func (s *Shop) StopProgram(name string) error {
 	return r.stop(name)
 }
 
+// CrashProgram kills a program's process with SIGKILL, as a crash would
+// end it (no clean shutdown, no chance to finish what it was doing), for
+// tests and workshops; the supervisor restarts it like any crash.
+func (s *Shop) CrashProgram(name string) error {
+	p, err := s.program(name)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	r := p.run
+	s.mu.Unlock()
+	if r == nil {
+		return fmt.Errorf("%s has not started", name)
+	}
+	if err := r.cmd.Process.Kill(); err != nil {
+		return fmt.Errorf("crash %s: %w", name, err)
+	}
+	<-r.exited
+	return nil
+}
+
 // StartProgram starts a program that was stopped, or given up on, again
 // with the same arguments, environment and port, waits until it is ready
 // and supervises it from then on.

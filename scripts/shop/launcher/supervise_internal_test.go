@@ -119,17 +119,12 @@ func fakeShop(t *testing.T, opts Options) (s *Shop, progress *lockedBuffer, fail
 	return s, progress, fail
 }
 
-// kill9 ends a program's current process as a crash would.
+// kill9 crashes a program through the API the workshops use.
 func kill9(t *testing.T, s *Shop, name string) {
 	t.Helper()
-	s.mu.Lock()
-	p, _ := s.program(name)
-	r := p.run
-	s.mu.Unlock()
-	if err := r.cmd.Process.Kill(); err != nil {
+	if err := s.CrashProgram(name); err != nil {
 		t.Fatal(err)
 	}
-	<-r.exited
 }
 
 // waitFor polls cond until it holds or the deadline passes.
