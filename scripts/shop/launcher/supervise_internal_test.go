@@ -158,7 +158,7 @@ func TestKilledProgramIsRestartedWithBackoff(t *testing.T) {
 		waitFor(t, "restarted and ready", 5*time.Second, func() bool {
 			return s.Restarts("payment") == i+1 && s.State("payment") == Running && answers(s.URL["payment"])
 		})
-		if out := progress.String(); !strings.Contains(out, want) || !strings.Contains(out, fmt.Sprintf("payment    is back: ready in")) {
+		if out := progress.String(); !strings.Contains(out, want) || !strings.Contains(out, "payment    is back: ready in") {
 			t.Errorf("progress lacks %q and the back line:\n%s", want, out)
 		}
 	}
