@@ -1,10 +1,11 @@
 // Command shop builds and runs the whole RocketMart shop on one machine:
 // minirmq, the six services and the web gateway as separate processes, each
 // service on its own SQLite file under the data directory, or on the
-// database its <SVC>_DB variable names (e.g. ORDER_DB=mysql://…). Ctrl-C
-// stops everything.
+// database its <SVC>_DB variable names (e.g. ORDER_DB=mysql://…). A program
+// that exits unexpectedly is restarted with back-off (see the launcher's
+// RestartPolicy); Ctrl-C stops everything.
 //
-//	go run ./scripts/shop [-data data] [-bin bin] [-no-build]
+//	go run ./scripts/shop [-data data] [-bin bin] [-no-build] [-order-instances 2]
 //	go run ./scripts/shop -services   # the services' names, for the Makefile
 package main
 
@@ -37,6 +38,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	data := fs.String("data", "data", "data directory (SQLite files, broker store, logs)")
 	bin := fs.String("bin", "bin", "where the programs are built")
 	noBuild := fs.Bool("no-build", false, "use the programs already in -bin")
+	orders := fs.Int("order-instances", 1, "order services in the one producer group: 1, or 2 (needs ORDER_DB=mysql://…)")
 	list := fs.Bool("services", false, "print the services' names in start order, one a line, and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -48,6 +50,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			fmt.Fprintln(out, name)
 		}
 		return nil
+	}
+	dbs := databases(os.Getenv)
+	if *orders == 2 && !strings.HasPrefix(dbs[contracts.ServiceOrder], "mysql://") {
+		// Before the build, so the mistake costs no waiting.
+		return launcher.ErrTwoOrdersOnSQLite
 	}
 	root, err := os.Getwd()
 	if err != nil {
@@ -63,24 +70,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
-	dbs := databases(os.Getenv)
 	for _, svc := range contracts.Services() {
 		if dsn, ok := dbs[svc.Name]; ok {
 			fmt.Fprintf(out, "%-10s uses %s=%s\n", svc.Name, svc.DBVar(), redact(dsn))
 		}
 	}
-	shop, err := launcher.Start(ctx, launcher.Options{BinDir: binDir, DataDir: *data, DB: dbs, Progress: out})
+	shop, err := launcher.Start(ctx, launcher.Options{BinDir: binDir, DataDir: *data, DB: dbs, Progress: out, OrderInstances: *orders})
 	if err != nil {
 		return err
 	}
 	printURLs(out, shop)
-	select {
-	case <-ctx.Done():
-		fmt.Fprintln(out, "\nstopping…")
-	case name := <-shop.Exited():
-		shop.Stop()
-		return fmt.Errorf("%s stopped unexpectedly; see %s", name, filepath.Join(shop.LogDir, name+".log"))
-	}
+	// The launcher restarts a program that crashes and gives up on one that
+	// cannot start, saying so on out; the shop runs until Ctrl-C either way.
+	<-ctx.Done()
+	fmt.Fprintln(out, "\nstopping…")
 	if err := shop.Stop(); err != nil {
 		return err
 	}
@@ -121,6 +124,9 @@ func printURLs(out io.Writer, s *launcher.Shop) {
 	fmt.Fprintf(out, "  storefront %s   (API docs %s/docs, consistency audit %s/#/consistency)\n", s.URL["web"], s.URL["web"], s.URL["web"])
 	for _, name := range launcher.ServiceNames() {
 		fmt.Fprintf(out, "  %-10s %s   Swagger UI %s/swagger/index.html\n", name, s.URL[name], s.URL[name])
+	}
+	if url, ok := s.URL[launcher.SecondOrder]; ok {
+		fmt.Fprintf(out, "  %-10s %s   (second order instance, same database and producer group; the gateway calls the first)\n", launcher.SecondOrder, url)
 	}
 	fmt.Fprintf(out, "  broker     %s (RocketMQ name server)   admin API %s/api/v1/topics\n", s.NameServer, s.BrokerAdmin)
 	fmt.Fprintf(out, "  audit      make audit   (or the storefront's Consistency page)\n")

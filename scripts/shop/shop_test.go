@@ -64,6 +64,12 @@ const paymentTimeout = 4 * time.Second
 // ORDER_PAYMENT_TIMEOUT for tests that must not race the deadline.
 func startShop(t *testing.T, flavour string, env ...string) (*launcher.Shop, map[string]string) {
 	t.Helper()
+	return startShopWith(t, flavour, nil, env...)
+}
+
+// startShopWith is startShop with a last say on the launcher's options.
+func startShopWith(t *testing.T, flavour string, adjust func(*launcher.Options), env ...string) (*launcher.Shop, map[string]string) {
+	t.Helper()
 	build(t)
 	data := t.TempDir()
 	dsn := map[string]string{}
@@ -86,6 +92,9 @@ func startShop(t *testing.T, flavour string, env ...string) (*launcher.Shop, map
 	}
 	for i := 0; i+1 < len(env); i += 2 {
 		opts.Env[env[i]] = env[i+1]
+	}
+	if adjust != nil {
+		adjust(&opts)
 	}
 	shop, err := launcher.Start(context.Background(), opts)
 	if err != nil {

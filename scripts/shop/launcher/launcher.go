@@ -1,19 +1,14 @@
 package launcher
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
+	"sync"
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
@@ -37,36 +32,59 @@ type Options struct {
 	Env map[string]string
 	// AdminToken is shared by every service; empty means rocketmart-admin.
 	AdminToken string
-	// Progress receives one line per step; nil discards.
+	// Progress receives one line per step, and the supervisor's restart
+	// lines; nil discards.
 	Progress io.Writer
 	// ReadyTimeout bounds each program's start-up; 0 means 60 s.
 	ReadyTimeout time.Duration
+	// Restart is the supervisor's back-off and give-up rule; zero fields
+	// take DefaultRestart's.
+	Restart RestartPolicy
+	// OrderInstances is how many order services run in the one producer
+	// group: 0 or 1, or 2 for the check-back lab, which adds SecondOrder on
+	// its own port and needs DB["order"] on MySQL (see ErrTwoOrdersOnSQLite).
+	OrderInstances int
 }
 
-// Shop is a running shop.
+// SecondOrder is the second order instance's program name (and log file);
+// SecondOrderPort its port in the embedded run. The gateway and the other
+// services keep calling the first instance.
+const (
+	SecondOrder     = contracts.ServiceOrder + "-2"
+	SecondOrderPort = 8087
+)
+
+// ErrTwoOrdersOnSQLite refuses two order instances on one SQLite file.
+// SQLite in WAL mode lets two processes share a file without corruption,
+// but the platform opens it with one connection per process and deferred
+// transactions: that serialises writers inside one process only, and a
+// transaction that reads and then writes after the other process committed
+// fails at once with SQLITE_BUSY instead of waiting, so paying an order
+// could fail under load. MySQL's row locks make two instances safe.
+var ErrTwoOrdersOnSQLite = errors.New("two order instances need the order service on MySQL: " +
+	"set ORDER_DB=mysql://USER[:PASS]@tcp(HOST:PORT)/DB (two processes on one SQLite file can fail writes with SQLITE_BUSY)")
+
+// Shop is a running shop whose programs are supervised: one that exits
+// unexpectedly is restarted (see RestartPolicy); StopProgram and Stop end
+// programs for good.
 type Shop struct {
-	// URL is each service's base URL by name.
+	// URL is each program's base URL by name (the services, web, and
+	// SecondOrder when it runs).
 	URL map[string]string
 	// NameServer is minirmq's address; BrokerAdmin its admin API's URL.
 	NameServer, BrokerAdmin string
 	// LogDir holds one log file per program.
-	LogDir     string
+	LogDir string
+	// AdminToken is the token every service accepts for its admin API.
 	AdminToken string
-	opts       Options
-	progress   io.Writer
-	procs      []*proc // in start order
-}
 
-// proc is one started program.
-type proc struct {
-	name     string
-	args     []string
-	env      []string
-	readyURL string
-	cmd      *exec.Cmd
-	log      *os.File
-	exited   chan struct{}
-	err      error // set before exited closes
+	opts     Options
+	progress io.Writer
+	ctx      context.Context // ends with Stop: no restart after that
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup // the supervisors
+	mu       sync.Mutex     // guards each proc's run, state and restarts
+	procs    []*proc        // in start order
 }
 
 // DefaultBrokerFlags make transaction check-backs come within seconds (see
@@ -74,51 +92,76 @@ type proc struct {
 // between checks.
 var DefaultBrokerFlags = []string{"-tx-check-after", "2s", "-tx-check-interval", "5s"}
 
-// Start starts minirmq and every service, waiting for each to be ready. On
-// failure it stops what it started and says which program failed and where
-// its log is.
+// Start starts minirmq and every service, waiting for each to be ready,
+// and supervises them until Stop. On failure it stops what it started and
+// says which program failed and where its log is.
 func Start(ctx context.Context, opts Options) (*Shop, error) {
+	switch opts.OrderInstances {
+	case 0, 1, 2:
+	default:
+		return nil, fmt.Errorf("%d order instances: want 1 or 2", opts.OrderInstances)
+	}
+	if opts.OrderInstances == 2 && !strings.HasPrefix(opts.DB[contracts.ServiceOrder], "mysql://") {
+		return nil, ErrTwoOrdersOnSQLite
+	}
 	if opts.AdminToken == "" {
 		opts.AdminToken = "rocketmart-admin"
 	}
 	if opts.ReadyTimeout == 0 {
 		opts.ReadyTimeout = 60 * time.Second
 	}
+	opts.Restart = opts.Restart.withDefaults()
 	progress := opts.Progress
 	if progress == nil {
 		progress = io.Discard
 	}
 	s := &Shop{URL: map[string]string{}, LogDir: filepath.Join(opts.DataDir, "logs"), AdminToken: opts.AdminToken,
-		opts: opts, progress: progress}
+		opts: opts, progress: &syncWriter{w: progress}}
+	s.ctx, s.cancel = context.WithCancel(ctx)
 	if err := os.MkdirAll(s.LogDir, 0o755); err != nil {
 		return nil, err
 	}
-	ports, err := choosePorts(opts.FreePorts)
+	ports, err := choosePorts(opts.FreePorts, opts.OrderInstances == 2)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range servers() {
-		s.URL[p.Name] = fmt.Sprintf("http://127.0.0.1:%d", ports[p.Name])
+	for name, port := range ports {
+		s.URL[name] = fmt.Sprintf("http://127.0.0.1:%d", port)
 	}
-	s.NameServer = fmt.Sprintf("127.0.0.1:%d", ports[Broker.Name])
-	s.BrokerAdmin = fmt.Sprintf("http://127.0.0.1:%d", ports["minirmq-admin"])
+	s.NameServer = strings.TrimPrefix(s.URL[Broker.Name], "http://")
+	s.BrokerAdmin = s.URL["minirmq-admin"]
+	delete(s.URL, Broker.Name)
+	delete(s.URL, "minirmq-admin")
 
 	brokerArgs := []string{"-listen", s.NameServer, "-admin", strings.TrimPrefix(s.BrokerAdmin, "http://")}
 	if opts.MemoryBroker {
 		brokerArgs = append(brokerArgs, "-memory")
 	} else {
+		// A restarted minirmq reads this directory again, so its topics,
+		// offsets and pending half messages survive a crash.
 		brokerArgs = append(brokerArgs, "-data", filepath.Join(opts.DataDir, "minirmq"))
 	}
 	brokerArgs = append(append(brokerArgs, DefaultBrokerFlags...), opts.BrokerFlags...)
-	s.procs = append(s.procs, &proc{name: Broker.Name, args: brokerArgs, readyURL: s.BrokerAdmin + "/healthz"})
+	s.procs = append(s.procs, &proc{name: Broker.Name, bin: Broker.Name, args: brokerArgs, readyURL: s.BrokerAdmin + "/healthz"})
 	for _, p := range servers() {
-		s.procs = append(s.procs, &proc{name: p.Name, env: s.serviceEnv(opts, p, ports[p.Name]), readyURL: s.URL[p.Name] + "/readyz"})
+		s.procs = append(s.procs, &proc{name: p.Name, bin: p.Name, env: s.serviceEnv(opts, p, ports[p.Name]), readyURL: s.URL[p.Name] + "/readyz"})
+		if p.Name == contracts.ServiceOrder && opts.OrderInstances == 2 {
+			// Same binary, settings and database, its own port; the other
+			// programs' ORDER_URL still names the first.
+			s.procs = append(s.procs, &proc{name: SecondOrder, bin: p.Name, env: s.serviceEnv(opts, p, ports[SecondOrder]), readyURL: s.URL[SecondOrder] + "/readyz"})
+		}
 	}
 	for _, p := range s.procs {
-		if err := s.launch(ctx, p); err != nil {
+		r, err := s.launch(ctx, p, false)
+		if err != nil {
 			s.Stop()
-			return nil, err
+			return nil, s.startFailed(p, err)
 		}
+		s.mu.Lock()
+		p.state = Running
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go s.supervise(p, r)
 	}
 	return s, nil
 }
@@ -148,219 +191,25 @@ func (s *Shop) serviceEnv(opts Options, p Program, port int) []string {
 	return env
 }
 
-// launch starts one program and waits until its readyURL answers 200.
-func (s *Shop) launch(ctx context.Context, p *proc) error {
-	logPath := filepath.Join(s.LogDir, p.name+".log")
-	fmt.Fprintf(s.progress, "starting %-10s log %s\n", p.name, logPath)
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return err
-	}
-	cmd := exec.Command(filepath.Join(s.opts.BinDir, p.name), p.args...)
-	cmd.Env = append(os.Environ(), p.env...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	// Setpgid: Ctrl-C in the terminal reaches the launcher only, which stops
-	// the programs in order. Pdeathsig: if the launcher dies without that
-	// (SIGKILL), the kernel sends each program SIGTERM instead of leaving it
-	// holding its port. (It fires when the forking OS thread exits; the Go
-	// runtime only ends threads of goroutines that lock one, which this
-	// package never does.)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return fmt.Errorf("start %s: %w (was it built? run make build)", p.name, err)
-	}
-	p.cmd, p.log, p.err, p.exited = cmd, logFile, nil, make(chan struct{})
-	go func() { p.err = cmd.Wait(); close(p.exited) }()
-
-	start := time.Now()
-	err = waitReady(ctx, p, p.readyURL, s.opts.ReadyTimeout)
-	if err == nil {
-		select {
-		case <-p.exited: // the answer came from someone else on its port
-			err = fmt.Errorf("it exited (%v)", p.err)
-		default:
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("%s did not start: %w\nits log is %s; last lines:\n%s", p.name, err, logPath, tail(logPath, 15))
-	}
-	fmt.Fprintf(s.progress, "  %-10s ready in %.1fs\n", p.name, time.Since(start).Seconds())
-	return nil
-}
-
-// StopProgram stops one running program (SIGTERM, as Ctrl-C would), for
-// tests and workshops that take a service away and bring it back with
-// StartProgram. A channel from Exited reports it like a crash.
-func (s *Shop) StopProgram(name string) error {
-	p, err := s.program(name)
-	if err != nil {
-		return err
-	}
-	return p.stop()
-}
-
-// StartProgram starts a program that StopProgram stopped (or that crashed)
-// again, with the same arguments, environment and port, and waits until it
-// is ready.
-func (s *Shop) StartProgram(ctx context.Context, name string) error {
-	p, err := s.program(name)
-	if err != nil {
-		return err
-	}
-	select {
-	case <-p.exited:
-	default:
-		return fmt.Errorf("%s is running", name)
-	}
-	return s.launch(ctx, p)
-}
-
-func (s *Shop) program(name string) (*proc, error) {
-	for _, p := range s.procs {
-		if p.name == name && p.cmd != nil {
-			return p, nil
-		}
-	}
-	return nil, fmt.Errorf("no program %q in this shop", name)
-}
-
-// waitReady polls url until it answers 200, the process exits or the
-// timeout passes.
-func waitReady(ctx context.Context, p *proc, url string, timeout time.Duration) error {
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(timeout)
-	last := "no answer yet"
-	for {
-		select {
-		case <-p.exited:
-			return fmt.Errorf("it exited (%v)", p.err)
-		case <-ctx.Done():
-			return ctx.Err()
-		default:
-		}
-		if resp, err := client.Get(url); err == nil {
-			body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			last = fmt.Sprintf("%s answered %d %s", url, resp.StatusCode, bytes.TrimSpace(body))
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not ready after %v: %s", timeout, last)
-		}
-		time.Sleep(100 * time.Millisecond) // polling interval
-	}
-}
-
-// Stop stops every program in reverse start order: SIGTERM, then SIGKILL
-// after 15 s. It returns the programs that did not exit cleanly.
+// Stop ends supervision, then stops every program in reverse start order:
+// SIGTERM, then SIGKILL after 15 s. It returns the programs that did not
+// exit cleanly.
 func (s *Shop) Stop() error {
+	s.mu.Lock()
+	for _, p := range s.procs {
+		p.state = Stopped
+	}
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait() // no supervisor starts anything after this
 	var errs []error
 	for i := len(s.procs) - 1; i >= 0; i-- {
-		if p := s.procs[i]; p.cmd != nil {
-			errs = append(errs, p.stop())
+		s.mu.Lock()
+		p, r := s.procs[i], s.procs[i].run
+		s.mu.Unlock()
+		if r != nil {
+			errs = append(errs, r.stop(p.name))
 		}
 	}
-	s.procs = nil
 	return errors.Join(errs...)
-}
-
-// stop ends the program unless it has already exited (a crash the caller
-// saw in Exited, or StopProgram) and closes its log.
-func (p *proc) stop() error {
-	var err error
-	select {
-	case <-p.exited:
-	default:
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.exited:
-			if p.err != nil {
-				err = fmt.Errorf("%s: %w", p.name, p.err)
-			}
-		case <-time.After(15 * time.Second):
-			p.cmd.Process.Kill()
-			<-p.exited
-			err = fmt.Errorf("%s did not stop within 15 s; killed", p.name)
-		}
-	}
-	p.log.Close()
-	return err
-}
-
-// Exited returns a channel that yields the name of the first program to
-// exit on its own, so a caller can report a crash.
-func (s *Shop) Exited() <-chan string {
-	out := make(chan string, 1)
-	for _, p := range s.procs {
-		go func() {
-			<-p.exited
-			select {
-			case out <- p.name:
-			default:
-			}
-		}()
-	}
-	return out
-}
-
-// tail returns the last n lines of a file.
-func tail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "(" + err.Error() + ")"
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return "  " + strings.Join(lines, "\n  ")
-}
-
-// choosePorts returns every program's port: the defaults, checked free, or
-// free ones picked at random below the kernel's ephemeral range (32768 and
-// up on Linux). A port the kernel hands out for bind(0) or an outgoing
-// connection can be taken by another process between this check and the
-// program's own bind; ports below that range are only taken on purpose.
-func choosePorts(free bool) (map[string]int, error) {
-	want := map[string]int{Broker.Name: Broker.Port, "minirmq-admin": BrokerAdminPort}
-	for _, p := range servers() {
-		want[p.Name] = p.Port
-	}
-	taken := map[int]bool{}
-	for name, port := range want {
-		if !free {
-			if !portFree(port) {
-				return nil, fmt.Errorf("port %d for %s is in use: is RocketMart already running? (see who holds it: ss -ltnp 'sport = :%d')", port, name, port)
-			}
-			continue
-		}
-		for tries := 0; ; tries++ {
-			port = freePortLow + rand.IntN(freePortHigh-freePortLow)
-			if !taken[port] && portFree(port) {
-				break
-			}
-			if tries == 200 {
-				return nil, fmt.Errorf("no free port for %s between %d and %d", name, freePortLow, freePortHigh)
-			}
-		}
-		taken[port] = true
-		want[name] = port
-	}
-	return want, nil
-}
-
-// The range free ports are picked from: above the well-known demo ports,
-// below the ephemeral range.
-const freePortLow, freePortHigh = 20000, 32000
-
-func portFree(port int) bool {
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		return false
-	}
-	ln.Close()
-	return true
 }
