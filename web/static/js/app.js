@@ -41,7 +41,9 @@ let firstRender = true;
 async function render() {
   const hash = location.hash;
   if (hash && !hash.startsWith('#/')) return; // an in-page anchor such as the skip link
-  const path = hash ? hash.slice(1) : '/';
+  // A route may carry a query (#/wallet?order=…): pages get it as ctx.query.
+  const [path, search = ''] = (hash ? hash.slice(1) : '/').split('?', 2);
+  const query = new URLSearchParams(search);
   if (current) current.abort(); // stops the previous page's polling and calls
   const controller = new AbortController();
   current = controller;
@@ -66,7 +68,7 @@ async function render() {
       el.append(heading('Page not found'), h('p', {}, 'There is no such page. ', h('a', { href: '#/' }, 'Back to the catalogue')));
     } else {
       const params = match.slice(1).map(decodeURIComponent);
-      await route[1](el, { app, signal: controller.signal, params });
+      await route[1](el, { app, signal: controller.signal, params, query });
     }
   } catch (err) {
     if (!isAbort(err) && current === controller) el.append(errorBox(err, 'page-error'));
@@ -78,7 +80,7 @@ async function render() {
     if (title) title.focus();
   }
   firstRender = false;
-  if (app.user) refreshCart();
+  refreshCart(); // also hides the count once nobody is signed in
 }
 
 function setCurrentNav(name) {
@@ -93,10 +95,14 @@ async function refreshCart() {
   const badge = document.getElementById('cart-count');
   if (!app.user) {
     badge.hidden = true;
+    badge.textContent = '';
+    delete badge.dataset.count;
+    document.getElementById('nav-cart-label').textContent = 'Cart';
     return;
   }
   try {
     const cartData = await api('/api/cart/cart');
+    if (!app.user) return refreshCart(); // signed out while asking
     badge.textContent = String(cartData.itemCount);
     badge.dataset.count = String(cartData.itemCount);
     badge.hidden = false;
@@ -156,6 +162,7 @@ signoutButton.addEventListener('click', async () => {
     await api('/api/session', { method: 'DELETE' });
     app.user = null;
     showUser();
+    refreshCart();
     await render();
     announce('Signed out.');
   } catch (err) {
@@ -170,6 +177,8 @@ setUnauthorizedHandler(() => {
   showUser();
   refreshCart();
 });
+
+document.getElementById('dismiss-message').addEventListener('click', clearMessages);
 
 document.querySelector('.skip-link').addEventListener('click', (ev) => {
   ev.preventDefault();

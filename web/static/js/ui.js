@@ -79,21 +79,47 @@ export function parseDollars(text) {
 const statusRegion = () => document.getElementById('status');
 const alertRegion = () => document.getElementById('alert');
 
+// syncMessages shows the toast's dismiss button, and room below the page for
+// the toast, while a message is up.
+function syncMessages() {
+  const shown = !statusRegion().hidden || !alertRegion().hidden;
+  document.getElementById('dismiss-message').hidden = !shown;
+  document.body.classList.toggle('has-message', shown);
+}
+
 /** announce shows a short success or progress message and reads it out (aria-live polite). */
 export function announce(text) {
   const el = statusRegion();
   el.textContent = text;
   el.hidden = !text;
   if (text) alertRegion().hidden = true;
+  syncMessages();
 }
 
-/** showError shows an API error's message in the page-wide alert (role=alert). */
+/**
+ * showError shows a failure that belongs to no field (the shop unreachable,
+ * a service error) in the page-wide alert (role=alert). Input mistakes and
+ * sign-in hints go next to their field instead (fieldMessage).
+ */
 export function showError(err) {
   const el = alertRegion();
-  el.replaceChildren(h('strong', {}, 'Something went wrong: '), messageOf(err));
+  el.replaceChildren(h('strong', {}, 'That did not work: '), messageOf(err));
   el.dataset.code = (err && err.code) || 'ERROR';
   el.hidden = false;
   statusRegion().hidden = true;
+  syncMessages();
+}
+
+/**
+ * fieldMessage shows text in el (a .field-error paragraph next to input) and
+ * marks input invalid; an empty text clears both.
+ */
+export function fieldMessage(el, input, text) {
+  el.textContent = text || '';
+  el.hidden = !text;
+  if (!input) return;
+  if (text) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
 }
 
 /** clearMessages hides both regions, on every navigation. */
@@ -102,6 +128,7 @@ export function clearMessages() {
   statusRegion().hidden = true;
   alertRegion().replaceChildren();
   alertRegion().hidden = true;
+  syncMessages();
 }
 
 /** messageOf returns the readable message of an error: the API's own message when there is one. */
