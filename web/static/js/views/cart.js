@@ -1,6 +1,6 @@
 // The cart: change quantities, remove lines, see totals, go to checkout.
 import { api, isAbort } from '../api.js';
-import { h, money, announce, showError, heading, signInPrompt } from '../ui.js';
+import { h, money, announce, fieldMessage, heading, signInPrompt } from '../ui.js';
 
 /** view is the cart page. */
 export async function view(el, ctx) {
@@ -35,13 +35,19 @@ function draw(body, ctx, cart) {
 
 function lineItem(body, ctx, line) {
   const id = `qty-${line.sku}`;
-  const remove = h('button', { type: 'button', class: 'secondary', 'data-testid': 'line-remove', 'aria-label': `Remove ${line.name || line.sku}` }, 'Remove');
-  remove.addEventListener('click', () => change(body, ctx, remove, `Removed ${line.name || line.sku}.`,
+  // Mistakes and refusals for this line are shown on the line itself.
+  const lineError = h('p', { id: `error-${id}`, class: 'field-error line-error', role: 'alert', 'data-testid': 'line-error', hidden: true });
+  let qty = null;
+  const remove = h('button', { type: 'button', class: 'secondary line-remove', 'data-testid': 'line-remove', 'aria-label': `Remove ${line.name || line.sku}` }, 'Remove');
+  remove.addEventListener('click', () => change(body, ctx, remove, lineError, null, `Removed ${line.name || line.sku}.`,
     () => api(`/api/cart/cart/items/${encodeURIComponent(line.sku)}`, { method: 'DELETE', signal: ctx.signal })));
 
   let form = null;
   if (!line.discontinued) {
-    const qty = h('input', { id, type: 'number', min: 1, max: 99, value: String(line.quantity), inputmode: 'numeric', 'data-testid': 'line-quantity' });
+    qty = h('input', {
+      id, type: 'number', min: 1, max: 99, value: String(line.quantity), inputmode: 'numeric', 'data-testid': 'line-quantity',
+      'aria-describedby': `error-${id}`,
+    });
     const update = h('button', { type: 'submit', class: 'secondary', 'data-testid': 'line-update' }, 'Update');
     form = h('form', { class: 'qty-form', novalidate: true },
       h('label', { for: id }, h('span', { class: 'visually-hidden' }, `Quantity of ${line.name}`), h('span', { 'aria-hidden': 'true' }, 'Qty')),
@@ -50,12 +56,12 @@ function lineItem(body, ctx, line) {
       ev.preventDefault();
       const n = Number(qty.value);
       if (!Number.isInteger(n) || n < 1 || n > 99) {
-        qty.setAttribute('aria-invalid', 'true');
-        showError(new Error('Quantity must be a whole number from 1 to 99; use Remove to take a product out.'));
+        fieldMessage(lineError, qty, 'Enter a whole number from 1 to 99, or use Remove to take the product out.');
+        lineError.dataset.code = 'VALIDATION';
         qty.focus();
         return;
       }
-      change(body, ctx, update, `${line.name}: quantity set to ${n}.`,
+      change(body, ctx, update, lineError, qty, `${line.name}: quantity set to ${n}.`,
         () => api(`/api/cart/cart/items/${encodeURIComponent(line.sku)}`, { method: 'PUT', body: { quantity: n }, signal: ctx.signal }));
     });
   }
@@ -72,12 +78,13 @@ function lineItem(body, ctx, line) {
         : null),
     form,
     h('p', { class: 'line-total', 'data-testid': 'line-total', 'data-cents': line.lineTotalCents }, money(line.lineTotalCents)),
-    remove);
+    remove, lineError);
 }
 
-/** change runs one cart call, then redraws the cart from the service's answer. */
-async function change(body, ctx, button, done, call) {
+/** change runs one cart call, then redraws the cart from the service's answer; a refusal shows on the line. */
+async function change(body, ctx, button, lineError, input, done, call) {
   button.disabled = true;
+  fieldMessage(lineError, input, '');
   try {
     const cart = await call();
     draw(body, ctx, cart);
@@ -86,7 +93,10 @@ async function change(body, ctx, button, done, call) {
     const title = document.querySelector('#main h1');
     if (title && !body.contains(document.activeElement)) title.focus();
   } catch (err) {
-    if (!isAbort(err)) showError(err);
+    if (!isAbort(err)) {
+      fieldMessage(lineError, input, err.message);
+      lineError.dataset.code = err.code || 'ERROR';
+    }
     button.disabled = false;
   }
 }

@@ -1,6 +1,6 @@
 // Catalogue and product detail: public, from the inventory service.
 import { api } from '../api.js';
-import { h, money, newKey, announce, showError, heading } from '../ui.js';
+import { h, money, newKey, announce, fieldMessage, heading } from '../ui.js';
 
 function stockText(available) {
   if (available <= 0) return 'Out of stock';
@@ -17,10 +17,32 @@ function price(p) {
   return h('p', { class: 'price', 'data-testid': 'product-price', 'data-cents': p.priceCents }, money(p.priceCents));
 }
 
+/**
+ * addMessage is the line under an Add to cart button for what went wrong
+ * there (not signed in, out of stock): seen where the shopper is looking.
+ */
+function addMessage() {
+  return h('p', { class: 'field-error', role: 'alert', 'data-testid': 'add-error', hidden: true });
+}
+
+// signInHint fills note with a pointer to the switcher, which it can focus.
+function signInHint(note) {
+  const go = h('button', { type: 'button', class: 'link-button', 'data-testid': 'goto-signin' }, 'Sign in');
+  go.addEventListener('click', () => {
+    const select = document.getElementById('user-select');
+    select.scrollIntoView({ block: 'center' });
+    select.focus();
+  });
+  note.replaceChildren('Sign in first: pick a demo user at the top of the page and press ', go, '.');
+  note.dataset.code = 'SIGN_IN_REQUIRED';
+  note.hidden = false;
+}
+
 /** addToCart adds quantity of p; a fresh Idempotency-Key per click makes a retried request add once. */
-async function addToCart(ctx, p, quantity, button) {
+async function addToCart(ctx, p, quantity, button, note, input) {
+  fieldMessage(note, input, '');
   if (!ctx.app.user) {
-    showError(new Error('Sign in with the switcher at the top to fill a cart.'));
+    signInHint(note);
     return;
   }
   button.disabled = true;
@@ -31,7 +53,10 @@ async function addToCart(ctx, p, quantity, button) {
     announce(`Added ${quantity} × ${p.name} to your cart.`);
     ctx.app.refreshCart();
   } catch (err) {
-    if (err.name !== 'AbortError') showError(err);
+    if (err.name !== 'AbortError') {
+      fieldMessage(note, input, err.message);
+      note.dataset.code = err.code || 'ERROR';
+    }
   } finally {
     button.disabled = false;
   }
@@ -46,12 +71,13 @@ export async function list(el, ctx) {
     const add = h('button', {
       type: 'button', 'data-testid': 'add-to-cart', disabled: p.available <= 0, 'aria-label': `Add ${p.name} to cart`,
     }, 'Add to cart');
-    add.addEventListener('click', () => addToCart(ctx, p, 1, add));
+    const note = addMessage();
+    add.addEventListener('click', () => addToCart(ctx, p, 1, add, note));
     grid.append(h('li', { class: 'card', 'data-testid': 'product-card', 'data-sku': p.sku },
       h('a', { href: `#/product/${encodeURIComponent(p.sku)}`, class: 'card-link', 'data-testid': 'product-link' },
         h('img', { src: p.imageUrl, alt: '', width: 240, height: 180, loading: 'lazy' }),
         h('h2', { 'data-testid': 'product-name' }, p.name)),
-      price(p), stock(p), add));
+      price(p), stock(p), add, note));
   }
   el.append(grid);
 }
@@ -62,22 +88,23 @@ export async function detail(el, ctx) {
   const p = await api(`/api/inventory/products/${encodeURIComponent(sku)}`, { signal: ctx.signal });
   const qty = h('input', {
     id: 'product-quantity', type: 'number', min: 1, max: Math.min(99, Math.max(1, p.available)), value: '1',
-    inputmode: 'numeric', 'data-testid': 'quantity-input', required: true,
+    inputmode: 'numeric', 'data-testid': 'quantity-input', required: true, 'aria-describedby': 'product-quantity-error',
   });
+  const note = addMessage();
+  note.id = 'product-quantity-error';
   const add = h('button', { type: 'submit', 'data-testid': 'add-to-cart', disabled: p.available <= 0 }, 'Add to cart');
   const form = h('form', { class: 'add-form', novalidate: true },
-    h('label', { for: 'product-quantity' }, 'Quantity'), qty, add);
+    h('label', { for: 'product-quantity' }, 'Quantity'), qty, add, note);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const n = Number(qty.value);
     if (!Number.isInteger(n) || n < 1 || n > 99) {
-      qty.setAttribute('aria-invalid', 'true');
-      showError(new Error('Quantity must be a whole number from 1 to 99.'));
+      fieldMessage(note, qty, 'Enter a whole number from 1 to 99.');
+      note.dataset.code = 'VALIDATION';
       qty.focus();
       return;
     }
-    qty.removeAttribute('aria-invalid');
-    addToCart(ctx, p, n, add);
+    addToCart(ctx, p, n, add, note, qty);
   });
   el.append(
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/' }, '← Catalogue')),
