@@ -10,6 +10,11 @@ const slowMs = 30 * 1000; // effects not all done this long after payment: say s
 
 const statusLabels = { PENDING_PAYMENT: 'Awaiting payment', PAID: 'Paid', CANCELLED: 'Cancelled' };
 
+// An order only moves forward: PENDING_PAYMENT → PAID or CANCELLED. A
+// progress answer that was on its way before the pay call answered must not
+// take the page back.
+const statusRank = { PENDING_PAYMENT: 0, PAID: 1, CANCELLED: 1 };
+
 /** view is the order page. */
 export async function view(el, ctx) {
   const [orderNo] = ctx.params;
@@ -26,7 +31,12 @@ export async function view(el, ctx) {
   const banner = h('p', { class: 'banner', 'data-testid': 'order-cancelled', hidden: true });
   const when = h('p', { class: 'muted', 'data-testid': 'order-deadline' });
   const payButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'pay-button' }, 'Pay with wallet');
-  const cancelButton = h('button', { type: 'button', class: 'secondary', 'data-testid': 'cancel-button' }, 'Cancel order');
+  const cancelButton = h('button', { type: 'button', class: 'secondary', 'data-testid': 'cancel-button', 'aria-expanded': 'false', 'aria-controls': 'cancel-confirm' }, 'Cancel order');
+  const confirmYes = h('button', { type: 'button', class: 'primary danger', 'data-testid': 'cancel-confirm-yes' }, 'Yes, cancel the order');
+  const confirmNo = h('button', { type: 'button', class: 'secondary', 'data-testid': 'cancel-confirm-no' }, 'Keep the order');
+  const confirmBox = h('div', { id: 'cancel-confirm', class: 'confirm', 'data-testid': 'cancel-confirm', hidden: true },
+    h('p', {}, 'Cancel this order? Its reserved stock goes back on sale and it can no longer be paid.'),
+    h('div', { class: 'actions' }, confirmYes, confirmNo));
   const payMessage = h('p', { class: 'pay-message', 'data-testid': 'pay-message', 'aria-live': 'polite' });
   const history = h('ol', { class: 'history', 'data-testid': 'order-history' });
   const paymentRow = step('payment-state', 'Payment', 'order + payment + broker');
@@ -43,7 +53,7 @@ export async function view(el, ctx) {
   const page = h('div', { class: 'order', 'data-testid': 'order-view', 'data-order-no': orderNo },
     h('section', { class: 'panel', 'aria-label': 'Order' },
       h('p', {}, badge), banner, when,
-      h('div', { class: 'actions' }, payButton, cancelButton), payMessage,
+      h('div', { class: 'actions' }, payButton, cancelButton), confirmBox, payMessage,
       lineTable(doc.order), address(doc.order.address)),
     h('section', { class: 'panel', 'aria-labelledby': 'progress-title', 'data-testid': 'progress' },
       h('h2', { id: 'progress-title' }, 'Across the services'),
@@ -64,6 +74,7 @@ export async function view(el, ctx) {
   let cartCleaned = false; // the header's cart count is refreshed once the cart gave up the purchase
 
   function update(d) {
+    if ((statusRank[d.order.status] ?? 0) < (statusRank[doc.order.status] ?? 0)) return; // stale
     doc = d;
     const o = d.order;
     page.dataset.status = o.status;
@@ -118,15 +129,31 @@ export async function view(el, ctx) {
       if (!payable && document.activeElement === b) title.focus(); // keep focus somewhere sensible
       b.hidden = !payable;
     }
+    if (!payable) closeConfirm();
     payButton.disabled = paying || cancelling || settling;
     setText(payButton, paying ? 'Paying…' : settling ? 'Payment pending…' : 'Pay with wallet');
     cancelButton.disabled = paying || cancelling || settling;
+    confirmYes.disabled = cancelling;
   }
 
-  function setPayMessage(outcome, text) {
+  function closeConfirm() {
+    confirmBox.hidden = true;
+    cancelButton.setAttribute('aria-expanded', 'false');
+  }
+
+  function setPayMessage(outcome, text, ...extra) {
     payMessage.dataset.outcome = outcome;
     payMessage.className = `pay-message ${outcome}`;
-    setText(payMessage, text);
+    if (extra.length) payMessage.replaceChildren(text, ...extra);
+    else setText(payMessage, text);
+  }
+
+  // paidNow shows the pay call's answer at once: the order it returns is
+  // PAID, so badge, payment step and buttons agree before the next poll.
+  function paidNow(order) {
+    const at = (order.history || []).filter((c) => c.to === 'PAID').map((c) => c.at).pop() || order.updatedAt;
+    const payment = doc.payment.state === 'paid' ? doc.payment : { ...doc.payment, state: 'paid', at };
+    update({ ...doc, order, payment, final: false, complete: false });
   }
 
   async function poll() {
@@ -176,18 +203,24 @@ export async function view(el, ctx) {
         sawHalf = false;
         setPayMessage('pending', 'Payment pending: the payment service did not answer in time. Waiting for the broker’s check-back, which settles it from the order service’s records…');
       } else if (data.outcome === 'ALREADY_PAID') {
+        paidNow(data.order);
         setPayMessage('already_paid', 'This order was already paid; nothing was charged twice.');
       } else {
+        paidNow(data.order);
         setPayMessage('paid', `Paid ${money(data.order.totalCents)} from your wallet.`);
       }
     } catch (err) {
       if (isAbort(err)) return;
       if (err.status === 402) {
         const d = err.details;
-        const why = Number.isFinite(d.balanceCents) && Number.isFinite(d.amountCents)
+        const known = Number.isFinite(d.balanceCents) && Number.isFinite(d.amountCents);
+        const why = known
           ? `your wallet holds ${money(d.balanceCents)} and the order costs ${money(d.amountCents)}`
           : err.message;
-        setPayMessage('declined', `Payment declined: ${why}. The order stays payable until its deadline; top up your wallet and try again.`);
+        const topUp = new URLSearchParams({ order: orderNo });
+        if (known && d.amountCents > d.balanceCents) topUp.set('cents', String(d.amountCents - d.balanceCents));
+        setPayMessage('declined', `Payment declined: ${why}. The order stays payable until its deadline. `,
+          h('a', { href: `#/wallet?${topUp}`, 'data-testid': 'topup-link' }, 'Top up your wallet'), ', then pay again.');
       } else {
         setPayMessage('error', err.message);
       }
@@ -200,11 +233,22 @@ export async function view(el, ctx) {
     }
   });
 
-  cancelButton.addEventListener('click', async () => {
+  // Cancel asks first, next to the button: cancelling cannot be undone.
+  cancelButton.addEventListener('click', () => {
+    confirmBox.hidden = false;
+    cancelButton.setAttribute('aria-expanded', 'true');
+    confirmNo.focus();
+  });
+  confirmNo.addEventListener('click', () => {
+    closeConfirm();
+    cancelButton.focus();
+  });
+  confirmYes.addEventListener('click', async () => {
     cancelling = true;
     buttons();
     try {
-      await api(`/api/order/orders/${encodeURIComponent(orderNo)}/cancel`, { method: 'POST', signal: ctx.signal });
+      const cancelled = await api(`/api/order/orders/${encodeURIComponent(orderNo)}/cancel`, { method: 'POST', signal: ctx.signal });
+      if (cancelled && cancelled.status) update({ ...doc, order: cancelled, final: false, complete: false });
       announce(`Order ${orderNo} cancelled.`);
     } catch (err) {
       if (!isAbort(err)) showError(err);

@@ -1,7 +1,7 @@
 // Wallet (payment service) and points (points service). Each half loads on
 // its own, so one service being down leaves the other visible.
 import { api, isAbort } from '../api.js';
-import { h, money, dateTime, newKey, parseDollars, announce, showError, errorBox, heading, signInPrompt } from '../ui.js';
+import { h, money, dateTime, newKey, parseDollars, announce, fieldMessage, errorBox, heading, signInPrompt } from '../ui.js';
 
 const maxTopUpCents = 10_000_000; // the payment service's limit per top-up
 
@@ -47,7 +47,17 @@ async function wallet(part, ctx) {
     id: 'topup-amount', type: 'text', inputmode: 'decimal', autocomplete: 'off', 'data-testid': 'topup-amount',
     'aria-describedby': 'topup-help topup-error', required: true,
   });
-  const error = h('p', { id: 'topup-error', class: 'field-error', 'data-testid': 'topup-error', hidden: true });
+  const error = h('p', { id: 'topup-error', class: 'field-error', 'data-testid': 'topup-error', role: 'alert', hidden: true });
+  // From a declined payment (#/wallet?order=…&cents=…): the shortfall is
+  // suggested, and the way back to the order is shown.
+  const forOrder = ctx.query.get('order') || '';
+  const shortfall = Number(ctx.query.get('cents'));
+  if (Number.isInteger(shortfall) && shortfall > 0 && shortfall <= maxTopUpCents) amount.value = (shortfall / 100).toFixed(2);
+  const backLink = forOrder
+    ? h('p', { class: 'notice', 'data-testid': 'topup-for-order', 'data-order-no': forOrder },
+      `Topping up to pay order ${forOrder}. `,
+      h('a', { href: `#/orders/${encodeURIComponent(forOrder)}`, 'data-testid': 'back-to-order' }, `Back to order ${forOrder}`))
+    : null;
   const button = h('button', { type: 'submit', class: 'primary', 'data-testid': 'topup-button' }, 'Top up');
   const form = h('form', { class: 'topup', 'data-testid': 'topup-form', novalidate: true },
     h('label', { for: 'topup-amount' }, 'Top-up amount (USD)'),
@@ -57,14 +67,11 @@ async function wallet(part, ctx) {
     ev.preventDefault();
     const cents = parseDollars(amount.value);
     if (cents === null || cents < 1 || cents > maxTopUpCents) {
-      error.textContent = 'Enter an amount such as 25 or 12.50, from 0.01 to 100000.';
-      error.hidden = false;
-      amount.setAttribute('aria-invalid', 'true');
+      fieldMessage(error, amount, 'Enter an amount such as 25 or 12.50, from 0.01 to 100000.');
       amount.focus();
       return;
     }
-    error.hidden = true;
-    amount.removeAttribute('aria-invalid');
+    fieldMessage(error, amount, '');
     button.disabled = true;
     try {
       const r = await api('/api/payment/wallet/top-ups', {
@@ -73,16 +80,16 @@ async function wallet(part, ctx) {
       key = newKey();
       amount.value = '';
       drawWallet(await api('/api/payment/wallet', { signal: ctx.signal }));
-      announce(`Topped up ${money(r.amountCents)}. New balance ${money(r.balanceCents)}.`);
+      announce(`Topped up ${money(r.amountCents)}. New balance ${money(r.balanceCents)}.${forOrder ? ` You can pay order ${forOrder} now.` : ''}`);
     } catch (err) {
       if (isAbort(err)) return;
       if (err.status >= 400 && err.status < 500) key = newKey(); // refused: nothing was added
-      showError(err);
+      fieldMessage(error, amount, err.message);
     } finally {
       button.disabled = false;
     }
   });
-  part.append(balance, form, h('h3', {}, 'Charges'), charges);
+  part.append(...[balance, backLink, form, h('h3', {}, 'Charges'), charges].filter(Boolean));
 }
 
 async function points(part, ctx) {
