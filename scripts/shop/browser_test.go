@@ -169,6 +169,19 @@ func (b *browser) checkLabels(page string) {
 // sel is a CSS selector for an element by its data-testid.
 func sel(testid string) string { return fmt.Sprintf(`[data-testid=%q]`, testid) }
 
+// signIn signs user in from the catalogue and waits for the catalogue it
+// draws again: already signed in as user, "Switch" still redraws the page,
+// and a click on the old page's buttons would be lost.
+func (b *browser) signIn(user string) {
+	b.t.Helper()
+	b.do("sign in as "+user,
+		void(chromedp.Evaluate[bool](`(document.querySelector('[data-testid="product-list"]').dataset.stale = 'yes') === 'yes'`)),
+		chromedp.SetValue(sel("user-select"), user),
+		chromedp.Click(sel("signin-button")),
+		chromedp.WaitVisible(fmt.Sprintf(`[data-testid="current-user"][data-user-id=%q]`, user)),
+		chromedp.WaitVisible(`#main:not([aria-busy]) [data-testid="product-list"]:not([data-stale])`))
+}
+
 // placeOrder signs user in, adds one of each product to the cart, checks
 // out with an address and returns the order number, checking on the way
 // that every form control has a label.
@@ -176,10 +189,7 @@ func (b *browser) placeOrder(user string, skus ...string) string {
 	b.t.Helper()
 	card := func(sku string) string { return fmt.Sprintf(`[data-testid="product-card"][data-sku=%q]`, sku) }
 	b.do("open the catalogue", chromedp.Navigate(b.base+"/"), chromedp.WaitVisible(card(skus[0])))
-	b.do("sign in as "+user,
-		chromedp.SetValue(sel("user-select"), user),
-		chromedp.Click(sel("signin-button")),
-		chromedp.WaitVisible(fmt.Sprintf(`[data-testid="current-user"][data-user-id=%q]`, user)))
+	b.signIn(user)
 	b.checkLabels("catalogue")
 	for i, sku := range skus {
 		b.do("add "+sku+" to the cart",
@@ -367,4 +377,81 @@ func TestBrowserCheckBack(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid="pay-message"][data-outcome="paid"]`),
 		chromedp.WaitVisible(`[data-testid="order-view"][data-complete="true"]`))
 	b.screenshot("paid-after-check-back-" + orderNo)
+}
+
+// resize makes the tab a screen of w×h CSS pixels; a phone also reports a
+// mobile device with touch, as a real one does.
+func (b *browser) resize(w, h int64, phone bool) {
+	b.t.Helper()
+	opts := []chromedp.EmulateViewportOption{}
+	if phone {
+		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
+	}
+	b.do(fmt.Sprintf("resize to %dx%d", w, h), chromedp.EmulateViewport(w, h, opts...))
+}
+
+// waitFor polls a JavaScript condition until it holds, for up to within.
+func (b *browser) waitFor(what, cond string, within time.Duration) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, within)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(within))); err != nil {
+		b.t.Fatalf("wait for %s (%s): %v", what, cond, err)
+	}
+}
+
+// onScreen checks that the element sel is inside the window and is what a
+// tap at its centre reaches (not covered by something else).
+func (b *browser) onScreen(what, sel string) {
+	b.t.Helper()
+	problem := eval[string](b, fmt.Sprintf(`(() => {
+		const el = document.querySelector(%q);
+		if (!el) return 'missing';
+		const r = el.getBoundingClientRect();
+		if (r.width === 0 || r.height === 0) return 'not displayed';
+		if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth)
+			return 'outside the window: ' + JSON.stringify(r) + ' in ' + innerWidth + 'x' + innerHeight;
+		// Messages let clicks through (pointer-events: none), which hit
+		// testing skips: make el hit-testable for the check.
+		const saved = el.style.pointerEvents;
+		el.style.pointerEvents = 'auto';
+		const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+		el.style.pointerEvents = saved;
+		return hit && (hit === el || el.contains(hit)) ? '' : 'covered by ' + (hit ? hit.outerHTML.slice(0, 120) : 'nothing');
+	})()`, sel))
+	if problem != "" {
+		b.t.Errorf("%s is not on screen: %s", what, problem)
+	}
+}
+
+// fitsWidth checks that the page needs no sideways scrolling.
+func (b *browser) fitsWidth(page string) {
+	b.t.Helper()
+	if !eval[bool](b, `document.documentElement.scrollWidth <= window.innerWidth`) {
+		b.t.Errorf("%s scrolls sideways at %v px", page, eval[float64](b, `window.innerWidth`))
+	}
+}
+
+// shot saves what the window shows now (not the whole page) as <name>.png.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	path := filepath.Join(b.dir, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	b.t.Logf("screenshot: %s", path)
+}
+
+// hidden tells whether the element sel is absent or not displayed.
+func (b *browser) hidden(sel string) bool {
+	b.t.Helper()
+	return eval[bool](b, fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !e || e.getClientRects().length === 0; })()`, sel))
 }
