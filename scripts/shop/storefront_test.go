@@ -182,33 +182,6 @@ func shopAndPlace(t *testing.T, b *browser, c client, s screen) string {
 	return orderNo
 }
 
-// checkCartGeometry: on every cart line the total overlaps none of the
-// controls, and a tap at the centre of Update reaches Update.
-func (b *browser) checkCartGeometry() {
-	b.t.Helper()
-	problems := eval[[]string](b, `(() => {
-		const out = [];
-		const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-		for (const line of document.querySelectorAll('[data-testid="cart-line"]')) {
-			const box = (id) => line.querySelector('[data-testid="' + id + '"]').getBoundingClientRect();
-			const total = box('line-total');
-			for (const id of ['line-update', 'line-quantity', 'line-remove']) {
-				if (overlap(total, box(id))) out.push(line.dataset.sku + ': line-total overlaps ' + id);
-			}
-			const u = line.querySelector('[data-testid="line-update"]');
-			u.scrollIntoView({ block: 'center' });
-			const r = u.getBoundingClientRect();
-			const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-			if (hit !== u) out.push(line.dataset.sku + ': a tap on Update reaches ' + (hit ? hit.outerHTML.slice(0, 80) : 'nothing'));
-			if (r.height < 32) out.push(line.dataset.sku + ': Update is only ' + r.height + ' px tall');
-		}
-		return out;
-	})()`)
-	for _, p := range problems {
-		b.t.Error(p)
-	}
-}
-
 // payAndLook pays and checks the page agrees with itself the moment the pay
 // answer is shown; then Back to checkout points to the order; signing out
 // clears the cart count.
