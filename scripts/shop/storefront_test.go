@@ -155,6 +155,9 @@ func shopAndPlace(t *testing.T, b *browser, c client, s screen) string {
 		t.Error("after Back, checkout still offers Place order for the same cart")
 	}
 	b.screenshot("storefront-back-to-checkout-" + s.name)
+	b.do("the cart names the order holding its items", chromedp.Click(sel("nav-cart")),
+		chromedp.WaitVisible(fmt.Sprintf(`[data-testid="cart-placed"][data-order-no=%q]`, orderNo)),
+		void(chromedp.Evaluate[bool](`history.back(), true`)), chromedp.WaitVisible(sel("already-placed")))
 
 	// A reload before the answer was recorded: the same key and address
 	// replay the same order.

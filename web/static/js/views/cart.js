@@ -1,6 +1,7 @@
 // The cart: change quantities, remove lines, see totals, go to checkout.
 import { api, isAbort } from '../api.js';
 import { h, money, announce, fieldMessage, heading, signInPrompt } from '../ui.js';
+import { cartSignature, loadAttempt, placedOrder } from './checkout.js';
 
 /** view is the cart page. */
 export async function view(el, ctx) {
@@ -12,6 +13,14 @@ export async function view(el, ctx) {
   const body = h('div', { 'data-testid': 'cart' });
   el.append(body);
   const data = await api('/api/cart/cart', { signal: ctx.signal });
+  // The cart keeps an order's items until it is paid: say which order has them.
+  const attempt = loadAttempt(ctx.app.user.userId);
+  const placed = data.itemCount > 0 && attempt && attempt.cart === cartSignature(data) ? await placedOrder(attempt, ctx.signal) : null;
+  if (placed) {
+    el.insertBefore(h('p', { class: 'notice', 'data-testid': 'cart-placed', 'data-order-no': placed.orderNo },
+      `These items are in your order ${placed.orderNo}; they leave the cart once it is paid. `,
+      h('a', { href: `#/orders/${encodeURIComponent(placed.orderNo)}` }, `Open order ${placed.orderNo}`)), body);
+  }
   draw(body, ctx, data);
 }
 
@@ -88,6 +97,9 @@ async function change(body, ctx, button, lineError, input, done, call) {
   try {
     const cart = await call();
     draw(body, ctx, cart);
+    const placed = body.parentNode && body.parentNode.querySelector('[data-testid="cart-placed"]');
+    if (placed) placed.remove(); // a changed cart is no longer that order's
+
     announce(done);
     ctx.app.refreshCart();
     const title = document.querySelector('#main h1');

@@ -30,12 +30,12 @@ function storageName(user) {
 }
 
 /** cartSignature names a cart's content: the same lines give the same text. */
-function cartSignature(cart) {
+export function cartSignature(cart) {
   return cart.lines.map((l) => `${l.sku}×${l.quantity}`).sort().join(',');
 }
 
 /** loadAttempt returns {cart, key, address, orderNo} or null. */
-function loadAttempt(user) {
+export function loadAttempt(user) {
   try {
     const a = JSON.parse(sessionStorage.getItem(storageName(user)) || 'null');
     return a && typeof a.key === 'string' && typeof a.cart === 'string' ? a : null;
@@ -53,7 +53,7 @@ function dropAttempt(user) {
 }
 
 /** placedOrder returns the order an attempt placed, or null when it is gone or cancelled. */
-async function placedOrder(a, signal) {
+export async function placedOrder(a, signal) {
   if (!a || !a.orderNo) return null;
   try {
     const o = await api(`/api/order/orders/${encodeURIComponent(a.orderNo)}`, { signal });
