@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,10 +37,14 @@ type chaos struct {
 	// kills and found count Outages and Findings for the progress line,
 	// which another goroutine prints.
 	kills, found atomic.Int64
+	mu           sync.Mutex     // guards Findings and Effects, which the effect watchers add to
+	watchers     sync.WaitGroup // one per kill, timing its probe order's effects
 }
 
 func (c *chaos) finding(f Finding) {
+	c.mu.Lock()
 	c.Findings = append(c.Findings, f)
+	c.mu.Unlock()
 	c.found.Add(1)
 }
 
@@ -60,6 +65,11 @@ func (c *chaos) run(load context.Context) {
 		}
 		c.kill(order[i%len(order)])
 	}
+}
+
+// wait waits for the effect watchers of the kills.
+func (c *chaos) wait() {
+	c.watchers.Wait()
 }
 
 // kill crashes one program, probes it, and waits for its recovery.
@@ -109,8 +119,9 @@ func (c *chaos) probeDown(victim string, killed time.Time, prepared string) {
 
 // recover waits until the victim is running again and a probe order can be
 // placed and paid through the gateway; zero time if not within the bound.
-// It then times the probe order's downstream effects (consumers receiving
-// again), which after a broker restart wait for the clients to re-register.
+// A watcher then times the probe order's downstream effects (consumers
+// receiving again), which after a broker restart wait for the clients to
+// re-register, while the next kills go on.
 func (c *chaos) recover(victim string, killed time.Time) time.Time {
 	deadline := killed.Add(c.bound)
 	for c.shop.State(victim) != launcher.Running {
@@ -131,22 +142,24 @@ func (c *chaos) recover(victim string, killed time.Time) time.Time {
 		}
 		think(c.hard, 200*time.Millisecond) // polling interval
 	}
-	recovered := time.Now()
+	c.watchers.Go(func() { c.watchEffects(victim, killed, paid) })
+	return time.Now()
+}
+
+// watchEffects times a paid order's four effects from the kill.
+func (c *chaos) watchEffects(victim string, killed time.Time, paid string) {
 	for time.Now().Before(killed.Add(2 * c.bound)) {
-		var p reply
-		if a, r := c.probe.send(c.hard, "", "", paid, http.MethodGet, "/api/progress/"+paid, nil); a.Status == http.StatusOK {
-			p = r
-		}
-		if p.Complete {
+		if a, r := c.probe.send(c.hard, "", "", paid, http.MethodGet, "/api/progress/"+paid, nil); a.Status == http.StatusOK && r.Complete {
+			c.mu.Lock()
 			c.Effects[victim] = append(c.Effects[victim], time.Since(killed))
-			return recovered
+			c.mu.Unlock()
+			return
 		}
 		if !think(c.hard, 250*time.Millisecond) { // polling interval
 			break
 		}
 	}
 	c.finding(Finding{Subject: "order " + paid, What: fmt.Sprintf("paid after %s recovered, its effects were not all done within %v of the kill", victim, 2*c.bound)})
-	return recovered
 }
 
 // probeLines is what every probe order buys.

@@ -117,11 +117,35 @@ func TestCheckContract(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			tc.answer.Session = "alice/0"
 			got := CheckContract([]Answer{tc.answer}, outages)
 			if ok := len(got) == 0; ok != tc.ok {
 				t.Fatalf("findings %v, want ok = %v", got, tc.ok)
 			}
 		})
+	}
+}
+
+// After a gateway restart each session may be told once to sign in again.
+func TestSignInAgainAfterGatewayRestart(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	web := []Outage{{Program: "web", Killed: t0.Add(50 * time.Second), Recovered: t0.Add(52 * time.Second)}}
+	answer := func(session string, sec, status int, code string) Answer {
+		a := told(OpPlace, "", status, code)
+		a.Session, a.Start, a.End = session, t0.Add(time.Duration(sec)*time.Second), t0.Add(time.Duration(sec)*time.Second+time.Millisecond)
+		return a
+	}
+	ok := []Answer{answer("alice/0", 40, 201, ""), answer("alice/0", 60, 401, "INVALID_SESSION"), answer("alice/0", 61, 201, ""),
+		answer("bob/0", 55, 401, "INVALID_SESSION")}
+	if got := CheckContract(ok, web); len(got) != 0 {
+		t.Fatalf("findings %v, want none", got)
+	}
+	twice := append(ok, answer("alice/0", 62, 401, "INVALID_SESSION"))
+	if got := CheckContract(twice, web); len(got) != 1 {
+		t.Fatalf("findings %v, want one for the second 401 of alice/0", got)
+	}
+	if got := CheckContract(ok[:2], nil); len(got) != 1 {
+		t.Fatalf("findings %v, want one for a 401 without a gateway restart", got)
 	}
 }
 

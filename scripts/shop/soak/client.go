@@ -26,6 +26,7 @@ const (
 // was not listening or the connection broke).
 type Answer struct {
 	User    string
+	Session string // the browser session (one per shopper) that asked
 	Op      string
 	Flow    string // the user's intent for the order: pay, cancel or abandon; probe for the soak's own
 	OrderNo string
@@ -61,7 +62,8 @@ func (r *Recorder) Answers() []Answer {
 
 // user is one signed-in shopper calling the gateway with its own cookie jar.
 type user struct {
-	id   string
+	id      string
+	session string // names the shopper in Answer.Session
 	base string
 	http *http.Client
 	rec  *Recorder
@@ -71,12 +73,12 @@ type user struct {
 // is answered rather than cut off by the user.
 const callTimeout = 40 * time.Second
 
-func newUser(id, base string, rec *Recorder) (*user, error) {
+func newUser(id, session, base string, rec *Recorder) (*user, error) {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		return nil, err
 	}
-	return &user{id: id, base: base, http: &http.Client{Jar: jar, Timeout: callTimeout}, rec: rec}, nil
+	return &user{id: id, session: session, base: base, http: &http.Client{Jar: jar, Timeout: callTimeout}, rec: rec}, nil
 }
 
 // reply is the part of the gateway's answers the soak reads.
@@ -129,7 +131,7 @@ func (u *user) send(ctx context.Context, op, flow, orderNo, method, path string,
 		}
 		body = bytes.NewReader(b)
 	}
-	a := Answer{User: u.id, Op: op, Flow: flow, OrderNo: orderNo, Start: time.Now()}
+	a := Answer{User: u.id, Session: u.session, Op: op, Flow: flow, OrderNo: orderNo, Start: time.Now()}
 	var rep reply
 	req, err := http.NewRequestWithContext(ctx, method, u.base+path, body)
 	if err == nil {

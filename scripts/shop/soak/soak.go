@@ -95,7 +95,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	rate := float64(stockBudget) / payShare / cfg.Duration.Seconds() // orders a second the stock allows
 	for _, id := range []string{"alice", "bob", "carol"} {
 		for w := range cfg.Workers {
-			u, err := newUser(id, shop.URL["web"], rec)
+			u, err := newUser(id, fmt.Sprintf("%s/%d", id, w), shop.URL["web"], rec)
 			if err != nil {
 				return res, err
 			}
@@ -111,7 +111,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				cycle: time.Duration(float64(3*cfg.Workers) / rate * float64(time.Second))})
 		}
 	}
-	probe, err := newUser("carol", shop.URL["web"], rec)
+	probe, err := newUser("carol", "carol/probe", shop.URL["web"], rec)
 	if err != nil {
 		return res, err
 	}
@@ -132,7 +132,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		wg.Go(func() { s.run(load) })
 	}
 	done := make(chan struct{})
-	go func() { ch.run(load); wg.Wait(); close(done) }()
+	go func() { ch.run(load); wg.Wait(); ch.wait(); close(done) }()
 	start := time.Now()
 	for tick := time.NewTicker(10 * time.Second); ; {
 		select {
