@@ -77,12 +77,15 @@ func (c *chaos) kill(victim string) {
 	c.n++
 	// An order to pay while the victim is down, placed while it is up.
 	_, prepared := c.probe.place(c.hard, FlowProbe, c.key("prep"), probeLines)
+	// Killed is when the signal left, so a request cut by the kill counts
+	// as in flight during the outage; the probes' window starts once the
+	// process is gone.
+	o := Outage{Program: victim, Killed: time.Now()}
 	if err := c.shop.CrashProgram(victim); err != nil {
 		c.finding(Finding{Subject: victim, What: "could not be killed: " + err.Error()})
 		return
 	}
-	o := Outage{Program: victim, Killed: time.Now()}
-	c.probeDown(victim, o.Killed, prepared)
+	c.probeDown(victim, time.Now(), prepared)
 	o.Recovered = c.recover(victim, o.Killed)
 	c.Outages = append(c.Outages, o)
 	c.kills.Add(1)

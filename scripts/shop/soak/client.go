@@ -64,9 +64,9 @@ func (r *Recorder) Answers() []Answer {
 type user struct {
 	id      string
 	session string // names the shopper in Answer.Session
-	base string
-	http *http.Client
-	rec  *Recorder
+	base    string
+	http    *http.Client
+	rec     *Recorder
 }
 
 // callTimeout is above the order service's 30 s pay budget, so a slow pay

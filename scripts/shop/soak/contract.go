@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Outage is one kill: the program, when it was killed, and when the shop
+// Outage is one kill: the program, when the kill was sent, and when the shop
 // had recovered (the program ready again and a probe order paid through
 // the gateway; zero if it never recovered).
 type Outage struct {
@@ -84,12 +84,14 @@ var mustSee = map[string]map[string]answerSet{
 // with a random session secret each time), and the user signs in again.
 func CheckContract(answers []Answer, outages []Outage) []Finding {
 	var out []Finding
-	previous := map[string]time.Time{} // session → end of its previous answer
+	previous := map[string]time.Time{} // session → end of its previous HTTP answer
 	answers = append([]Answer(nil), answers...)
 	sort.SliceStable(answers, func(i, j int) bool { return answers[i].Start.Before(answers[j].Start) })
 	for _, a := range answers {
 		since := previous[a.Session]
-		previous[a.Session] = a.End
+		if a.Status != 0 { // no answer: the gateway was down, the session unchanged
+			previous[a.Session] = a.End
+		}
 		if normal.has(a) || a.Status == http.StatusUnauthorized && a.Code == "INVALID_SESSION" && webRestartedBetween(outages, since, a.Start) {
 			continue
 		}
