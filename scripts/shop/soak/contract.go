@@ -84,13 +84,15 @@ var mustSee = map[string]map[string]answerSet{
 // with a random session secret each time), and the user signs in again.
 func CheckContract(answers []Answer, outages []Outage) []Finding {
 	var out []Finding
-	previous := map[string]time.Time{} // session → end of its previous HTTP answer
+	previous := map[string]time.Time{} // session → start of its previous request that got an HTTP answer
 	answers = append([]Answer(nil), answers...)
 	sort.SliceStable(answers, func(i, j int) bool { return answers[i].Start.Before(answers[j].Start) })
 	for _, a := range answers {
 		since := previous[a.Session]
 		if a.Status != 0 { // no answer: the gateway was down, the session unchanged
-			previous[a.Session] = a.End
+			// Its start, not its end: an answer the old gateway sent just
+			// as the kill left may arrive after the kill's timestamp.
+			previous[a.Session] = a.Start
 		}
 		if normal.has(a) || a.Status == http.StatusUnauthorized && a.Code == "INVALID_SESSION" && webRestartedBetween(outages, since, a.Start) {
 			continue
@@ -123,6 +125,8 @@ func CheckContract(answers []Answer, outages []Outage) []Finding {
 }
 
 // webRestartedBetween: the gateway was killed after from and before to.
+// (A request that started before the kill and got an HTTP answer was
+// answered by the old gateway, whose session secret it used.)
 func webRestartedBetween(outages []Outage, from, to time.Time) bool {
 	for _, o := range outages {
 		if o.Program == "web" && o.Killed.After(from) && o.Killed.Before(to) {

@@ -97,7 +97,8 @@ func run(ctx context.Context, args []string, out io.Writer) int {
 	}
 	printResult(out, res, *db, *seed)
 	if len(res.Findings) > 0 {
-		fmt.Fprintf(out, "soak: FAILED; logs kept in %s (launcher.log has the restarts); replay with -seed %d -db %s\n", res.LogDir, *seed, *db)
+		fmt.Fprintf(out, "soak: FAILED; logs kept in %s (and in %s: launcher.log has the restarts, answers.tsv every answer); replay with -seed %d -db %s\n",
+			res.LogDir, cfg.DataDir, *seed, *db)
 		return 1
 	}
 	if drop != nil {

@@ -150,6 +150,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	fmt.Fprintf(cfg.Out, "soak: load over after %.0fs; waiting for every order to be decided and the shop to be quiet\n", time.Since(start).Seconds())
 	answers := rec.Answers()
+	if err := writeAnswers(filepath.Join(cfg.DataDir, "answers.tsv"), answers); err != nil {
+		return res, err
+	}
 	check := func() []Finding {
 		found := settle(ctx, shop, cfg)
 		f, err := readFinal(ctx, shop)
@@ -255,4 +258,16 @@ func adminGet(ctx context.Context, shop *launcher.Shop, url string, out any) err
 		return fmt.Errorf("GET %s: %d", url, resp.StatusCode)
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// writeAnswers keeps every answer, one a line, for the investigation of a
+// finding.
+func writeAnswers(path string, answers []Answer) error {
+	var b strings.Builder
+	b.WriteString("start\tend\tsession\tflow\top\torder\tstatus\tcode\n")
+	for _, a := range answers {
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", a.Start.Format("15:04:05.000000"), a.End.Format("15:04:05.000000"),
+			a.Session, a.Flow, a.Op, a.OrderNo, a.Status, a.Code)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
