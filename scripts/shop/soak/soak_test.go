@@ -56,7 +56,9 @@ func TestShortSoak(t *testing.T) {
 			if tc.flavour == "sqlite" {
 				cfg.AfterCheck = func(shop *launcher.Shop, recheck func() []Finding) {
 					corrupted = corruptAPaidCharge(t, shop, filepath.Join(data, "payment.db"))
-					expectNamed(t, recheck(), corrupted)
+					found := recheck()
+					expectNamed(t, found, corrupted)
+					t.Logf("corrupted %s's charge: the checks found %d findings naming it and others", corrupted, len(found))
 				}
 			}
 			res, err := Run(t.Context(), cfg)
