@@ -12,7 +12,7 @@ PKGS     = $(addsuffix /...,$(MODULES))
 # of the run, so `make test` never pays for it and `make build` pays once.
 SERVICES = $(eval SERVICES := $$(shell $(GO) run ./scripts/shop -services))$(SERVICES)
 
-.PHONY: all build test test-short vet fmt fuzz run audit minirmq docs api-docs examples-check clean
+.PHONY: all build test test-short vet fmt fuzz run audit soak minirmq docs api-docs examples-check clean
 
 all: build
 
@@ -56,6 +56,12 @@ run: ## build and run the whole shop on the embedded default (minirmq + six serv
 
 audit: ## check the running shop's invariants (SPEC §3); exit 1 on a violation
 	$(GO) run ./scripts/audit
+
+# make soak [DURATION=10m] [SOAK_DB=mysql] [SOAK_FLAGS='-seed 42 -order-instances 2']
+DURATION ?= 2m
+SOAK_DB  ?= sqlite
+soak: ## crash soak: load through the gateway while every program is killed in turn, then audit and check every answer (README: Crash soak)
+	$(GO) run ./scripts/shop/soak -bin $(BIN) -duration $(DURATION) -db $(SOAK_DB) $(SOAK_FLAGS)
 
 minirmq: build ## run minirmq with a data directory and fast transaction checks
 	$(BIN)/minirmq -data $(DATA)/minirmq -tx-check-after 2s -tx-check-interval 5s
