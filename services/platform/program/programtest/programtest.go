@@ -7,6 +7,7 @@ package programtest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -74,7 +75,44 @@ func Start[C any, P Config[C]](t *testing.T, dsn string, load func(getenv func(s
 	go func() { s.done <- run(ctx, cfg) }()
 	t.Cleanup(func() { s.Stop(t) })
 	s.waitReady(t)
+	s.waitBalanced(t)
 	return s
+}
+
+// waitBalanced polls the broker until every consumer group with a member
+// has queues assigned: the consumers' first rebalance is over. A test that
+// stops the service sooner shuts the client down while a rebalance it
+// started is still asking the broker, which rocketmq-client-go v2.1.2 does
+// without a lock (its close flag), and -race reports the client's race.
+func (s *Service) waitBalanced(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(Timeout)
+	for {
+		var out struct {
+			Groups []struct {
+				Members []json.RawMessage
+				Queues  []json.RawMessage
+			}
+		}
+		balanced := false
+		if resp, err := http.Get(s.Broker.AdminURL + "/api/v1/consumer-groups"); err == nil {
+			err = json.NewDecoder(resp.Body).Decode(&out)
+			resp.Body.Close()
+			balanced = err == nil
+			for _, g := range out.Groups {
+				if len(g.Members) > 0 && len(g.Queues) == 0 {
+					balanced = false
+				}
+			}
+		}
+		if balanced {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("programtest: the consumers did not rebalance within %v", Timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // waitReady polls /readyz until it answers 200, failing early when run
