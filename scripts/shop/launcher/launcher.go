@@ -2,6 +2,7 @@ package launcher
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -68,6 +69,8 @@ var ErrTwoOrdersOnSQLite = errors.New("two order instances need the order servic
 // unexpectedly is restarted (see RestartPolicy); StopProgram and Stop end
 // programs for good.
 type Shop struct {
+	// sessionSecret signs the gateway's session cookies for this run.
+	sessionSecret string
 	// URL is each program's base URL by name (the services, web, and
 	// SecondOrder when it runs).
 	URL map[string]string
@@ -115,7 +118,7 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	s := &Shop{URL: map[string]string{}, LogDir: filepath.Join(opts.DataDir, "logs"), AdminToken: opts.AdminToken,
+	s := &Shop{sessionSecret: rand.Text(), URL: map[string]string{}, LogDir: filepath.Join(opts.DataDir, "logs"), AdminToken: opts.AdminToken,
 		opts: opts, progress: &syncWriter{w: progress}}
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	if err := os.MkdirAll(s.LogDir, 0o755); err != nil {
@@ -170,6 +173,11 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 // the broker and the other services are, the admin token, then opts.Env.
 func (s *Shop) serviceEnv(opts Options, p Program, port int) []string {
 	env := []string{fmt.Sprintf("%s_ADDR=127.0.0.1:%d", p.EnvPrefix, port)}
+	if p.Name == Gateway.Name {
+		// One secret for the whole run: a gateway the supervisor restarts
+		// still accepts the sessions its predecessor signed.
+		env = append(env, "WEB_SESSION_SECRET="+s.sessionSecret)
+	}
 	if svc, ok := contracts.ServiceByName(p.Name); ok {
 		db := opts.DB[p.Name]
 		if db == "" {
