@@ -52,6 +52,10 @@ type Subscription struct {
 // AddrVar is the variable the service reads its listen address from.
 func (s Service) AddrVar() string { return s.EnvPrefix + "_ADDR" }
 
+// FaultsVar is the variable the service reads the training faults to arm at
+// start from.
+func (s Service) FaultsVar() string { return s.EnvPrefix + "_FAULTS" }
+
 // DBVar is the variable the service reads its database DSN from.
 func (s Service) DBVar() string { return s.EnvPrefix + "_DB" }
 

@@ -84,6 +84,7 @@ var clientPackages = map[string]bool{
 var domainMayImport = map[string]string{
 	prefix + "services/platform/apperr": "error kinds the adapters map to statuses",
 	prefix + "services/contracts":       "topic names and event payloads",
+	prefix + "services/platform/faults": "training fault switches: a domain point (a naive check-back, a naive reservation) asks its Set",
 }
 
 // testHelpers are the platform packages that import package testing.

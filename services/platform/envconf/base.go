@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/rocketmart/rocketmart/services/platform/database"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 )
 
 // Service names the variables of a service's own shared settings and their
@@ -19,6 +20,7 @@ type Service interface {
 	DBVar() string           // <PREFIX>_DB
 	DefaultDB() string       // "sqlite:data/<name>.db"
 	MaxReconsumeVar() string // <PREFIX>_MAX_RECONSUME
+	FaultsVar() string       // <PREFIX>_FAULTS
 }
 
 // Base is what every RocketMart service reads from its environment, parsed,
@@ -32,6 +34,10 @@ type Base struct {
 	MaxReconsume   int32      // <PREFIX>_MAX_RECONSUME: redeliveries before the dead-letter queue, default 16
 	AdminToken     string     // ADMIN_TOKEN, default rocketmart-admin
 	LogLevel       slog.Level // LOG_LEVEL, default info
+	// Faults are the training faults armed at start (<PREFIX>_FAULTS,
+	// default none), FaultsVar the variable's name for start-up errors.
+	Faults    []faults.Spec
+	FaultsVar string
 
 	// Listener, when a test sets it, is served instead of Addr.
 	Listener net.Listener
@@ -52,6 +58,8 @@ func (e *Env) Base(svc Service) Base {
 		MaxReconsume:   e.MaxReconsume(svc.MaxReconsumeVar(), "16"),
 		AdminToken:     e.Token("ADMIN_TOKEN", "rocketmart-admin"),
 		LogLevel:       e.LogLevel("LOG_LEVEL", "info"),
+		Faults:         e.Faults(svc.FaultsVar(), ""),
+		FaultsVar:      svc.FaultsVar(),
 		LogOut:         os.Stdout,
 	}
 }

@@ -3,10 +3,12 @@ package envconf_test
 import (
 	"log/slog"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/rocketmart/rocketmart/services/platform/envconf"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 )
 
 // shop is a row of a services table, as contracts.Service gives one.
@@ -17,13 +19,14 @@ func (shop) DefaultAddr() string     { return ":8090" }
 func (shop) DBVar() string           { return "SHOP_DB" }
 func (shop) DefaultDB() string       { return "sqlite:data/shop.db" }
 func (shop) MaxReconsumeVar() string { return "SHOP_MAX_RECONSUME" }
+func (shop) FaultsVar() string       { return "SHOP_FAULTS" }
 
 func TestBaseDefaults(t *testing.T) {
 	env := envconf.New(mapEnv(nil))
 	got := env.Base(shop{})
 	want := envconf.Base{Addr: ":8090", DB: "sqlite:data/shop.db", NameServer: "127.0.0.1:9876", ClientLogLevel: "warn",
-		MaxReconsume: 16, AdminToken: "rocketmart-admin", LogLevel: slog.LevelInfo, LogOut: os.Stdout}
-	if err := env.Err(); err != nil || got != want {
+		MaxReconsume: 16, AdminToken: "rocketmart-admin", LogLevel: slog.LevelInfo, LogOut: os.Stdout, FaultsVar: "SHOP_FAULTS"}
+	if err := env.Err(); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults = %+v, %v; want %+v", got, err, want)
 	}
 }
@@ -31,11 +34,12 @@ func TestBaseDefaults(t *testing.T) {
 func TestBaseParses(t *testing.T) {
 	env := envconf.New(mapEnv(map[string]string{"SHOP_ADDR": "127.0.0.1:1", "SHOP_DB": "mysql://u:p@tcp(db:3306)/shop",
 		"ROCKETMQ_NAMESERVER": "ns-0:9876;ns-1:9876", "ROCKETMQ_CLIENT_LOG_LEVEL": "error", "SHOP_MAX_RECONSUME": "3",
-		"ADMIN_TOKEN": "s3cret", "LOG_LEVEL": "debug"}))
+		"ADMIN_TOKEN": "s3cret", "LOG_LEVEL": "debug", "SHOP_FAULTS": "consume.g=fail,count=2"}))
 	got := env.Base(shop{})
 	want := envconf.Base{Addr: "127.0.0.1:1", DB: "mysql://u:p@tcp(db:3306)/shop", NameServer: "ns-0:9876;ns-1:9876",
-		ClientLogLevel: "error", MaxReconsume: 3, AdminToken: "s3cret", LogLevel: slog.LevelDebug, LogOut: os.Stdout}
-	if err := env.Err(); err != nil || got != want {
+		ClientLogLevel: "error", MaxReconsume: 3, AdminToken: "s3cret", LogLevel: slog.LevelDebug, LogOut: os.Stdout,
+		Faults: []faults.Spec{{Point: "consume.g", Action: faults.Fail, Count: 2}}, FaultsVar: "SHOP_FAULTS"}
+	if err := env.Err(); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, %v; want %+v", got, err, want)
 	}
 }
@@ -60,6 +64,9 @@ func TestBaseNamesTheBadVariable(t *testing.T) {
 		{"SHOP_MAX_RECONSUME", "0"},
 		{"SHOP_MAX_RECONSUME", "33"},
 		{"SHOP_MAX_RECONSUME", "4294967312"},
+		{"SHOP_FAULTS", "consume.g"},
+		{"SHOP_FAULTS", "consume.g=fail,count=two"},
+		{"SHOP_FAULTS", "consume.g=fail,times=2"},
 		{"ADMIN_TOKEN", "a b"},
 		{"LOG_LEVEL", "loud"},
 	} {
@@ -94,7 +101,7 @@ func TestTrace(t *testing.T) {
 	env := envconf.Trace(func(name, def string) { got = append(got, name+"="+def) })
 	b := env.Base(shop{})
 	want := "SHOP_ADDR=:8090 SHOP_DB=sqlite:data/shop.db ROCKETMQ_NAMESERVER=127.0.0.1:9876 ROCKETMQ_CLIENT_LOG_LEVEL=warn " +
-		"SHOP_MAX_RECONSUME=16 ADMIN_TOKEN=rocketmart-admin LOG_LEVEL=info"
+		"SHOP_MAX_RECONSUME=16 ADMIN_TOKEN=rocketmart-admin LOG_LEVEL=info SHOP_FAULTS="
 	if strings.Join(got, " ") != want || env.Err() != nil || b.Addr != ":8090" {
 		t.Errorf("traced %q (err %v, addr %q), want %q", got, env.Err(), b.Addr, want)
 	}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 )
 
 // Env reads one program's settings and collects every error, so that
@@ -80,6 +82,17 @@ func (e *Env) Token(name, def string) string {
 	v := e.get(name, def)
 	e.Fail(Token(name, v))
 	return v
+}
+
+// Faults returns the training faults to arm at start, in faults.Parse's
+// syntax (checked here); the program checks them against its points when it
+// has declared them.
+func (e *Env) Faults(name, def string) []faults.Spec {
+	specs, err := faults.Parse(e.get(name, def))
+	if err != nil {
+		e.Fail(fmt.Errorf("%s: %w", name, err))
+	}
+	return specs
 }
 
 // ClientLogLevel returns the RocketMQ client's own log level.

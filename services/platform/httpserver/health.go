@@ -53,10 +53,15 @@ collect:
 		}
 	}
 
+	status, body := http.StatusOK, gin.H{"status": "ready", "checks": checks}
 	if !ready {
 		Logger(c.Request.Context()).Warn("not ready", "checks", checks)
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "checks": checks})
-		return
+		status, body = http.StatusServiceUnavailable, gin.H{"status": "unavailable", "checks": checks}
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "checks": checks})
+	for _, n := range s.notes {
+		if lines := n.note(); len(lines) > 0 {
+			body[n.key] = lines
+		}
+	}
+	c.JSON(status, body)
 }

@@ -56,6 +56,7 @@ type Server struct {
 	checks  []ReadyCheck
 	metrics *metrics
 	reg     *prometheus.Registry
+	notes   []readyNote
 }
 
 // New builds a Server; add routes with Router and start it with Run. A nil
@@ -107,6 +108,18 @@ func New(cfg Config, log *slog.Logger, checks ...ReadyCheck) *Server {
 	engine.GET("/readyz", s.readyz)
 	engine.GET("/metrics", gin.WrapH(promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry})))
 	return s
+}
+
+// ReadyNote adds key to every /readyz answer while note returns something
+// to say (a non-empty list of armed training faults, say). Notes never make
+// the server unready. Call it before serving.
+func (s *Server) ReadyNote(key string, note func() []string) {
+	s.notes = append(s.notes, readyNote{key, note})
+}
+
+type readyNote struct {
+	key  string
+	note func() []string
 }
 
 // Registry is the server's Prometheus registry: collectors registered on

@@ -2,6 +2,7 @@ package program
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/envconf"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
+	"github.com/rocketmart/rocketmart/services/platform/faults/faultapi"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
@@ -27,6 +30,11 @@ type App struct {
 	DB *gorm.DB
 	// Server serves the API; routes go on Router().
 	Server *httpserver.Server
+	// Faults are the service's training fault switches: the service
+	// declares its points on it, Consume adds one per consumer group, and
+	// Open serves them under /api/v1/admin/faults (faultapi) and lists the
+	// armed ones on /readyz. Serve arms <PREFIX>_FAULTS.
+	Faults *faults.Set
 
 	name    string
 	base    envconf.Base
@@ -63,6 +71,9 @@ func Open(ctx context.Context, name string, base envconf.Base, spec func(name st
 	}
 	a.Server = httpserver.New(httpserver.Config{Addr: base.Addr}, log, ReadyChecks(db, base.NameServer)...)
 	a.Server.MountSwagger(doc)
+	a.Faults = faults.New(name, log)
+	a.Server.ReadyNote("faults", a.Faults.Summaries)
+	faultapi.Register(a.Server.Router(), a.Faults, base.AdminToken)
 	return a, nil
 }
 
@@ -76,10 +87,12 @@ func (a *App) MQ() mq.Config {
 }
 
 // Consume starts the service's consumers (events.Subscriptions) with the
-// configured maximum redeliveries, counted on /metrics. They are closed
-// before anything opened earlier, the database included, so no delivery is
-// handled on a closed database.
+// configured maximum redeliveries, counted on /metrics, each with its fault
+// point consume.<group> (ConsumerFaults). They are closed before anything
+// opened earlier, the database included, so no delivery is handled on a
+// closed database.
 func (a *App) Consume(ctx context.Context, subs ...mq.Subscription) error {
+	subs = ConsumerFaults(a.Faults, subs)
 	consumers, err := mq.StartConsumers(ctx, a.MQ(), mq.ConsumerOptions{
 		MaxReconsumeTimes: a.base.MaxReconsume,
 		Metrics:           mq.NewConsumerMetrics(a.Server.Registry()),
@@ -131,6 +144,9 @@ func (a *App) Every(what string, interval time.Duration, round func(ctx context.
 // Serve serves until ctx is cancelled, on the test's listener when it gave
 // one, and returns after the graceful shutdown of the HTTP server.
 func (a *App) Serve(ctx context.Context) error {
+	if err := a.Faults.ArmAll(a.base.Faults); err != nil {
+		return fmt.Errorf("%s: %w", a.base.FaultsVar, err)
+	}
 	return Serve(ctx, a.Server, a.base.Listener)
 }
 

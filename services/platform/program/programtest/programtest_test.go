@@ -33,6 +33,7 @@ func (row) DefaultAddr() string     { return ":8090" }
 func (row) DBVar() string           { return "SHOP_DB" }
 func (row) DefaultDB() string       { return "sqlite:data/shop.db" }
 func (row) MaxReconsumeVar() string { return "SHOP_MAX_RECONSUME" }
+func (row) FaultsVar() string       { return "SHOP_FAULTS" }
 
 type config struct {
 	envconf.Base
