@@ -16,7 +16,9 @@ import (
 // an init function, and services embed the JSON instead.
 func Generate(root, svc, outDir string) error {
 	cfg := &gen.Config{
-		SearchDir:          filepath.Join(root, "services", svc),
+		// The service, and the routes program.Open adds to every service
+		// (the training fault switches).
+		SearchDir:          filepath.Join(root, "services", svc) + "," + filepath.Join(root, "services", "platform", "faults", "faultapi"),
 		MainAPIFile:        "main.go",
 		OutputDir:          filepath.Join(root, outDir),
 		OutputTypes:        []string{"json", "yaml"},

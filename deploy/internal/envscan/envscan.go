@@ -71,6 +71,8 @@ func (v Var) MustBeSet() (bool, string) {
 		return false, ""
 	}
 	switch {
+	case v.Default == "" && strings.HasSuffix(v.Name, "_FAULTS"):
+		return false, "" // no training faults armed: the production setting
 	case v.Default == "":
 		return true, "it has no default"
 	case strings.HasPrefix(v.Default, "sqlite:"):

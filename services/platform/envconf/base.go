@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/rocketmart/rocketmart/services/platform/database"
-	"github.com/rocketmart/rocketmart/services/platform/faults"
 )
 
 // Service names the variables of a service's own shared settings and their
@@ -36,7 +35,7 @@ type Base struct {
 	LogLevel       slog.Level // LOG_LEVEL, default info
 	// Faults are the training faults armed at start (<PREFIX>_FAULTS,
 	// default none), FaultsVar the variable's name for start-up errors.
-	Faults    []faults.Spec
+	Faults    string
 	FaultsVar string
 
 	// Listener, when a test sets it, is served instead of Addr.

@@ -84,15 +84,15 @@ func (e *Env) Token(name, def string) string {
 	return v
 }
 
-// Faults returns the training faults to arm at start, in faults.Parse's
-// syntax (checked here); the program checks them against its points when it
-// has declared them.
-func (e *Env) Faults(name, def string) []faults.Spec {
-	specs, err := faults.Parse(e.get(name, def))
-	if err != nil {
+// Faults returns the training faults to arm at start, a list in
+// faults.Parse's syntax whose syntax is checked here; the program checks its
+// points and actions when it has declared them (program.App.Serve).
+func (e *Env) Faults(name, def string) string {
+	v := e.get(name, def)
+	if _, err := faults.Parse(v); err != nil {
 		e.Fail(fmt.Errorf("%s: %w", name, err))
 	}
-	return specs
+	return v
 }
 
 // ClientLogLevel returns the RocketMQ client's own log level.

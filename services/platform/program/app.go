@@ -144,7 +144,11 @@ func (a *App) Every(what string, interval time.Duration, round func(ctx context.
 // Serve serves until ctx is cancelled, on the test's listener when it gave
 // one, and returns after the graceful shutdown of the HTTP server.
 func (a *App) Serve(ctx context.Context) error {
-	if err := a.Faults.ArmAll(a.base.Faults); err != nil {
+	specs, err := faults.Parse(a.base.Faults) // checked by loadConfig
+	if err == nil {
+		err = a.Faults.ArmAll(specs)
+	}
+	if err != nil {
 		return fmt.Errorf("%s: %w", a.base.FaultsVar, err)
 	}
 	return Serve(ctx, a.Server, a.base.Listener)

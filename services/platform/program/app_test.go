@@ -14,6 +14,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/envconf"
+	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/program"
 	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
@@ -102,5 +103,31 @@ func TestEveryRunsUntilClose(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "expiry sweep failed") || !strings.Contains(log.String(), "order service unreachable") {
 		t.Errorf("the failed round was not logged: %s", log.String())
+	}
+}
+
+// <PREFIX>_FAULTS arms its faults when the service serves, after it
+// declared its points; one the service does not have stops the start,
+// named by the variable.
+func TestServeArmsFaultsFromTheEnvironment(t *testing.T) {
+	var log bytes.Buffer
+	b := base(t, &log)
+	b.Faults, b.FaultsVar = "consume.shop-sales=fail,count=2", "SHOP_FAULTS"
+	app, err := program.Open(t.Context(), "svc", b, spec, func(*gorm.DB) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel() // Serve arms first, then returns at once
+	if err := app.Serve(ctx); err == nil || !strings.Contains(err.Error(), "SHOP_FAULTS") || !strings.Contains(err.Error(), "consume.shop-sales") {
+		t.Errorf("Serve with an undeclared point = %v, want an error naming SHOP_FAULTS and the point", err)
+	}
+	program.ConsumerFaults(app.Faults, []mq.Subscription{{Group: "shop-sales", Topic: "SHOP_SALE", Handler: func(context.Context, mq.Delivery) error { return nil }}})
+	if err := app.Serve(ctx); err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	if got := app.Faults.Summaries(); !slices.Equal(got, []string{"consume.shop-sales: fail (2 left)"}) {
+		t.Errorf("armed %q", got)
 	}
 }
