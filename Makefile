@@ -12,7 +12,7 @@ PKGS     = $(addsuffix /...,$(MODULES))
 # of the run, so `make test` never pays for it and `make build` pays once.
 SERVICES = $(eval SERVICES := $$(shell $(GO) run ./scripts/shop -services))$(SERVICES)
 
-.PHONY: all build test test-short vet fmt fuzz run audit soak minirmq docs api-docs examples-check clean
+.PHONY: all build test test-short vet fmt fuzz run audit soak lab minirmq docs api-docs examples-check clean
 
 all: build
 
@@ -62,6 +62,11 @@ DURATION ?= 2m
 SOAK_DB  ?= sqlite
 soak: ## crash soak: load through the gateway while every program is killed in turn, then audit and check every answer (README: Crash soak)
 	$(GO) run ./scripts/shop/soak -bin $(BIN) -duration $(DURATION) -db $(SOAK_DB) $(SOAK_FLAGS)
+
+# make lab                 list the labs
+# make lab L=happy-path    run one (L=all: every lab; several: L="a b")
+lab: ## workshop labs: list them, or run L=<name> on a fresh lab shop, graded by the audit (docs/trainer-guide.md)
+	$(GO) run ./scripts/shop/lab -bin $(BIN) $(L)
 
 minirmq: build ## run minirmq with a data directory and fast transaction checks
 	$(BIN)/minirmq -data $(DATA)/minirmq -tx-check-after 2s -tx-check-interval 5s
