@@ -65,7 +65,7 @@ soak: ## crash soak: load through the gateway while every program is killed in t
 
 # make lab                 list the labs
 # make lab L=happy-path    run one (L=all: every lab; several: L="a b")
-lab: ## workshop labs: list them, or run L=<name> on a fresh lab shop, graded by the audit (docs/trainer-guide.md)
+lab: ## workshop labs: list them, or run L=<name> on a fresh lab shop, graded by the audit (scripts/shop/labs/README.md)
 	$(GO) run ./scripts/shop/lab -bin $(BIN) $(L)
 
 minirmq: build ## run minirmq with a data directory and fast transaction checks

@@ -139,5 +139,5 @@ func list(out io.Writer) {
 			fmt.Fprintf(out, "  %-26s   %s\n", "", line)
 		}
 	}
-	fmt.Fprintln(out, "\nThe trainer guide (docs/trainer-guide.md) has the agenda, what to look at and questions for the room.")
+	fmt.Fprintln(out, "\nThe trainer guide (scripts/shop/labs/README.md) has the agendas, what to look at and questions for the room.")
 }
