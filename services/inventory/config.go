@@ -51,6 +51,7 @@ func run(ctx context.Context, cfg config) error {
 	}
 	defer app.Close()
 	svc := inventory.NewService(store.New(app.DB), remote.NewOrders(svcclient.New(cfg.OrderURL, cfg.AdminToken, 0)), app.Log, nil)
+	svc.UseFaults(app.Faults)
 	n, err := svc.Seed(ctx)
 	if err != nil {
 		return err

@@ -14,7 +14,8 @@ import (
 // does; the sweeper is the domain's, tested there).
 func TestRun(t *testing.T) {
 	s := programtest.Start(t, dbtest.SQLiteDSN(t), loadConfig, run,
-		map[string]string{"ADMIN_TOKEN": "run-test", "INVENTORY_SWEEP_INTERVAL": "1h"})
+		map[string]string{"ADMIN_TOKEN": "run-test", "INVENTORY_SWEEP_INTERVAL": "1h",
+			"INVENTORY_FAULTS": "reserve.strategy=naive,value=read-then-write,for=1h"})
 	if status, b := s.Do(t, http.MethodGet, "/api/v1/products", ""); status != http.StatusOK || !strings.Contains(b, `"sku":"RM-MUG-STONE"`) {
 		t.Errorf("products: %d %.200s, want the seeded catalogue", status, b)
 	}
@@ -29,5 +30,9 @@ func TestRun(t *testing.T) {
 	}
 	if status, _ := s.Do(t, http.MethodGet, "/api/v1/admin/stock", "", "X-Admin-Token", "rocketmart-admin"); status == http.StatusOK {
 		t.Error("admin stock answered the default token, not the configured one")
+	}
+	// reserve.strategy is declared before INVENTORY_FAULTS is armed.
+	if status, b := s.Do(t, http.MethodGet, "/readyz", ""); status != http.StatusOK || !strings.Contains(b, "reserve.strategy: naive read-then-write") {
+		t.Errorf("readyz: %d %.300s, want the armed reserve.strategy listed", status, b)
 	}
 }

@@ -44,7 +44,7 @@ func run(ctx context.Context, cfg config) error {
 	if err := svc.SeedDemoWallets(ctx, contracts.DemoUsers); err != nil {
 		return err
 	}
-	httpapi.Register(app.Router(), svc, cfg.AdminToken)
+	httpapi.Register(app.Router(), svc, cfg.AdminToken, app.Faults)
 	if err := app.Consume(ctx, events.Subscriptions(svc, app.Log)...); err != nil {
 		return err
 	}

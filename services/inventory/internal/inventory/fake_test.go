@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/inventory/internal/inventory"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 )
 
 // fakeStore answers the domain's questions from fields the test sets and
@@ -19,6 +20,7 @@ type fakeStore struct {
 	transitions map[string]inventory.Transition // Release/Sell/ReleaseClaimed answers by order
 	expired     []string
 	released    []string
+	variants    []string // the naive variant each Reserve's context carried
 }
 
 var errUnexpected = errors.New("fake store: unexpected call")
@@ -44,8 +46,11 @@ func (f *fakeStore) Product(context.Context, string) (inventory.Product, error) 
 	return inventory.Product{}, errUnexpected
 }
 
-func (f *fakeStore) Reserve(_ context.Context, r inventory.Reservation) (inventory.Reservation, bool, error) {
+func (f *fakeStore) Reserve(ctx context.Context, r inventory.Reservation) (inventory.Reservation, bool, error) {
 	f.call()
+	f.mu.Lock()
+	f.variants = append(f.variants, faults.VariantFrom(ctx))
+	f.mu.Unlock()
 	if f.created {
 		return r, true, nil
 	}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"slices"
 	"time"
+
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 )
 
 // Service is the inventory's use cases; HTTP handlers and message consumers
@@ -15,6 +17,7 @@ type Service struct {
 	orders OrderLookup
 	log    *slog.Logger
 	clock  func() time.Time
+	faults *faults.Set // training faults (UseFaults); nil arms nothing
 }
 
 // NewService returns a Service. clock nil means time.Now; log nil discards.
@@ -90,7 +93,7 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reservation,
 	for _, l := range req.Lines {
 		r.Lines = append(r.Lines, Line{SKU: l.SKU, Quantity: l.Quantity})
 	}
-	got, created, err := s.store.Reserve(ctx, r)
+	got, created, err := s.store.Reserve(s.reserveStrategy(ctx), r)
 	if err != nil {
 		return Reservation{}, false, err
 	}

@@ -15,7 +15,9 @@ type SeedProduct struct {
 // Store keeps the catalogue, the stock and the reservations. Implementations
 // run each method that changes stock in one database transaction and move
 // units only with conditional updates, so concurrent callers can never
-// oversell or release twice.
+// oversell or release twice. The one exception is on purpose: Reserve with
+// VariantReadThenWrite in its context (a trainer armed the naive
+// reservation) reads, then writes, and can oversell.
 type Store interface {
 	// Seed inserts the products and their stock that do not exist yet and
 	// leaves existing ones alone; it returns how many products it inserted.

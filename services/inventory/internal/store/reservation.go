@@ -11,6 +11,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/inventory/internal/inventory"
 	"github.com/rocketmart/rocketmart/services/platform/database"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 )
 
 // errExists leaves the reserve transaction when the order number is taken.
@@ -27,27 +28,18 @@ var errShort = errors.New("stock short")
 // both taking stock. Stock rows are updated in SKU order so that two
 // multi-line reservations always lock rows in the same order and cannot
 // deadlock on MySQL.
+//
+// Under the training fault reserve.strategy=naive,value=read-then-write
+// (inventory.VariantReadThenWrite in ctx) it runs the lab's naive twin
+// instead, reserveReadThenWrite, which can oversell.
 func (s *Store) Reserve(ctx context.Context, r inventory.Reservation) (inventory.Reservation, bool, error) {
+	if faults.VariantFrom(ctx) == inventory.VariantReadThenWrite {
+		return s.reserveReadThenWrite(ctx, r)
+	}
 	var short string
 	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		err := tx.Create(&reservationRow{OrderNo: r.OrderNo, Status: string(r.Status),
-			ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}).Error
-		if database.IsDuplicate(err) {
-			return errExists
-		}
-		if err != nil {
-			return fmt.Errorf("insert reservation: %w", err)
-		}
-		if err := fillCatalogue(tx, r.Lines); err != nil {
+		if err := createReservation(tx, r); err != nil {
 			return err
-		}
-		rows := make([]lineRow, 0, len(r.Lines))
-		for i, l := range r.Lines {
-			rows = append(rows, lineRow{OrderNo: r.OrderNo, SKU: l.SKU, Position: i, Name: l.Name,
-				Quantity: l.Quantity, UnitPriceCents: l.UnitPriceCents})
-		}
-		if err := tx.Create(&rows).Error; err != nil {
-			return fmt.Errorf("insert reservation lines: %w", err)
 		}
 		for _, l := range bySKU(r.Lines) {
 			res := tx.Model(&stockRow{}).Where("sku = ? AND available >= ?", l.SKU, l.Quantity).
@@ -75,6 +67,32 @@ func (s *Store) Reserve(ctx context.Context, r inventory.Reservation) (inventory
 		return inventory.Reservation{}, false, fmt.Errorf("store: reserve %s: %w", r.OrderNo, err)
 	}
 	return r, true, nil
+}
+
+// createReservation inserts the reservation row, then its lines with the
+// catalogue's names and prices (filled into r.Lines). A taken order number
+// is errExists.
+func createReservation(tx *gorm.DB, r inventory.Reservation) error {
+	err := tx.Create(&reservationRow{OrderNo: r.OrderNo, Status: string(r.Status),
+		ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}).Error
+	if database.IsDuplicate(err) {
+		return errExists
+	}
+	if err != nil {
+		return fmt.Errorf("insert reservation: %w", err)
+	}
+	if err := fillCatalogue(tx, r.Lines); err != nil {
+		return err
+	}
+	rows := make([]lineRow, 0, len(r.Lines))
+	for i, l := range r.Lines {
+		rows = append(rows, lineRow{OrderNo: r.OrderNo, SKU: l.SKU, Position: i, Name: l.Name,
+			Quantity: l.Quantity, UnitPriceCents: l.UnitPriceCents})
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return fmt.Errorf("insert reservation lines: %w", err)
+	}
+	return nil
 }
 
 // fillCatalogue copies each line's product name and price into the line, or

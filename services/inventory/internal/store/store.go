@@ -1,7 +1,9 @@
 // Package store keeps the inventory's catalogue, stock and reservations with
 // gorm, on SQLite or MySQL/MariaDB. It owns the transactions: every change
 // of stock is a conditional UPDATE (… WHERE available >= ?) inside one
-// transaction, never a read followed by a write.
+// transaction, never a read followed by a write. The exception is naive.go,
+// a training lab's deliberately wrong twin that runs only while a trainer
+// arms it.
 package store
 
 import (

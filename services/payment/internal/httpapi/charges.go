@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/rocketmart/rocketmart/services/payment/internal/payment"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 )
 
@@ -39,11 +40,20 @@ func (a *API) charge(c *gin.Context) error {
 		return err
 	}
 	withOrderNo(c, req.OrderNo)
-	ch, created, err := a.svc.Charge(c.Request.Context(), payment.ChargeRequest{
-		OrderNo: req.OrderNo, UserID: req.UserID, AmountCents: req.AmountCents,
-	})
+	pr := payment.ChargeRequest{OrderNo: req.OrderNo, UserID: req.UserID, AmountCents: req.AmountCents}
+	if err := pr.Validate(); err != nil {
+		return err // before the fault point, so a bad request uses up no armed fault
+	}
+	ctx, hit, err := a.chargeFault(c.Request.Context())
 	if err != nil {
 		return err
+	}
+	ch, created, err := a.svc.Charge(ctx, pr)
+	if err != nil {
+		return err
+	}
+	if hit.Action == faults.Drop {
+		dropAnswer()
 	}
 	status := http.StatusOK
 	if created {

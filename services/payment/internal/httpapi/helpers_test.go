@@ -3,7 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"testing"
@@ -14,17 +14,21 @@ import (
 	"github.com/rocketmart/rocketmart/services/payment/internal/httpapi"
 	"github.com/rocketmart/rocketmart/services/payment/internal/payment"
 	"github.com/rocketmart/rocketmart/services/payment/internal/store"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
 )
 
 const adminToken = "test-admin"
 
-// env is the payment API on a real database, served in-process.
+// env is the payment API on a real database, served in-process, with its
+// training fault points on faults (nothing armed unless a test arms it).
 type env struct {
-	t   *testing.T
-	h   http.Handler
-	svc *payment.Service
-	db  *gorm.DB
+	t      *testing.T
+	h      http.Handler
+	svc    *payment.Service
+	db     *gorm.DB
+	faults *faults.Set
 }
 
 // newEnv migrates db, seeds the demo users plus extra wallets (reachable
@@ -41,8 +45,9 @@ func newEnv(t *testing.T, db *gorm.DB, extra ...contracts.DemoUser) env {
 		t.Fatal(err)
 	}
 	srv := httpserver.New(httpserver.Config{ServiceName: "payment-test", BodyLimit: 4 << 10}, nil)
-	httpapi.Register(srv.Router(), svc, adminToken)
-	return env{t: t, h: srv.Handler(), svc: svc, db: db}
+	set := faults.New("payment", slog.New(slog.DiscardHandler))
+	httpapi.Register(srv.Router(), svc, adminToken, set)
+	return env{t: t, h: srv.Handler(), svc: svc, db: db, faults: set}
 }
 
 // hdr is a request's headers.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/payment/internal/payment"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 )
 
@@ -16,13 +17,17 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 
 // API holds the handlers.
 type API struct {
-	svc *payment.Service
+	svc    *payment.Service
+	faults *faults.Set
 }
 
 // Register mounts payment's routes on r. User routes need a demo user in
-// X-User-ID; charge and admin routes need adminToken in X-Admin-Token.
-func Register(r gin.IRouter, svc *payment.Service, adminToken string) {
-	a := &API{svc: svc}
+// X-User-ID; charge and admin routes need adminToken in X-Admin-Token. It
+// declares the training fault point charge (PointCharge) on set, which the
+// charge route consults; a nil set arms nothing.
+func Register(r gin.IRouter, svc *payment.Service, adminToken string, set *faults.Set) {
+	set.Declare(chargePoint)
+	a := &API{svc: svc, faults: set}
 	v1 := r.Group("/api/v1")
 
 	user := v1.Group("", httpserver.RequireUser(contracts.IsDemoUser))

@@ -5,6 +5,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 )
 
 // Error codes clients and the order service can rely on. Those other
@@ -14,6 +15,10 @@ const (
 	CodeWalletNotFound = "WALLET_NOT_FOUND"
 	CodeChargeMismatch = "CHARGE_MISMATCH"
 	CodeChargeNotFound = "CHARGE_NOT_FOUND"
+	// CodePaymentDeclined: a charge declined by the training fault "charge:
+	// answer decline" (402, nothing charged); a real decline is
+	// INSUFFICIENT_FUNDS.
+	CodePaymentDeclined = "PAYMENT_DECLINED"
 
 	CodeValidation             = apperr.CodeValidation
 	CodeIdempotencyKeyRequired = contracts.CodeIdempotencyKeyRequired
@@ -21,6 +26,7 @@ const (
 	CodeIdempotencyKeyReused   = contracts.CodeIdempotencyKeyReused
 	CodeInsufficientFunds      = contracts.CodeInsufficientFunds
 	CodeOrderCancelled         = contracts.CodeOrderCancelled
+	CodeFaultInjected          = faults.CodeInjected // 503 under the training fault "charge: answer unavailable"
 )
 
 // invalid reports a bad input field the way the HTTP binder does, so clients

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/database"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 	"github.com/rocketmart/rocketmart/services/platform/inbox"
 	"github.com/rocketmart/rocketmart/services/points/internal/points"
 )
@@ -40,6 +41,11 @@ var errLedgerKeyTaken = errors.New("the ledger already has an entry for this ord
 //
 // Every statement is built inside fn, so database.InTx can run it again
 // after a deadlock.
+//
+// Under the training fault consume.points-order-paid=naive,value=no-claim
+// (faults.VariantNoClaim in ctx) the claim claims nothing and steps 2 and 3
+// are the lab's naive twin, creditNaively (naive.go), which credits again on
+// every delivery.
 func (s *Store) Record(ctx context.Context, consumer string, e points.Entry) (points.Entry, error) {
 	var row entryRow
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
@@ -50,24 +56,16 @@ func (s *Store) Record(ctx context.Context, consumer string, e points.Entry) (po
 			UserID: e.UserID, OrderNo: e.OrderNo, Reason: string(e.Reason),
 			Points: e.Points, EventID: e.EventID, CreatedAt: e.CreatedAt,
 		}
+		if faults.VariantFrom(ctx) == faults.VariantNoClaim {
+			return creditNaively(tx, &row)
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			if database.IsDuplicate(err) {
 				return errLedgerKeyTaken
 			}
 			return fmt.Errorf("append entry: %w", err)
 		}
-		account := accountRow{UserID: e.UserID, Balance: e.Points, CreatedAt: e.CreatedAt, UpdatedAt: e.CreatedAt}
-		err := tx.Clauses(clause.OnConflict{
-			Columns: []clause.Column{{Name: "user_id"}},
-			DoUpdates: clause.Assignments(map[string]any{
-				"balance":    gorm.Expr("balance + ?", e.Points),
-				"updated_at": e.CreatedAt,
-			}),
-		}).Create(&account).Error
-		if err != nil {
-			return fmt.Errorf("add %d points to %s: %w", e.Points, e.UserID, err)
-		}
-		return nil
+		return addToBalance(tx, row)
 	})
 	switch {
 	case errors.Is(err, apperr.ErrAlreadyApplied):
@@ -79,4 +77,21 @@ func (s *Store) Record(ctx context.Context, consumer string, e points.Entry) (po
 		return points.Entry{}, fmt.Errorf("store: record %s entry of order %s: %w", e.Reason, e.OrderNo, err)
 	}
 	return row.toDomain(), nil
+}
+
+// addToBalance adds the entry's points to its user's balance with one
+// upsert, creating the account on the first entry.
+func addToBalance(tx *gorm.DB, e entryRow) error {
+	account := accountRow{UserID: e.UserID, Balance: e.Points, CreatedAt: e.CreatedAt, UpdatedAt: e.CreatedAt}
+	err := tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "user_id"}},
+		DoUpdates: clause.Assignments(map[string]any{
+			"balance":    gorm.Expr("balance + ?", e.Points),
+			"updated_at": e.CreatedAt,
+		}),
+	}).Create(&account).Error
+	if err != nil {
+		return fmt.Errorf("add %d points to %s: %w", e.Points, e.UserID, err)
+	}
+	return nil
 }
