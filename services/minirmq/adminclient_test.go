@@ -107,8 +107,16 @@ func (ti topicInfo) count() int64 {
 	return n
 }
 
-// call performs one admin request and returns status and body.
+// call performs one admin request with the broker's admin token and
+// returns status and body.
 func (b *broker) call(t testing.TB, method, path, body string) (int, []byte) {
+	t.Helper()
+	return b.callWithToken(t, b.cfg.AdminToken, method, path, body)
+}
+
+// callWithToken performs one admin request sending token in X-Admin-Token
+// ("" sends no header).
+func (b *broker) callWithToken(t testing.TB, token, method, path, body string) (int, []byte) {
 	t.Helper()
 	var r io.Reader
 	if body != "" {
@@ -120,6 +128,9 @@ func (b *broker) call(t testing.TB, method, path, body string) (int, []byte) {
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("X-Admin-Token", token)
 	}
 	resp, err := b.admin.Client().Do(req)
 	if err != nil {

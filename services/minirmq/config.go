@@ -13,7 +13,10 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
+
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/faults"
 )
 
 // Config configures a Server. The zero value is not valid; start from
@@ -28,6 +31,13 @@ type Config struct {
 	// AdminAddr is the address of the admin HTTP API; empty disables the listener
 	// (the handler is still available from Server.AdminHandler).
 	AdminAddr string
+	// AdminToken is what the admin API's mutating routes (replay,
+	// redeliver, faults) require in X-Admin-Token; the services' ADMIN_TOKEN.
+	AdminToken string
+	// Faults are workshop faults armed at start, in the MINIRMQ_FAULTS
+	// syntax: "deliver.points-order-paid=pause;check-back=drop,count=3".
+	// They live in memory only: a restart starts with these again, nothing else.
+	Faults string
 
 	// DataDir holds the commit log, consume queues and broker state. Empty
 	// means in-memory: nothing survives Close.
@@ -81,10 +91,15 @@ var DefaultDelayLevels = []time.Duration{
 	20 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour,
 }
 
+// DefaultAdminToken is the demo admin token every RocketMart program
+// defaults to (ADMIN_TOKEN).
+const DefaultAdminToken = "rocketmart-admin"
+
 // DefaultConfig returns Apache RocketMQ's defaults where they exist.
 func DefaultConfig() Config {
 	return Config{
 		ListenAddr:      "127.0.0.1:9876",
+		AdminToken:      DefaultAdminToken,
 		FlushInterval:   500 * time.Millisecond,
 		SegmentBytes:    64 << 20,
 		RetainAge:       72 * time.Hour,
@@ -137,7 +152,23 @@ func (c Config) Validate() error {
 	if c.BrokerName == "" || c.ClusterName == "" {
 		errs = append(errs, errors.New("broker and cluster names must not be empty"))
 	}
+	if err := CheckAdminToken(c.AdminToken); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := faults.ParseList(c.Faults); err != nil {
+		errs = append(errs, fmt.Errorf("faults: %w", err))
+	}
 	return errors.Join(errs...)
+}
+
+// CheckAdminToken applies the services' rule to an admin token: it travels
+// in an HTTP header, so it must be non-empty without spaces or control
+// characters.
+func CheckAdminToken(token string) error {
+	if token == "" || strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return errors.New("admin token must be non-empty without spaces or control characters")
+	}
+	return nil
 }
 
 // resolveAdvertise picks the address clients are told to dial.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/admin"
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/broker"
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/faults"
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/store"
 )
 
@@ -84,16 +85,22 @@ func (s *Server) start() error {
 	if err != nil {
 		return fmt.Errorf("minirmq: %w", err)
 	}
+	// Validate parsed them already; faults live in memory only.
+	armAtStart, _ := faults.ParseList(cfg.Faults)
+	fs := faults.New(s.log.With("component", "faults"))
+	for _, spec := range armAtStart {
+		fs.Arm(spec, "start-up configuration")
+	}
 	s.broker, err = broker.New(broker.Options{
 		Advertise: advertise, ClusterName: cfg.ClusterName, BrokerName: cfg.BrokerName,
 		DefaultQueues: cfg.DefaultQueues, TxCheckAfter: cfg.TxCheckAfter, TxCheckInterval: cfg.TxCheckInterval,
 		TxCheckMax: cfg.TxCheckMax, DelayLevels: cfg.DelayLevels, MaxFrameBytes: cfg.MaxFrameBytes,
-		MaxMessageBytes: cfg.MaxMessageBytes, StatePath: statePath, Logger: s.log.With("component", "broker"),
+		MaxMessageBytes: cfg.MaxMessageBytes, StatePath: statePath, Faults: fs, Logger: s.log.With("component", "broker"),
 	}, st)
 	if err != nil {
 		return fmt.Errorf("minirmq: %w", err)
 	}
-	s.admin = admin.Handler(s.broker, s.log.With("component", "admin"))
+	s.admin = admin.Handler(s.broker, cfg.AdminToken, s.log.With("component", "admin"))
 	if cfg.AdminAddr != "" {
 		s.adminLn, err = net.Listen("tcp", cfg.AdminAddr)
 		if err != nil {

@@ -217,6 +217,16 @@ func TestProgramFailingAtStartIsGivenUp(t *testing.T) {
 	}
 }
 
+// TestBrokerGetsTheAdminToken: minirmq's mutating admin routes accept the
+// token the services accept.
+func TestBrokerGetsTheAdminToken(t *testing.T) {
+	s, _, _ := fakeShop(t, Options{AdminToken: "workshop-token"})
+	p, _ := s.program(Broker.Name)
+	if got := envMap(t, p.env)["ADMIN_TOKEN"]; got != "workshop-token" {
+		t.Errorf("minirmq runs with ADMIN_TOKEN=%q, want the services' workshop-token", got)
+	}
+}
+
 func TestTwoOrderInstances(t *testing.T) {
 	if _, err := Start(context.Background(), Options{OrderInstances: 2, DataDir: t.TempDir()}); !errors.Is(err, ErrTwoOrdersOnSQLite) {
 		t.Errorf("two instances on SQLite: %v, want ErrTwoOrdersOnSQLite", err)

@@ -33,9 +33,10 @@ type Broker struct {
 	// Config connects producers and consumers to the broker.
 	Config mq.Config
 	// AdminURL is the broker's admin API.
-	AdminURL string
-	producer *mq.Producer
-	server   *minirmq.Server
+	AdminURL   string
+	producer   *mq.Producer
+	server     *minirmq.Server
+	adminToken string
 }
 
 // Start runs a broker for the test, closed by t.Cleanup.
@@ -56,9 +57,10 @@ func Start(t testing.TB) *Broker {
 	admin := httptest.NewServer(srv.AdminHandler())
 	t.Cleanup(admin.Close)
 	b := &Broker{
-		Config:   mq.Config{NameServer: srv.Addr(), Service: "test", Logger: c.Logger, ClientLogLevel: "fatal"},
-		AdminURL: admin.URL,
-		server:   srv,
+		Config:     mq.Config{NameServer: srv.Addr(), Service: "test", Logger: c.Logger, ClientLogLevel: "fatal"},
+		AdminURL:   admin.URL,
+		server:     srv,
+		adminToken: c.AdminToken,
 	}
 	p, err := mq.NewProducer(context.Background(), b.Config, "mqtest-producer")
 	if err != nil {
@@ -193,9 +195,16 @@ func (b *Broker) get(t testing.TB, path string, out any) int {
 	return resp.StatusCode
 }
 
+// post sends a mutating admin request, which needs the admin token.
 func (b *Broker) post(t testing.TB, path string, body []byte) int {
 	t.Helper()
-	resp, err := http.Post(b.AdminURL+path, "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, b.AdminURL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("mqtest: POST %s: %v", path, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Admin-Token", b.adminToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("mqtest: POST %s: %v", path, err)
 	}

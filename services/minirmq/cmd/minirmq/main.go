@@ -1,8 +1,11 @@
 // Command minirmq runs the embedded RocketMQ-compatible name server and
-// broker. See the module README for the flags and the admin API.
+// broker. See the module README for the flags and the admin API. Two
+// settings also come from the environment, like the services': ADMIN_TOKEN
+// (-admin-token) and MINIRMQ_FAULTS (-faults); a flag wins.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -15,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/minirmq"
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/faults"
 )
 
 func main() {
@@ -25,7 +29,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string) error {
-	cfg, logLevel, err := parseFlags(args)
+	cfg, logLevel, err := parseFlags(args, os.Getenv)
 	if err != nil {
 		return err
 	}
@@ -46,9 +50,13 @@ func run(ctx context.Context, args []string) error {
 	return srv.Close()
 }
 
-func parseFlags(args []string) (minirmq.Config, slog.Level, error) {
+func parseFlags(args []string, getenv func(string) string) (minirmq.Config, slog.Level, error) {
 	cfg := minirmq.DefaultConfig()
 	fs := flag.NewFlagSet("minirmq", flag.ContinueOnError)
+	fs.StringVar(&cfg.AdminToken, "admin-token", cmp.Or(getenv("ADMIN_TOKEN"), cfg.AdminToken),
+		"token the admin API's mutating routes (replay, redeliver, faults) require in X-Admin-Token (env ADMIN_TOKEN)")
+	fs.StringVar(&cfg.Faults, "faults", getenv("MINIRMQ_FAULTS"),
+		`workshop faults armed at start, e.g. "deliver.points-order-paid=pause;check-back=drop,count=3" (env MINIRMQ_FAULTS)`)
 	fs.StringVar(&cfg.ListenAddr, "listen", cfg.ListenAddr, "TCP address for name-server and broker traffic")
 	fs.StringVar(&cfg.AdvertiseAddr, "advertise", "", "broker ip:port put into routes (default: the listen address)")
 	fs.StringVar(&cfg.AdminAddr, "admin", "127.0.0.1:9877", "admin HTTP address (empty to disable)")
@@ -94,6 +102,21 @@ func parseFlags(args []string) (minirmq.Config, slog.Level, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return cfg, 0, fmt.Errorf("-log-level: %w", err)
+	}
+	// Name where a bad setting came from: the flag, or its variable.
+	source := func(flagName, envName string) string {
+		set := false
+		fs.Visit(func(f *flag.Flag) { set = set || f.Name == flagName })
+		if set {
+			return "-" + flagName
+		}
+		return envName
+	}
+	if _, err := faults.ParseList(cfg.Faults); err != nil {
+		return cfg, 0, fmt.Errorf("%s: %w", source("faults", "MINIRMQ_FAULTS"), err)
+	}
+	if err := minirmq.CheckAdminToken(cfg.AdminToken); err != nil {
+		return cfg, 0, fmt.Errorf("%s: %w", source("admin-token", "ADMIN_TOKEN"), err)
 	}
 	return cfg, level, cfg.Validate()
 }

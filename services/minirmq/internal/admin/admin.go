@@ -1,6 +1,8 @@
 // Package admin serves minirmq's admin HTTP API: topics, messages, half
-// messages, consumer groups, dead letters with replay, redelivery and
-// Prometheus metrics. The routes are documented in the module README.
+// messages, consumer groups, dead letters with replay, redelivery, the
+// workshop faults and Prometheus metrics. Reading needs nothing; every
+// route that changes something needs the admin token. The routes are
+// documented in the module README.
 package admin
 
 import (
@@ -14,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/broker"
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/faults"
 )
 
 const (
@@ -23,13 +26,12 @@ const (
 	maxBodyBytes = 1 << 20
 )
 
-// Handler returns the admin API for a broker.
-func Handler(b *broker.Broker, log *slog.Logger) http.Handler {
-	a := &api{b: b, log: log}
+// Handler returns the admin API for a broker. token is the admin token the
+// mutating routes require in X-Admin-Token.
+func Handler(b *broker.Broker, token string, log *slog.Logger) http.Handler {
+	a := &api{b: b, faults: b.Faults(), token: token, log: log}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
+	mux.HandleFunc("GET /healthz", a.health)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(b.Metrics().Registry, promhttp.HandlerOpts{}))
 	mux.Handle("GET /api/v1/topics", a.handle(a.topics))
 	mux.Handle("GET /api/v1/topics/{topic}/messages", a.handle(a.topicMessages))
@@ -37,21 +39,27 @@ func Handler(b *broker.Broker, log *slog.Logger) http.Handler {
 	mux.Handle("GET /api/v1/transactions", a.handle(a.transactions))
 	mux.Handle("GET /api/v1/consumer-groups", a.handle(a.groups))
 	mux.Handle("GET /api/v1/consumer-groups/{group}", a.handle(a.group))
-	mux.Handle("POST /api/v1/consumer-groups/{group}/redeliver", a.handle(a.redeliver))
+	mux.Handle("POST /api/v1/consumer-groups/{group}/redeliver", a.admin(a.handle(a.redeliver)))
 	mux.Handle("GET /api/v1/producer-groups", a.handle(a.producerGroups))
 	mux.Handle("GET /api/v1/delayed", a.handle(a.delayed))
 	mux.Handle("GET /api/v1/dead-letters", a.handle(a.deadLetters))
 	mux.Handle("GET /api/v1/dead-letters/{group}", a.handle(a.groupDeadLetters))
-	mux.Handle("POST /api/v1/dead-letters/{group}/{offset}/replay", a.handle(a.replay))
+	mux.Handle("POST /api/v1/dead-letters/{group}/{offset}/replay", a.admin(a.handle(a.replay)))
+	mux.Handle("GET /api/v1/faults", a.admin(a.handle(a.listFaults)))
+	mux.Handle("POST /api/v1/faults", a.admin(a.handle(a.armFault)))
+	mux.Handle("DELETE /api/v1/faults", a.admin(a.handle(a.clearFaults)))
+	mux.Handle("DELETE /api/v1/faults/{point}", a.admin(a.handle(a.clearFault)))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("no route %s %s; see the minirmq README", r.Method, r.URL.Path))
+		writeError(w, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("no route %s %s; see the minirmq README", r.Method, r.URL.Path), nil)
 	})
 	return mux
 }
 
 type api struct {
-	b   *broker.Broker
-	log *slog.Logger
+	b      *broker.Broker
+	faults *faults.Set
+	token  string
+	log    *slog.Logger
 }
 
 // result is a handler's answer: a status and a JSON value.
@@ -62,6 +70,9 @@ type result struct {
 
 func ok(body any) result { return result{http.StatusOK, body} }
 
+// noContent is a 204 answer.
+var noContent = result{status: http.StatusNoContent}
+
 // badInput is a request error found by the admin layer itself.
 type badInput struct{ msg string }
 
@@ -71,31 +82,45 @@ func (a *api) handle(fn func(*http.Request) (result, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, err := fn(r)
 		if err != nil {
-			status, code := classify(err)
+			status, code, details := classify(err)
 			if status >= 500 {
 				a.log.Error("admin request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-				writeError(w, status, code, "internal error; see the broker log")
+				writeError(w, status, code, "internal error; see the broker log", nil)
 				return
 			}
-			writeError(w, status, code, err.Error())
+			writeError(w, status, code, err.Error(), details)
+			return
+		}
+		if res.status == http.StatusNoContent {
+			w.WriteHeader(res.status)
 			return
 		}
 		writeJSON(w, res.status, res.body)
 	})
 }
 
-// classify is the one table from error kinds to HTTP statuses.
-func classify(err error) (int, string) {
+// classify is the one table from error kinds to HTTP statuses, codes and
+// details.
+func classify(err error) (int, string, map[string]any) {
 	var bi badInput
+	var fe *faults.Error
 	switch {
+	case errors.As(err, &fe):
+		var details map[string]any
+		if fe.Field != "" {
+			details = map[string]any{"field": fe.Field}
+		}
+		return http.StatusBadRequest, fe.Code, details
+	case errors.Is(err, faults.ErrUnknownPoint):
+		return http.StatusNotFound, "FAULT_POINT_NOT_FOUND", map[string]any{"field": "point"}
 	case errors.As(err, &bi), errors.Is(err, broker.ErrInvalid):
-		return http.StatusBadRequest, "BAD_REQUEST"
+		return http.StatusBadRequest, "BAD_REQUEST", nil
 	case errors.Is(err, broker.ErrNotFound):
-		return http.StatusNotFound, "NOT_FOUND"
+		return http.StatusNotFound, "NOT_FOUND", nil
 	case errors.Is(err, broker.ErrConflict):
-		return http.StatusConflict, "CONFLICT"
+		return http.StatusConflict, "CONFLICT", nil
 	}
-	return http.StatusInternalServerError, "INTERNAL"
+	return http.StatusInternalServerError, "INTERNAL", nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -106,8 +131,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+// writeError writes the shop's error shape, {"error":{"code","message","details"}}.
+func writeError(w http.ResponseWriter, status int, code, msg string, details map[string]any) {
+	e := map[string]any{"code": code, "message": msg}
+	if len(details) > 0 {
+		e["details"] = details
+	}
+	writeJSON(w, status, map[string]any{"error": e})
 }
 
 // intParam reads an optional integer query parameter within [lo, hi].

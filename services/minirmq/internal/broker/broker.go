@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/faults"
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/store"
 )
 
@@ -49,8 +50,11 @@ type Options struct {
 	// StatePath is where broker state (offsets, halves, schedule progress) is
 	// snapshotted; empty keeps it in memory only.
 	StatePath string
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Faults are the armed workshop faults the broker consults when it
+	// delivers and when it checks back; nil means an empty set.
+	Faults *faults.Set
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Broker serves remoting connections. Create it with New, then Serve.
@@ -61,6 +65,7 @@ type Broker struct {
 	metrics *Metrics
 	reg     *registry
 	locks   *lockTable
+	faults  *faults.Set
 
 	// mu guards the broker state below and makes "append to the store, then
 	// apply the record to the state" one step, so a snapshot is always
@@ -91,6 +96,9 @@ func New(opts Options, st *store.Store) (*Broker, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Faults == nil {
+		opts.Faults = faults.New(opts.Logger)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &Broker{
 		opts:      opts,
@@ -99,6 +107,7 @@ func New(opts Options, st *store.Store) (*Broker, error) {
 		metrics:   newMetrics(),
 		reg:       newRegistry(),
 		locks:     newLockTable(),
+		faults:    opts.Faults,
 		schedWake: make(chan struct{}, 1),
 		conns:     map[*conn]struct{}{},
 		ctx:       ctx,

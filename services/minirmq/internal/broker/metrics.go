@@ -16,6 +16,7 @@ type Metrics struct {
 	heldPulls     prometheus.Gauge
 	connections   prometheus.Gauge
 	badFrames     prometheus.Counter
+	faultsFired   *prometheus.CounterVec
 }
 
 func newMetrics() *Metrics {
@@ -32,9 +33,10 @@ func newMetrics() *Metrics {
 		heldPulls:     prometheus.NewGauge(prometheus.GaugeOpts{Name: "minirmq_pulls_held", Help: "Pull requests parked by long polling."}),
 		connections:   prometheus.NewGauge(prometheus.GaugeOpts{Name: "minirmq_connections", Help: "Open client connections."}),
 		badFrames:     prometheus.NewCounter(prometheus.CounterOpts{Name: "minirmq_bad_frames_total", Help: "Connections closed because of a malformed or oversized frame."}),
+		faultsFired:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "minirmq_faults_fired_total", Help: "Hits of armed workshop faults (pulls paused or delayed, messages duplicated, check-backs delayed or dropped)."}, []string{"point", "action"}),
 	}
 	m.Registry.MustRegister(m.messagesIn, m.messagesOut, m.requests, m.halvesPending, m.txOutcomes,
-		m.checksSent, m.retries, m.deadLetters, m.heldPulls, m.connections, m.badFrames,
+		m.checksSent, m.retries, m.deadLetters, m.heldPulls, m.connections, m.badFrames, m.faultsFired,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/faults"
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/remoting"
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/wire"
 )
@@ -21,6 +22,7 @@ type pullRequest struct {
 	maxMsgs      int
 	suspend      bool
 	hold         time.Duration
+	pauseFired   bool // the pause fault counted this pull already
 }
 
 func (b *Broker) handlePull(c *conn, req *remoting.Command) *remoting.Command {
@@ -57,19 +59,21 @@ func (b *Broker) handlePull(c *conn, req *remoting.Command) *remoting.Command {
 		b.setOffset(p.group, p.topic, p.queueID, commit)
 	}
 
-	// Take the wake-up channel before looking, so a message stored between
-	// the look and the wait still wakes this pull.
-	wake := b.store.Notify(p.topic, p.queueID)
-	if resp := b.readPull(req, p, false); resp != nil {
-		return resp
+	// Take the wake-up channels before looking, so a message stored (or a
+	// pause cleared) between the look and the wait still wakes this pull.
+	wake, changed := b.store.Notify(p.topic, p.queueID), b.faults.Changed()
+	if resp := b.readPull(req, &p, false); resp != nil {
+		b.answerPull(c, &p, resp)
+		return nil
 	}
-	go b.holdPull(c, req, p, wake)
+	go b.holdPull(c, req, p, wake, changed)
 	return nil
 }
 
 // holdPull parks a pull that found nothing until a message arrives for its
-// queue, its hold time ends, or the connection or broker goes away.
-func (b *Broker) holdPull(c *conn, req *remoting.Command, p pullRequest, wake <-chan struct{}) {
+// queue, the armed faults change (a pause cleared), its hold time ends, or
+// the connection or broker goes away.
+func (b *Broker) holdPull(c *conn, req *remoting.Command, p pullRequest, wake, changed <-chan struct{}) {
 	b.metrics.heldPulls.Inc()
 	defer b.metrics.heldPulls.Dec()
 	timer := time.NewTimer(p.hold)
@@ -78,25 +82,27 @@ func (b *Broker) holdPull(c *conn, req *remoting.Command, p pullRequest, wake <-
 		select {
 		case <-wake:
 			wake = b.store.Notify(p.topic, p.queueID)
-			if resp := b.readPull(req, p, false); resp != nil {
-				c.reply(resp)
-				return
-			}
+		case <-changed:
+			changed = b.faults.Changed()
 		case <-timer.C:
-			c.reply(b.readPull(req, p, true))
+			b.answerPull(c, &p, b.readPull(req, &p, true))
 			return
 		case <-c.done:
 			return
 		case <-b.ctx.Done():
 			return
 		}
+		if resp := b.readPull(req, &p, false); resp != nil {
+			b.answerPull(c, &p, resp)
+			return
+		}
 	}
 }
 
 // readPull answers a pull like Apache's DefaultMessageStore.getMessage. It
-// returns nil when the request should be held (no new message, suspend set,
-// and not final).
-func (b *Broker) readPull(req *remoting.Command, p pullRequest, final bool) *remoting.Command {
+// returns nil when the request should be held (no new message, or delivery
+// to the group paused; suspend set, and not final).
+func (b *Broker) readPull(req *remoting.Command, p *pullRequest, final bool) *remoting.Command {
 	minOff, maxOff := b.store.QueueOffsets(p.topic, p.queueID)
 	answer := func(code int16, next int64) *remoting.Command {
 		resp := remoting.NewResponse(req, code, "")
@@ -113,7 +119,7 @@ func (b *Broker) readPull(req *remoting.Command, p pullRequest, final bool) *rem
 		return answer(remoting.PullOffsetMoved, minOff)
 	case p.offset > maxOff:
 		return answer(remoting.PullOffsetMoved, maxOff)
-	case p.offset == maxOff:
+	case p.offset == maxOff || b.paused(p):
 		if p.suspend && !final && p.hold > 0 {
 			return nil
 		}
@@ -126,17 +132,24 @@ func (b *Broker) readPull(req *remoting.Command, p pullRequest, final bool) *rem
 	}
 	next := p.offset + int64(len(msgs))
 	sub, filtered := b.reg.subscription(p.group, p.topic)
+	dup, dupArmed := b.deliverFault(p.group)
+	dupArmed = dupArmed && dup.Action == faults.Duplicate
 	var body []byte
+	dups := 0
 	for _, data := range msgs {
 		if filtered && !matchesTags(sub, data) {
 			continue
 		}
 		body = append(body, data...)
+		if dupArmed && b.duplicate(p, dup, data) {
+			body = append(body, data...)
+			dups++
+		}
 	}
 	if len(body) == 0 {
 		return answer(remoting.PullRetryImmediately, next)
 	}
-	b.metrics.messagesOut.Add(float64(len(msgs)))
+	b.metrics.messagesOut.Add(float64(len(msgs) + dups))
 	resp := answer(remoting.Success, next)
 	resp.Body = body
 	return resp

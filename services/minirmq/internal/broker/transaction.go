@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/faults"
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/remoting"
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/wire"
 )
@@ -188,6 +189,30 @@ func (b *Broker) sendCheckLocked(h *half, now int64) {
 		"transactionId":        h.TransactionID,
 		"offsetMsgId":          offsetID,
 	}, body)
+	if f, ok := b.faults.Lookup(faults.CheckBack); ok && b.fire(f, "tx_id", h.TransactionID, "producer_group", h.ProducerGroup, "remote", c.remote.String()) {
+		switch f.Action {
+		case faults.Drop:
+			// Lost on the way: the producer never hears of it, so the half is
+			// asked again an interval later, and a check nobody received does
+			// not count toward TxCheckMax.
+			h.LastCheck = now
+			b.dirty = true
+			return
+		case faults.Delay:
+			// No other check before this one has left and an interval passed.
+			h.LastCheck = now + f.Delay.Milliseconds()
+			b.dirty = true
+			b.wg.Add(1) // legal while Close waits: the check loop calling us still holds its own count
+			go b.sendCheckLater(c, h, req, count, f.Delay)
+			return
+		}
+	}
+	b.sendCheckNowLocked(c, h, req, count, now)
+}
+
+// sendCheckNowLocked sends a check and records it. Callers hold b.mu.
+func (b *Broker) sendCheckNowLocked(c *conn, h *half, req *remoting.Command, count int, now int64) {
+	log := b.log.With("tx_id", h.TransactionID, "commit_log_offset", h.Offset, "producer_group", h.ProducerGroup)
 	if !c.request(req) {
 		log.Warn("could not send transaction check; will retry", "remote", c.remote)
 		return
@@ -196,6 +221,26 @@ func (b *Broker) sendCheckLocked(h *half, now int64) {
 	b.dirty = true
 	b.metrics.checksSent.Inc()
 	log.Info("transaction check sent", "check_count", h.CheckCount, "remote", c.remote)
+}
+
+// sendCheckLater sends a check the check-back delay fault held back, unless
+// the half was decided in the meantime.
+func (b *Broker) sendCheckLater(c *conn, h *half, req *remoting.Command, count int, d time.Duration) {
+	defer b.wg.Done()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-b.ctx.Done():
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if h.State != txPending {
+		b.log.Info("delayed transaction check not sent: the half was decided meanwhile", "tx_id", h.TransactionID, "state", h.State)
+		return
+	}
+	b.sendCheckNowLocked(c, h, req, count, b.now().UnixMilli())
 }
 
 // discardLocked gives up on a half after TxCheckMax checks: it is copied to
