@@ -59,10 +59,11 @@ type Event[E any] struct {
 	// again". It runs on the client's single check goroutine with a short
 	// deadline: keep it quick.
 	Check func(ctx context.Context, txID string, ev E) (committed bool, err error)
-	// Faults and FaultPrefix, both or neither, give the event the training
-	// fault points <FaultPrefix>.after-half, .after-commit, .end-transaction
-	// and .check-back on Faults (the service's App.Faults), e.g. prefix
-	// "pay" for ORDER_PAID.
+	// Faults and FaultPrefix give the event the training fault points
+	// <FaultPrefix>.after-half, .after-commit, .end-transaction and
+	// .check-back on Faults (the service's App.Faults), e.g. prefix "pay"
+	// for ORDER_PAID. Without Faults the event has no points; Faults
+	// without a prefix is refused.
 	Faults      *faults.Set
 	FaultPrefix string
 }
@@ -81,8 +82,8 @@ func Start[E any](ctx context.Context, cfg mq.Config, decl Event[E]) (*Producer[
 	if decl.Topic == "" || decl.Group == "" || decl.Key == nil || decl.Check == nil {
 		return nil, fmt.Errorf("txmsg: event declaration for topic %q group %q needs Topic, Group, Key and Check", decl.Topic, decl.Group)
 	}
-	if (decl.Faults == nil) != (decl.FaultPrefix == "") {
-		return nil, fmt.Errorf("txmsg: event declaration for topic %q needs both Faults and FaultPrefix, or neither", decl.Topic)
+	if decl.Faults != nil && decl.FaultPrefix == "" {
+		return nil, fmt.Errorf("txmsg: event declaration for topic %q has Faults but no FaultPrefix to name its points", decl.Topic)
 	}
 	p := &Producer[E]{decl: decl, log: cfg.Logger, faults: declareLifecycle(decl.Faults, decl.FaultPrefix, decl.Topic)}
 	if p.log == nil {
