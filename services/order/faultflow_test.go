@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
@@ -33,6 +34,29 @@ var dropEndTransaction = map[string]any{"point": "pay.end-transaction", "action"
 
 func naiveCheck(strategy string) map[string]any {
 	return map[string]any{"point": "pay.check-back.strategy", "action": "naive", "value": strategy}
+}
+
+// faultPointsListed: the admin API lists the order service's points, and
+// every one of them has a description a workshop can read.
+func faultPointsListed(w *world) {
+	status, body := w.admin(http.MethodGet, w.order+"/api/v1/admin/faults", nil)
+	if status != http.StatusOK {
+		w.t.Fatalf("list faults: %d %v", status, body)
+	}
+	var got []string
+	points, _ := body["points"].([]any)
+	for _, x := range points {
+		p := x.(map[string]any)
+		got = append(got, p["point"].(string))
+		if d, _ := p["description"].(string); len(d) < 40 {
+			w.t.Errorf("point %v: description %q", p["point"], d)
+		}
+	}
+	want := []string{"consume." + contracts.ConsumerOrderOrderTimeout, "pay.after-commit", "pay.after-half",
+		"pay.check-back", "pay.check-back.strategy", "pay.end-transaction", "pay.local"}
+	if !slices.Equal(got, want) {
+		w.t.Errorf("points %v, want %v", got, want)
+	}
 }
 
 // payLocalFails: the local transaction fails before the charge.

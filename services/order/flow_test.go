@@ -37,6 +37,7 @@ func TestFlows(t *testing.T) {
 				{"oversell race", oversell},
 				// Training faults last: the orders they leave pending or
 				// half-delivered then change no other scenario.
+				{"fault points listed", faultPointsListed},
 				{"fault pay.local: 503, nothing charged, rolled back", payLocalFails},
 				{"fault end-transaction dropped: always-rollback loses a paid order's event", alwaysRollback},
 				{"fault end-transaction dropped: always-commit publishes a declined order", alwaysCommit},
