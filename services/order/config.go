@@ -70,8 +70,8 @@ func run(ctx context.Context, cfg config) error {
 	// exist before the producers that answer the broker with them.
 	st := store.New(app.DB)
 	payments := remote.NewPayments(svcclient.New(cfg.PaymentURL, cfg.AdminToken, cfg.PaymentCallTimeout))
-	domainCfg := ordering.Config{PaymentTimeout: cfg.PaymentTimeout, ReservationGrace: cfg.ReservationGrace, Log: app.Log}
-	producers, err := events.StartProducers(ctx, app.MQ(), ordering.NewChecks(st, payments, domainCfg), cfg.DelayLevels)
+	domainCfg := ordering.Config{PaymentTimeout: cfg.PaymentTimeout, ReservationGrace: cfg.ReservationGrace, Log: app.Log, Faults: app.Faults}
+	producers, err := events.StartProducers(ctx, app.MQ(), ordering.NewChecks(st, payments, domainCfg), cfg.DelayLevels, app.Faults)
 	if err != nil {
 		return err
 	}

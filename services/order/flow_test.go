@@ -35,10 +35,18 @@ func TestFlows(t *testing.T) {
 				{"order from the cart", orderFromCart},
 				{"hostile input changes nothing", hostileInput},
 				{"oversell race", oversell},
+				// Training faults last: the orders they leave pending or
+				// half-delivered then change no other scenario.
+				{"fault points listed", faultPointsListed},
+				{"fault pay.local: 503, nothing charged, rolled back", payLocalFails},
+				{"fault end-transaction dropped: always-rollback loses a paid order's event", alwaysRollback},
+				{"fault end-transaction dropped: always-commit publishes a declined order", alwaysCommit},
+				{"fault charge answer lost: order-row-only keeps the money on an unpaid order", orderRowOnly},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					w.t = t
 					w.proxy.set(chargeMode{})
+					w.clearFaults()
 					tc.fn(w)
 				})
 			}

@@ -17,6 +17,12 @@
 // the kit decodes the half message and calls the event's Check, which answers
 // from durable state only.
 //
+// For training workshops an Event may name a faults.Set and a prefix: the
+// kit then declares four fault points along the half message's lifecycle
+// (<prefix>.after-half, .after-commit, .end-transaction, .check-back; see
+// faults.go) that a trainer arms to watch the check-back repair each
+// failure.
+//
 // The domain never sees a RocketMQ type: a local transaction is a
 // func(ctx, txID) error and a check is a func(ctx, txID, event) (committed
 // bool, err error), plain Go that a domain port can declare without
@@ -30,6 +36,7 @@ import (
 	"log/slog"
 
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
@@ -52,13 +59,21 @@ type Event[E any] struct {
 	// again". It runs on the client's single check goroutine with a short
 	// deadline: keep it quick.
 	Check func(ctx context.Context, txID string, ev E) (committed bool, err error)
+	// Faults and FaultPrefix give the event the training fault points
+	// <FaultPrefix>.after-half, .after-commit, .end-transaction and
+	// .check-back on Faults (the service's App.Faults), e.g. prefix "pay"
+	// for ORDER_PAID. Without Faults the event has no points; Faults
+	// without a prefix is refused.
+	Faults      *faults.Set
+	FaultPrefix string
 }
 
 // Producer publishes the events of one Event declaration.
 type Producer[E any] struct {
-	decl Event[E]
-	tp   *mq.TxProducer
-	log  *slog.Logger
+	decl   Event[E]
+	tp     *mq.TxProducer
+	log    *slog.Logger
+	faults lifecycle
 }
 
 // Start starts the producer of decl: it joins decl.Group and from then on
@@ -67,7 +82,10 @@ func Start[E any](ctx context.Context, cfg mq.Config, decl Event[E]) (*Producer[
 	if decl.Topic == "" || decl.Group == "" || decl.Key == nil || decl.Check == nil {
 		return nil, fmt.Errorf("txmsg: event declaration for topic %q group %q needs Topic, Group, Key and Check", decl.Topic, decl.Group)
 	}
-	p := &Producer[E]{decl: decl, log: cfg.Logger}
+	if decl.Faults != nil && decl.FaultPrefix == "" {
+		return nil, fmt.Errorf("txmsg: event declaration for topic %q has Faults but no FaultPrefix to name its points", decl.Topic)
+	}
+	p := &Producer[E]{decl: decl, log: cfg.Logger, faults: declareLifecycle(decl.Faults, decl.FaultPrefix, decl.Topic)}
 	if p.log == nil {
 		p.log = slog.Default()
 	}
@@ -92,11 +110,16 @@ func (p *Producer[E]) Publish(ctx context.Context, ev E, local func(ctx context.
 	}
 	msg := mq.Message{Topic: p.decl.Topic, Key: p.decl.Key(ev), Body: body, TraceID: httpserver.RequestID(ctx)}
 	_, err = p.tp.Publish(ctx, msg, func(ctx context.Context, txID string) mq.TxState {
+		p.faults.halfStored(ctx)
 		err := local(ctx, txID)
 		if err != nil {
 			p.log.InfoContext(ctx, "local transaction did not commit", "topic", msg.Topic, "key", msg.Key, "tx_id", txID, "reason", err)
 		}
-		return localState(err)
+		state := localState(err)
+		if state == mq.Commit {
+			p.faults.committed(ctx)
+		}
+		return p.faults.decision(ctx, state)
 	})
 	return err
 }
@@ -107,6 +130,9 @@ func (p *Producer[E]) Close() error { return p.tp.Close() }
 
 // check decodes a half message and asks the declaration's Check.
 func (p *Producer[E]) check(ctx context.Context, c mq.Check) mq.TxState {
+	if state, ok := p.faults.answerCheck(ctx); ok {
+		return state
+	}
 	var ev E
 	if err := json.Unmarshal(c.Body, &ev); err != nil {
 		// Not an event this producer wrote; the check still answers from

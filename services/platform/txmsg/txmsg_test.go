@@ -14,6 +14,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/mqtest"
 	"github.com/rocketmart/rocketmart/services/platform/testkit"
@@ -41,9 +42,14 @@ type card struct {
 type giftCards struct {
 	db     *gorm.DB
 	issued *txmsg.Producer[cardIssued]
+
+	mu     sync.Mutex
+	checks map[string]int // card number → times checkIssued ran
 }
 
-func startGiftCards(t *testing.T, db *gorm.DB, cfg mq.Config) *giftCards {
+// startGiftCards declares the event, with its fault points "gift.*" on set
+// unless set is nil.
+func startGiftCards(t *testing.T, db *gorm.DB, cfg mq.Config, set *faults.Set) *giftCards {
 	t.Helper()
 	if err := database.Migrate(db, &card{}); err != nil {
 		t.Fatal(err)
@@ -51,12 +57,16 @@ func startGiftCards(t *testing.T, db *gorm.DB, cfg mq.Config) *giftCards {
 	if err := txlog.Migrate(db); err != nil {
 		t.Fatal(err)
 	}
-	g := &giftCards{db: db}
-	issued, err := txmsg.Start(context.Background(), cfg, txmsg.Event[cardIssued]{
+	g := &giftCards{db: db, checks: map[string]int{}}
+	decl := txmsg.Event[cardIssued]{
 		Topic: "GIFT_CARD_ISSUED", Group: "giftcard-issued-tx",
 		Key:   func(ev cardIssued) string { return ev.CardNo },
 		Check: g.checkIssued,
-	})
+	}
+	if set != nil {
+		decl.Faults, decl.FaultPrefix = set, "gift"
+	}
+	issued, err := txmsg.Start(context.Background(), cfg, decl)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +86,10 @@ func (g *giftCards) issue(ctx context.Context, txID string, ev cardIssued) error
 }
 
 // checkIssued answers check-backs from the transaction log only.
-func (g *giftCards) checkIssued(ctx context.Context, txID string, _ cardIssued) (bool, error) {
+func (g *giftCards) checkIssued(ctx context.Context, txID string, ev cardIssued) (bool, error) {
+	g.mu.Lock()
+	g.checks[ev.CardNo]++
+	g.mu.Unlock()
 	outcome, err := txlog.Resolve(ctx, g.db, txID)
 	return outcome == txlog.Committed, err
 }
@@ -84,7 +97,7 @@ func (g *giftCards) checkIssued(ctx context.Context, txID string, _ cardIssued) 
 func TestTransactionalEvent(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		b := mqtest.Start(t)
-		g := startGiftCards(t, db, b.Config)
+		g := startGiftCards(t, db, b.Config, nil)
 		ctx := context.Background()
 		errLost := apperr.New(apperr.Unavailable, "LOST", "the answer was lost")
 
@@ -154,6 +167,14 @@ func TestStartRefusesAnIncompleteDeclaration(t *testing.T) {
 	_, err := txmsg.Start(context.Background(), mq.Config{NameServer: "127.0.0.1:1"}, txmsg.Event[cardIssued]{Topic: "T"})
 	if err == nil {
 		t.Fatal("a declaration without group, key and check started")
+	}
+	_, err = txmsg.Start(context.Background(), mq.Config{NameServer: "127.0.0.1:1"}, txmsg.Event[cardIssued]{
+		Topic: "T", Group: "g", Key: func(cardIssued) string { return "" },
+		Check:  func(context.Context, string, cardIssued) (bool, error) { return false, nil },
+		Faults: faults.New("test", nil),
+	})
+	if err == nil {
+		t.Fatal("a declaration with fault switches but no fault prefix started")
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/order/internal/ordering"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/txmsg"
@@ -41,8 +42,11 @@ type Producers struct {
 
 // StartProducers declares the transactional events, answered at check-back
 // time by checks, and starts every producer. levels are the broker's delay
-// levels (nil: DefaultDelayLevels). Close them on shutdown.
-func StartProducers(ctx context.Context, cfg mq.Config, checks *ordering.Checks, levels []time.Duration) (*Producers, error) {
+// levels (nil: DefaultDelayLevels). ORDER_PAID gets the half-message fault
+// points pay.after-half, pay.after-commit, pay.end-transaction and
+// pay.check-back on set (the service's fault switches; nil: none);
+// ORDER_CANCELLED gets none. Close them on shutdown.
+func StartProducers(ctx context.Context, cfg mq.Config, checks *ordering.Checks, levels []time.Duration, set *faults.Set) (*Producers, error) {
 	if len(levels) == 0 {
 		levels = DefaultDelayLevels
 	}
@@ -51,6 +55,7 @@ func StartProducers(ctx context.Context, cfg mq.Config, checks *ordering.Checks,
 	p.paid, err = txmsg.Start(ctx, cfg, txmsg.Event[contracts.OrderPaid]{
 		Topic: contracts.TopicOrderPaid, Group: contracts.ProducerOrderPaidTx,
 		Key: func(ev contracts.OrderPaid) string { return ev.OrderNo }, Check: checks.Paid,
+		Faults: set, FaultPrefix: "pay",
 	})
 	if err != nil {
 		return nil, fmt.Errorf("events: ORDER_PAID producer: %w", err)

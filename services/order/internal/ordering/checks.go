@@ -9,6 +9,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 )
 
 // Checks answers the broker's check-backs for the order service's half
@@ -21,13 +22,16 @@ type Checks struct {
 	payments Payments
 	log      *slog.Logger
 	now      func() time.Time
+	faults   *faults.Set
 }
 
 // NewChecks returns the check-backs over store and payments; cfg gives the
-// clock and the logger.
+// clock, the logger and the fault switches, on which it declares
+// PointCheckStrategy.
 func NewChecks(store Store, payments Payments, cfg Config) *Checks {
 	cfg = cfg.withDefaults()
-	return &Checks{store: store, payments: payments, log: cfg.Log, now: cfg.now}
+	cfg.Faults.Declare(checkStrategyPoint)
+	return &Checks{store: store, payments: payments, log: cfg.Log, now: cfg.now, faults: cfg.Faults}
 }
 
 // Paid answers a check-back for an ORDER_PAID half message whose local
@@ -39,7 +43,12 @@ func NewChecks(store Store, payments Payments, cfg Config) *Checks {
 // ends paid rather than refunded. Anything else without a logged commit is
 // decided rolled back for good (txlog's rule), which a late local
 // transaction then respects.
+//
+// A trainer may swap it for a naive strategy (PointCheckStrategy).
 func (c *Checks) Paid(ctx context.Context, txID string, ev contracts.OrderPaid) (bool, error) {
+	if strategy := c.faults.Naive(ctx, PointCheckStrategy); strategy != "" {
+		return c.naivePaid(ctx, strategy, txID, ev)
+	}
 	log := c.log.With("order_no", ev.OrderNo, "tx_id", txID, "check", contracts.TopicOrderPaid)
 	if committed, found, err := c.store.LookupTx(ctx, txID); err != nil {
 		return false, fmt.Errorf("transaction log unreadable: %w", err)

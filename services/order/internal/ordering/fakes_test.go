@@ -13,6 +13,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/order/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 )
 
 // fakeInventory prices every SKU at 1000 cents and holds stock per SKU.
@@ -176,6 +177,7 @@ type fixture struct {
 	pay    *fakePayments
 	pub    *fakePublisher
 	clock  *clock
+	faults *faults.Set
 }
 
 type clock struct {
@@ -197,13 +199,14 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{
-		store: store.New(db),
-		inv:   &fakeInventory{stock: map[string]int{"A": 10, "B": 1}, reserved: map[string][]ordering.LineRequest{}, released: map[string]int{}},
-		pay:   &fakePayments{balance: map[string]int64{"alice": 100_000, "carol": 500}, charges: map[string]ordering.Charge{}, refunds: map[string]int{}},
-		pub:   &fakePublisher{outcomes: map[string]string{}},
-		clock: &clock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
+		store:  store.New(db),
+		inv:    &fakeInventory{stock: map[string]int{"A": 10, "B": 1}, reserved: map[string][]ordering.LineRequest{}, released: map[string]int{}},
+		pay:    &fakePayments{balance: map[string]int64{"alice": 100_000, "carol": 500}, charges: map[string]ordering.Charge{}, refunds: map[string]int{}},
+		pub:    &fakePublisher{outcomes: map[string]string{}},
+		clock:  &clock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
+		faults: faults.New("order", slog.New(slog.DiscardHandler)),
 	}
-	cfg := ordering.Config{PaymentTimeout: 10 * time.Minute, Now: f.clock.now, Log: slog.New(slog.DiscardHandler)}
+	cfg := ordering.Config{PaymentTimeout: 10 * time.Minute, Now: f.clock.now, Log: slog.New(slog.DiscardHandler), Faults: f.faults}
 	f.svc = ordering.NewService(f.store, f.inv, f.pay, fakeCart{lines: []ordering.LineRequest{{SKU: "A", Quantity: 1}}}, f.pub.events(), cfg)
 	f.checks = ordering.NewChecks(f.store, f.pay, cfg)
 	return f

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 )
 
 // PayOutcome is what a pay request achieved.
@@ -36,7 +37,9 @@ const payCallBudget = 30 * time.Second
 //
 // Errors: NotFound (no such order for this user), Conflict
 // ORDER_NOT_PAYABLE (cancelled or past its deadline), PaymentRequired
-// (declined), Unavailable (the broker is down; nothing happened).
+// (declined), Unavailable (the broker is down; nothing happened),
+// Unavailable FAULT_INJECTED (a training fault at PointPayLocal; nothing
+// charged).
 func (s *Service) Pay(ctx context.Context, userID, orderNo string) (PayOutcome, *Order, error) {
 	o, err := s.Get(ctx, userID, orderNo)
 	if err != nil {
@@ -89,6 +92,12 @@ type payResult struct {
 // the customer.
 func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.Time) (payResult, error) {
 	log := s.cfg.Log.With("order_no", o.No, "tx_id", txID)
+	if _, ok := s.cfg.Faults.At(ctx, PointPayLocal); ok {
+		// The customer hears "unavailable"; the message must hear
+		// "rolled back", not Unavailable's "unknown": nothing happened.
+		return payResult{err: faults.Injected(apperr.Unavailable, PointPayLocal, "the payment could not be processed; nothing was charged")},
+			errLocalFault
+	}
 	charge, err := s.payments.Charge(ctx, o.No, o.UserID, o.TotalCents)
 	switch {
 	case isKind(err, apperr.PaymentRequired, ""):
@@ -129,6 +138,10 @@ func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.T
 		return payResult{outcome: OutcomePending}, apperr.Wrap(apperr.Unavailable, CodeOutcomeUnknown, "recording the payment failed", err)
 	}
 }
+
+// errLocalFault rolls back the half message of a local transaction a
+// training fault failed before it charged anything.
+var errLocalFault = errors.New("training fault at " + PointPayLocal + ": the local transaction failed before charging")
 
 // errPaidMeanwhile rolls back a payment whose order a concurrent request
 // paid first (with the same, idempotent charge).

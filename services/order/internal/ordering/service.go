@@ -10,6 +10,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 )
 
 // Rules bounds what a customer may ask for.
@@ -31,6 +32,10 @@ type Config struct {
 	Now func() time.Time
 	// Log receives domain logs (default slog.Default()).
 	Log *slog.Logger
+	// Faults are the service's training fault switches (nil: none):
+	// NewService declares PointPayLocal on it, NewChecks
+	// PointCheckStrategy.
+	Faults *faults.Set
 }
 
 // Service runs the order use cases.
@@ -45,6 +50,7 @@ type Service struct {
 
 // NewService wires the use cases to their dependencies.
 func NewService(store Store, inventory Inventory, payments Payments, cart Cart, events Events, cfg Config) *Service {
+	cfg.Faults.Declare(payLocalPoint)
 	return &Service{store: store, inventory: inventory, payments: payments, cart: cart, events: events, cfg: cfg.withDefaults()}
 }
 

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
+)
+
+// The training fault points of the order service (README, "Fault points"),
+// armed through the admin API as a trainer arms them, over the real broker
+// and services. Each naive check-back strategy runs next to the correct
+// one in the scenario that breaks it. No crash is armed here: the order
+// service runs inside the test binary.
+
+// armFault arms a fault on the order service, or fails the test.
+func (w *world) armFault(spec map[string]any) {
+	w.t.Helper()
+	if status, body := w.admin(http.MethodPost, w.order+"/api/v1/admin/faults", spec); status != http.StatusCreated {
+		w.t.Fatalf("arm %v: %d %v", spec, status, body)
+	}
+}
+
+// clearFaults disarms every fault of the order service.
+func (w *world) clearFaults() {
+	w.t.Helper()
+	if status, body := w.admin(http.MethodDelete, w.order+"/api/v1/admin/faults", nil); status != http.StatusNoContent {
+		w.t.Fatalf("clear faults: %d %v", status, body)
+	}
+}
+
+var dropEndTransaction = map[string]any{"point": "pay.end-transaction", "action": "drop", "count": 1}
+
+func naiveCheck(strategy string) map[string]any {
+	return map[string]any{"point": "pay.check-back.strategy", "action": "naive", "value": strategy}
+}
+
+// faultPointsListed: the admin API lists the order service's points, and
+// every one of them has a description a workshop can read.
+func faultPointsListed(w *world) {
+	status, body := w.admin(http.MethodGet, w.order+"/api/v1/admin/faults", nil)
+	if status != http.StatusOK {
+		w.t.Fatalf("list faults: %d %v", status, body)
+	}
+	var got []string
+	points, _ := body["points"].([]any)
+	for _, x := range points {
+		p := x.(map[string]any)
+		got = append(got, p["point"].(string))
+		if d, _ := p["description"].(string); len(d) < 40 {
+			w.t.Errorf("point %v: description %q", p["point"], d)
+		}
+	}
+	want := []string{"consume." + contracts.ConsumerOrderOrderTimeout, "pay.after-commit", "pay.after-half",
+		"pay.check-back", "pay.check-back.strategy", "pay.end-transaction", "pay.local"}
+	if !slices.Equal(got, want) {
+		w.t.Errorf("points %v, want %v", got, want)
+	}
+}
+
+// payLocalFails: the local transaction fails before the charge.
+func payLocalFails(w *world) {
+	p := w.roomy(50_000)
+	before := w.balance("alice")
+	no := w.place("alice", p.SKU, 1)["orderNo"].(string)
+	w.armFault(map[string]any{"point": "pay.local", "action": "fail", "count": 1})
+	status, body := w.pay("alice", no)
+	if status != http.StatusServiceUnavailable || errCode(body) != "FAULT_INJECTED" {
+		w.t.Fatalf("pay: %d %v, want 503 FAULT_INJECTED", status, body)
+	}
+	w.settled(contracts.TopicOrderPaid, no)
+	if _, c, r := w.halves(contracts.TopicOrderPaid, no); c != 0 || r != 1 {
+		w.t.Errorf("halves committed %d rolled back %d, want 0 and 1", c, r)
+	}
+	if st, _ := w.charge(no); st != "" || w.balance("alice") != before {
+		w.t.Errorf("charge %q, balance %d (before %d): want nothing charged", st, w.balance("alice"), before)
+	}
+	if got := w.getOrder("alice", no)["status"]; got != "PENDING_PAYMENT" {
+		w.t.Errorf("status %v, want PENDING_PAYMENT", got)
+	}
+	if n := len(w.published(contracts.TopicOrderPaid, no)); n != 0 {
+		w.t.Errorf("%d ORDER_PAID events, want none", n)
+	}
+	// The fault fired once: paying again works.
+	if status, body := w.pay("alice", no); status != http.StatusOK || body["outcome"] != "PAID" {
+		w.t.Fatalf("pay after the fault: %d %v", status, body)
+	}
+	w.settled(contracts.TopicOrderPaid, no)
+}
+
+// alwaysRollback: the payment committed and its END_TRANSACTION was lost.
+// Correct: the check-back finds the logged commit and publishes ORDER_PAID.
+// always-rollback: the paid order's ORDER_PAID is rolled back for good.
+func alwaysRollback(w *world) {
+	p := w.roomy(50_000)
+	for _, strategy := range []string{"", "always-rollback"} {
+		w.clearFaults()
+		w.armFault(dropEndTransaction)
+		if strategy != "" {
+			w.armFault(naiveCheck(strategy))
+		}
+		no := w.place("alice", p.SKU, 1)["orderNo"].(string)
+		if status, body := w.pay("alice", no); status != http.StatusOK || body["outcome"] != "PAID" {
+			w.t.Fatalf("%q: pay: %d %v", strategy, status, body)
+		}
+		w.settled(contracts.TopicOrderPaid, no)
+		st, _ := w.charge(no)
+		status := w.getOrder("alice", no)["status"]
+		_, c, r := w.halves(contracts.TopicOrderPaid, no)
+		events := len(w.published(contracts.TopicOrderPaid, no))
+		if st != "SUCCEEDED" || status != "PAID" {
+			w.t.Errorf("%q: charge %q, order %v; want SUCCEEDED and PAID", strategy, st, status)
+		}
+		want := map[string][3]int{"": {1, 0, 1}, "always-rollback": {0, 1, 0}}[strategy]
+		if got := [3]int{c, r, events}; got != want {
+			w.t.Errorf("%q: halves committed/rolled back and ORDER_PAID events %v, want %v", strategy, got, want)
+		}
+	}
+	w.clearFaults()
+}
+
+// alwaysCommit: a declined payment whose rollback was lost. Correct: no
+// charge, no logged commit: rolled back. always-commit: ORDER_PAID is
+// published for an order nobody paid.
+func alwaysCommit(w *world) {
+	balance := w.balance("carol")
+	var p product // in stock and dearer than carol's balance
+	for _, q := range w.products() {
+		if q.Available >= 2 && q.PriceCents > balance && (p.SKU == "" || q.PriceCents < p.PriceCents) {
+			p = q
+		}
+	}
+	if p.SKU == "" {
+		w.t.Fatalf("no product in stock dearer than carol's %d cents; the seed makes her poor", balance)
+	}
+	for _, strategy := range []string{"", "always-commit"} {
+		w.clearFaults()
+		w.armFault(dropEndTransaction)
+		if strategy != "" {
+			w.armFault(naiveCheck(strategy))
+		}
+		no := w.place("carol", p.SKU, 1)["orderNo"].(string)
+		if status, body := w.pay("carol", no); status != http.StatusPaymentRequired || errCode(body) != "INSUFFICIENT_FUNDS" {
+			w.t.Fatalf("%q: pay: %d %v", strategy, status, body)
+		}
+		w.settled(contracts.TopicOrderPaid, no)
+		st, _ := w.charge(no)
+		status := w.getOrder("carol", no)["status"]
+		_, c, r := w.halves(contracts.TopicOrderPaid, no)
+		events := len(w.published(contracts.TopicOrderPaid, no))
+		if st != "" || status != "PENDING_PAYMENT" {
+			w.t.Errorf("%q: charge %q, order %v; want none and PENDING_PAYMENT", strategy, st, status)
+		}
+		want := map[string][3]int{"": {0, 1, 0}, "always-commit": {1, 0, 1}}[strategy]
+		if got := [3]int{c, r, events}; got != want {
+			w.t.Errorf("%q: halves committed/rolled back and ORDER_PAID events %v, want %v", strategy, got, want)
+		}
+		// Cancelled now, so its timeout changes no later scenario's stock.
+		if status, body := w.call(http.MethodPost, w.order+"/api/v1/orders/"+no+"/cancel", "carol", nil); status != http.StatusOK {
+			w.t.Errorf("%q: cancel: %d %v", strategy, status, body)
+		}
+	}
+	w.clearFaults()
+}
+
+// orderRowOnly: the charge succeeded and its answer was lost. Correct: the
+// check-back finds the charge, pays the order and publishes ORDER_PAID.
+// order-row-only: the order row says PENDING_PAYMENT, so it rolls back and
+// the buyer's money stays taken for an unpaid order.
+func orderRowOnly(w *world) {
+	p := w.roomy(50_000)
+	for _, strategy := range []string{"", "order-row-only"} {
+		w.clearFaults()
+		if strategy != "" {
+			w.armFault(naiveCheck(strategy))
+		}
+		no := w.place("alice", p.SKU, 1)["orderNo"].(string)
+		w.proxy.set(chargeMode{failAfter: true})
+		if status, body := w.pay("alice", no); status != http.StatusAccepted || body["outcome"] != "PENDING" {
+			w.t.Fatalf("%q: pay: %d %v", strategy, status, body)
+		}
+		w.proxy.set(chargeMode{})
+		if strategy == "" {
+			w.eventually(20*time.Second, "the check-back to pay the order", func() bool {
+				return w.getOrder("alice", no)["status"] == "PAID"
+			})
+		}
+		w.settled(contracts.TopicOrderPaid, no)
+		st, _ := w.charge(no)
+		status := w.getOrder("alice", no)["status"]
+		_, c, r := w.halves(contracts.TopicOrderPaid, no)
+		events := len(w.published(contracts.TopicOrderPaid, no))
+		wantStatus := map[string]string{"": "PAID", "order-row-only": "PENDING_PAYMENT"}[strategy]
+		if st != "SUCCEEDED" || status != wantStatus {
+			w.t.Errorf("%q: charge %q, order %v; want SUCCEEDED and %s", strategy, st, status, wantStatus)
+		}
+		want := map[string][3]int{"": {1, 0, 1}, "order-row-only": {0, 1, 0}}[strategy]
+		if got := [3]int{c, r, events}; got != want {
+			w.t.Errorf("%q: halves committed/rolled back and ORDER_PAID events %v, want %v", strategy, got, want)
+		}
+	}
+	w.clearFaults()
+}
