@@ -144,8 +144,16 @@ func (r *Run) Say(format string, args ...any) {
 
 // Check records an assertion.
 func (r *Run) Check(what string, ok bool, detail string, args ...any) {
-	r.checks = append(r.checks, Check{What: what, OK: ok, Detail: fmt.Sprintf(detail, args...)})
+	d := fmt.Sprintf(detail, args...)
+	if len(d) > maxDetail {
+		d = d[:maxDetail] + "…"
+	}
+	r.checks = append(r.checks, Check{What: what, OK: ok, Detail: d})
 }
+
+// maxDetail keeps a check's detail to a line or two (an answer's body can
+// be a whole order); the audit's findings are joined, not cut.
+const maxDetail = 160
 
 // Grade runs lab on shop: its faults cleared before and after, the audit
 // taken before and after, narration on out.
@@ -171,6 +179,9 @@ func Grade(ctx context.Context, shop *Shop, lab Lab, out io.Writer) Report {
 	if err := shop.ClearFaults(ctx); err != nil {
 		return rep.abort(err, start)
 	}
+	if err := shop.Fund(ctx); err != nil {
+		return rep.abort(err, start)
+	}
 	before, err := shop.Audit(ctx)
 	if err != nil {
 		return rep.abort(err, start)
@@ -191,7 +202,7 @@ func Grade(ctx context.Context, shop *Shop, lab Lab, out io.Writer) Report {
 		if len(fresh) > 0 {
 			detail = strings.Join(fresh, "; ")
 		}
-		r.Check("the audit finds no new inconsistency", len(fresh) == 0, "%s", detail)
+		r.checks = append(r.checks, Check{What: "the audit finds no new inconsistency", OK: len(fresh) == 0, Detail: detail})
 	}
 	rep.Checks = r.checks
 	rep.Passed = true

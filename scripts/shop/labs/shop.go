@@ -489,3 +489,22 @@ func shipped(ctx context.Context, s *Shop, orderNo string) bool {
 	status, _, err := s.do(ctx, http.MethodGet, s.URL[contracts.ServiceLogistics]+"/api/v1/admin/shipments/"+url.PathEscape(orderNo), "", nil)
 	return err == nil && status == http.StatusOK
 }
+
+// labUsers are the demo users the labs buy as.
+var labUsers = []string{"alice", "bob", "carol"}
+
+// Fund tops up every lab user's wallet, so a lab's payments are never
+// declined for want of money after many runs.
+func (s *Shop) Fund(ctx context.Context) error {
+	for _, user := range labUsers {
+		status, body, err := s.do(ctx, http.MethodPost, s.URL[contracts.ServicePayment]+"/api/v1/wallet/top-ups", user,
+			map[string]int64{"amountCents": 100_000}, "Idempotency-Key", "lab-"+rand.Text())
+		if err != nil {
+			return fmt.Errorf("top up %s: %w", user, err)
+		}
+		if status/100 != 2 {
+			return fmt.Errorf("top up %s: %d %s", user, status, body)
+		}
+	}
+	return nil
+}
