@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httputil"
@@ -9,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -48,6 +46,7 @@ type trainer struct {
 	faults   map[string]*httputil.ReverseProxy // program → its fault API
 	readers  map[string]*svcclient.Client      // program → its fault API, with the gateway's own token
 	control  *httputil.ReverseProxy            // nil without CONTROL_URL
+	armed    armedCache                        // GET /api/faults
 }
 
 // newTrainer builds the proxies to every program's fault switches (see the
@@ -117,6 +116,9 @@ func (g *Gateway) proxyFaults(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, trainerBodyLimit)
 	g.forward(c, &target{service: segs[0], proxy: proxy, route: routeAPI, path: path,
 		adminToken: c.GetHeader(httpserver.HeaderAdminToken)})
+	if c.Request.Method != http.MethodGet {
+		g.trainer.armed.invalidate() // armed or cleared: the banner reads again
+	}
 }
 
 // proxyControl maps /api/trainer/control/<rest> to the launcher's
@@ -135,69 +137,7 @@ func (g *Gateway) proxyControl(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, trainerBodyLimit)
 	g.forward(c, &target{service: "control", proxy: g.trainer.control, route: routeAPI, path: "/api/v1" + rest,
 		adminToken: c.GetHeader(httpserver.HeaderAdminToken)})
-}
-
-// ArmedFaults is GET /api/faults: every armed fault of every program, for
-// the banner each page shows while any is armed.
-type ArmedFaults struct {
-	// Programs are the programs with fault switches, asked in this order.
-	Programs []string `json:"programs"`
-	// Armed are their armed faults as each program lists them (the fault
-	// contract's shape), each with "program" added.
-	Armed []map[string]any `json:"armed"`
-	// Unreachable are the programs that did not answer, or not with their
-	// faults, and why: their faults are unknown, not absent.
-	Unreachable []Unreachable `json:"unreachable"`
-}
-
-// Unreachable is a program whose faults could not be read.
-type Unreachable struct {
-	Program string `json:"program"`
-	Reason  string `json:"reason"`
-}
-
-// armedFaults answers ArmedFaults to anyone, signed in or not: the banner
-// is on every page, and what it shows (a point's name, an action, how many
-// hits are left) tells no secret of any shopper. The gateway reads with its
-// own token; the trainer's is not needed.
-func (g *Gateway) armedFaults(c *gin.Context) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), faultsCallTimeout)
-	defer cancel()
-	type listing struct {
-		Armed []map[string]any `json:"armed"`
+	if c.Request.Method != http.MethodGet {
+		g.trainer.armed.invalidate() // a reset or a restart clears faults
 	}
-	lists := make([]listing, len(g.trainer.programs))
-	errs := make([]error, len(g.trainer.programs))
-	var wg sync.WaitGroup
-	for i, name := range g.trainer.programs {
-		wg.Go(func() { errs[i] = g.trainer.readers[name].Call(ctx, http.MethodGet, "", "", nil, &lists[i]) })
-	}
-	wg.Wait()
-	out := ArmedFaults{Programs: g.trainer.programs, Armed: []map[string]any{}, Unreachable: []Unreachable{}}
-	for i, name := range g.trainer.programs {
-		if err := errs[i]; err != nil {
-			out.Unreachable = append(out.Unreachable, Unreachable{Program: name, Reason: unreachableReason(err)})
-			continue
-		}
-		for _, a := range lists[i].Armed {
-			a["program"] = name
-			out.Armed = append(out.Armed, a)
-		}
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, out)
-}
-
-// unreachableReason says in a few words why a program's faults are unknown.
-func unreachableReason(err error) string {
-	if svcclient.IsUnavailable(err) {
-		return "did not answer"
-	}
-	if e, ok := apperr.As(err); ok {
-		if e.Kind == apperr.NotFound {
-			return "has no fault switches (" + e.Code + ")"
-		}
-		return e.Code + ": " + e.Message
-	}
-	return "answered something other than its faults"
 }

@@ -241,3 +241,33 @@ func TestArmedFaults(t *testing.T) {
 		}
 	}
 }
+
+// Every open page polls GET /api/faults: within the cache's interval the
+// programs are read once, however many pages ask; a change made through
+// the trainer routes makes the next poll read again.
+func TestArmedFaultsAreReadOncePerInterval(t *testing.T) {
+	h := newTrainerHarness(t, true)
+	reads := func() int { return len(h.ups["order"].requests()) }
+	for range 5 {
+		if resp, body := h.do(t, req{path: "/api/faults"}); resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /api/faults: %d %s", resp.StatusCode, body)
+		}
+	}
+	if n := reads(); n != 1 {
+		t.Errorf("five polls read order %d times, want once", n)
+	}
+	for _, change := range []req{
+		{method: "POST", path: "/api/trainer/faults/order", body: `{"point":"pay.local","action":"fail"}`},
+		{method: "DELETE", path: "/api/trainer/faults/order/pay.local"},
+		{method: "POST", path: "/api/trainer/control/reset"},
+	} {
+		before := reads()
+		change.header = map[string]string{"X-Admin-Token": trainerToken}
+		h.do(t, change)
+		h.do(t, req{path: "/api/faults"})
+		// The change itself may have gone to order; the poll after it reads again.
+		if got := h.ups["order"].requests(); len(got) < before+1 || got[len(got)-1].Method != "GET" || got[len(got)-1].Path != "/api/v1/admin/faults" {
+			t.Errorf("after %s %s the next poll did not read order again", change.method, change.path)
+		}
+	}
+}
