@@ -30,7 +30,7 @@ type config struct {
 	ServiceURLs    map[string]string
 	BrokerAdminURL string     // MINIRMQ_ADMIN_URL; "" disables broker views
 	AdminToken     string     // ADMIN_TOKEN
-	ControlURL     string     // CONTROL_URL: the launcher's control API; "" outside the embedded run
+	ControlURL     string     // CONTROL_URL: the launcher's control API; "" (set "off", the default) outside the embedded run
 	SessionSecret  string     // WEB_SESSION_SECRET; "" means a random one per start
 	LogLevel       slog.Level // LOG_LEVEL
 }
@@ -50,7 +50,12 @@ func loadConfig(lookup func(string) (string, bool)) (config, error) {
 		BrokerAdminURL: get("MINIRMQ_ADMIN_URL", "http://127.0.0.1:9877"),
 		AdminToken:     get("ADMIN_TOKEN", "rocketmart-admin"),
 		SessionSecret:  get("WEB_SESSION_SECRET", ""),
-		ControlURL:     get("CONTROL_URL", ""),
+		// "off" rather than an empty default: a deployment without a
+		// launcher (compose, Kubernetes) has nothing to set.
+		ControlURL: get("CONTROL_URL", "off"),
+	}
+	if strings.EqualFold(strings.TrimSpace(c.ControlURL), "off") {
+		c.ControlURL = ""
 	}
 	for _, svc := range contracts.Services() {
 		c.ServiceURLs[svc.Name] = get(svc.URLVar(), svc.DefaultURL())

@@ -68,6 +68,18 @@ func TestBrokerViewsCanBeTurnedOff(t *testing.T) {
 	}
 }
 
+func TestControlIsOffByDefault(t *testing.T) {
+	for _, v := range []string{"", "off", "OFF"} {
+		c, err := loadConfig(env(map[string]string{"CONTROL_URL": v}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ControlURL != "" || c.Validate() != nil {
+			t.Errorf("CONTROL_URL=%q: control URL %q (%v), want none", v, c.ControlURL, c.Validate())
+		}
+	}
+}
+
 func TestBadVariablesAreNamed(t *testing.T) {
 	cases := map[string]string{
 		"WEB_ADDR":           "8080",
