@@ -159,9 +159,9 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 		brokerArgs = append(brokerArgs, "-data", filepath.Join(opts.DataDir, "minirmq"))
 	}
 	brokerArgs = append(append(brokerArgs, DefaultBrokerFlags...), opts.BrokerFlags...)
-	// ADMIN_TOKEN guards minirmq's fault switches (the same token as the services').
-	s.procs = append(s.procs, &proc{name: Broker.Name, bin: Broker.Name, args: brokerArgs, env: []string{"ADMIN_TOKEN=" + opts.AdminToken},
-		readyURL: s.BrokerAdmin + "/healthz"})
+	// minirmq's replay, redeliver and faults routes take the services' token.
+	brokerEnv := []string{"ADMIN_TOKEN=" + opts.AdminToken}
+	s.procs = append(s.procs, &proc{name: Broker.Name, bin: Broker.Name, args: brokerArgs, env: brokerEnv, readyURL: s.BrokerAdmin + "/healthz"})
 	for _, p := range servers() {
 		s.procs = append(s.procs, &proc{name: p.Name, bin: p.Name, env: s.serviceEnv(opts, p, ports[p.Name]), readyURL: s.URL[p.Name] + "/readyz"})
 		if p.Name == contracts.ServiceOrder && opts.OrderInstances == 2 {
