@@ -24,12 +24,16 @@ type LabInfo struct {
 	Name    string `json:"name"`
 	Title   string `json:"title"`
 	Summary string `json:"summary,omitempty"`
+	// Naive marks a naive twin, whose grade is expected to FAIL: that
+	// failure is its lesson.
+	Naive bool `json:"naive,omitempty"`
 }
 
 // LabReport is one grading: pass or fail, and why.
 type LabReport struct {
 	Lab     string   `json:"lab"`
 	Passed  bool     `json:"passed"`
+	Naive   bool     `json:"naive,omitempty"` // a naive twin: FAIL is what it exists to show
 	Reasons []string `json:"reasons"`
 }
 

@@ -180,8 +180,9 @@ function labRow(lab, call, signal) {
     try {
       const rep = await call(`${control}/labs/${encodeURIComponent(lab.name)}/grade`, { method: 'POST', signal });
       result.dataset.passed = String(Boolean(rep.passed));
+      const lesson = rep.naive ? (rep.passed ? ' — a naive twin should fail: look again' : ' — as a naive twin should: that is its lesson') : '';
       result.replaceChildren(
-        h('p', { class: `verdict ${rep.passed ? 'pass' : 'fail'}` }, rep.passed ? 'PASS' : 'FAIL'),
+        h('p', { class: `verdict ${rep.passed ? 'pass' : 'fail'}` }, rep.passed ? 'PASS' : 'FAIL', lesson),
         (rep.reasons || []).length ? h('ul', {}, rep.reasons.map((r) => h('li', {}, r))) : '');
     } catch (err) {
       if (isAbort(err)) return;
@@ -191,6 +192,6 @@ function labRow(lab, call, signal) {
     }
   });
   return h('li', { 'data-testid': 'lab-row', 'data-lab': lab.name },
-    h('div', { class: 'card-head' }, h('strong', {}, lab.title || lab.name), grade),
+    h('div', { class: 'card-head' }, h('strong', {}, lab.title || lab.name, lab.naive ? ' (naive twin: expected to FAIL)' : ''), grade),
     lab.summary ? h('p', { class: 'muted small' }, lab.summary) : null, result);
 }
