@@ -130,6 +130,7 @@ func printURLs(out io.Writer, s *launcher.Shop) {
 	}
 	fmt.Fprintf(out, "  broker     %s (RocketMQ name server)   admin API %s/api/v1/topics\n", s.NameServer, s.BrokerAdmin)
 	fmt.Fprintf(out, "  audit      make audit   (or the storefront's Consistency page)\n")
+	fmt.Fprintf(out, "  control    %s/api/v1/programs   (X-Admin-Token; the storefront's Trainer page %s/#/trainer)\n", s.ControlURL, s.URL["web"])
 	fmt.Fprintf(out, "  logs       %s\n", s.LogDir)
 	fmt.Fprintln(out, "Press Ctrl-C to stop.")
 }

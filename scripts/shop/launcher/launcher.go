@@ -45,6 +45,9 @@ type Options struct {
 	// group: 0 or 1, or 2 for the check-back lab, which adds SecondOrder on
 	// its own port and needs DB["order"] on MySQL (see ErrTwoOrdersOnSQLite).
 	OrderInstances int
+	// Labs, when set, are served by the control API (see Labs); Shop.SetLabs
+	// can plug them in later.
+	Labs Labs
 }
 
 // SecondOrder is the second order instance's program name (and log file);
@@ -78,8 +81,12 @@ type Shop struct {
 	NameServer, BrokerAdmin string
 	// LogDir holds one log file per program.
 	LogDir string
-	// AdminToken is the token every service accepts for its admin API.
+	// AdminToken is the token every service accepts for its admin API, and
+	// the control API.
 	AdminToken string
+	// ControlURL is the control API's base URL: the programs, stopped,
+	// started and crashed; the reset; the labs (see control.go).
+	ControlURL string
 
 	opts     Options
 	progress io.Writer
@@ -88,6 +95,7 @@ type Shop struct {
 	wg       sync.WaitGroup // the supervisors
 	mu       sync.Mutex     // guards each proc's run, state and restarts
 	procs    []*proc        // in start order
+	control  *control
 }
 
 // DefaultBrokerFlags make transaction check-backs come within seconds (see
@@ -131,6 +139,12 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 	for name, port := range ports {
 		s.URL[name] = fmt.Sprintf("http://127.0.0.1:%d", port)
 	}
+	ln, err := listenControl(opts.FreePorts)
+	if err != nil {
+		return nil, err
+	}
+	s.control = &control{shop: s, ln: ln, token: opts.AdminToken, labs: opts.Labs}
+	s.ControlURL = "http://" + ln.Addr().String()
 	s.NameServer = strings.TrimPrefix(s.URL[Broker.Name], "http://")
 	s.BrokerAdmin = s.URL["minirmq-admin"]
 	delete(s.URL, Broker.Name)
@@ -168,6 +182,7 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 		s.wg.Add(1)
 		go s.supervise(p, r)
 	}
+	s.control.serve()
 	return s, nil
 }
 
@@ -178,7 +193,7 @@ func (s *Shop) serviceEnv(opts Options, p Program, port int) []string {
 	if p.Name == Gateway.Name {
 		// One secret for the whole run: a gateway the supervisor restarts
 		// still accepts the sessions its predecessor signed.
-		env = append(env, "WEB_SESSION_SECRET="+s.sessionSecret)
+		env = append(env, "WEB_SESSION_SECRET="+s.sessionSecret, "CONTROL_URL="+s.ControlURL)
 	}
 	if svc, ok := contracts.ServiceByName(p.Name); ok {
 		db := opts.DB[p.Name]
@@ -211,6 +226,9 @@ func (s *Shop) Stop() error {
 	}
 	s.mu.Unlock()
 	s.cancel()
+	if s.control != nil {
+		s.control.close() // waits for a control operation under way, which gives up with ctx
+	}
 	s.wg.Wait() // no supervisor starts anything after this
 	var errs []error
 	for i := len(s.procs) - 1; i >= 0; i-- {

@@ -24,7 +24,7 @@ func envMap(t *testing.T, env []string) map[string]string {
 }
 
 func TestServiceEnvFollowsTheTable(t *testing.T) {
-	s := &Shop{URL: map[string]string{}, NameServer: "127.0.0.1:1", BrokerAdmin: "http://127.0.0.1:2"}
+	s := &Shop{URL: map[string]string{}, NameServer: "127.0.0.1:1", BrokerAdmin: "http://127.0.0.1:2", ControlURL: "http://127.0.0.1:3"}
 	for _, p := range servers() {
 		s.URL[p.Name] = "http://" + p.Name + ".test"
 	}
@@ -49,7 +49,7 @@ func TestServiceEnvFollowsTheTable(t *testing.T) {
 		}
 	}
 	web := envMap(t, s.serviceEnv(opts, Gateway, 8080))
-	if web["WEB_ADDR"] != "127.0.0.1:8080" || web["ORDER_URL"] != s.URL["order"] {
+	if web["WEB_ADDR"] != "127.0.0.1:8080" || web["ORDER_URL"] != s.URL["order"] || web["CONTROL_URL"] != s.ControlURL {
 		t.Errorf("gateway env = %v", web)
 	}
 	for k := range web {

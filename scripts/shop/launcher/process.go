@@ -35,6 +35,10 @@ type run struct {
 	cmd    *exec.Cmd
 	exited chan struct{}
 	err    error // the exit status, set before exited closes
+	// noticed closes once the supervisor has seen the exit and set the
+	// program's state, so CrashProgram can return "restarting", not a
+	// "running" that is already stale.
+	noticed chan struct{}
 }
 
 // errNotWanted: the program was stopped on purpose while the supervisor
@@ -73,7 +77,7 @@ func (s *Shop) launch(ctx context.Context, p *proc, restart bool) (*run, error) 
 		return nil, errNotWanted
 	}
 	err = cmd.Start()
-	r := &run{cmd: cmd, exited: make(chan struct{})}
+	r := &run{cmd: cmd, exited: make(chan struct{}), noticed: make(chan struct{})}
 	if err == nil {
 		p.run = r
 	}

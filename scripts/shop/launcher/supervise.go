@@ -1,6 +1,7 @@
 package launcher
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -80,6 +81,7 @@ func (s *Shop) supervise(p *proc, r *run) {
 			p.state = Restarting
 		}
 		s.mu.Unlock()
+		close(r.noticed)
 		if !unexpected {
 			return
 		}
@@ -165,22 +167,29 @@ func (s *Shop) StopProgram(name string) error {
 
 // CrashProgram kills a program's process with SIGKILL, as a crash would
 // end it (no clean shutdown, no chance to finish what it was doing), for
-// tests and workshops; the supervisor restarts it like any crash.
+// tests and workshops; the supervisor restarts it like any crash. It
+// returns once the supervisor has seen the exit, so State then says
+// Restarting. A program that is not running is ErrProgramState.
 func (s *Shop) CrashProgram(name string) error {
 	p, err := s.program(name)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
-	r := p.run
+	r, state := p.run, p.state
 	s.mu.Unlock()
-	if r == nil {
-		return fmt.Errorf("%s has not started", name)
+	if r == nil || state != Running {
+		return fmt.Errorf("crash %s: it is %s: %w", name, cmp.Or(state, "not started"), ErrProgramState)
 	}
 	if err := r.cmd.Process.Kill(); err != nil {
 		return fmt.Errorf("crash %s: %w", name, err)
 	}
 	<-r.exited
+	select {
+	case <-r.noticed:
+	case <-s.ctx.Done(): // the shop is stopping: nobody will notice
+	case <-time.After(5 * time.Second): // a supervisor busy elsewhere; State catches up later
+	}
 	return nil
 }
 
@@ -192,11 +201,14 @@ func (s *Shop) StartProgram(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	if s.ctx.Err() != nil {
+		return fmt.Errorf("start %s: the shop is stopping: %w", name, ErrProgramState)
+	}
 	s.mu.Lock()
 	state := p.state
 	s.mu.Unlock()
 	if state == Running || state == Restarting {
-		return fmt.Errorf("%s is %s", name, state)
+		return fmt.Errorf("start %s: it is %s: %w", name, state, ErrProgramState)
 	}
 	r, err := s.launch(ctx, p, false)
 	if err != nil {
@@ -241,8 +253,15 @@ func (s *Shop) program(name string) (*proc, error) {
 			return p, nil
 		}
 	}
-	return nil, fmt.Errorf("no program %q in this shop", name)
+	return nil, fmt.Errorf("no program %q in this shop: %w", name, ErrUnknownProgram)
 }
+
+// The errors of StopProgram, StartProgram and CrashProgram a caller can act
+// on (the control API answers them as 404 and 409).
+var (
+	ErrUnknownProgram = errors.New("unknown program")
+	ErrProgramState   = errors.New("the program is not in a state that allows this")
+)
 
 // syncWriter serialises the progress lines of concurrent supervisors.
 type syncWriter struct {

@@ -44,7 +44,13 @@ func fakeProgram(dir string) {
 			addr = os.Args[i+1]
 		}
 	}
-	srv := &http.Server{Addr: addr, Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})}
+	// Every request but the readiness polls goes to the log, for tests of
+	// what the launcher asked a program.
+	srv := &http.Server{Addr: addr, Handler: http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/readyz" && r.URL.Path != "/healthz" {
+			fmt.Println("fake", name, "got", r.Method, r.URL.Path, "token", r.Header.Get("X-Admin-Token"))
+		}
+	})}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	go func() { <-ctx.Done(); srv.Close() }()

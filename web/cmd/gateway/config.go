@@ -30,6 +30,7 @@ type config struct {
 	ServiceURLs    map[string]string
 	BrokerAdminURL string     // MINIRMQ_ADMIN_URL; "" disables broker views
 	AdminToken     string     // ADMIN_TOKEN
+	ControlURL     string     // CONTROL_URL: the launcher's control API; "" (set "off", the default) outside the embedded run
 	SessionSecret  string     // WEB_SESSION_SECRET; "" means a random one per start
 	LogLevel       slog.Level // LOG_LEVEL
 }
@@ -49,6 +50,12 @@ func loadConfig(lookup func(string) (string, bool)) (config, error) {
 		BrokerAdminURL: get("MINIRMQ_ADMIN_URL", "http://127.0.0.1:9877"),
 		AdminToken:     get("ADMIN_TOKEN", "rocketmart-admin"),
 		SessionSecret:  get("WEB_SESSION_SECRET", ""),
+		// "off" rather than an empty default: a deployment without a
+		// launcher (compose, Kubernetes) has nothing to set.
+		ControlURL: get("CONTROL_URL", "off"),
+	}
+	if strings.EqualFold(strings.TrimSpace(c.ControlURL), "off") {
+		c.ControlURL = ""
 	}
 	for _, svc := range contracts.Services() {
 		c.ServiceURLs[svc.Name] = get(svc.URLVar(), svc.DefaultURL())
@@ -80,6 +87,9 @@ func (c config) Validate() error {
 		add(envconf.BaseURL("MINIRMQ_ADMIN_URL", c.BrokerAdminURL))
 	}
 	add(envconf.Token("ADMIN_TOKEN", c.AdminToken))
+	if c.ControlURL != "" {
+		add(envconf.BaseURL("CONTROL_URL", c.ControlURL))
+	}
 	if c.SessionSecret != "" && len(c.SessionSecret) < session.MinSecretLen {
 		add(fmt.Errorf("WEB_SESSION_SECRET must be at least %d characters (or unset for a random one per start)", session.MinSecretLen))
 	}
@@ -122,12 +132,12 @@ func run(ctx context.Context) error {
 	}
 	gw, err := gateway.New(gateway.Config{
 		Addr: cfg.Addr, Services: maps.Clone(cfg.ServiceURLs), BrokerAdminURL: cfg.BrokerAdminURL,
-		AdminToken: cfg.AdminToken, Sessions: sessions, Static: static,
+		AdminToken: cfg.AdminToken, ControlURL: cfg.ControlURL, Sessions: sessions, Static: static,
 	}, audit.Handler(cfg.auditConfig()), log)
 	if err != nil {
 		return err
 	}
 	log.Info("gateway starting", "addr", cfg.Addr, "services", cfg.ServiceURLs,
-		"broker_admin", cfg.BrokerAdminURL, "broker_views", cfg.BrokerAdminURL != "")
+		"broker_admin", cfg.BrokerAdminURL, "broker_views", cfg.BrokerAdminURL != "", "control", cfg.ControlURL)
 	return gw.Server().Run(ctx)
 }

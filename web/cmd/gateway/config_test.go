@@ -39,13 +39,13 @@ func TestDefaults(t *testing.T) {
 func TestOverrides(t *testing.T) {
 	c, err := loadConfig(env(map[string]string{
 		"WEB_ADDR": "127.0.0.1:9000", "ORDER_URL": " http://order:8081 ", "WEB_SESSION_SECRET": "a-secret-of-enough-length",
-		"LOG_LEVEL": "debug", "MINIRMQ_ADMIN_URL": "http://broker:9877",
+		"LOG_LEVEL": "debug", "MINIRMQ_ADMIN_URL": "http://broker:9877", "CONTROL_URL": "http://127.0.0.1:8088",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:9000" || c.ServiceURLs["order"] != "http://order:8081" || c.LogLevel != slog.LevelDebug ||
-		c.SessionSecret != "a-secret-of-enough-length" || c.BrokerAdminURL != "http://broker:9877" {
+		c.SessionSecret != "a-secret-of-enough-length" || c.BrokerAdminURL != "http://broker:9877" || c.ControlURL != "http://127.0.0.1:8088" {
 		t.Errorf("config = %+v", c)
 	}
 	if err := c.Validate(); err != nil {
@@ -68,6 +68,18 @@ func TestBrokerViewsCanBeTurnedOff(t *testing.T) {
 	}
 }
 
+func TestControlIsOffByDefault(t *testing.T) {
+	for _, v := range []string{"", "off", "OFF"} {
+		c, err := loadConfig(env(map[string]string{"CONTROL_URL": v}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ControlURL != "" || c.Validate() != nil {
+			t.Errorf("CONTROL_URL=%q: control URL %q (%v), want none", v, c.ControlURL, c.Validate())
+		}
+	}
+}
+
 func TestBadVariablesAreNamed(t *testing.T) {
 	cases := map[string]string{
 		"WEB_ADDR":           "8080",
@@ -80,6 +92,7 @@ func TestBadVariablesAreNamed(t *testing.T) {
 		"MINIRMQ_ADMIN_URL":  "127.0.0.1:9877",
 		"ADMIN_TOKEN":        "has space",
 		"WEB_SESSION_SECRET": "short",
+		"CONTROL_URL":        "127.0.0.1:8088",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -1,8 +1,10 @@
 // Package gateway is the storefront's server: it serves the single-page app,
 // signs demo users in, and proxies /api/<service>/... to the services with
 // the user id taken from the signed session cookie, never from the browser.
-// It also answers the order progress document and the audit, and proxies
-// each service's Swagger UI under /swagger/<service>/.
+// It also answers the order progress document and the audit, proxies
+// each service's Swagger UI under /swagger/<service>/, and serves the
+// trainer page's routes to the programs' fault switches and the launcher's
+// control API (trainer.go).
 package gateway
 
 import (
@@ -32,8 +34,12 @@ type Config struct {
 	// BrokerAdminURL is minirmq's admin API; empty disables broker views.
 	BrokerAdminURL string
 	// AdminToken is sent on the gateway's own read-only admin calls
-	// (progress); it is never sent on a browser's behalf.
+	// (progress, the armed faults); it is never sent on a browser's behalf.
+	// The trainer routes pass on the token the trainer typed instead.
 	AdminToken string
+	// ControlURL is the launcher's control API; empty (docker compose)
+	// answers the trainer's control routes with CONTROL_NOT_AVAILABLE.
+	ControlURL string
 	Sessions   *session.Manager
 	// Static holds the storefront (index.html, docs.html, js/, css/).
 	Static fs.FS
@@ -49,6 +55,7 @@ type Gateway struct {
 	pays     *progress.PayTracker
 	audit    http.Handler
 	assets   *assets
+	trainer  *trainer
 }
 
 // New builds the gateway. audit answers GET /api/audit for signed-in users.
@@ -101,6 +108,9 @@ func New(cfg Config, audit http.Handler, log *slog.Logger) (*Gateway, error) {
 	if g.progress, err = progress.New(pc, g.pays); err != nil {
 		return nil, err
 	}
+	if g.trainer, err = g.newTrainer(cfg, transport); err != nil {
+		return nil, err
+	}
 	g.routes(g.srv.Router())
 	return g, nil
 }
@@ -123,6 +133,9 @@ func (g *Gateway) routes(r *gin.Engine) {
 	api.DELETE("/session", g.signOut)
 	api.GET("/progress/:orderNo", httpserver.Handle(g.orderProgress))
 	api.GET("/audit", g.runAudit)
+	api.GET("/faults", g.armedFaults)
+	api.Any("/trainer/faults/*rest", g.proxyFaults)
+	api.Any("/trainer/control/*rest", g.proxyControl)
 	api.Any("/:service/*rest", g.proxyAPI)
 
 	r.GET("/images/*file", g.proxyImage)

@@ -107,6 +107,13 @@ const testSecret = "test-secret-0123456789abcdef"
 // with the URLs in services when given (e.g. a shoptest.Shop's).
 func newHarness(t *testing.T, services map[string]string, broker string) *harness {
 	t.Helper()
+	return newHarnessWith(t, services, func(c *Config) { c.BrokerAdminURL = broker })
+}
+
+// newHarnessWith is newHarness with a last say on the gateway's Config
+// (the broker's and the control API's URLs).
+func newHarnessWith(t *testing.T, services map[string]string, adjust func(*Config)) *harness {
+	t.Helper()
 	h := &harness{ups: map[string]*upstream{}, clock: &clock{t: time.Now()}}
 	if services == nil {
 		services = map[string]string{}
@@ -131,8 +138,11 @@ func newHarness(t *testing.T, services map[string]string, broker string) *harnes
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"passed":true,"quiescent":true,"waitedMs":12,"checkedAt":"2030-01-01T00:00:00Z","notes":[],"invariants":[{"id":1,"title":"paid orders charged once","passed":true,"checked":3,"violations":[]}]}`)
 	})
-	h.gw, err = New(Config{Services: services, BrokerAdminURL: broker, AdminToken: shoptest.AdminToken,
-		Sessions: h.sessions, Static: static}, audit, nil)
+	cfg := Config{Services: services, AdminToken: shoptest.AdminToken, Sessions: h.sessions, Static: static}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	h.gw, err = New(cfg, audit, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

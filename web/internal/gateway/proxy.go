@@ -42,7 +42,13 @@ type target struct {
 	path    string // upstream path, decoded
 	rawPath string // the same path as the browser escaped it, "" when unknown
 	userID  string // from the session; "" on public routes without one
-	gc      *gin.Context
+	// adminToken is the trainer's X-Admin-Token, passed on by the trainer
+	// routes only; every other route strips the browser's.
+	adminToken string
+	// proxy, when set, is the one to use instead of the service's own (the
+	// trainer routes' fault and control APIs).
+	proxy *httputil.ReverseProxy
+	gc    *gin.Context
 }
 
 type targetKey struct{}
@@ -94,6 +100,9 @@ func (g *Gateway) newProxy(name string, base *url.URL, transport http.RoundTripp
 			if t.userID != "" {
 				pr.Out.Header.Set(httpserver.HeaderUserID, t.userID)
 			}
+			if t.adminToken != "" {
+				pr.Out.Header.Set(httpserver.HeaderAdminToken, t.adminToken)
+			}
 			if id := httpserver.RequestID(pr.In.Context()); id != "" {
 				pr.Out.Header.Set(httpserver.HeaderRequestID, id)
 			}
@@ -132,7 +141,11 @@ func (g *Gateway) newProxy(name string, base *url.URL, transport http.RoundTripp
 func (g *Gateway) forward(c *gin.Context, t *target) {
 	t.gc = c
 	ctx := context.WithValue(c.Request.Context(), targetKey{}, t)
-	g.proxies[t.service].ServeHTTP(c.Writer, c.Request.WithContext(ctx))
+	proxy := t.proxy
+	if proxy == nil {
+		proxy = g.proxies[t.service]
+	}
+	proxy.ServeHTTP(c.Writer, c.Request.WithContext(ctx))
 }
 
 // proxyAPI maps /api/<service>/<rest> to <service>/api/v1/<rest>.

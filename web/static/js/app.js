@@ -9,6 +9,8 @@ import * as orders from './views/orders.js';
 import * as order from './views/order.js';
 import * as wallet from './views/wallet.js';
 import * as consistency from './views/consistency.js';
+import * as trainer from './views/trainer.js';
+import { startBanner } from './banner.js';
 
 // Routes: pattern on the part after '#', page, nav entry it highlights, title.
 const routes = [
@@ -20,6 +22,7 @@ const routes = [
   [/^\/orders\/([^/]+)$/, order.view, 'orders', 'Order'],
   [/^\/wallet$/, wallet.view, 'wallet', 'Wallet and points'],
   [/^\/consistency$/, consistency.view, 'consistency', 'Consistency'],
+  [/^\/trainer$/, trainer.view, 'trainer', 'Trainer'],
 ];
 
 // app is what pages may use: the signed-in user and a few header actions.
@@ -188,6 +191,7 @@ document.querySelector('.skip-link').addEventListener('click', (ev) => {
 window.addEventListener('hashchange', render);
 
 async function start() {
+  startBanner();
   try {
     await loadUsers();
   } catch (err) {
