@@ -12,7 +12,7 @@ PKGS     = $(addsuffix /...,$(MODULES))
 # of the run, so `make test` never pays for it and `make build` pays once.
 SERVICES = $(eval SERVICES := $$(shell $(GO) run ./scripts/shop -services))$(SERVICES)
 
-.PHONY: all build test test-short vet fmt fuzz run audit soak lab minirmq docs api-docs examples-check clean
+.PHONY: all build test test-short vet fmt fuzz run workshop audit soak lab minirmq docs api-docs examples-check clean
 
 all: build
 
@@ -53,6 +53,9 @@ fuzz: ## fuzz the remoting frame decoder for a minute
 
 run: ## build and run the whole shop on the embedded default (minirmq + six services on SQLite under data/)
 	$(GO) run ./scripts/shop -bin $(BIN) -data $(DATA)
+
+workshop: ## make run with workshop timings and the labs on the storefront's Trainer page (scripts/shop/labs/README.md)
+	$(GO) run ./scripts/shop -bin $(BIN) -data $(DATA) -workshop
 
 audit: ## check the running shop's invariants (SPEC §3); exit 1 on a violation
 	$(GO) run ./scripts/audit

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/rocketmart/rocketmart/scripts/shop/labs"
 	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
 	"github.com/rocketmart/rocketmart/services/contracts"
 )
@@ -39,6 +40,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	bin := fs.String("bin", "bin", "where the programs are built")
 	noBuild := fs.Bool("no-build", false, "use the programs already in -bin")
 	orders := fs.Int("order-instances", 1, "order services in the one producer group: 1, or 2 (needs ORDER_DB=mysql://…)")
+	workshop := fs.Bool("workshop", false, "workshop timings (check-backs after 2 s, 2 redeliveries, a 30 s payment timeout) and the labs on the trainer page (make workshop)")
 	list := fs.Bool("services", false, "print the services' names in start order, one a line, and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -75,9 +77,19 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			fmt.Fprintf(out, "%-10s uses %s=%s\n", svc.Name, svc.DBVar(), redact(dsn))
 		}
 	}
-	shop, err := launcher.Start(ctx, launcher.Options{BinDir: binDir, DataDir: *data, DB: dbs, Progress: out, OrderInstances: *orders})
+	opts := launcher.Options{BinDir: binDir, DataDir: *data, DB: dbs, Progress: out, OrderInstances: *orders}
+	if *workshop {
+		labs.Tune(&opts)
+		// Long enough to pay from the storefront by hand; the timeout-race
+		// lab waits for it.
+		opts.Env["ORDER_PAYMENT_TIMEOUT"] = "30s"
+	}
+	shop, err := launcher.Start(ctx, opts)
 	if err != nil {
 		return err
+	}
+	if *workshop {
+		shop.SetLabs(labs.ForControl(labs.FromLauncher(shop), out))
 	}
 	printURLs(out, shop)
 	// The launcher restarts a program that crashes and gives up on one that

@@ -110,7 +110,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	defer shop.Stop()
 	fmt.Fprintf(out, "storefront %s   broker admin %s   logs %s\n", shop.URL["web"], shop.BrokerAdmin, shop.LogDir)
 
-	target := labs.FromLauncher(shop, token)
+	target := labs.FromLauncher(shop)
 	asExpected := true
 	for _, l := range chosen {
 		rep := labs.Grade(ctx, target, l, out)

@@ -254,7 +254,7 @@ func paymentAnswerLost(naive bool) func(context.Context, *Run) error {
 			return err
 		}
 		if naive {
-			if err := r.Shop.Arm(ctx, contracts.ServiceOrder, "pay.check-back.strategy=naive,value=order-row-only"); err != nil {
+			if err := r.Shop.armOrders(ctx, "pay.check-back.strategy=naive,value=order-row-only"); err != nil {
 				return err
 			}
 		}
@@ -291,10 +291,15 @@ func crashAfterHalf(naive bool) func(context.Context, *Run) error {
 		r.Check("the order service died during the payment", err != nil || status >= 500, "answer %d, %v", status, err)
 		_, two := r.Shop.URL[secondOrder]
 		if two && r.Shop.Control != nil {
-			// Keep the crashed instance down, so the other one answers.
-			if err := r.Shop.Control.StopProgram(contracts.ServiceOrder); err != nil {
-				return err
-			}
+			// Keep the crashed instance down, so the other one answers. The
+			// stop may report the crash's own exit ("signal: killed"); what
+			// counts is that the supervisor does not restart it.
+			_ = r.Shop.Control.StopProgram(contracts.ServiceOrder)
+			defer func() {
+				if !r.Shop.ready(ctx, contracts.ServiceOrder) {
+					_ = r.Shop.Control.StartProgram(context.WithoutCancel(ctx), contracts.ServiceOrder)
+				}
+			}()
 			r.Say("order stays down; %s is the live member of the producer group", secondOrder)
 		}
 		h, err := waitHalf(ctx, r, no, "")
@@ -337,7 +342,9 @@ func lostDecision(fault, strategy, want, status string) func(context.Context, *R
 		if err != nil {
 			return err
 		}
-		faults := []string{"pay.end-transaction=drop,count=1", "pay.check-back.strategy=naive,value=" + strategy}
+		// The check-back may reach any order instance: each gets the
+		// naive strategy; the faults of the pay go to the one that pays.
+		faults := []string{"pay.end-transaction=drop,count=1"}
 		if fault != "" {
 			faults = append(faults, fault)
 		}
@@ -345,6 +352,10 @@ func lostDecision(fault, strategy, want, status string) func(context.Context, *R
 			if err := r.Shop.Arm(ctx, contracts.ServiceOrder, f); err != nil {
 				return err
 			}
+		}
+		faults = append(faults, "pay.check-back.strategy=naive,value="+strategy)
+		if err := r.Shop.armOrders(ctx, faults[len(faults)-1]); err != nil {
+			return err
 		}
 		r.Say("order %s placed; paying with %s", no, strings.Join(faults, "; "))
 		if _, _, err := r.Shop.Pay(ctx, "carol", no); err != nil {

@@ -30,6 +30,6 @@ func Tune(opts *launcher.Options) {
 }
 
 // FromLauncher is the lab's view of a shop the launcher started.
-func FromLauncher(s *launcher.Shop, adminToken string) *Shop {
-	return &Shop{URL: s.URL, BrokerAdmin: s.BrokerAdmin, AdminToken: adminToken, LogDir: s.LogDir, Control: s}
+func FromLauncher(s *launcher.Shop) *Shop {
+	return &Shop{URL: s.URL, BrokerAdmin: s.BrokerAdmin, AdminToken: s.AdminToken, LogDir: s.LogDir, Control: s}
 }

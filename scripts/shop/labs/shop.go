@@ -62,7 +62,13 @@ func (s *Shop) client() *http.Client {
 }
 
 // programs are the programs that have fault switches, the broker last.
-func (s *Shop) programs() []string { return append(contracts.ServiceNames(), "minirmq") }
+func (s *Shop) programs() []string {
+	ps := append(contracts.ServiceNames(), "minirmq")
+	if _, ok := s.URL[contracts.ServiceOrder+"-2"]; ok {
+		ps = append(ps, contracts.ServiceOrder+"-2")
+	}
+	return ps
+}
 
 // faultsURL is program's fault API.
 func (s *Shop) faultsURL(program string) (string, error) {
@@ -93,6 +99,20 @@ func (s *Shop) Arm(ctx context.Context, program, fault string) error {
 	}
 	if status != http.StatusCreated {
 		return fmt.Errorf("arm %s on %s: %d %s", fault, program, status, out)
+	}
+	return nil
+}
+
+// armOrders arms fault on every order instance: the broker sends a
+// check-back to any live member of the producer group.
+func (s *Shop) armOrders(ctx context.Context, fault string) error {
+	for _, p := range []string{contracts.ServiceOrder, contracts.ServiceOrder + "-2"} {
+		if _, ok := s.URL[p]; !ok {
+			continue
+		}
+		if err := s.Arm(ctx, p, fault); err != nil {
+			return err
+		}
 	}
 	return nil
 }

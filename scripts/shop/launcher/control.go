@@ -17,7 +17,7 @@ import (
 
 // ControlPort is the control API's port in the embedded run; with
 // Options.FreePorts the kernel picks one.
-const ControlPort = 8088
+const ControlPort = 8089
 
 // The control API's own error codes; the token's are apperr's.
 const (

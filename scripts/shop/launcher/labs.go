@@ -51,7 +51,7 @@ func (c *control) currentLabs() (Labs, error) {
 	c.opMu.Lock()
 	defer c.opMu.Unlock()
 	if c.labs == nil {
-		return nil, apperr.New(apperr.NotFound, CodeLabsNotAvailable, "labs are not available in this run")
+		return nil, apperr.New(apperr.NotFound, CodeLabsNotAvailable, "labs run on a shop started with make workshop (workshop timings); this one was started without -workshop")
 	}
 	return c.labs, nil
 }

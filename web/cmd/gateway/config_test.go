@@ -39,13 +39,13 @@ func TestDefaults(t *testing.T) {
 func TestOverrides(t *testing.T) {
 	c, err := loadConfig(env(map[string]string{
 		"WEB_ADDR": "127.0.0.1:9000", "ORDER_URL": " http://order:8081 ", "WEB_SESSION_SECRET": "a-secret-of-enough-length",
-		"LOG_LEVEL": "debug", "MINIRMQ_ADMIN_URL": "http://broker:9877", "CONTROL_URL": "http://127.0.0.1:8088",
+		"LOG_LEVEL": "debug", "MINIRMQ_ADMIN_URL": "http://broker:9877", "CONTROL_URL": "http://127.0.0.1:8089",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:9000" || c.ServiceURLs["order"] != "http://order:8081" || c.LogLevel != slog.LevelDebug ||
-		c.SessionSecret != "a-secret-of-enough-length" || c.BrokerAdminURL != "http://broker:9877" || c.ControlURL != "http://127.0.0.1:8088" {
+		c.SessionSecret != "a-secret-of-enough-length" || c.BrokerAdminURL != "http://broker:9877" || c.ControlURL != "http://127.0.0.1:8089" {
 		t.Errorf("config = %+v", c)
 	}
 	if err := c.Validate(); err != nil {
@@ -92,7 +92,7 @@ func TestBadVariablesAreNamed(t *testing.T) {
 		"MINIRMQ_ADMIN_URL":  "127.0.0.1:9877",
 		"ADMIN_TOKEN":        "has space",
 		"WEB_SESSION_SECRET": "short",
-		"CONTROL_URL":        "127.0.0.1:8088",
+		"CONTROL_URL":        "127.0.0.1:8089",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {

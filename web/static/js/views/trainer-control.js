@@ -159,7 +159,7 @@ export function labsPart(call, signal) {
     } catch (err) {
       if (isAbort(err) || isTokenRefusal(err)) throw err;
       body.replaceChildren(err.code === 'LABS_NOT_AVAILABLE'
-        ? h('p', { class: 'muted', 'data-testid': 'labs-unavailable' }, 'Labs are not available in this run yet.')
+        ? h('p', { class: 'muted', 'data-testid': 'labs-unavailable' }, 'Labs run on a shop started with make workshop (workshop timings: check-backs after 2 s, quick retries). Restart the shop with make workshop to grade them here.')
         : errorBox(err, 'labs-error'));
       return;
     }

@@ -1,0 +1,57 @@
+package labs
+
+import (
+	"context"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
+)
+
+// ForControl is the labs as the launcher's control API serves them (the
+// trainer page's Labs section): listed, and graded one at a time on shop,
+// with the narration written to out (make workshop's terminal).
+func ForControl(shop *Shop, out io.Writer) launcher.Labs {
+	return &controlLabs{shop: shop, out: out}
+}
+
+type controlLabs struct {
+	shop *Shop
+	out  io.Writer
+	// one grades one lab at a time: two labs on one shop would clear each
+	// other's faults and read each other's damage.
+	one sync.Mutex
+}
+
+func (c *controlLabs) List() []launcher.LabInfo {
+	out := make([]launcher.LabInfo, 0, len(catalogue))
+	for _, l := range catalogue {
+		out = append(out, launcher.LabInfo{Name: l.Name, Title: l.Title, Summary: strings.Join(l.Learn, " "), Naive: l.Naive})
+	}
+	return out
+}
+
+func (c *controlLabs) Grade(ctx context.Context, name string) (launcher.LabReport, error) {
+	l, ok := Find(name)
+	if !ok {
+		return launcher.LabReport{}, launcher.ErrUnknownLab
+	}
+	c.one.Lock()
+	defer c.one.Unlock()
+	rep := Grade(ctx, c.shop, l, c.out)
+	rep.WriteText(c.out)
+	reasons := make([]string, 0, len(rep.Checks))
+	for _, ch := range rep.Checks {
+		mark := "ok: "
+		if !ch.OK {
+			mark = "FAIL: "
+		}
+		line := mark + ch.What
+		if ch.Detail != "" {
+			line += " — " + ch.Detail
+		}
+		reasons = append(reasons, line)
+	}
+	return launcher.LabReport{Lab: l.Name, Passed: rep.Passed, Naive: rep.Naive, Reasons: reasons}, nil
+}
