@@ -1,7 +1,8 @@
 // Package gateway is the storefront's server: it serves the single-page app,
 // signs demo users in, and proxies /api/<service>/... to the services with
 // the user id taken from the signed session cookie, never from the browser.
-// It also answers the order progress document and the audit, proxies
+// It also answers the order progress document, the order timeline
+// (timeline.go) and the audit, proxies
 // each service's Swagger UI under /swagger/<service>/, and serves the
 // trainer page's routes to the programs' fault switches and the launcher's
 // control API (trainer.go).
@@ -23,6 +24,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 	"github.com/rocketmart/rocketmart/web/internal/progress"
 	"github.com/rocketmart/rocketmart/web/internal/session"
+	"github.com/rocketmart/rocketmart/web/internal/timeline"
 )
 
 // Config is what the gateway needs besides the audit handler.
@@ -52,10 +54,14 @@ type Gateway struct {
 	sessions *session.Manager
 	proxies  map[string]*httputil.ReverseProxy
 	progress *progress.Service
+	timeline *timeline.Service
 	pays     *progress.PayTracker
 	audit    http.Handler
 	assets   *assets
 	trainer  *trainer
+	// adminToken admits callers of the gateway's own admin routes (the
+	// admin timeline); it is the token the gateway sends on its reads.
+	adminToken string
 }
 
 // New builds the gateway. audit answers GET /api/audit for signed-in users.
@@ -71,16 +77,18 @@ func New(cfg Config, audit http.Handler, log *slog.Logger) (*Gateway, error) {
 		return nil, err
 	}
 	g := &Gateway{
-		srv:      httpserver.New(httpserver.Config{Addr: cfg.Addr}, log),
-		log:      log,
-		sessions: cfg.Sessions,
-		proxies:  map[string]*httputil.ReverseProxy{},
-		pays:     progress.NewPayTracker(),
-		audit:    audit,
-		assets:   assets,
+		srv:        httpserver.New(httpserver.Config{Addr: cfg.Addr}, log),
+		log:        log,
+		sessions:   cfg.Sessions,
+		proxies:    map[string]*httputil.ReverseProxy{},
+		pays:       progress.NewPayTracker(),
+		audit:      audit,
+		assets:     assets,
+		adminToken: cfg.AdminToken,
 	}
 	transport := newTransport()
 	clients := map[string]*svcclient.Client{}
+	journals := map[string]*svcclient.Client{}
 	for _, svc := range contracts.Services() {
 		name := svc.Name
 		raw, ok := cfg.Services[name]
@@ -100,12 +108,18 @@ func New(cfg Config, audit http.Handler, log *slog.Logger) (*Gateway, error) {
 			token = ""
 		}
 		clients[name] = svcclient.New(raw, token, progress.DefaultCallTimeout)
+		journals[name] = svcclient.New(raw, cfg.AdminToken, timeline.DefaultCallTimeout)
 	}
 	pc := progress.Clients{Services: clients}
+	tc := timeline.Clients{Journals: journals, Owner: clients[contracts.ServiceOrder]}
 	if cfg.BrokerAdminURL != "" {
 		pc.Broker = svcclient.New(cfg.BrokerAdminURL, "", progress.DefaultCallTimeout)
+		tc.Broker = svcclient.New(cfg.BrokerAdminURL, "", timeline.DefaultCallTimeout)
 	}
 	if g.progress, err = progress.New(pc, g.pays); err != nil {
+		return nil, err
+	}
+	if g.timeline, err = timeline.New(tc); err != nil {
 		return nil, err
 	}
 	if g.trainer, err = g.newTrainer(cfg, transport); err != nil {
@@ -132,6 +146,8 @@ func (g *Gateway) routes(r *gin.Engine) {
 	api.POST("/session", httpserver.Handle(g.signIn))
 	api.DELETE("/session", g.signOut)
 	api.GET("/progress/:orderNo", httpserver.Handle(g.orderProgress))
+	api.GET("/timeline/:orderNo", httpserver.Handle(g.orderTimeline))
+	api.GET("/admin/timeline/:orderNo", httpserver.RequireAdmin(g.adminToken), httpserver.Handle(g.adminTimeline))
 	api.GET("/audit", g.runAudit)
 	api.GET("/faults", g.armedFaults)
 	api.Any("/trainer/faults/*rest", g.proxyFaults)
