@@ -65,7 +65,7 @@ func sourceState(name string, err error) (state, detail string) {
 		return StateOK, ""
 	}
 	if apperr.KindOf(err) == apperr.NotFound {
-		return StateNoJournal, name + " keeps no journal (a version older than the timeline)"
+		return StateNoJournal, name + " answered 404 for its journal: a version from before the timeline"
 	}
 	if svcclient.IsUnavailable(err) {
 		return StateUnreachable, name + " did not answer"
