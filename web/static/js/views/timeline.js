@@ -71,7 +71,7 @@ export function timelinePanel({ path, signal, headers, settled, onError }) {
       let li = rows.get(k);
       if (!li) {
         li = entryRow(d.entries[i]);
-        if (drawn) li.classList.add('fresh');
+        if (drawn) flash(li);
         rows.set(k, li);
       }
       const off = Date.parse(d.entries[i].at) - t0;
@@ -143,6 +143,14 @@ export function timelinePanel({ path, signal, headers, settled, onError }) {
   signal.addEventListener('abort', () => clearTimeout(timer));
   poll();
   return { el, kick };
+}
+
+// flash marks a row that just arrived for a moment. The class goes by timer,
+// not animationend: a row moved later must not flash again, and a tab that
+// draws no frames (hidden, headless) must not keep it.
+function flash(li) {
+  li.classList.add('fresh');
+  setTimeout(() => li.classList.remove('fresh'), 2000);
 }
 
 // keysOf names each entry by its content, numbering identical ones, so a
