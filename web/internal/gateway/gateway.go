@@ -5,7 +5,8 @@
 // (timeline.go) and the audit, proxies
 // each service's Swagger UI under /swagger/<service>/, and serves the
 // trainer page's routes to the programs' fault switches and the launcher's
-// control API (trainer.go).
+// control API (trainer.go), and the broker page's reads of minirmq's admin
+// API (broker.go).
 package gateway
 
 import (
@@ -59,6 +60,7 @@ type Gateway struct {
 	audit    http.Handler
 	assets   *assets
 	trainer  *trainer
+	broker   *httputil.ReverseProxy // minirmq's admin API for the broker page; nil without one
 	// adminToken admits callers of the gateway's own admin routes (the
 	// admin timeline); it is the token the gateway sends on its reads.
 	adminToken string
@@ -125,6 +127,9 @@ func New(cfg Config, audit http.Handler, log *slog.Logger) (*Gateway, error) {
 	if g.trainer, err = g.newTrainer(cfg, transport); err != nil {
 		return nil, err
 	}
+	if g.broker, err = g.newBrokerProxy(cfg, transport); err != nil {
+		return nil, err
+	}
 	g.routes(g.srv.Router())
 	return g, nil
 }
@@ -152,6 +157,7 @@ func (g *Gateway) routes(r *gin.Engine) {
 	api.GET("/faults", g.armedFaults)
 	api.Any("/trainer/faults/*rest", g.proxyFaults)
 	api.Any("/trainer/control/*rest", g.proxyControl)
+	api.Any("/trainer/broker/*rest", httpserver.RequireAdmin(g.adminToken), g.proxyBroker)
 	api.Any("/:service/*rest", g.proxyAPI)
 
 	r.GET("/images/*file", g.proxyImage)
