@@ -26,10 +26,11 @@ const toneSigns = { ok: ['✓', 'went as planned'], warn: ['!', 'needs another t
 /**
  * timelinePanel is the timeline section. path is the timeline's URL,
  * headers extra request headers (the admin variant's token), settled(doc)
- * tells whether the order will change no more by itself. Returns {el, kick}:
+ * tells whether the order will change no more by itself; onUpdate(doc), when
+ * given, hears every answer. Returns {el, kick}:
  * kick restarts the polling after the page changed something (pay, cancel).
  */
-export function timelinePanel({ path, signal, headers, settled, onError }) {
+export function timelinePanel({ path, signal, headers, settled, onUpdate }) {
   const list = h('ol', { class: 'seq-rows', 'aria-labelledby': 'timeline-title', 'data-testid': 'timeline-rows' });
   const empty = h('p', { class: 'muted', 'data-testid': 'timeline-empty', hidden: true },
     'Nothing has happened to this order’s messages yet.');
@@ -44,7 +45,10 @@ export function timelinePanel({ path, signal, headers, settled, onError }) {
     h('p', { class: 'muted' }, 'Every step every program recorded about this order’s messages, in time order. Select a step for its details.'),
     legend(),
     h('div', { class: 'seq' }, header(), list), empty, noJournals,
-    h('h3', {}, 'Where this comes from'), sources, status, keepWatching, error);
+    h('h3', {}, 'Where this comes from'), sources,
+    h('p', { class: 'muted small' }, 'Trainers: the ', h('a', { href: '#/broker', 'data-testid': 'timeline-broker-link' }, 'broker page'),
+      ' shows what the broker holds now: half messages, consumer groups and their lag, dead letters.'),
+    status, keepWatching, error);
 
   const rows = new Map(); // entry key → <li>, so open rows stay open across polls
   let doc = null;
@@ -102,6 +106,7 @@ export function timelinePanel({ path, signal, headers, settled, onError }) {
     try {
       doc = await api(path, { signal, headers });
       render(doc);
+      if (onUpdate) onUpdate(doc);
       error.hidden = true;
     } catch (err) {
       if (isAbort(err)) return;
@@ -109,7 +114,6 @@ export function timelinePanel({ path, signal, headers, settled, onError }) {
       error.hidden = false;
       if ([401, 403, 404].includes(err.status)) {
         setState('error', '');
-        if (onError) onError(err);
         return;
       }
     } finally {
