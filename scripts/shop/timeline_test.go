@@ -72,7 +72,7 @@ func TestTimelinePage(t *testing.T) {
 	b.shot("timeline-desktop-" + orderNo)
 	b.screenshot("timeline-desktop-page-" + orderNo)
 	b.resize(390, 844, true)
-	b.fitsWidth("the order page with its timeline")
+	b.fitsScreen("the order page with its timeline")
 	if !b.hidden(`[data-testid="timeline-entry"] .seq-lanes`) {
 		t.Error("the lanes are drawn on a 390 px screen; want a plain list")
 	}
@@ -80,8 +80,11 @@ func TestTimelinePage(t *testing.T) {
 	b.shot("timeline-phone-" + orderNo)
 	b.screenshot("timeline-phone-page-" + orderNo)
 
+	brokerPage(t, b, shop.AdminToken, orderNo)
+
 	// Settled: the order is final and nothing changed for 8 s, so the page
 	// stops asking (its acks come within the client's 5 s offset commits).
+	b.do("back to the order page", chromedp.Navigate(b.base+"/#/orders/"+orderNo), chromedp.WaitVisible(sel("timeline")))
 	b.waitFor("the timeline to settle", `document.querySelector('[data-testid="timeline"]').dataset.state === 'settled'`, 30*time.Second)
 	if !journals {
 		t.Skip("every source answers 404 for its journal (no journal on this build: the services' and minirmq's journals " +
@@ -116,5 +119,47 @@ func contractSteps(t *testing.T, b *browser) {
 		return steps.indexOf('half-sent') < steps.indexOf('consumed') ? 'ok' : steps.join(' ');
 	})()`); order != "ok" {
 		t.Errorf("a delivery shows before the half message: %s", order)
+	}
+}
+
+// brokerPage: from the order page's link, the broker page asks for the
+// trainer's token first; with it, it shows the order's committed half
+// message and the consumer groups caught up, and the order number leads to
+// the admin timeline of the order.
+func brokerPage(t *testing.T, b *browser, token, orderNo string) {
+	t.Helper()
+	b.resize(1280, 900, false)
+	b.do("follow the broker link without a token", chromedp.Click(sel("timeline-broker-link")), chromedp.WaitVisible(sel("broker-locked")))
+	b.do("enter the token on the trainer page", chromedp.Click(sel("broker-locked")+` a`), chromedp.WaitVisible(sel("trainer-token")),
+		fill(sel("trainer-token"), token), chromedp.Click(sel("trainer-token-use")),
+		chromedp.WaitVisible(`[data-testid="trainer"][data-state="open"]`))
+	half := fmt.Sprintf(`[data-testid="broker-half"][data-state="committed"] [data-order-no=%q]`, orderNo)
+	b.do("open the broker page", chromedp.Click(sel("trainer-broker-link")),
+		chromedp.WaitVisible(`[data-testid="broker"][data-state="open"]`), chromedp.WaitVisible(half))
+	for _, group := range []string{"inventory-order-paid", "logistics-order-paid", "points-order-paid", "cart-order-paid"} {
+		b.do("see "+group+" caught up", chromedp.WaitVisible(fmt.Sprintf(`[data-testid="broker-group"][data-group=%q][data-lag="0"]`, group)))
+	}
+	b.do("see ORDER_PAID among the topics", chromedp.WaitVisible(`[data-testid="broker-topic"][data-topic="ORDER_PAID"]`))
+	b.screenshot("broker-" + orderNo)
+	b.resize(390, 844, true)
+	b.fitsScreen("the broker page")
+	b.shot("broker-phone-" + orderNo)
+	b.resize(1280, 900, false)
+	b.do("open the order's timeline from the broker page", chromedp.Click(half),
+		chromedp.WaitVisible(sel("admin-timeline-status")),
+		chromedp.WaitVisible(timelineEntry(`[data-step="status-changed"][data-outcome="PAID"]`)))
+	if text := eval[string](b, `document.querySelector('[data-testid="admin-timeline-status"]').textContent`); !strings.Contains(text, "PAID") {
+		t.Errorf("the admin timeline's status reads %q", text)
+	}
+}
+
+// fitsScreen checks that the page needs no sideways scrolling on the
+// emulated phone. A mobile browser zooms out to show a page wider than its
+// screen, and its window (innerWidth) grows with the page; the screen's
+// width does not.
+func (b *browser) fitsScreen(page string) {
+	b.t.Helper()
+	if over := eval[float64](b, `Math.max(document.documentElement.scrollWidth, window.innerWidth) - screen.width`); over > 0 {
+		b.t.Errorf("%s is %.0f px wider than the %v px screen", page, over, eval[float64](b, `screen.width`))
 	}
 }
