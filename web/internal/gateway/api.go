@@ -14,7 +14,7 @@ import (
 	"github.com/rocketmart/rocketmart/web/internal/session"
 )
 
-// maxOrderNoLen bounds an order number in the progress path.
+// maxOrderNoLen bounds an order number in the progress and timeline paths.
 const maxOrderNoLen = 64
 
 // User is a demo user as the storefront shows it.
@@ -91,10 +91,9 @@ func (g *Gateway) orderProgress(c *gin.Context) error {
 		g.unauthorized(c, err)
 		return nil
 	}
-	no := c.Param("orderNo")
-	if no == "" || len(no) > maxOrderNoLen || !visibleASCII(no) {
-		return apperr.New(apperr.Invalid, contracts.CodeInvalidOrderNo, "an order number is 1 to 64 visible ASCII characters").
-			With("field", "orderNo")
+	no, err := orderNoParam(c)
+	if err != nil {
+		return err
 	}
 	doc, err := g.progress.Get(c.Request.Context(), userID, no)
 	if err != nil {
@@ -103,6 +102,17 @@ func (g *Gateway) orderProgress(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, doc)
 	return nil
+}
+
+// orderNoParam returns the path's order number, or a 400 for one that no
+// order could have.
+func orderNoParam(c *gin.Context) (string, error) {
+	no := c.Param("orderNo")
+	if no == "" || len(no) > maxOrderNoLen || !visibleASCII(no) {
+		return "", apperr.New(apperr.Invalid, contracts.CodeInvalidOrderNo, "an order number is 1 to 64 visible ASCII characters").
+			With("field", "orderNo")
+	}
+	return no, nil
 }
 
 // runAudit hands everyone, signed in or not, to the audit handler. The

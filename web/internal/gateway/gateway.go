@@ -1,10 +1,12 @@
 // Package gateway is the storefront's server: it serves the single-page app,
 // signs demo users in, and proxies /api/<service>/... to the services with
 // the user id taken from the signed session cookie, never from the browser.
-// It also answers the order progress document and the audit, proxies
+// It also answers the order progress document, the order timeline
+// (timeline.go) and the audit, proxies
 // each service's Swagger UI under /swagger/<service>/, and serves the
 // trainer page's routes to the programs' fault switches and the launcher's
-// control API (trainer.go).
+// control API (trainer.go), and the broker page's reads of minirmq's admin
+// API (broker.go).
 package gateway
 
 import (
@@ -23,6 +25,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 	"github.com/rocketmart/rocketmart/web/internal/progress"
 	"github.com/rocketmart/rocketmart/web/internal/session"
+	"github.com/rocketmart/rocketmart/web/internal/timeline"
 )
 
 // Config is what the gateway needs besides the audit handler.
@@ -52,10 +55,15 @@ type Gateway struct {
 	sessions *session.Manager
 	proxies  map[string]*httputil.ReverseProxy
 	progress *progress.Service
+	timeline *timeline.Service
 	pays     *progress.PayTracker
 	audit    http.Handler
 	assets   *assets
 	trainer  *trainer
+	broker   *httputil.ReverseProxy // minirmq's admin API for the broker page; nil without one
+	// adminToken admits callers of the gateway's own admin routes (the
+	// admin timeline); it is the token the gateway sends on its reads.
+	adminToken string
 }
 
 // New builds the gateway. audit answers GET /api/audit for signed-in users.
@@ -71,16 +79,18 @@ func New(cfg Config, audit http.Handler, log *slog.Logger) (*Gateway, error) {
 		return nil, err
 	}
 	g := &Gateway{
-		srv:      httpserver.New(httpserver.Config{Addr: cfg.Addr}, log),
-		log:      log,
-		sessions: cfg.Sessions,
-		proxies:  map[string]*httputil.ReverseProxy{},
-		pays:     progress.NewPayTracker(),
-		audit:    audit,
-		assets:   assets,
+		srv:        httpserver.New(httpserver.Config{Addr: cfg.Addr}, log),
+		log:        log,
+		sessions:   cfg.Sessions,
+		proxies:    map[string]*httputil.ReverseProxy{},
+		pays:       progress.NewPayTracker(),
+		audit:      audit,
+		assets:     assets,
+		adminToken: cfg.AdminToken,
 	}
 	transport := newTransport()
 	clients := map[string]*svcclient.Client{}
+	journals := map[string]*svcclient.Client{}
 	for _, svc := range contracts.Services() {
 		name := svc.Name
 		raw, ok := cfg.Services[name]
@@ -100,15 +110,24 @@ func New(cfg Config, audit http.Handler, log *slog.Logger) (*Gateway, error) {
 			token = ""
 		}
 		clients[name] = svcclient.New(raw, token, progress.DefaultCallTimeout)
+		journals[name] = svcclient.New(raw, cfg.AdminToken, timeline.DefaultCallTimeout)
 	}
 	pc := progress.Clients{Services: clients}
+	tc := timeline.Clients{Journals: journals, Owner: clients[contracts.ServiceOrder]}
 	if cfg.BrokerAdminURL != "" {
 		pc.Broker = svcclient.New(cfg.BrokerAdminURL, "", progress.DefaultCallTimeout)
+		tc.Broker = svcclient.New(cfg.BrokerAdminURL, "", timeline.DefaultCallTimeout)
 	}
 	if g.progress, err = progress.New(pc, g.pays); err != nil {
 		return nil, err
 	}
+	if g.timeline, err = timeline.New(tc); err != nil {
+		return nil, err
+	}
 	if g.trainer, err = g.newTrainer(cfg, transport); err != nil {
+		return nil, err
+	}
+	if g.broker, err = g.newBrokerProxy(cfg, transport); err != nil {
 		return nil, err
 	}
 	g.routes(g.srv.Router())
@@ -132,10 +151,13 @@ func (g *Gateway) routes(r *gin.Engine) {
 	api.POST("/session", httpserver.Handle(g.signIn))
 	api.DELETE("/session", g.signOut)
 	api.GET("/progress/:orderNo", httpserver.Handle(g.orderProgress))
+	api.GET("/timeline/:orderNo", httpserver.Handle(g.orderTimeline))
+	api.GET("/admin/timeline/:orderNo", httpserver.RequireAdmin(g.adminToken), httpserver.Handle(g.adminTimeline))
 	api.GET("/audit", g.runAudit)
 	api.GET("/faults", g.armedFaults)
 	api.Any("/trainer/faults/*rest", g.proxyFaults)
 	api.Any("/trainer/control/*rest", g.proxyControl)
+	api.Any("/trainer/broker/*rest", httpserver.RequireAdmin(g.adminToken), g.proxyBroker)
 	api.Any("/:service/*rest", g.proxyAPI)
 
 	r.GET("/images/*file", g.proxyImage)

@@ -39,6 +39,7 @@ type Shop struct {
 	checkouts    map[string]map[string]any
 	charges      map[string]map[string]any
 	halves       []map[string]any
+	journals     map[string][]map[string]any // by service (or Broker); a service without one answers 404
 	calls        []Call
 	servers      map[string]*httptest.Server
 }
@@ -55,7 +56,8 @@ func New(t testing.TB) *Shop {
 		orders: map[string]Order{}, reservations: map[string]map[string]any{},
 		shipments: map[string]map[string]any{}, ledger: map[string][]map[string]any{},
 		checkouts: map[string]map[string]any{}, charges: map[string]map[string]any{},
-		servers: map[string]*httptest.Server{},
+		journals: map[string][]map[string]any{},
+		servers:  map[string]*httptest.Server{},
 	}
 	for _, name := range append(contracts.ServiceNames(), Broker) {
 		srv := httptest.NewServer(s.handler(name))
@@ -123,6 +125,19 @@ func (s *Shop) AddHalf(topic, keys string, checkCount int) {
 		"state": "pending", "checkCount": checkCount, "bornTime": "2030-01-01T12:00:00Z"})
 }
 
+// AddJournal gives service (or Broker) a journal, as the timeline contract
+// describes it, and appends entries to it (fields as in the contract; "key"
+// selects the entries GET …journal?key= answers). A fake without a journal
+// answers 404 for it, as services older than the contract do.
+func (s *Shop) AddJournal(service string, entries ...map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.journals[service] = append(s.journals[service], entries...)
+	if s.journals[service] == nil {
+		s.journals[service] = []map[string]any{}
+	}
+}
+
 // Calls returns the requests received so far.
 func (s *Shop) Calls() []Call {
 	s.mu.Lock()
@@ -142,7 +157,7 @@ func (s *Shop) handler(service string) http.Handler {
 		defer s.mu.Unlock()
 		s.calls = append(s.calls, Call{Service: service, Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 			UserID: r.Header.Get("X-User-ID"), AdminToken: r.Header.Get("X-Admin-Token")})
-		if service == "order" {
+		if service == "order" && !strings.HasPrefix(r.URL.Path, "/api/v1/admin/") {
 			s.order(w, r)
 			return
 		}
@@ -166,6 +181,15 @@ func (s *Shop) handler(service string) http.Handler {
 			body, found = map[string]any{"entries": entries}, true
 		case service == Broker && r.URL.Path == "/api/v1/transactions" && r.URL.Query().Get("state") == "pending":
 			body, found = map[string]any{"transactions": append([]map[string]any{}, s.halves...)}, true
+		case service == "order" && strings.HasPrefix(r.URL.Path, "/api/v1/admin/orders/"):
+			o, ok := s.orders[strings.TrimPrefix(r.URL.Path, "/api/v1/admin/orders/")]
+			if !ok {
+				writeError(w, http.StatusNotFound, contracts.CodeOrderNotFound)
+				return
+			}
+			body, found = o.Body, true
+		case r.URL.Path == "/api/v1/admin/journal" && service != Broker, r.URL.Path == "/api/v1/journal" && service == Broker:
+			body, found = s.journal(service, r.URL.Query().Get("key"))
 		}
 		if !found {
 			writeError(w, http.StatusNotFound, apperr.CodeNotFound)
@@ -190,6 +214,22 @@ func (s *Shop) order(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, o.Body)
+}
+
+// journal answers a journal's entries for key, as the timeline contract
+// shapes them; not found when the service has no journal at all.
+func (s *Shop) journal(service, key string) (any, bool) {
+	all, ok := s.journals[service]
+	if !ok {
+		return nil, false
+	}
+	entries := []map[string]any{}
+	for _, e := range all {
+		if e["key"] == key {
+			entries = append(entries, e)
+		}
+	}
+	return map[string]any{"entries": entries, "retention": "24h, at most 100000 entries"}, true
 }
 
 func lookup(m map[string]map[string]any, key string) (any, bool) {

@@ -49,8 +49,9 @@ export async function request(path, { method = 'GET', body, headers = {}, signal
     const e = (data && data.error) || {};
     const err = new ApiError(res.status, e.code || `HTTP_${res.status}`,
       e.message || `The server answered ${res.status} ${res.statusText}.`, e.details);
-    // A 401 on the trainer's routes is about the admin token, not the shopper's session.
-    if (res.status === 401 && path !== '/api/session' && !path.startsWith('/api/trainer/')) onUnauthorized(err);
+    // A 401 on the trainer's and admin routes is about the admin token, not the shopper's session.
+    const tokenRoute = path.startsWith('/api/trainer/') || path.startsWith('/api/admin/');
+    if (res.status === 401 && path !== '/api/session' && !tokenRoute) onUnauthorized(err);
     throw err;
   }
   return { status: res.status, data };

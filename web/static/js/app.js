@@ -10,6 +10,7 @@ import * as order from './views/order.js';
 import * as wallet from './views/wallet.js';
 import * as consistency from './views/consistency.js';
 import * as trainer from './views/trainer.js';
+import * as broker from './views/broker.js';
 import { startBanner } from './banner.js';
 
 // Routes: pattern on the part after '#', page, nav entry it highlights, title.
@@ -23,6 +24,8 @@ const routes = [
   [/^\/wallet$/, wallet.view, 'wallet', 'Wallet and points'],
   [/^\/consistency$/, consistency.view, 'consistency', 'Consistency'],
   [/^\/trainer$/, trainer.view, 'trainer', 'Trainer'],
+  [/^\/broker$/, broker.view, 'trainer', 'Broker'],
+  [/^\/timeline\/([^/]+)$/, broker.timelineView, 'trainer', 'Timeline'],
 ];
 
 // app is what pages may use: the signed-in user and a few header actions.

@@ -3,6 +3,7 @@
 import { api, request, isAbort } from '../api.js';
 import { h, money, dateTime, announce, showError, clearMessages, heading, signInPrompt } from '../ui.js';
 import { effects, step, setPayment, setEffect, setText, summary, paidAt } from './progress.js';
+import { timelinePanel } from './timeline.js';
 
 const pollMs = 1000; // how often progress is asked
 const watchMs = 3 * 60 * 1000; // polling stops after this long without a final state
@@ -50,6 +51,8 @@ export async function view(el, ctx) {
     h('p', {}, 'Stopped checking after 3 minutes without a final state.'), keepWatching);
   const pollError = h('p', { class: 'error', 'data-testid': 'progress-error', role: 'alert', hidden: true });
   const checked = h('p', { class: 'muted small', 'data-testid': 'progress-checked' });
+  const timeline = timelinePanel({ path: `/api/timeline/${encodeURIComponent(orderNo)}`, signal: ctx.signal,
+    settled: () => doc.final && !paying && !cancelling });
   const page = h('div', { class: 'order', 'data-testid': 'order-view', 'data-order-no': orderNo },
     h('section', { class: 'panel', 'aria-label': 'Order' },
       h('p', {}, badge), banner, when,
@@ -60,6 +63,7 @@ export async function view(el, ctx) {
       h('p', { class: 'muted' }, 'Each step appears when the service applying it has done so; this page asks every second.'),
       h('ol', { class: 'steps' }, paymentRow, effects.map(([key]) => rows[key])),
       progressText, slow, timedOut, pollError, checked),
+    timeline.el,
     h('section', { class: 'panel', 'aria-labelledby': 'history-title' },
       h('h2', { id: 'history-title' }, 'Status history'), history));
   el.append(page);
@@ -187,6 +191,7 @@ export async function view(el, ctx) {
     started = Date.now();
     timedOut.hidden = true;
     if (!timer && !asking) poll();
+    timeline.kick();
   }
 
   payButton.addEventListener('click', async () => {

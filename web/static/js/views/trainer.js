@@ -11,7 +11,8 @@ const tokenKey = 'rocketmart.trainer.token';
 const programsPollMs = 2000;
 const faultsPollMs = 4000;
 
-function savedToken() {
+/** savedToken is the admin token the trainer typed in this tab, or ''. The broker pages use it too. */
+export function savedToken() {
   try {
     return sessionStorage.getItem(tokenKey) || '';
   } catch {
@@ -36,7 +37,8 @@ export async function view(el, ctx) {
   el.append(heading('Trainer'), root);
   root.append(h('p', {}, 'For workshops: arm fault switches to make a service fail, slow down, crash or answer wrong at one ',
     'precise step, then watch the shop recover (or not). While any fault is armed, every page shows a banner, so nobody ',
-    'takes a fault for a bug.'));
+    'takes a fault for a bug. The ', h('a', { href: '#/broker', 'data-testid': 'trainer-broker-link' }, 'broker page'),
+    ' shows what the broker holds (half messages, consumer groups, dead letters) with the same token.'));
 
   const input = h('input', {
     id: 'trainer-token', type: 'password', autocomplete: 'off', spellcheck: 'false', 'data-testid': 'trainer-token',
