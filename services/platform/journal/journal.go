@@ -102,6 +102,9 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 // journal before the entry is dropped.
 const WriteTimeout = time.Second
 
+// MaxKeyLen is the longest key the journal keeps; a longer one is clipped.
+const MaxKeyLen = 128
+
 // MaxByKey is how many entries ByKey returns at most: the newest ones.
 const MaxByKey = 1000
 

@@ -45,7 +45,7 @@ func toRow(e Entry) row {
 	return row{
 		// Microseconds: what MySQL's DATETIME(6) keeps, so both databases
 		// give back what was written.
-		At: e.At.UTC().Truncate(time.Microsecond), Key: clip(e.Key, 128), Actor: clip(e.Actor, 32),
+		At: e.At.UTC().Truncate(time.Microsecond), Key: clip(e.Key, MaxKeyLen), Actor: clip(e.Actor, 32),
 		Instance: clip(e.Instance, 128), Step: clip(e.Step, 32), Topic: clip(e.Topic, 128),
 		MsgID: clip(e.MsgID, 64), TxID: clip(e.TxID, 64), Group: clip(e.Group, 128), Attempt: e.Attempt,
 		Outcome: clip(e.Outcome, 32), Detail: clip(e.Detail, 500),
