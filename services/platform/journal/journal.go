@@ -68,7 +68,8 @@ type Entry struct {
 	// Step is what happened: half-sent, local-transaction, end-transaction, check-back or consumed.
 	Step string `json:"step" example:"half-sent" enums:"half-sent,local-transaction,end-transaction,check-back,consumed"`
 	// Key is the message key: the order number.
-	Key   string `json:"key" example:"RM20261203-ABC"`
+	Key string `json:"key" example:"RM20261203-ABC"`
+	// Topic is the message's topic.
 	Topic string `json:"topic,omitempty" example:"ORDER_PAID"`
 	// MsgID is the message id consumers see (UNIQ_KEY).
 	MsgID string `json:"msgId,omitempty" example:"7F0000010A2B18B4AAC27A1C2B5E0001"`
