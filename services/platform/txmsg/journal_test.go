@@ -62,7 +62,9 @@ func TestJournal(t *testing.T) {
 			}
 		}
 		issue := func(card string) func(context.Context, string) error {
-			return func(ctx context.Context, txID string) error { return g.issue(ctx, txID, cardIssued{CardNo: card, Cents: 100}) }
+			return func(ctx context.Context, txID string) error {
+				return g.issue(ctx, txID, cardIssued{CardNo: card, Cents: 100})
+			}
 		}
 
 		t.Run("commit", func(t *testing.T) {
