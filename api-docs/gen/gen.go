@@ -7,6 +7,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/swaggo/swag/gen"
 )
@@ -17,8 +18,12 @@ import (
 func Generate(root, svc, outDir string) error {
 	cfg := &gen.Config{
 		// The service, and the routes program.Open adds to every service
-		// (the training fault switches).
-		SearchDir:          filepath.Join(root, "services", svc) + "," + filepath.Join(root, "services", "platform", "faults", "faultapi"),
+		// (the training fault switches, the journal).
+		SearchDir: strings.Join([]string{
+			filepath.Join(root, "services", svc),
+			filepath.Join(root, "services", "platform", "faults", "faultapi"),
+			filepath.Join(root, "services", "platform", "journal", "journalapi"),
+		}, ","),
 		MainAPIFile:        "main.go",
 		OutputDir:          filepath.Join(root, outDir),
 		OutputTypes:        []string{"json", "yaml"},

@@ -71,7 +71,7 @@ func run(ctx context.Context, cfg config) error {
 	st := store.New(app.DB)
 	payments := remote.NewPayments(svcclient.New(cfg.PaymentURL, cfg.AdminToken, cfg.PaymentCallTimeout))
 	domainCfg := ordering.Config{PaymentTimeout: cfg.PaymentTimeout, ReservationGrace: cfg.ReservationGrace, Log: app.Log, Faults: app.Faults}
-	producers, err := events.StartProducers(ctx, app.MQ(), ordering.NewChecks(st, payments, domainCfg), cfg.DelayLevels, app.Faults)
+	producers, err := events.StartProducers(ctx, app.MQ(), ordering.NewChecks(st, payments, domainCfg), cfg.DelayLevels, app.Faults, app.Journal)
 	if err != nil {
 		return err
 	}

@@ -40,8 +40,23 @@ type ConsumerOptions struct {
 	RetryDelayLevel int
 	// Observe, when set, is told every outcome (the Outcome constants).
 	Observe func(topic, outcome string)
+	// Record, when set, is told every delivery handled, after the handler
+	// returned (its transaction has ended) and before the acknowledgement:
+	// program.App writes it to the service's journal.
+	Record func(ctx context.Context, h Handled)
 	// Metrics, when set, counts every outcome by group, topic and outcome.
 	Metrics *ConsumerMetrics
+}
+
+// Handled is one delivery a consumer handled, as ConsumerOptions.Record
+// sees it.
+type Handled struct {
+	Group    string
+	Delivery Delivery
+	// Outcome is one of the Outcome constants.
+	Outcome string
+	// Err is the handler's error (nil when processed), or the panic.
+	Err error
 }
 
 // maxReconsumeTimes is the attempts the broker allows after the first.
@@ -142,10 +157,11 @@ func (c *Consumer) Subscribe(topic string, h Handler) error {
 func (c *Consumer) handle(ctx context.Context, h Handler, d Delivery) (done bool) {
 	log := c.log.With("topic", d.Topic, "msg_id", d.MsgID, "key", d.Key, "trace_id", d.TraceID, "reconsume_times", d.ReconsumeTimes)
 	outcome := OutcomeFailed
+	var err error
 	defer func() {
 		if r := recover(); r != nil {
 			log.Error("handler panicked; will retry", "panic", r, "stack", string(debug.Stack()))
-			outcome, done = OutcomeFailed, false
+			outcome, done, err = OutcomeFailed, false, fmt.Errorf("handler panicked: %v", r)
 		}
 		if !done && d.ReconsumeTimes >= c.opts.maxReconsumeTimes() {
 			outcome = OutcomeDeadLettered
@@ -155,8 +171,11 @@ func (c *Consumer) handle(ctx context.Context, h Handler, d Delivery) (done bool
 			c.opts.Observe(d.Topic, outcome)
 		}
 		c.opts.Metrics.observe(c.group, d.Topic, outcome)
+		if c.opts.Record != nil {
+			c.opts.Record(ctx, Handled{Group: c.group, Delivery: d, Outcome: outcome, Err: err})
+		}
 	}()
-	err := h(ctx, d)
+	err = h(ctx, d)
 	switch {
 	case err == nil:
 		outcome = OutcomeProcessed

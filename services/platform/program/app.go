@@ -15,6 +15,8 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/faults"
 	"github.com/rocketmart/rocketmart/services/platform/faults/faultapi"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/journal"
+	"github.com/rocketmart/rocketmart/services/platform/journal/journalapi"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
 
@@ -35,6 +37,12 @@ type App struct {
 	// Open serves them under /api/v1/admin/faults (faultapi) and lists the
 	// armed ones on /readyz. Serve arms <PREFIX>_FAULTS.
 	Faults *faults.Set
+	// Journal is the service's part of the per-order timeline
+	// (journal_entries in DB): Consume records every delivery handled, a
+	// transactional event given it (txmsg.Event.Journal) its half message's
+	// steps. Open serves it under /api/v1/admin/journal (journalapi) and
+	// sweeps it every minute.
+	Journal *journal.Journal
 
 	name    string
 	base    envconf.Base
@@ -50,7 +58,8 @@ type closer struct {
 // (slog's default too), the API document spec(name) (apidocs.Spec), the
 // database at base.DB migrated by migrate (the store's Migrate), and an
 // HTTP server on base.Addr whose /readyz checks the database and the
-// broker and which serves the document under /swagger. Call Close when run
+// broker and which serves the document under /swagger, the fault switches
+// and the journal (migrated here, so no service forgets its table). Call Close when run
 // returns (defer app.Close()); when Open fails it has closed what it opened.
 func Open(ctx context.Context, name string, base envconf.Base, spec func(name string) ([]byte, error),
 	migrate func(*gorm.DB) error) (*App, error) {
@@ -69,11 +78,18 @@ func Open(ctx context.Context, name string, base envconf.Base, spec func(name st
 		a.Close()
 		return nil, err
 	}
+	if err := journal.Migrate(db); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.Server = httpserver.New(httpserver.Config{Addr: base.Addr}, log, ReadyChecks(db, base.NameServer)...)
 	a.Server.MountSwagger(doc)
 	a.Faults = faults.New(name, log)
 	a.Server.ReadyNote("faults", a.Faults.Summaries)
 	faultapi.Register(a.Server.Router(), a.Faults, base.AdminToken)
+	a.Journal = journal.New(db, journal.Config{Actor: name, Instance: Instance(base), Log: log})
+	journalapi.Register(a.Server.Router(), a.Journal, base.AdminToken)
+	a.Every("journal retention sweep", journalSweepEvery, a.sweepJournal)
 	return a, nil
 }
 
@@ -87,8 +103,8 @@ func (a *App) MQ() mq.Config {
 }
 
 // Consume starts the service's consumers (events.Subscriptions) with the
-// configured maximum redeliveries, counted on /metrics, each with its fault
-// point consume.<group> (ConsumerFaults). They are closed before anything
+// configured maximum redeliveries, counted on /metrics and recorded in the
+// journal, each with its fault point consume.<group> (ConsumerFaults). They are closed before anything
 // opened earlier, the database included, so no delivery is handled on a
 // closed database.
 func (a *App) Consume(ctx context.Context, subs ...mq.Subscription) error {
@@ -96,6 +112,7 @@ func (a *App) Consume(ctx context.Context, subs ...mq.Subscription) error {
 	consumers, err := mq.StartConsumers(ctx, a.MQ(), mq.ConsumerOptions{
 		MaxReconsumeTimes: a.base.MaxReconsume,
 		Metrics:           mq.NewConsumerMetrics(a.Server.Registry()),
+		Record:            recordConsumed(a.Journal),
 	}, subs...)
 	if err != nil {
 		return err

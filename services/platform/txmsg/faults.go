@@ -68,17 +68,19 @@ func (l lifecycle) decision(ctx context.Context, s mq.TxState) mq.TxState {
 	return s
 }
 
-// answerCheck is the moment a check-back arrives. It reports (Unknown, true)
-// when a fault answers instead of the event's Check: answer unknown, or a
-// delay that outlasted the check's deadline. A shorter delay only makes the
-// real answer late.
-func (l lifecycle) answerCheck(ctx context.Context) (mq.TxState, bool) {
+// answerCheck is the moment a check-back arrives. It reports (Unknown, why,
+// true) when a fault answers instead of the event's Check: answer unknown,
+// or a delay that outlasted the check's deadline. A shorter delay only
+// makes the real answer late.
+func (l lifecycle) answerCheck(ctx context.Context) (mq.TxState, string, bool) {
 	hit, ok := l.set.At(ctx, l.checkBack)
 	switch {
 	case !ok:
-		return 0, false
-	case hit.Action == faults.Answer, ctx.Err() != nil:
-		return mq.Unknown, true
+		return 0, "", false
+	case hit.Action == faults.Answer:
+		return mq.Unknown, "training fault " + l.checkBack + ": answer unknown", true
+	case ctx.Err() != nil:
+		return mq.Unknown, "training fault " + l.checkBack + ": delayed past the check's deadline", true
 	}
-	return 0, false
+	return 0, "", false
 }

@@ -17,6 +17,10 @@
 // the kit decodes the half message and calls the event's Check, which answers
 // from durable state only.
 //
+// An Event given the service's journal (App.Journal) records the half
+// message's steps for the order's timeline: half-sent, local-transaction,
+// end-transaction and each check-back (journal.go).
+//
 // For training workshops an Event may name a faults.Set and a prefix: the
 // kit then declares four fault points along the half message's lifecycle
 // (<prefix>.after-half, .after-commit, .end-transaction, .check-back; see
@@ -38,6 +42,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/faults"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/journal"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 )
 
@@ -66,6 +71,9 @@ type Event[E any] struct {
 	// without a prefix is refused.
 	Faults      *faults.Set
 	FaultPrefix string
+	// Journal, when set (the service's App.Journal), records the steps of
+	// every half message of the event under its key.
+	Journal *journal.Journal
 }
 
 // Producer publishes the events of one Event declaration.
@@ -74,6 +82,7 @@ type Producer[E any] struct {
 	tp     *mq.TxProducer
 	log    *slog.Logger
 	faults lifecycle
+	steps  steps
 }
 
 // Start starts the producer of decl: it joins decl.Group and from then on
@@ -85,7 +94,8 @@ func Start[E any](ctx context.Context, cfg mq.Config, decl Event[E]) (*Producer[
 	if decl.Faults != nil && decl.FaultPrefix == "" {
 		return nil, fmt.Errorf("txmsg: event declaration for topic %q has Faults but no FaultPrefix to name its points", decl.Topic)
 	}
-	p := &Producer[E]{decl: decl, log: cfg.Logger, faults: declareLifecycle(decl.Faults, decl.FaultPrefix, decl.Topic)}
+	p := &Producer[E]{decl: decl, log: cfg.Logger, faults: declareLifecycle(decl.Faults, decl.FaultPrefix, decl.Topic),
+		steps: steps{j: decl.Journal, topic: decl.Topic}}
 	if p.log == nil {
 		p.log = slog.Default()
 	}
@@ -109,17 +119,23 @@ func (p *Producer[E]) Publish(ctx context.Context, ev E, local func(ctx context.
 		return fmt.Errorf("txmsg: encode %s event: %w", p.decl.Topic, err)
 	}
 	msg := mq.Message{Topic: p.decl.Topic, Key: p.decl.Key(ev), Body: body, TraceID: httpserver.RequestID(ctx)}
+	// The journal's steps are recorded between the local transaction's
+	// database work, never inside it (the journal's rule).
 	_, err = p.tp.Publish(ctx, msg, func(ctx context.Context, txID string) mq.TxState {
+		p.steps.halfSent(ctx, msg.Key, txID)
 		p.faults.halfStored(ctx)
 		err := local(ctx, txID)
 		if err != nil {
 			p.log.InfoContext(ctx, "local transaction did not commit", "topic", msg.Topic, "key", msg.Key, "tx_id", txID, "reason", err)
 		}
 		state := localState(err)
+		p.steps.localTransaction(ctx, msg.Key, txID, state, err)
 		if state == mq.Commit {
 			p.faults.committed(ctx)
 		}
-		return p.faults.decision(ctx, state)
+		told := p.faults.decision(ctx, state)
+		p.steps.endTransaction(ctx, msg.Key, txID, state, told, p.faults.endTransaction)
+		return told
 	})
 	return err
 }
@@ -130,20 +146,27 @@ func (p *Producer[E]) Close() error { return p.tp.Close() }
 
 // check decodes a half message and asks the declaration's Check.
 func (p *Producer[E]) check(ctx context.Context, c mq.Check) mq.TxState {
-	if state, ok := p.faults.answerCheck(ctx); ok {
+	var ev E
+	decodeErr := json.Unmarshal(c.Body, &ev)
+	if c.Key == "" && decodeErr == nil {
+		c.Key = p.decl.Key(ev)
+	}
+	if state, why, ok := p.faults.answerCheck(ctx); ok {
+		p.steps.checkBack(ctx, c, state, why)
 		return state
 	}
-	var ev E
-	if err := json.Unmarshal(c.Body, &ev); err != nil {
+	if decodeErr != nil {
 		// Not an event this producer wrote; the check still answers from
 		// the transaction id, which the zero event cannot contradict.
-		p.log.WarnContext(ctx, "check-back for an undecodable half message", "topic", c.Topic, "tx_id", c.TransactionID, "error", err)
+		p.log.WarnContext(ctx, "check-back for an undecodable half message", "topic", c.Topic, "tx_id", c.TransactionID, "error", decodeErr)
 	}
 	committed, err := p.decl.Check(ctx, c.TransactionID, ev)
 	if err != nil {
 		p.log.WarnContext(ctx, "check-back could not decide; the broker asks again", "topic", c.Topic, "tx_id", c.TransactionID, "error", err)
 	}
-	return checkState(committed, err)
+	state := checkState(committed, err)
+	p.steps.checkBack(ctx, c, state, checkWhy(committed, err))
+	return state
 }
 
 // localState maps a local transaction's result to the message's fate.

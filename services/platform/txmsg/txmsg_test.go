@@ -15,6 +15,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/faults"
+	"github.com/rocketmart/rocketmart/services/platform/journal"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/mqtest"
 	"github.com/rocketmart/rocketmart/services/platform/testkit"
@@ -40,8 +41,9 @@ type card struct {
 }
 
 type giftCards struct {
-	db     *gorm.DB
-	issued *txmsg.Producer[cardIssued]
+	db      *gorm.DB
+	issued  *txmsg.Producer[cardIssued]
+	journal *journal.Journal
 
 	mu     sync.Mutex
 	checks map[string]int // card number → times checkIssued ran
@@ -57,11 +59,16 @@ func startGiftCards(t *testing.T, db *gorm.DB, cfg mq.Config, set *faults.Set) *
 	if err := txlog.Migrate(db); err != nil {
 		t.Fatal(err)
 	}
-	g := &giftCards{db: db, checks: map[string]int{}}
+	if err := journal.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	g := &giftCards{db: db, checks: map[string]int{},
+		journal: journal.New(db, journal.Config{Actor: "giftcard", Instance: "127.0.0.1:8090"})}
 	decl := txmsg.Event[cardIssued]{
 		Topic: "GIFT_CARD_ISSUED", Group: "giftcard-issued-tx",
-		Key:   func(ev cardIssued) string { return ev.CardNo },
-		Check: g.checkIssued,
+		Key:     func(ev cardIssued) string { return ev.CardNo },
+		Check:   g.checkIssued,
+		Journal: g.journal,
 	}
 	if set != nil {
 		decl.Faults, decl.FaultPrefix = set, "gift"

@@ -16,6 +16,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/order/internal/ordering"
 	"github.com/rocketmart/rocketmart/services/platform/faults"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/journal"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/txmsg"
 )
@@ -45,8 +46,9 @@ type Producers struct {
 // levels (nil: DefaultDelayLevels). ORDER_PAID gets the half-message fault
 // points pay.after-half, pay.after-commit, pay.end-transaction and
 // pay.check-back on set (the service's fault switches; nil: none);
-// ORDER_CANCELLED gets none. Close them on shutdown.
-func StartProducers(ctx context.Context, cfg mq.Config, checks *ordering.Checks, levels []time.Duration, set *faults.Set) (*Producers, error) {
+// ORDER_CANCELLED gets none. Both record their half messages' steps in j
+// (the service's journal; nil: none). Close them on shutdown.
+func StartProducers(ctx context.Context, cfg mq.Config, checks *ordering.Checks, levels []time.Duration, set *faults.Set, j *journal.Journal) (*Producers, error) {
 	if len(levels) == 0 {
 		levels = DefaultDelayLevels
 	}
@@ -55,14 +57,14 @@ func StartProducers(ctx context.Context, cfg mq.Config, checks *ordering.Checks,
 	p.paid, err = txmsg.Start(ctx, cfg, txmsg.Event[contracts.OrderPaid]{
 		Topic: contracts.TopicOrderPaid, Group: contracts.ProducerOrderPaidTx,
 		Key: func(ev contracts.OrderPaid) string { return ev.OrderNo }, Check: checks.Paid,
-		Faults: set, FaultPrefix: "pay",
+		Faults: set, FaultPrefix: "pay", Journal: j,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("events: ORDER_PAID producer: %w", err)
 	}
 	p.cancelled, err = txmsg.Start(ctx, cfg, txmsg.Event[contracts.OrderCancelled]{
 		Topic: contracts.TopicOrderCancelled, Group: contracts.ProducerOrderCancelledTx,
-		Key: func(ev contracts.OrderCancelled) string { return ev.OrderNo }, Check: checks.Cancelled,
+		Key: func(ev contracts.OrderCancelled) string { return ev.OrderNo }, Check: checks.Cancelled, Journal: j,
 	})
 	if err != nil {
 		p.Close()

@@ -1,0 +1,225 @@
+// Package journal keeps a service's part of the per-order timeline (issue
+// 15, "See the transaction"): each step the platform takes with a message —
+// a half message sent, the local transaction's outcome, what the producer
+// told the broker, each check-back answered, each delivery consumed — is an
+// Entry keyed by the message key (the order number), stored in the table
+// journal_entries of the service's own database. The gateway merges the
+// entries of every service and of the broker into one timeline; the shape
+// of an Entry is that shared contract's.
+//
+// The journal is a window for people, not a record the business relies on.
+// Record is best effort: it writes outside the business transaction, under
+// a short timeout of its own (WriteTimeout), and a failed write is logged at
+// warn and dropped; the caller never sees it. Sweep keeps 24 h and at most
+// 100,000 entries (program.App runs it every minute).
+//
+// # The rule: never Record inside a database transaction
+//
+// On SQLite a service has one database connection (package database), and
+// an open transaction holds it until it ends. Record needs that connection
+// too, so a Record made while the transaction is open — in the same
+// goroutine, or in one the transaction waits for — cannot write before the
+// transaction ends: it waits WriteTimeout, logs, drops the entry and
+// returns, and the transaction carries on that much later. It cannot
+// deadlock, but it stalls the business work and loses the entry. So the
+// platform records only after a transaction returned: txmsg after the half
+// message is stored and before the local transaction starts, after the local
+// transaction and after the check returned; mq's consumers after the
+// handler returned. On MySQL the pool has other connections and nothing
+// waits, but the rule holds there too: an entry is written on its own
+// connection, so one recorded inside a transaction that then rolls back
+// would describe work that never happened.
+package journal
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	gormlogger "gorm.io/gorm/logger"
+)
+
+// The steps the platform records (the contract's services' steps).
+const (
+	StepHalfSent         = "half-sent"         // txmsg: the broker stored the half message
+	StepLocalTransaction = "local-transaction" // txmsg: the local transaction returned
+	StepEndTransaction   = "end-transaction"   // txmsg: what the producer tells the broker
+	StepCheckBack        = "check-back"        // txmsg: a check-back answered
+	StepConsumed         = "consumed"          // mq: a delivery handled
+)
+
+// Entry is one step with one message, in the shape every source of the
+// timeline shares. Empty fields are left out of the JSON; At is written in
+// UTC with six fractional digits, so entries of every source sort by it.
+type Entry struct {
+	// At is when it happened.
+	At time.Time `json:"at" example:"2026-12-03T07:00:00.123456Z"`
+	// Actor is the service that did it (the broker's entries say broker).
+	Actor string `json:"actor" example:"order"`
+	// Instance is which process of the service (host:port).
+	Instance string `json:"instance,omitempty" example:"127.0.0.1:8081"`
+	// Step is what happened: half-sent, local-transaction, end-transaction, check-back or consumed.
+	Step string `json:"step" example:"half-sent" enums:"half-sent,local-transaction,end-transaction,check-back,consumed"`
+	// Key is the message key: the order number.
+	Key string `json:"key" example:"RM20261203-ABC"`
+	// Topic is the message's topic.
+	Topic string `json:"topic,omitempty" example:"ORDER_PAID"`
+	// MsgID is the message id consumers see (UNIQ_KEY).
+	MsgID string `json:"msgId,omitempty" example:"7F0000010A2B18B4AAC27A1C2B5E0001"`
+	// TxID is the half message's transaction id.
+	TxID string `json:"txId,omitempty" example:"7F0000010A2B18B4AAC27A1C2B5E0001"`
+	// Group is the consumer group of a consumed delivery.
+	Group string `json:"group,omitempty" example:"points-order-paid"`
+	// Attempt is 1-based: a delivery's attempt (reconsume times + 1), a check-back's number.
+	Attempt int `json:"attempt,omitempty" example:"1"`
+	// Outcome is commit, rollback, unknown or dropped (txmsg), processed, duplicate, failed, poison or dead-lettered (consumed).
+	Outcome string `json:"outcome,omitempty" example:"commit"`
+	// Detail is free text for people: why, or the error.
+	Detail string `json:"detail,omitempty" example:"payment declined: insufficient funds"`
+}
+
+// atLayout is RFC 3339 with microseconds, the precision both databases keep.
+const atLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+// MarshalJSON writes At with a fixed number of fractional digits:
+// time.Time's own encoding drops trailing zeros, and the contract wants
+// sub-second precision that sorts as text.
+func (e Entry) MarshalJSON() ([]byte, error) {
+	type plain Entry // without the method
+	return json.Marshal(struct {
+		At string `json:"at"`
+		plain
+	}{e.At.UTC().Format(atLayout), plain(e)})
+}
+
+// WriteTimeout bounds one Record: how long business work can wait for the
+// journal before the entry is dropped.
+const WriteTimeout = time.Second
+
+// MaxKeyLen is the longest key the journal keeps; a longer one is clipped.
+const MaxKeyLen = 128
+
+// MaxByKey is how many entries ByKey returns at most: the newest ones.
+const MaxByKey = 1000
+
+// Retention is how long entries are kept and how many at most.
+type Retention struct {
+	MaxAge     time.Duration
+	MaxEntries int
+}
+
+// DefaultRetention is the contract's: 24 h, at most 100,000 entries.
+var DefaultRetention = Retention{MaxAge: 24 * time.Hour, MaxEntries: 100_000}
+
+// String says it for people, as the admin API answers it.
+func (r Retention) String() string {
+	age := r.MaxAge.String()
+	if r.MaxAge%time.Hour == 0 {
+		age = fmt.Sprintf("%d h", r.MaxAge/time.Hour)
+	}
+	return fmt.Sprintf("%s, at most %d entries, in this service's database", age, r.MaxEntries)
+}
+
+// Config names the process whose steps a Journal records.
+type Config struct {
+	// Actor is the service's name, stamped on every entry.
+	Actor string
+	// Instance is which process (host:port), stamped on every entry.
+	Instance string
+	// Log is where failed writes are reported; nil: slog.Default().
+	Log *slog.Logger
+	// Retention is what Sweep keeps; zero: DefaultRetention.
+	Retention Retention
+}
+
+// Journal records a service's steps in its database. A nil *Journal records
+// nothing and finds nothing, so a producer or consumer without one works
+// unchanged.
+type Journal struct {
+	db        *gorm.DB
+	cfg       Config
+	retention Retention
+}
+
+// New returns the journal of cfg.Actor in db, which Migrate prepared.
+func New(db *gorm.DB, cfg Config) *Journal {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	r := cfg.Retention
+	if r.MaxAge <= 0 {
+		r.MaxAge = DefaultRetention.MaxAge
+	}
+	if r.MaxEntries <= 0 {
+		r.MaxEntries = DefaultRetention.MaxEntries
+	}
+	// Failed writes are reported once, by Record, with the step and key;
+	// gorm's own line would repeat each one.
+	quiet := db.Session(&gorm.Session{Logger: db.Logger.LogMode(gormlogger.Silent)})
+	return &Journal{db: quiet, cfg: cfg, retention: r}
+}
+
+// Retention is what Sweep keeps.
+func (j *Journal) Retention() Retention { return j.retention }
+
+// Record writes e, stamped with the journal's actor and instance and, when
+// e.At is zero, the current time. It never fails the caller: a failed or
+// slow write (past WriteTimeout) is logged at warn and the entry is
+// dropped. An entry without a key is not written, as nothing could find it.
+// It must not be called inside a database transaction (see the package doc).
+func (j *Journal) Record(ctx context.Context, e Entry) {
+	if j == nil || e.Key == "" {
+		return
+	}
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	e.Actor, e.Instance = j.cfg.Actor, j.cfg.Instance
+	// The caller's cancellation does not cancel the entry: a request whose
+	// client went away still took the step.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), WriteTimeout)
+	defer cancel()
+	r := toRow(e)
+	if err := j.db.WithContext(ctx).Create(&r).Error; err != nil {
+		j.cfg.Log.WarnContext(ctx, "journal entry not recorded", "step", e.Step, "key", e.Key, "error", err)
+	}
+}
+
+// ByKey returns the entries keyed key, oldest first: the newest MaxByKey
+// when there are more.
+func (j *Journal) ByKey(ctx context.Context, key string) ([]Entry, error) {
+	if j == nil {
+		return nil, nil
+	}
+	var rows []row
+	err := j.db.WithContext(ctx).Where(clause.Eq{Column: clause.Column{Name: "key"}, Value: key}).
+		Order(clause.OrderBy{Columns: []clause.OrderByColumn{
+			{Column: clause.Column{Name: "at"}, Desc: true}, {Column: clause.Column{Name: "id"}, Desc: true},
+		}}).Limit(MaxByKey).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("journal: entries of %s: %w", key, err)
+	}
+	out := make([]Entry, 0, len(rows))
+	for _, r := range slices.Backward(rows) {
+		out = append(out, r.entry())
+	}
+	return out, nil
+}
+
+// clip keeps the first n characters of s (whole UTF-8 sequences), marking
+// a cut with an ellipsis, so a long error text fits its column.
+func clip(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD") // MySQL refuses invalid UTF-8
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	rs := []rune(s)
+	return string(rs[:n-1]) + "…"
+}
