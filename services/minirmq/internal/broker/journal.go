@@ -194,7 +194,8 @@ func (b *Broker) noteAdmin(at time.Time, step, group string, m *wire.Message, de
 // noteAcked notes the deliveries a group's new committed offset passed.
 func (b *Broker) noteAcked(q ackQueue, committed int64) {
 	for _, a := range b.acks.commit(q, committed) {
-		detail := "committed offset of " + q.topic + " queue " + strconv.Itoa(int(q.queueID)) + " passed " + strconv.FormatInt(a.offset, 10)
+		detail := "the group's committed offset of " + q.topic + " queue " + strconv.Itoa(int(q.queueID)) + " is now " +
+			strconv.FormatInt(committed, 10) + ", past this message's " + strconv.FormatInt(a.offset, 10)
 		if a.sentBack != "" {
 			detail += "; the consumer had sent this attempt back to " + a.sentBack
 		}
