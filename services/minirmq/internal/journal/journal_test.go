@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // clock is a fake time source that moves one millisecond per reading.
@@ -72,8 +74,8 @@ func TestEntriesByKey(t *testing.T) {
 			}
 		})
 	}
-	if got := j.Len(); got != 4 {
-		t.Errorf("Len %d, want 4 (entries without a key are dropped)", got)
+	if got := j.Len(); got != 5 {
+		t.Errorf("Len %d, want 5 (a message with two keys takes two places, one without keys none)", got)
 	}
 }
 
@@ -98,7 +100,7 @@ func TestRingBound(t *testing.T) {
 	const capacity = 5
 	j := newTest(capacity)
 	for i := range 12 {
-		j.Add(Entry{Step: "stored", Key: fmt.Sprintf("K%d shared", i), MsgID: fmt.Sprint(i)})
+		j.Add(Entry{Step: "stored", Key: fmt.Sprintf("K%d", i), MsgID: fmt.Sprint(i)})
 	}
 	if got := j.Len(); got != capacity {
 		t.Errorf("Len %d, want the capacity %d", got, capacity)
@@ -109,22 +111,67 @@ func TestRingBound(t *testing.T) {
 			t.Errorf("entries of K%d: %d, want %d (only the last %d entries are kept)", i, n, want, capacity)
 		}
 	}
-	var shared []string
-	for _, e := range j.Entries("shared") {
-		shared = append(shared, e.MsgID)
+	if got := j.Keys(); got != capacity {
+		t.Errorf("index holds %d keys, want %d (K7…K11): evicted keys must leave it", got, capacity)
 	}
-	if want := []string{"7", "8", "9", "10", "11"}; !slices.Equal(shared, want) {
-		t.Errorf("entries of the shared key: %v, want %v", shared, want)
+	for i := range 3 {
+		j.Add(Entry{Step: "delivered", Key: "shared K11", MsgID: fmt.Sprint("s", i)})
 	}
-	if got, want := j.Keys(), capacity+1; got != want {
-		t.Errorf("index holds %d keys, want %d (K7…K11 and shared): evicted keys must leave it", got, want)
-	}
-	j.Add(Entry{Step: "stored", Key: "only"})
-	for range capacity - 1 {
-		j.Add(Entry{Step: "stored", Key: "other"})
+	// Records, oldest first: s0/shared, s0/K11, s1/shared, s1/K11, s2/shared, s2/K11;
+	// the last five stay.
+	for key, want := range map[string][]string{"K11": {"s0", "s1", "s2"}, "shared": {"s1", "s2"}} {
+		var got []string
+		for _, e := range j.Entries(key) {
+			got = append(got, e.MsgID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s after three two-key entries: %v, want %v (each took two places)", key, got, want)
+		}
 	}
 	if got := j.Keys(); got != 2 {
-		t.Errorf("index holds %d keys after a full turn of two keys, want 2", got)
+		t.Errorf("index holds %d keys, want 2 (shared, K11)", got)
+	}
+}
+
+// TestArenaBound: entries with long text are evicted when the arena is
+// full, before the capacity is reached; what stays reads back intact.
+func TestArenaBound(t *testing.T) {
+	const chunk = nFields * maxField
+	j := newSized(Options{Capacity: 1000, Actor: "broker"}, chunk, 3)
+	pad := strings.Repeat("é", 250) // 500 bytes
+	for i := range 200 {
+		j.Add(Entry{Step: "retry", Key: fmt.Sprintf("K%d", i), Detail: fmt.Sprintf("%d %s", i, pad), Attempt: i})
+	}
+	n := j.Len()
+	if n < 2*chunk/520 || n > 3*chunk/500 {
+		t.Errorf("Len %d, want what fits in 2–3 chunks of %d bytes at about 520 bytes an entry", n, chunk)
+	}
+	if j.Keys() != n {
+		t.Errorf("index holds %d keys for %d entries of distinct keys", j.Keys(), n)
+	}
+	for i := range 200 {
+		es := j.Entries(fmt.Sprintf("K%d", i))
+		if live := i >= 200-n; len(es) != map[bool]int{true: 1}[live] {
+			t.Fatalf("K%d: %d entries; want them for the newest %d only", i, len(es), n)
+		}
+		if len(es) == 1 && (es[0].Detail != fmt.Sprintf("%d %s", i, pad) || es[0].Attempt != i || es[0].Step != "retry") {
+			t.Errorf("K%d read back as %+v", i, es[0])
+		}
+	}
+}
+
+func TestLongFieldsAreCut(t *testing.T) {
+	j := newTest(10)
+	long := strings.Repeat("é", maxField) // 2 bytes a character
+	j.Add(Entry{Step: "stored", Key: "K", Detail: "x" + long})
+	j.Add(Entry{Step: "stored", Key: strings.Repeat("k", maxField+1)})
+	es := j.Entries("K")
+	if len(es) != 1 || len(es[0].Detail) > maxField || !utf8.ValidString(es[0].Detail) || !strings.HasPrefix("x"+long, es[0].Detail) {
+		t.Errorf("long detail read back as %d bytes (valid UTF-8: %v), want a prefix of at most %d at a character boundary",
+			len(es[0].Detail), utf8.ValidString(es[0].Detail), maxField)
+	}
+	if j.Len() != 1 {
+		t.Errorf("Len %d, want 1: a key longer than %d bytes is not indexed", j.Len(), maxField)
 	}
 }
 
