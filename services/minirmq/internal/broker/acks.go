@@ -77,24 +77,31 @@ func (t *ackTracker) sentBack(q ackQueue, offset int64, where string) {
 	}
 }
 
-// commit forgets and returns the deliveries the committed offset passed
-// (offsets below it), oldest first.
-func (t *ackTracker) commit(q ackQueue, committed int64) []pendingAck {
+// commit forgets the deliveries the committed offset passed (offsets
+// below it) and calls passed with each, oldest first, under the tracker's
+// lock. A queue left empty keeps a small backing array: the next pull
+// tracks into it without growing a slice again.
+func (t *ackTracker) commit(q ackQueue, committed int64, passed func(pendingAck)) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.queues[q]
 	if len(s) == 0 || s[0].offset >= committed {
-		return nil
+		return
 	}
 	i, _ := slices.BinarySearchFunc(s, committed, byOffset)
-	passed := slices.Clone(s[:i])
-	t.total -= i
-	if i == len(s) {
-		delete(t.queues, q)
-	} else {
-		t.queues[q] = s[i:]
+	for _, a := range s[:i] {
+		passed(a)
 	}
-	return passed
+	t.total -= i
+	switch {
+	case i < len(s):
+		t.queues[q] = s[i:]
+	case cap(s) <= 2*maxPullMsgs:
+		clear(s) // let go of the strings
+		t.queues[q] = s[:0]
+	default:
+		delete(t.queues, q)
+	}
 }
 
 func byOffset(p pendingAck, off int64) int { return cmp.Compare(p.offset, off) }

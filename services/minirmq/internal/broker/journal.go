@@ -193,7 +193,7 @@ func (b *Broker) noteAdmin(at time.Time, step, group string, m *wire.Message, de
 
 // noteAcked notes the deliveries a group's new committed offset passed.
 func (b *Broker) noteAcked(q ackQueue, committed int64) {
-	for _, a := range b.acks.commit(q, committed) {
+	b.acks.commit(q, committed, func(a pendingAck) {
 		detail := "the group's committed offset of " + q.topic + " queue " + strconv.Itoa(int(q.queueID)) + " is now " +
 			strconv.FormatInt(committed, 10) + ", past this message's " + strconv.FormatInt(a.offset, 10)
 		if a.sentBack != "" {
@@ -201,5 +201,5 @@ func (b *Broker) noteAcked(q ackQueue, committed int64) {
 		}
 		b.journal.Add(journal.Entry{Step: stepAcked, Key: a.keys, Topic: a.topic, MsgID: a.msgID, Group: q.group,
 			Attempt: a.attempt, Detail: detail})
-	}
+	})
 }
