@@ -106,17 +106,16 @@ func New(opts Options, st *store.Store) (*Broker, error) {
 		opts.Faults = faults.New(opts.Logger)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	jr := journal.New(journal.Options{Capacity: opts.JournalCapacity, Actor: "broker", Instance: opts.Advertise.String(), Now: opts.Now})
 	b := &Broker{
-		opts:    opts,
-		log:     opts.Logger,
-		store:   st,
-		metrics: newMetrics(),
-		reg:     newRegistry(),
-		locks:   newLockTable(),
-		faults:  opts.Faults,
-		journal: journal.New(journal.Options{
-			Capacity: opts.JournalCapacity, Actor: "broker", Instance: opts.Advertise.String(), Now: opts.Now,
-		}),
+		opts:      opts,
+		log:       opts.Logger,
+		store:     st,
+		metrics:   newMetrics(),
+		reg:       newRegistry(),
+		locks:     newLockTable(),
+		faults:    opts.Faults,
+		journal:   jr,
 		acks:      newAckTracker(),
 		schedWake: make(chan struct{}, 1),
 		conns:     map[*conn]struct{}{},
