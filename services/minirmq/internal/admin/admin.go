@@ -1,6 +1,6 @@
 // Package admin serves minirmq's admin HTTP API: topics, messages, half
 // messages, consumer groups, dead letters with replay, redelivery, the
-// workshop faults and Prometheus metrics. Reading needs nothing; every
+// journal of a message key, the workshop faults and Prometheus metrics. Reading needs nothing; every
 // route that changes something needs the admin token. The routes are
 // documented in the module README.
 package admin
@@ -45,6 +45,7 @@ func Handler(b *broker.Broker, token string, log *slog.Logger) http.Handler {
 	mux.Handle("GET /api/v1/dead-letters", a.handle(a.deadLetters))
 	mux.Handle("GET /api/v1/dead-letters/{group}", a.handle(a.groupDeadLetters))
 	mux.Handle("POST /api/v1/dead-letters/{group}/{offset}/replay", a.admin(a.handle(a.replay)))
+	mux.Handle("GET /api/v1/journal", a.handle(a.journal))
 	mux.Handle("GET /api/v1/faults", a.admin(a.handle(a.listFaults)))
 	mux.Handle("POST /api/v1/faults", a.admin(a.handle(a.armFault)))
 	mux.Handle("DELETE /api/v1/faults", a.admin(a.handle(a.clearFaults)))

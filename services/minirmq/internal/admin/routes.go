@@ -119,3 +119,14 @@ func (a *api) replay(r *http.Request) (result, error) {
 	}
 	return ok(map[string]any{"message": m}), nil
 }
+
+// journal is GET /api/v1/journal?key=K: the broker's steps with the
+// messages carrying key K, oldest first (the timeline contract's shape).
+func (a *api) journal(r *http.Request) (result, error) {
+	key := r.URL.Query().Get("key")
+	if key == "" {
+		return result{}, badInput{"query parameter key (a message key, such as an order number) is required"}
+	}
+	j := a.b.Journal()
+	return ok(map[string]any{"entries": j.Entries(key), "retention": j.Retention()}), nil
+}

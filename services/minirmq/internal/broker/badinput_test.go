@@ -15,7 +15,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/store"
 )
 
-func startBroker(t *testing.T, mutate ...func(*Options)) (*Broker, string) {
+func startBroker(t testing.TB, mutate ...func(*Options)) (*Broker, string) {
 	t.Helper()
 	st, err := store.Open(store.Options{})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/faults"
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/journal"
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/store"
 )
 
@@ -53,8 +54,11 @@ type Options struct {
 	// Faults are the armed workshop faults the broker consults when it
 	// delivers and when it checks back; nil means an empty set.
 	Faults *faults.Set
-	Logger *slog.Logger
-	Now    func() time.Time
+	// JournalCapacity is how many timeline entries the journal keeps; 0
+	// means journal.DefaultCapacity. Tests make it small.
+	JournalCapacity int
+	Logger          *slog.Logger
+	Now             func() time.Time
 }
 
 // Broker serves remoting connections. Create it with New, then Serve.
@@ -66,6 +70,8 @@ type Broker struct {
 	reg     *registry
 	locks   *lockTable
 	faults  *faults.Set
+	journal *journal.Journal
+	acks    *ackTracker
 
 	// mu guards the broker state below and makes "append to the store, then
 	// apply the record to the state" one step, so a snapshot is always
@@ -100,6 +106,7 @@ func New(opts Options, st *store.Store) (*Broker, error) {
 		opts.Faults = faults.New(opts.Logger)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	jr := journal.New(journal.Options{Capacity: opts.JournalCapacity, Actor: "broker", Instance: opts.Advertise.String(), Now: opts.Now})
 	b := &Broker{
 		opts:      opts,
 		log:       opts.Logger,
@@ -108,6 +115,8 @@ func New(opts Options, st *store.Store) (*Broker, error) {
 		reg:       newRegistry(),
 		locks:     newLockTable(),
 		faults:    opts.Faults,
+		journal:   jr,
+		acks:      newAckTracker(),
 		schedWake: make(chan struct{}, 1),
 		conns:     map[*conn]struct{}{},
 		ctx:       ctx,

@@ -66,23 +66,26 @@ func (b *Broker) duplicate(p *pullRequest, dup faults.Fault, data []byte) bool {
 // one fires for an answer that carries messages. The client gives up on a
 // pull after 30 s and pulls the same offset again, so a delay that makes
 // the answer later than that holds delivery back until it is cleared.
+// The journal notes the answer's messages as delivered when it leaves.
 func (b *Broker) answerPull(c *conn, p *pullRequest, resp *remoting.Command) {
 	if resp.Code == remoting.Success {
 		if f, ok := b.deliverFault(p.group); ok && f.Action == faults.Delay &&
 			b.fire(f, "group", p.group, "topic", p.topic, "queue", p.queueID, "offset", p.offset, "delay", f.Delay.String()) {
-			b.replyLater(c, resp, f.Delay)
+			b.replyLater(c, *p, resp, f.Delay)
 			return
 		}
+		b.noteDelivered(p, p.delivered)
 	}
 	c.reply(resp)
 }
 
-func (b *Broker) replyLater(c *conn, resp *remoting.Command, d time.Duration) {
+func (b *Broker) replyLater(c *conn, p pullRequest, resp *remoting.Command, d time.Duration) {
 	go func() {
 		t := time.NewTimer(d)
 		defer t.Stop()
 		select {
 		case <-t.C:
+			b.noteDelivered(&p, p.delivered)
 			c.reply(resp)
 		case <-c.done:
 		case <-b.ctx.Done():

@@ -164,10 +164,12 @@ func (b *Broker) Redeliver(group, offsetMsgID string) (MessageView, error) {
 	}
 	delete(m.Properties, wire.PropDelay)
 	m.Topic, m.QueueID = RetryPrefix+group, 0
+	at := b.now()
 	if _, err := b.put(m); err != nil {
 		return MessageView{}, err
 	}
 	b.log.Info("message redelivered to group", "group", group, "msg_id", m.Properties[wire.PropUniqKey], "source", offsetMsgID)
+	b.noteAdmin(at, stepRedelivered, group, m, "a copy of "+strings.ToUpper(offsetMsgID)+" through "+m.Topic+", by the admin API")
 	return viewMessage(m), nil
 }
 
@@ -254,11 +256,14 @@ func (b *Broker) ReplayDeadLetter(group string, queueOffset int64) (MessageView,
 	if slices.Contains(b.state.Replayed[group], queueOffset) {
 		return MessageView{}, fmt.Errorf("%w: dead letter %d of %q was already replayed", ErrConflict, queueOffset, group)
 	}
+	at := b.now()
 	if _, err := b.putLocked(m); err != nil {
 		return MessageView{}, err
 	}
 	b.state.Replayed[group] = append(b.state.Replayed[group], queueOffset)
 	b.dirty = true
 	b.log.Info("dead letter replayed", "group", group, "dlq_offset", queueOffset, "topic", topic, "msg_id", m.Properties[wire.PropUniqKey])
+	b.noteAdmin(at, stepReplayed, group, m, fmt.Sprintf("dead letter %d of %s re-published to %s by the admin API (every group of the topic gets it)",
+		queueOffset, dlq, topic))
 	return viewMessage(m), nil
 }

@@ -25,6 +25,13 @@ func (b *Broker) setOffset(group, topic string, queueID int32, offset int64) {
 	}
 }
 
+// commitOffset stores a group's committed offset and journals the
+// deliveries it passed.
+func (b *Broker) commitOffset(group, topic string, queueID int32, offset int64) {
+	b.setOffset(group, topic, queueID, offset)
+	b.noteAcked(ackQueue{group: group, topic: topic, queueID: queueID}, offset)
+}
+
 func (b *Broker) getOffset(group, topic string, queueID int32) (int64, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -89,7 +96,7 @@ func (b *Broker) handleUpdateOffset(c *conn, req *remoting.Command) *remoting.Co
 		b.log.Warn("bad UPDATE_CONSUMER_OFFSET ignored", "remote", c.remote, "err", err)
 		return badRequest(req, remoting.SystemError, "bad offset update: %v", err)
 	}
-	b.setOffset(q.group, q.topic, q.queueID, off)
+	b.commitOffset(q.group, q.topic, q.queueID, off)
 	return remoting.NewResponse(req, remoting.Success, "")
 }
 

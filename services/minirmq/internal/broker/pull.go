@@ -22,7 +22,8 @@ type pullRequest struct {
 	maxMsgs      int
 	suspend      bool
 	hold         time.Duration
-	pauseFired   bool // the pause fault counted this pull already
+	pauseFired   bool       // the pause fault counted this pull already
+	delivered    []delivery // the keyed messages of the answer, for the journal
 }
 
 func (b *Broker) handlePull(c *conn, req *remoting.Command) *remoting.Command {
@@ -56,7 +57,7 @@ func (b *Broker) handlePull(c *conn, req *remoting.Command) *remoting.Command {
 	p.suspend = sysFlag&pullSuspend != 0
 	p.hold = min(time.Duration(suspendMs)*time.Millisecond, maxHold)
 	if sysFlag&pullCommitOffset != 0 && commit >= 0 && p.group != "" {
-		b.setOffset(p.group, p.topic, p.queueID, commit)
+		b.commitOffset(p.group, p.topic, p.queueID, commit)
 	}
 
 	// Take the wake-up channels before looking, so a message stored (or a
@@ -103,6 +104,7 @@ func (b *Broker) holdPull(c *conn, req *remoting.Command, p pullRequest, wake, c
 // returns nil when the request should be held (no new message, or delivery
 // to the group paused; suspend set, and not final).
 func (b *Broker) readPull(req *remoting.Command, p *pullRequest, final bool) *remoting.Command {
+	p.delivered = p.delivered[:0]
 	minOff, maxOff := b.store.QueueOffsets(p.topic, p.queueID)
 	answer := func(code int16, next int64) *remoting.Command {
 		resp := remoting.NewResponse(req, code, "")
@@ -141,9 +143,17 @@ func (b *Broker) readPull(req *remoting.Command, p *pullRequest, final bool) *re
 			continue
 		}
 		body = append(body, data...)
+		d, keyed := b.deliveryOf(p, data)
+		if keyed {
+			p.delivered = append(p.delivered, d)
+		}
 		if dupArmed && b.duplicate(p, dup, data) {
 			body = append(body, data...)
 			dups++
+			if keyed {
+				d.copy = true
+				p.delivered = append(p.delivered, d)
+			}
 		}
 	}
 	if len(body) == 0 {

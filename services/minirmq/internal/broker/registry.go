@@ -103,6 +103,17 @@ func (r *registry) remove(c *conn) (groups []string, clientID string) {
 	return groups, cl.id
 }
 
+// clientID returns the client id a connection heartbeated with, "" before
+// its first heartbeat.
+func (r *registry) clientID(c *conn) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if cl := r.clients[c]; cl != nil {
+		return cl.id
+	}
+	return ""
+}
+
 // clientIDLive reports whether any connection still carries the client id.
 func (r *registry) clientIDLive(id string) bool {
 	r.mu.Lock()

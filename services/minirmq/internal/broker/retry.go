@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/remoting"
@@ -34,6 +35,8 @@ func (b *Broker) handleSendBack(c *conn, req *remoting.Command) *remoting.Comman
 		return badRequest(req, remoting.SystemError, "look message by offset failed, %d: %v", offset, err)
 	}
 	origTopic, origTimes := m.Topic, m.ReconsumeTimes
+	copyAt := ackQueue{group: group, topic: m.Topic, queueID: m.QueueID}
+	copyOffset := m.QueueOffset
 	if m.Properties[wire.PropRetryTopic] == "" {
 		m.Properties[wire.PropRetryTopic] = origTopic
 	}
@@ -49,11 +52,17 @@ func (b *Broker) handleSendBack(c *conn, req *remoting.Command) *remoting.Comman
 
 	if delayLevel < 0 || int64(origTimes) >= maxTimes {
 		m.Topic, m.QueueID = DLQPrefix+group, 0
+		at := b.now()
 		if _, err := b.put(m); err != nil {
 			return b.storeFailure(req, err)
 		}
 		b.metrics.deadLetters.Inc()
 		log.Warn("message moved to the dead-letter queue", "dlq", m.Topic, "max_reconsume_times", maxTimes)
+		why := fmt.Sprintf("to %s after %d delivery attempts (maxReconsumeTimes %d)", m.Topic, origTimes+1, maxTimes)
+		if delayLevel < 0 {
+			why = fmt.Sprintf("to %s: the consumer asked for it after attempt %d", m.Topic, origTimes+1)
+		}
+		b.noteSentBack(at, stepDeadLettered, group, m, 0, why, copyAt, copyOffset, "the dead-letter queue")
 		return remoting.NewResponse(req, remoting.Success, "")
 	}
 	if delayLevel == 0 {
@@ -62,6 +71,7 @@ func (b *Broker) handleSendBack(c *conn, req *remoting.Command) *remoting.Comman
 	m.Topic, m.QueueID = RetryPrefix+group, 0
 	m.Properties[wire.PropDelay] = strconv.FormatInt(delayLevel, 10)
 	b.mu.Lock()
+	at := b.now()
 	err = b.routeAndPutLocked(m)
 	b.mu.Unlock()
 	if err != nil {
@@ -69,5 +79,8 @@ func (b *Broker) handleSendBack(c *conn, req *remoting.Command) *remoting.Comman
 	}
 	b.metrics.retries.Inc()
 	log.Info("message scheduled for retry", "delay_level", delayLevel)
+	level := int(m.QueueID) + 1 // routeAndPutLocked capped it to the levels there are
+	why := fmt.Sprintf("attempt %d after %v (delay level %d)", m.ReconsumeTimes+1, b.opts.DelayLevels[level-1], level)
+	b.noteSentBack(at, stepRetry, group, m, int(m.ReconsumeTimes)+1, why, copyAt, copyOffset, "retry")
 	return remoting.NewResponse(req, remoting.Success, "")
 }

@@ -102,6 +102,7 @@ func (b *Broker) handleSend(c *conn, req *remoting.Command) *remoting.Command {
 		Body: req.Body, Properties: props,
 	}
 	b.mu.Lock()
+	at := b.now()
 	err = b.routeAndPutLocked(m)
 	var halfEntry *half
 	if err == nil && m.Topic == HalfTopic {
@@ -113,9 +114,13 @@ func (b *Broker) handleSend(c *conn, req *remoting.Command) *remoting.Command {
 	if err != nil {
 		return b.storeFailure(req, err)
 	}
-	if halfEntry != nil {
+	switch {
+	case halfEntry != nil:
 		b.log.Info("half message stored", "tx_id", halfEntry.TransactionID, "commit_log_offset", m.CommitLogOffset,
 			"producer_group", halfEntry.ProducerGroup, "topic", halfEntry.Topic, "keys", halfEntry.Keys)
+		b.noteHalfStored(at, c, halfEntry)
+	case m.Topic != HalfTopic:
+		b.noteStored(at, m)
 	}
 	resp := remoting.NewResponse(req, remoting.Success, "")
 	resp.ExtFields["msgId"] = wire.OffsetMsgID(b.storeHost(), m.CommitLogOffset)
@@ -152,9 +157,13 @@ func (b *Broker) handleSendBatch(c *conn, req *remoting.Command) *remoting.Comma
 			BornHost: c.remote, Body: e.Body, Properties: e.Properties,
 		}
 	}
+	at := b.now()
 	res, err := b.put(msgs...)
 	if err != nil {
 		return b.storeFailure(req, err)
+	}
+	for _, m := range msgs {
+		b.noteStored(at, m)
 	}
 	ids := make([]string, len(res))
 	for i, r := range res {

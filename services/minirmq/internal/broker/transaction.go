@@ -1,7 +1,9 @@
 package broker
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/faults"
@@ -71,20 +73,31 @@ func (b *Broker) handleEndTransaction(c *conn, req *remoting.Command) *remoting.
 		return nil
 	case h.ProducerGroup != group:
 		log.Warn("END_TRANSACTION from a different producer group ignored", "half_group", h.ProducerGroup)
+		b.noteEndTransaction(c, h, kind, fromCheck, "from producer group "+group+", the half belongs to "+h.ProducerGroup)
 		return nil
 	case h.State != txPending:
 		log.Info("END_TRANSACTION for a decided half message ignored", "state", h.State, "answer", kind)
+		b.noteEndTransaction(c, h, kind, fromCheck, "the half is already "+strings.ReplaceAll(h.State, "_", " "))
 		return nil
 	}
+	b.noteEndTransaction(c, h, kind, fromCheck, "")
+	by := "by the producer"
+	if fromCheck {
+		by = "by a check-back"
+	}
+	at := b.now()
 	switch kind {
 	case endUnknown:
 		log.Info("half message outcome unknown; it will be checked", "check_count", h.CheckCount)
 	case endCommit:
-		if err := b.commitLocked(h); err != nil {
+		m, err := b.commitLocked(h)
+		if err != nil {
 			log.Error("commit half message failed; it stays pending and will be checked", "err", err)
 			return nil
 		}
 		log.Info("half message committed", "topic", h.Topic, "keys", h.Keys)
+		b.noteDecided(at, h, "commit", by)
+		b.noteStored(at, m)
 	case endRollback:
 		op := &wire.Message{
 			Topic: OpTopic, Body: []byte(strconv.FormatInt(h.Offset, 10)),
@@ -95,6 +108,7 @@ func (b *Broker) handleEndTransaction(c *conn, req *remoting.Command) *remoting.
 			return nil
 		}
 		log.Info("half message rolled back", "topic", h.Topic, "keys", h.Keys)
+		b.noteDecided(at, h, "rollback", by)
 	default:
 		log.Warn("END_TRANSACTION with an unknown commitOrRollback value ignored", "value", kind)
 	}
@@ -102,11 +116,11 @@ func (b *Broker) handleEndTransaction(c *conn, req *remoting.Command) *remoting.
 }
 
 // commitLocked stores the real message of a half: visible from now on, once.
-// Callers hold b.mu.
-func (b *Broker) commitLocked(h *half) error {
+// It returns the message as stored. Callers hold b.mu.
+func (b *Broker) commitLocked(h *half) (*wire.Message, error) {
 	m, err := b.readMessage(h.Offset)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	m.Topic, m.QueueID = h.Topic, h.QueueID
 	for _, p := range []string{wire.PropTranMsg, wire.PropRealTopic, wire.PropRealQueueID, wire.PropCheckTimes} {
@@ -114,7 +128,7 @@ func (b *Broker) commitLocked(h *half) error {
 	}
 	m.SysFlag = wire.WithTransactionType(m.SysFlag, wire.SysFlagTransactionCommit)
 	m.PreparedTransactionOffset = h.Offset
-	return b.routeAndPutLocked(m)
+	return m, b.routeAndPutLocked(m)
 }
 
 // runTransactionChecks asks producers about halves that stayed undecided:
@@ -220,6 +234,7 @@ func (b *Broker) sendCheckNowLocked(c *conn, h *half, req *remoting.Command, cou
 	h.CheckCount, h.LastCheck = count, now
 	b.dirty = true
 	b.metrics.checksSent.Inc()
+	b.noteCheckSent(c, h)
 	log.Info("transaction check sent", "check_count", h.CheckCount, "remote", c.remote)
 }
 
@@ -255,10 +270,12 @@ func (b *Broker) discardLocked(h *half) {
 	m.Topic, m.QueueID = CheckMaxTopic, 0
 	m.Properties[wire.PropCheckTimes] = strconv.Itoa(h.CheckCount)
 	m.PreparedTransactionOffset = h.Offset
+	at := b.now()
 	if _, err := b.putLocked(m); err != nil {
 		log.Error("discard half message failed; will retry", "err", err)
 		return
 	}
+	b.noteDecided(at, h, "rollback", fmt.Sprintf("discarded after %d checks", h.CheckCount))
 	log.Warn("half message discarded after the maximum number of checks; it will never be delivered",
 		"check_count", h.CheckCount, "topic", h.Topic, "keys", h.Keys)
 }

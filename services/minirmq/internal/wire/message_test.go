@@ -119,3 +119,62 @@ func TestDecodeBatch(t *testing.T) {
 		t.Error("garbage batch decoded")
 	}
 }
+
+func TestReadHead(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		host string
+	}{{"IPv4 hosts", "127.0.0.1:9876"}, {"IPv6 hosts", "[::1]:9876"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := sample()
+			m.BornHost = netip.MustParseAddrPort(tc.host)
+			m.StoreHost = netip.MustParseAddrPort(tc.host)
+			m.Properties["DUP"] = "first"
+			data, err := m.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := ReadHead(data)
+			if err != nil {
+				t.Fatalf("ReadHead: %v", err)
+			}
+			if h.QueueOffset != 11 || h.CommitLogOffset != 4096 || h.ReconsumeTimes != 2 || h.StoreHost != m.StoreHost {
+				t.Errorf("head %+v, want queue offset 11, commit-log offset 4096, reconsume times 2, store host %v", h, m.StoreHost)
+			}
+			for name, want := range map[string]string{PropKeys: "k1 k2", PropUniqKey: "ABC", PropTags: "TagA", "DUP": "first", "NONE": "", "": ""} {
+				if got := h.Property(name); got != want {
+					t.Errorf("Property(%q) = %q, want %q", name, got, want)
+				}
+			}
+			if _, err := ReadHead(data[:len(data)-3]); !errors.Is(err, ErrMalformed) {
+				t.Errorf("ReadHead of a truncated message: %v, want ErrMalformed", err)
+			}
+		})
+	}
+}
+
+func TestHeadPropertyMatchesParse(t *testing.T) {
+	for _, raw := range []string{"", "A\x01x", "A\x01x\x02", "A\x01x\x02A\x01y", "A\x01x\x01z\x02B\x01y", "\x02\x02A\x01", "B\x01\x02A"} {
+		h := Head{props: []byte(raw)}
+		p := ParseProperties(raw)
+		for _, name := range []string{"A", "B"} {
+			if got, want := h.Property(name), p[name]; got != want {
+				t.Errorf("%q: Property(%q) = %q, ParseProperties says %q", raw, name, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkReadHead(b *testing.B) {
+	data, err := sample().Encode()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		h, err := ReadHead(data)
+		if err != nil || h.Property("NONE") != "" {
+			b.Fatal("bad head")
+		}
+	}
+}
