@@ -14,6 +14,10 @@ const (
 	// CodeOrderCancelled: payment refuses to charge a cancelled order; the
 	// order service matches it to answer ORDER_NOT_PAYABLE.
 	CodeOrderCancelled string = "ORDER_CANCELLED" // 409
+	// CodeChargeTooLate: payment refuses a charge that would be created after
+	// the deadline the order service gave it (notAfter), so that a check-back
+	// that found no charge after that deadline can roll back for good.
+	CodeChargeTooLate string = "CHARGE_TOO_LATE" // 409
 	// CodeInvalidOrderNo: a malformed order number (logistics, points, the
 	// gateway).
 	CodeInvalidOrderNo string = "INVALID_ORDER_NO" // 400

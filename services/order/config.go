@@ -22,6 +22,11 @@ import (
 // API docs, and finds its row of the services table.
 const serviceName = "order"
 
+// chargeSendSlack is the time a payment may spend before its charge call
+// starts (sending the half message): a charge request is refused after
+// PaidAt + ORDER_PAYMENT_CALL_TIMEOUT + chargeSendSlack.
+const chargeSendSlack = 2 * time.Second
+
 // config is everything the order service reads from its environment: the
 // settings every service reads (ORDER_ADDR, ORDER_DB, …) and its own.
 type config struct {
@@ -70,7 +75,8 @@ func run(ctx context.Context, cfg config) error {
 	// exist before the producers that answer the broker with them.
 	st := store.New(app.DB)
 	payments := remote.NewPayments(svcclient.New(cfg.PaymentURL, cfg.AdminToken, cfg.PaymentCallTimeout))
-	domainCfg := ordering.Config{PaymentTimeout: cfg.PaymentTimeout, ReservationGrace: cfg.ReservationGrace, Log: app.Log, Faults: app.Faults}
+	domainCfg := ordering.Config{PaymentTimeout: cfg.PaymentTimeout, ReservationGrace: cfg.ReservationGrace, Log: app.Log, Faults: app.Faults,
+		ChargeWindow: cfg.PaymentCallTimeout + chargeSendSlack}
 	producers, err := events.StartProducers(ctx, app.MQ(), ordering.NewChecks(st, payments, domainCfg), cfg.DelayLevels, app.Faults, app.Journal)
 	if err != nil {
 		return err

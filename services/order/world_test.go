@@ -33,7 +33,10 @@ import (
 const adminToken = "flow-test-admin"
 
 // paymentTimeout is the orders' payment deadline in these tests.
-const paymentTimeout = 4 * time.Second
+// It is longer than the charge window (call timeout 2 s + 2 s, plus the
+// check-back's 1 s slack), so a check-back that waits out the window still
+// finds the order payable.
+const paymentTimeout = 10 * time.Second
 
 var binDir string // built service binaries
 
@@ -129,7 +132,7 @@ func startWorld(t *testing.T, flavour string) *world {
 	env := map[string]string{
 		"ORDER_ADDR": orderAddr, "ORDER_DB": db["order"], "ROCKETMQ_NAMESERVER": broker.Addr(), "ADMIN_TOKEN": adminToken,
 		"INVENTORY_URL": w.inventory, "PAYMENT_URL": proxy.URL, "CART_URL": w.cart,
-		"ORDER_PAYMENT_TIMEOUT": paymentTimeout.String(), "ORDER_PAYMENT_CALL_TIMEOUT": "10s",
+		"ORDER_PAYMENT_TIMEOUT": paymentTimeout.String(), "ORDER_PAYMENT_CALL_TIMEOUT": "2s",
 		"ORDER_SWEEP_INTERVAL": "1h", "ORDER_DELAY_LEVELS": "500ms 1s 2s 4s 8s", "LOG_LEVEL": "debug",
 		// The client logs every rolled-back local transaction as an error.
 		"ROCKETMQ_CLIENT_LOG_LEVEL": "fatal",

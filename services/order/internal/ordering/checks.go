@@ -23,6 +23,8 @@ type Checks struct {
 	log      *slog.Logger
 	now      func() time.Time
 	faults   *faults.Set
+	// chargeWindow is Config.ChargeWindow.
+	chargeWindow time.Duration
 }
 
 // NewChecks returns the check-backs over store and payments; cfg gives the
@@ -31,7 +33,7 @@ type Checks struct {
 func NewChecks(store Store, payments Payments, cfg Config) *Checks {
 	cfg = cfg.withDefaults()
 	cfg.Faults.Declare(checkStrategyPoint)
-	return &Checks{store: store, payments: payments, log: cfg.Log, now: cfg.now, faults: cfg.Faults}
+	return &Checks{store: store, payments: payments, log: cfg.Log, now: cfg.now, faults: cfg.Faults, chargeWindow: cfg.ChargeWindow}
 }
 
 // Paid answers a check-back for an ORDER_PAID half message whose local
@@ -68,6 +70,13 @@ func (c *Checks) Paid(ctx context.Context, txID string, ev contracts.OrderPaid) 
 		}
 		charged = found && ch.Status == ChargeSucceeded
 	}
+	if !charged && o != nil && o.Status == PendingPayment && !ev.PaidAt.IsZero() && c.now().Before(ev.PaidAt.Add(c.chargeWindow+chargeClockSlack)) {
+		// The charge may still be on its way: the payment service creates
+		// none after PaidAt + ChargeWindow. Deciding "rolled back" now
+		// could leave a late charge on an order that is not paid.
+		log.Info("check: no charge yet, but one may still land; ask again")
+		return false, errChargeMayBeInFlight
+	}
 	if charged {
 		err := c.store.Transition(ctx, ev.OrderNo, txID, paidChange(c.now()))
 		switch {
@@ -93,6 +102,14 @@ func (c *Checks) Paid(ctx context.Context, txID string, ev contracts.OrderPaid) 
 	log.Info("check answered", "committed", committed, "charged", charged)
 	return committed, nil
 }
+
+// chargeClockSlack covers the payment service's clock and commit after its
+// deadline check (both processes run on one host or NTP-synchronised ones).
+const chargeClockSlack = time.Second
+
+// errChargeMayBeInFlight: a check-back that found no charge before the
+// charge's deadline passed; the broker asks again.
+var errChargeMayBeInFlight = errors.New("no charge yet, but the charge may still be created until its deadline")
 
 // Cancelled answers a check-back for an ORDER_CANCELLED half message: the
 // cancellation committed if and only if its transaction id is logged.

@@ -12,6 +12,7 @@ const (
 	CodeOrderAlreadyPaid  string = "ORDER_ALREADY_PAID" // Conflict: a paid order cannot be cancelled
 	CodeCancelPending     string = "CANCEL_PENDING"     // Unavailable: the cancellation is not settled yet
 	CodeBrokerUnavailable string = "BROKER_UNAVAILABLE" // Unavailable: the transactional message could not be sent
+	CodePaymentTooSlow    string = "PAYMENT_TOO_SLOW"   // Unavailable: the charge came after its deadline and was refused; nothing charged
 	// CodeOutcomeUnknown marks a local transaction whose outcome is not
 	// known yet (Unavailable): the broker's check-back settles it. It is the
 	// half message's answer, never a client's.

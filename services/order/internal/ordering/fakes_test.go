@@ -60,11 +60,17 @@ type fakePayments struct {
 	refunds       map[string]int
 	chargeThenErr bool
 	down          bool
+	notAfter      time.Time // the deadline of the last charge request
+	tooLate       bool      // refuse every charge as CHARGE_TOO_LATE
 }
 
-func (f *fakePayments) Charge(_ context.Context, orderNo, userID string, amount int64) (ordering.Charge, error) {
+func (f *fakePayments) Charge(_ context.Context, orderNo, userID string, amount int64, notAfter time.Time) (ordering.Charge, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.notAfter = notAfter
+	if f.tooLate {
+		return ordering.Charge{}, apperr.New(apperr.Conflict, contracts.CodeChargeTooLate, "too late")
+	}
 	if f.down {
 		return ordering.Charge{}, apperr.New(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE", "down")
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/order/internal/ordering"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
@@ -261,4 +262,53 @@ func TestTimeoutAndSweep(t *testing.T) {
 			t.Errorf("%s: %s, want %s", no, got.Status, want)
 		}
 	}
+}
+
+// A charge may land until its deadline (PaidAt + ChargeWindow), which the
+// order service hands the payment service; until then a check-back that
+// finds no charge answers "not known yet" instead of rolling back a payment
+// whose charge is still on its way, and after it rolls back for good.
+func TestCheckBackWaitsForAChargeInFlight(t *testing.T) {
+	f := newFixture(t)
+	o := f.place(t, "alice", ordering.LineRequest{SKU: "A", Quantity: 1})
+	ev := contracts.OrderPaid{OrderNo: o.No, PaidAt: f.clock.now()}
+	if _, err := f.checks.Paid(context.Background(), "tx-late", ev); err == nil {
+		t.Fatal("a check-back within the charge window decided; want 'ask again'")
+	}
+	f.clock.advance(5*time.Second + time.Second)
+	committed, err := f.checks.Paid(context.Background(), "tx-late", ev)
+	if err != nil || committed {
+		t.Errorf("after the window: committed=%v err=%v, want rolled back", committed, err)
+	}
+
+	// The deadline the payment service gets is the same window.
+	o2 := f.place(t, "alice", ordering.LineRequest{SKU: "A", Quantity: 1})
+	if _, _, err := f.svc.Pay(context.Background(), "alice", o2.No); err != nil {
+		t.Fatal(err)
+	}
+	if want := f.clock.now().Add(5 * time.Second); !f.pay.notAfter.Equal(want) {
+		t.Errorf("charge deadline %s, want %s", f.pay.notAfter, want)
+	}
+}
+
+// A charge the payment service refused as too late rolls the message back
+// and tells the customer to pay again.
+func TestChargeTooLateRollsBack(t *testing.T) {
+	f := newFixture(t)
+	o := f.place(t, "alice", ordering.LineRequest{SKU: "A", Quantity: 1})
+	f.pay.tooLate = true
+	_, _, err := f.svc.Pay(context.Background(), "alice", o.No)
+	if apperr.KindOf(err) != apperr.Unavailable || code(err) != ordering.CodePaymentTooSlow {
+		t.Fatalf("pay: %v, want Unavailable %s", err, ordering.CodePaymentTooSlow)
+	}
+	if got := f.pub.outcomes; len(got) != 1 || got[firstKey(got)] != "rollback" {
+		t.Errorf("message outcomes %v, want one rollback", got)
+	}
+}
+
+func firstKey(m map[string]string) string {
+	for k := range m {
+		return k
+	}
+	return ""
 }

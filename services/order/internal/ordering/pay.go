@@ -98,8 +98,12 @@ func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.T
 		return payResult{err: faults.Injected(apperr.Unavailable, PointPayLocal, "the payment could not be processed; nothing was charged")},
 			errLocalFault
 	}
-	charge, err := s.payments.Charge(ctx, o.No, o.UserID, o.TotalCents)
+	charge, err := s.payments.Charge(ctx, o.No, o.UserID, o.TotalCents, at.Add(s.cfg.ChargeWindow))
 	switch {
+	case isKind(err, apperr.Conflict, contracts.CodeChargeTooLate):
+		log.Warn("the charge reached the payment service after its deadline; nothing was charged", "error", err)
+		return payResult{err: apperr.Wrap(apperr.Unavailable, CodePaymentTooSlow,
+			"the payment service answered too late; nothing was charged, please pay again", err)}, err
 	case isKind(err, apperr.PaymentRequired, ""):
 		return payResult{err: err}, err
 	case isKind(err, apperr.Conflict, contracts.CodeOrderCancelled):

@@ -98,7 +98,10 @@ type Payments interface {
 	// PaymentRequired apperr; an order the payment service knows as
 	// cancelled is a Conflict with code ORDER_CANCELLED; an unreachable or
 	// slow service is Unavailable: the charge may or may not have happened.
-	Charge(ctx context.Context, orderNo, userID string, amountCents int64) (Charge, error)
+	// The payment service creates no charge after notAfter (a Conflict
+	// with code CHARGE_TOO_LATE): what lets a check-back that finds no
+	// charge after that moment roll back for good.
+	Charge(ctx context.Context, orderNo, userID string, amountCents int64, notAfter time.Time) (Charge, error)
 	// GetCharge returns the order's charge, or found=false.
 	GetCharge(ctx context.Context, orderNo string) (c Charge, found bool, err error)
 	// Refund refunds the order's charge exactly once.

@@ -32,6 +32,12 @@ type Config struct {
 	Now func() time.Time
 	// Log receives domain logs (default slog.Default()).
 	Log *slog.Logger
+	// ChargeWindow is how long after a payment starts its charge may still
+	// be created (default 5 s; the run sets ORDER_PAYMENT_CALL_TIMEOUT +
+	// 2 s): the payment service refuses a charge after that, and until then
+	// a check-back that finds no charge answers "not known yet" instead of
+	// rolling back a payment whose charge is still on its way.
+	ChargeWindow time.Duration
 	// Faults are the service's training fault switches (nil: none):
 	// NewService declares PointPayLocal on it, NewChecks
 	// PointCheckStrategy.
@@ -64,6 +70,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.ChargeWindow <= 0 {
+		cfg.ChargeWindow = 5 * time.Second
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

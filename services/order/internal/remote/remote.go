@@ -84,12 +84,13 @@ func (c charge) domain() ordering.Charge {
 }
 
 // Charge charges the buyer for orderNo, idempotently.
-func (p *Payments) Charge(ctx context.Context, orderNo, userID string, amountCents int64) (ordering.Charge, error) {
+func (p *Payments) Charge(ctx context.Context, orderNo, userID string, amountCents int64, notAfter time.Time) (ordering.Charge, error) {
 	req := struct {
-		OrderNo     string `json:"orderNo"`
-		UserID      string `json:"userId"`
-		AmountCents int64  `json:"amountCents"`
-	}{orderNo, userID, amountCents}
+		OrderNo     string    `json:"orderNo"`
+		UserID      string    `json:"userId"`
+		AmountCents int64     `json:"amountCents"`
+		NotAfter    time.Time `json:"notAfter"`
+	}{orderNo, userID, amountCents, notAfter}
 	var res charge
 	if err := p.c.Call(ctx, http.MethodPost, "/api/v1/charges", "", req, &res); err != nil {
 		return ordering.Charge{}, err

@@ -26,10 +26,10 @@ import (
 //	@Success		200				{object}	Charge	"already charged; nothing debited"
 //	@Failure		400				{object}	httpserver.ErrorResponse	"bad input"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"admin token missing"
-//	@Failure		402				{object}	httpserver.ErrorResponse	"INSUFFICIENT_FUNDS (details: balanceCents, amountCents)"
+//	@Failure		402				{object}	httpserver.ErrorResponse	"INSUFFICIENT_FUNDS (details: balanceCents, amountCents); PAYMENT_DECLINED under the training fault charge=answer,value=decline"
 //	@Failure		403				{object}	httpserver.ErrorResponse	"admin token wrong"
 //	@Failure		404				{object}	httpserver.ErrorResponse	"WALLET_NOT_FOUND: no wallet for userId"
-//	@Failure		409				{object}	httpserver.ErrorResponse	"CHARGE_MISMATCH or ORDER_CANCELLED"
+//	@Failure		409				{object}	httpserver.ErrorResponse	"CHARGE_MISMATCH, ORDER_CANCELLED, or CHARGE_TOO_LATE (the request came after its notAfter; nothing charged)"
 //	@Failure		413				{object}	httpserver.ErrorResponse	"body too large"
 //	@Failure		500				{object}	httpserver.ErrorResponse
 //	@Security		AdminToken
@@ -41,6 +41,9 @@ func (a *API) charge(c *gin.Context) error {
 	}
 	withOrderNo(c, req.OrderNo)
 	pr := payment.ChargeRequest{OrderNo: req.OrderNo, UserID: req.UserID, AmountCents: req.AmountCents}
+	if req.NotAfter != nil {
+		pr.NotAfter = *req.NotAfter
+	}
 	if err := pr.Validate(); err != nil {
 		return err // before the fault point, so a bad request uses up no armed fault
 	}

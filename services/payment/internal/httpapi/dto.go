@@ -42,6 +42,11 @@ type ChargeRequest struct {
 	OrderNo     string `json:"orderNo" binding:"required,max=64" maxLength:"64" example:"O20250101120000-4F2A"`
 	UserID      string `json:"userId" binding:"required,max=64" maxLength:"64" example:"alice"`
 	AmountCents int64  `json:"amountCents" binding:"min=1,max=100000000" validate:"required" minimum:"1" maximum:"100000000" example:"2500"`
+	// NotAfter, when set, is the last moment the charge may be created; a
+	// later one is refused with 409 CHARGE_TOO_LATE and nothing is charged.
+	// The order service sets it so that its check-back, having found no
+	// charge after it, can roll the payment back for good.
+	NotAfter *time.Time `json:"notAfter,omitempty" format:"date-time" example:"2026-12-03T07:00:05Z"`
 }
 
 // RefundRequest says why a charge is refunded.

@@ -2,6 +2,7 @@ package payment
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
@@ -26,6 +27,7 @@ const (
 	CodeIdempotencyKeyReused   = contracts.CodeIdempotencyKeyReused
 	CodeInsufficientFunds      = contracts.CodeInsufficientFunds
 	CodeOrderCancelled         = contracts.CodeOrderCancelled
+	CodeChargeTooLate          = contracts.CodeChargeTooLate
 	CodeFaultInjected          = faults.CodeInjected // 503 under the training fault "charge: answer unavailable"
 )
 
@@ -53,6 +55,14 @@ func InsufficientFundsError(balanceCents, amountCents int64) error {
 // its payment arrived.
 func OrderCancelledError(orderNo string) error {
 	return apperr.New(apperr.Conflict, CodeOrderCancelled, "the order was cancelled; it cannot be charged").
+		With("orderNo", orderNo)
+}
+
+// ChargeTooLateError refuses a charge that would be created after its
+// deadline; nothing was charged.
+func ChargeTooLateError(orderNo string, notAfter time.Time) error {
+	return apperr.New(apperr.Conflict, CodeChargeTooLate,
+		"the charge request came after its deadline "+notAfter.UTC().Format(time.RFC3339Nano)+"; nothing was charged").
 		With("orderNo", orderNo)
 }
 

@@ -58,6 +58,11 @@ type ChargeRequest struct {
 	OrderNo     string
 	UserID      string
 	AmountCents int64
+	// NotAfter, when set, is the last moment the charge may be created:
+	// the order service's check-back rolls a payment back once it has found
+	// no charge after it, so a charge that would commit later is refused
+	// (CHARGE_TOO_LATE) instead of landing on an order that is not paid.
+	NotAfter time.Time
 }
 
 // TopUp is one credit a user made to their own wallet, remembered under its
@@ -116,8 +121,10 @@ type Store interface {
 	// Charge debits c.AmountCents from c.UserID's wallet and records c,
 	// unless a charge for c.OrderNo exists: then it changes nothing and
 	// returns that one with created == false. It fails with ORDER_CANCELLED
-	// when the order was voided, INSUFFICIENT_FUNDS or WALLET_NOT_FOUND.
-	Charge(ctx context.Context, c Charge) (got Charge, created bool, err error)
+	// when the order was voided, INSUFFICIENT_FUNDS or WALLET_NOT_FOUND, and
+	// with CHARGE_TOO_LATE when it would commit after notAfter (zero: no
+	// deadline); an existing charge is returned whatever the deadline.
+	Charge(ctx context.Context, c Charge, notAfter time.Time) (got Charge, created bool, err error)
 	// ChargeByOrder returns the charge of an order or CHARGE_NOT_FOUND.
 	ChargeByOrder(ctx context.Context, orderNo string) (Charge, error)
 	// Refund moves the order's charge from SUCCEEDED to REFUNDED and

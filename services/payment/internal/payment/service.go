@@ -92,7 +92,7 @@ func (s *Service) Charge(ctx context.Context, req ChargeRequest) (Charge, bool, 
 	got, created, err := s.store.Charge(ctx, Charge{
 		OrderNo: req.OrderNo, UserID: req.UserID, AmountCents: req.AmountCents,
 		Status: StatusSucceeded, CreatedAt: s.timestamp(),
-	})
+	}, req.NotAfter)
 	if err != nil {
 		return Charge{}, false, err
 	}

@@ -29,7 +29,7 @@ func (f *fakeStore) SeedWallets(_ context.Context, ws []Wallet) error {
 	return nil
 }
 
-func (f *fakeStore) Charge(_ context.Context, c Charge) (Charge, bool, error) {
+func (f *fakeStore) Charge(_ context.Context, c Charge, _ time.Time) (Charge, bool, error) {
 	f.calls++
 	if f.chargeNew {
 		return c, true, nil
@@ -76,14 +76,14 @@ func TestChargeValidation(t *testing.T) {
 		req   ChargeRequest
 		field string
 	}{
-		{"empty order", ChargeRequest{"", "alice", 100}, "orderNo"},
-		{"long order", ChargeRequest{strings.Repeat("x", MaxIDLen+1), "alice", 100}, "orderNo"},
-		{"order with space", ChargeRequest{"O 1", "alice", 100}, "orderNo"},
-		{"order with newline", ChargeRequest{"O\n1", "alice", 100}, "orderNo"},
-		{"empty user", ChargeRequest{"O1", "", 100}, "userId"},
-		{"zero amount", ChargeRequest{"O1", "alice", 0}, "amountCents"},
-		{"negative amount", ChargeRequest{"O1", "alice", -5}, "amountCents"},
-		{"huge amount", ChargeRequest{"O1", "alice", MaxChargeCents + 1}, "amountCents"},
+		{"empty order", ChargeRequest{OrderNo: "", UserID: "alice", AmountCents: 100}, "orderNo"},
+		{"long order", ChargeRequest{OrderNo: strings.Repeat("x", MaxIDLen+1), UserID: "alice", AmountCents: 100}, "orderNo"},
+		{"order with space", ChargeRequest{OrderNo: "O 1", UserID: "alice", AmountCents: 100}, "orderNo"},
+		{"order with newline", ChargeRequest{OrderNo: "O\n1", UserID: "alice", AmountCents: 100}, "orderNo"},
+		{"empty user", ChargeRequest{OrderNo: "O1", UserID: "", AmountCents: 100}, "userId"},
+		{"zero amount", ChargeRequest{OrderNo: "O1", UserID: "alice", AmountCents: 0}, "amountCents"},
+		{"negative amount", ChargeRequest{OrderNo: "O1", UserID: "alice", AmountCents: -5}, "amountCents"},
+		{"huge amount", ChargeRequest{OrderNo: "O1", UserID: "alice", AmountCents: MaxChargeCents + 1}, "amountCents"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,7 +99,7 @@ func TestChargeValidation(t *testing.T) {
 		})
 	}
 	f := &fakeStore{chargeNew: true}
-	got, created, err := NewService(f).Charge(t.Context(), ChargeRequest{"O1", "alice", MaxChargeCents})
+	got, created, err := NewService(f).Charge(t.Context(), ChargeRequest{OrderNo: "O1", UserID: "alice", AmountCents: MaxChargeCents})
 	if err != nil || !created || got.Status != StatusSucceeded || got.CreatedAt.Location() != time.UTC {
 		t.Errorf("largest charge: %+v, %v, %v", got, created, err)
 	}
@@ -112,9 +112,9 @@ func TestChargeReplay(t *testing.T) {
 		req  ChargeRequest
 		want string // error code, "" for the existing charge
 	}{
-		{"same user and amount", ChargeRequest{"O1", "alice", 100}, ""},
-		{"other amount", ChargeRequest{"O1", "alice", 101}, CodeChargeMismatch},
-		{"other user", ChargeRequest{"O1", "bob", 100}, CodeChargeMismatch},
+		{"same user and amount", ChargeRequest{OrderNo: "O1", UserID: "alice", AmountCents: 100}, ""},
+		{"other amount", ChargeRequest{OrderNo: "O1", UserID: "alice", AmountCents: 101}, CodeChargeMismatch},
+		{"other user", ChargeRequest{OrderNo: "O1", UserID: "bob", AmountCents: 100}, CodeChargeMismatch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

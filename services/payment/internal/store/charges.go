@@ -28,7 +28,7 @@ var errChargeExists = errors.New("store: order already charged")
 //  3. Look for the order's void marker with a locking read: a cancelled order
 //     rolls everything back with ORDER_CANCELLED (CancelOrder says why this
 //     order of steps cannot miss a concurrent cancel).
-func (s *Store) Charge(ctx context.Context, c payment.Charge) (payment.Charge, bool, error) {
+func (s *Store) Charge(ctx context.Context, c payment.Charge, notAfter time.Time) (payment.Charge, bool, error) {
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&walletRow{}).
 			Where("user_id = ? AND balance_cents >= ?", c.UserID, c.AmountCents).
@@ -55,6 +55,11 @@ func (s *Store) Charge(ctx context.Context, c payment.Charge) (payment.Charge, b
 		}
 		if cancelled {
 			return payment.OrderCancelledError(c.OrderNo)
+		}
+		// Last, just before the commit: the deadline bounds when the
+		// charge becomes visible, which is what the check-back relies on.
+		if !notAfter.IsZero() && time.Now().After(notAfter) {
+			return payment.ChargeTooLateError(c.OrderNo, notAfter)
 		}
 		return nil
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -238,6 +239,38 @@ func TestCancelOrder(t *testing.T) {
 		}
 		if _, _, err := svc.Charge(ctx, payment.ChargeRequest{OrderNo: "UNPAID", UserID: "bob", AmountCents: 1}); testkit.CodeOf(err) != payment.CodeOrderCancelled {
 			t.Errorf("charge of a voided order: %v", err)
+		}
+	})
+}
+
+// A charge that would be created after its deadline is refused and debits
+// nothing; a charge that exists is returned whatever the deadline, so a
+// replay still gets it.
+func TestChargeAfterItsDeadline(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		svc := setup(t, db)
+		ctx := t.Context()
+		past := time.Now().Add(-time.Millisecond)
+		_, _, err := svc.Charge(ctx, payment.ChargeRequest{OrderNo: "LATE-1", UserID: "alice", AmountCents: 700, NotAfter: past})
+		if testkit.CodeOf(err) != payment.CodeChargeTooLate {
+			t.Fatalf("late charge: %v, want %s", err, payment.CodeChargeTooLate)
+		}
+		if _, err := svc.ChargeByOrder(ctx, "LATE-1"); testkit.CodeOf(err) != payment.CodeChargeNotFound {
+			t.Errorf("a refused late charge left a charge: %v", err)
+		}
+		if got := balance(t, svc, "alice"); got != 1_000_000 {
+			t.Errorf("balance %d after a refused late charge, want 1000000", got)
+		}
+
+		req := payment.ChargeRequest{OrderNo: "ON-TIME-1", UserID: "alice", AmountCents: 500, NotAfter: time.Now().Add(time.Minute)}
+		first, created, err := svc.Charge(ctx, req)
+		if err != nil || !created {
+			t.Fatalf("charge before its deadline: %+v %v %v", first, created, err)
+		}
+		req.NotAfter = past
+		again, created, err := svc.Charge(ctx, req)
+		if err != nil || created || again.OrderNo != "ON-TIME-1" {
+			t.Errorf("replay after the deadline: %+v %v %v, want the existing charge", again, created, err)
 		}
 	})
 }
