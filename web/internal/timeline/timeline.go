@@ -214,6 +214,12 @@ func sortByTime(entries []Entry) {
 	ts := make([]timed, len(entries))
 	for i, e := range entries {
 		t, err := time.Parse(time.RFC3339Nano, e.At)
+		if e.Step == StepStatus {
+			// The order's history keeps milliseconds, the journals
+			// microseconds: a status change sorts after the steps of its
+			// own millisecond (the commit that made the order PAID).
+			t = t.Truncate(time.Millisecond).Add(time.Millisecond - time.Nanosecond)
+		}
 		ts[i] = timed{e: e, t: t, ok: err == nil}
 	}
 	slices.SortStableFunc(ts, func(a, b timed) int {

@@ -18,6 +18,9 @@ func TestSortByTime(t *testing.T) {
 		{"ties keep their order", []Entry{
 			{At: "2030-01-01T12:00:01Z", Step: "1"}, {At: "2030-01-01T12:00:01Z", Step: "2"}, {At: "2030-01-01T12:00:00Z", Step: "0"},
 			{At: "2030-01-01T12:00:01Z", Step: "3"}}, "0 1 2 3"},
+		{"a status change after the journal steps of its millisecond", []Entry{
+			{At: "2030-01-01T12:00:01.053Z", Step: StepStatus}, {At: "2030-01-01T12:00:01.053400Z", Step: "local-transaction"},
+			{At: "2030-01-01T12:00:01.054100Z", Step: "end-transaction"}}, "local-transaction " + StepStatus + " end-transaction"},
 		{"an unparsable time last, in its order", []Entry{{At: "yesterday", Step: "x"}, {At: "", Step: "y"}, {At: "2030-01-01T12:00:00Z", Step: "a"}}, "a x y"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
