@@ -78,8 +78,12 @@ func (s *Shop) supervise(p *proc, r *run) {
 		// StartProgram another goroutine watches the new one.
 		unexpected := p.state == Running && p.run == r
 		if unexpected {
+			// Counted with the state change, so whoever sees "restarting"
+			// (CrashProgram's caller, the control API) sees the restart.
 			p.state = Restarting
+			p.restarts++
 		}
+		n := p.restarts
 		s.mu.Unlock()
 		close(r.noticed)
 		if !unexpected {
@@ -90,10 +94,6 @@ func (s *Shop) supervise(p *proc, r *run) {
 		}
 		what := "exited unexpectedly (" + exitStatus(r.err) + ")"
 		for {
-			s.mu.Lock()
-			p.restarts++
-			n := p.restarts
-			s.mu.Unlock()
 			fmt.Fprintf(s.progress, "%-10s %s; restart %d in %v\n", p.name, what, n, delay)
 			if !sleep(s.ctx, delay) {
 				return
@@ -117,6 +117,10 @@ func (s *Shop) supervise(p *proc, r *run) {
 				return
 			}
 			what = fmt.Sprintf("restart %d failed: %v", n, err)
+			s.mu.Lock()
+			p.restarts++
+			n = p.restarts
+			s.mu.Unlock()
 		}
 	}
 }
