@@ -158,6 +158,8 @@ type flowWant struct {
 	decidedBy string
 	// absentSteps are steps no ORDER_PAID entry may have.
 	absentSteps []string
+	// paid: the order ends PAID, with one status change to PAID.
+	paid bool
 }
 
 // withoutAcks is the entries without the broker's acks.
@@ -326,6 +328,24 @@ func (f *timelineFlows) check(w *flowWant, d tlDoc, complete bool) {
 			f.t.Errorf("%s: source %s is %q (%s)", w.orderNo, s.Source, s.State, s.Detail)
 		}
 	}
+	// The gateway's own entries, the order's status changes: their place
+	// is not asserted. When the local transaction pays, the PAID change
+	// carries the event's PaidAt (ordering.Pay takes it before the half
+	// message is sent), so it sorts before half-sent although it commits
+	// inside the local transaction; a check-back's is stamped when it
+	// commits.
+	paidChanges := 0
+	for _, e := range d.Entries {
+		if e.Step == "status-changed" && e.Outcome == "PAID" {
+			paidChanges++
+		}
+	}
+	if w.paid && (paidChanges != 1 || d.Status != "PAID") {
+		f.t.Errorf("%s is %s with %d status changes to PAID, want PAID and one", w.orderNo, d.Status, paidChanges)
+	}
+	if !w.paid && (paidChanges != 0 || d.Status == "PAID") {
+		f.t.Errorf("%s is %s with %d status changes to PAID, want none", w.orderNo, d.Status, paidChanges)
+	}
 	if f.t.Failed() || os.Getenv("TIMELINE_VERBOSE") != "" {
 		f.t.Logf("%s (%s):%s", w.orderNo, d.Status, dump(d.Entries))
 	}
@@ -396,7 +416,7 @@ func deliveries(w *flowWant, except ...string) {
 
 // committed is a flow whose half message the producer commits at once.
 func committed(orderNo, user string) *flowWant {
-	w := &flowWant{orderNo: orderNo, user: user, decidedBy: "by the producer",
+	w := &flowWant{orderNo: orderNo, user: user, decidedBy: "by the producer", paid: true,
 		entries: []string{brokerHalfStore, orderHalfSent, orderLocal("commit"), orderEnd("commit"), brokerEnd("commit"),
 			brokerDecided("commit"), brokerStored}}
 	w.chains = [][]string{w.entries}
@@ -449,7 +469,7 @@ func (f *timelineFlows) answerLost(t *testing.T) {
 	no := f.placeAndPay("alice", http.StatusAccepted)
 	checkSent := step("broker", "check-sent", "", 1, producer)
 	checkBack := step("order", "check-back", "commit", 1, "")
-	w := &flowWant{orderNo: no, user: "alice", decidedBy: "by a check-back",
+	w := &flowWant{orderNo: no, user: "alice", decidedBy: "by a check-back", paid: true,
 		entries: []string{brokerHalfStore, orderHalfSent, orderLocal("unknown"), orderEnd("unknown"), brokerEnd("unknown"),
 			checkSent, checkBack, brokerEnd("commit"), brokerDecided("commit"), brokerStored}}
 	w.chains = [][]string{w.entries}
