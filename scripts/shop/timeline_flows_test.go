@@ -328,16 +328,20 @@ func (f *timelineFlows) check(w *flowWant, d tlDoc, complete bool) {
 			f.t.Errorf("%s: source %s is %q (%s)", w.orderNo, s.Source, s.State, s.Detail)
 		}
 	}
-	// The gateway's own entries, the order's status changes: their place
-	// is not asserted. When the local transaction pays, the PAID change
-	// carries the event's PaidAt (ordering.Pay takes it before the half
-	// message is sent), so it sorts before half-sent although it commits
-	// inside the local transaction; a check-back's is stamped when it
-	// commits.
-	paidChanges := 0
-	for _, e := range d.Entries {
+	// The gateway's own entries, the order's status changes: the PAID
+	// change is stamped when the order becomes PAID (inside the local
+	// transaction or the check-back), so it sorts after the order's
+	// half-sent.
+	paidChanges, halfSent := 0, -1
+	for i, e := range d.Entries {
+		if e.Actor == "order" && e.Step == "half-sent" && halfSent < 0 {
+			halfSent = i
+		}
 		if e.Step == "status-changed" && e.Outcome == "PAID" {
 			paidChanges++
+			if i < halfSent || halfSent < 0 {
+				f.t.Errorf("%s: the PAID status change sorts before the order's half-sent", w.orderNo)
+			}
 		}
 	}
 	if w.paid && (paidChanges != 1 || d.Status != "PAID") {

@@ -120,7 +120,9 @@ func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.T
 		return payResult{err: err}, err
 	}
 
-	err = s.store.Transition(ctx, o.No, txID, paidChange(at))
+	// The history says when the order became PAID (now), not when the
+	// payment started (at, the event's PaidAt), as the check-back's does.
+	err = s.store.Transition(ctx, o.No, txID, paidChange(s.now()))
 	switch {
 	case err == nil:
 		log.Info("order paid")
