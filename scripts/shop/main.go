@@ -16,7 +16,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -53,24 +52,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		return nil
 	}
-	dbs := databases(os.Getenv)
-	if *orders == 2 && !strings.HasPrefix(dbs[contracts.ServiceOrder], "mysql://") {
-		// Before the build, so the mistake costs no waiting.
-		return launcher.ErrTwoOrdersOnSQLite
-	}
-	root, err := os.Getwd()
-	if err != nil {
+	dbs := launcher.Databases(os.Getenv)
+	if err := launcher.CheckOrderInstances(*orders, dbs); err != nil {
 		return err
 	}
-	binDir, err := filepath.Abs(*bin)
+	binDir, err := launcher.BuildInto(ctx, *bin, *noBuild, out)
 	if err != nil {
 		return err
-	}
-	if !*noBuild {
-		fmt.Fprintln(out, "building the shop…")
-		if err := launcher.Build(ctx, root, binDir, out); err != nil {
-			return err
-		}
 	}
 	for _, svc := range contracts.Services() {
 		if dsn, ok := dbs[svc.Name]; ok {
@@ -101,18 +89,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "stopped; the data stays in", *data)
 	return nil
-}
-
-// databases returns the <SVC>_DB settings found in the environment; the
-// services without one get a SQLite file under the data directory.
-func databases(getenv func(string) string) map[string]string {
-	dbs := map[string]string{}
-	for _, svc := range contracts.Services() {
-		if dsn := getenv(svc.DBVar()); dsn != "" {
-			dbs[svc.Name] = dsn
-		}
-	}
-	return dbs
 }
 
 // redact hides the password of a mysql:// DSN for printing.

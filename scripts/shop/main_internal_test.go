@@ -2,27 +2,12 @@ package main
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
 )
-
-func TestDatabasesFromEnvironment(t *testing.T) {
-	env := map[string]string{
-		"ORDER_DB":   "mysql://rm:secret@tcp(127.0.0.1:3306)/rm_order",
-		"POINTS_DB":  "sqlite:/tmp/points.db",
-		"PAYMENT_DB": "",
-		"WEB_DB":     "mysql://nobody@tcp(x)/y", // the gateway has no database
-	}
-	got := databases(func(k string) string { return env[k] })
-	want := map[string]string{"order": env["ORDER_DB"], "points": env["POINTS_DB"]}
-	if !maps.Equal(got, want) {
-		t.Errorf("databases = %v, want %v", got, want)
-	}
-}
 
 func TestRedact(t *testing.T) {
 	for in, want := range map[string]string{

@@ -23,14 +23,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/rocketmart/rocketmart/scripts/shop/labs"
 	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
-	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
 func main() {
@@ -72,29 +70,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		}
 		chosen = append(chosen, l)
 	}
-	dbs := map[string]string{}
-	for _, svc := range contracts.Services() {
-		if dsn := getenv(svc.DBVar()); dsn != "" {
-			dbs[svc.Name] = dsn
-		}
-	}
-	if *orders == 2 && !strings.HasPrefix(dbs[contracts.ServiceOrder], "mysql://") {
-		return launcher.ErrTwoOrdersOnSQLite
-	}
-
-	root, err := os.Getwd()
-	if err != nil {
+	dbs := launcher.Databases(getenv)
+	if err := launcher.CheckOrderInstances(*orders, dbs); err != nil {
 		return err
 	}
-	binDir, err := filepath.Abs(*bin)
+	binDir, err := launcher.BuildInto(ctx, *bin, *noBuild, out)
 	if err != nil {
 		return err
-	}
-	if !*noBuild {
-		fmt.Fprintln(out, "building the shop…")
-		if err := launcher.Build(ctx, root, binDir, out); err != nil {
-			return err
-		}
 	}
 	if err := os.RemoveAll(*data); err != nil {
 		return err

@@ -1,6 +1,8 @@
 package launcher
 
 import (
+	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -72,5 +74,25 @@ func TestStartOrder(t *testing.T) {
 	}
 	if names := contracts.ServiceNames(); names[len(names)-1] != contracts.ServiceOrder {
 		t.Errorf("services start in order %v; the order service must come last", names)
+	}
+}
+
+func TestDatabasesFromEnvironment(t *testing.T) {
+	env := map[string]string{
+		"ORDER_DB":   "mysql://rm:secret@tcp(127.0.0.1:3306)/rm_order",
+		"POINTS_DB":  "sqlite:/tmp/points.db",
+		"PAYMENT_DB": "",
+		"WEB_DB":     "mysql://nobody@tcp(x)/y", // the gateway has no database
+	}
+	got := Databases(func(k string) string { return env[k] })
+	want := map[string]string{"order": env["ORDER_DB"], "points": env["POINTS_DB"]}
+	if !maps.Equal(got, want) {
+		t.Errorf("Databases = %v, want %v", got, want)
+	}
+	if err := CheckOrderInstances(2, got); err != nil {
+		t.Errorf("two order instances on MySQL refused: %v", err)
+	}
+	if err := CheckOrderInstances(2, map[string]string{}); !errors.Is(err, ErrTwoOrdersOnSQLite) {
+		t.Errorf("two order instances on SQLite: %v", err)
 	}
 }
