@@ -65,10 +65,12 @@ type Wallet struct {
 	BalanceCents int64  `json:"balanceCents"`
 }
 
-// Stock is one SKU's units in inventory.
+// Stock is one SKU's units in inventory: Initial was seeded, Restocked
+// added since by the admin restock endpoint.
 type Stock struct {
 	SKU       string `json:"sku"`
 	Initial   int    `json:"initial"`
+	Restocked int    `json:"restocked"`
 	Available int    `json:"available"`
 	Reserved  int    `json:"reserved"`
 	Sold      int    `json:"sold"`
