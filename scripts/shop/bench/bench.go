@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
@@ -82,9 +83,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, err
 	}
 	defer shop.Stop()
+	var where []string
 	for _, p := range shop.Programs() {
 		res.Programs = append(res.Programs, p.Name)
+		where = append(where, p.Name+" "+p.URL)
 	}
+	// Where to point curl for a profile during the run (README: Profiling).
+	fmt.Fprintf(cfg.Out, "bench: %s\n", strings.Join(where, ", "))
 	c := newClient(shop.URL, shop.AdminToken)
 	if err := fund(ctx, c, cfg); err != nil {
 		return res, err
