@@ -12,7 +12,7 @@ PKGS     = $(addsuffix /...,$(MODULES))
 # of the run, so `make test` never pays for it and `make build` pays once.
 SERVICES = $(eval SERVICES := $$(shell $(GO) run ./scripts/shop -services))$(SERVICES)
 
-.PHONY: all build test test-short vet fmt fuzz run workshop audit soak lab minirmq docs api-docs examples-check clean
+.PHONY: all build test test-short vet fmt fuzz run workshop audit soak bench lab minirmq docs api-docs examples-check clean
 
 all: build
 
@@ -65,6 +65,10 @@ DURATION ?= 2m
 SOAK_DB  ?= sqlite
 soak: ## crash soak: load through the gateway while every program is killed in turn, then audit and check every answer (README: Crash soak)
 	$(GO) run ./scripts/shop/soak -bin $(BIN) -duration $(DURATION) -db $(SOAK_DB) $(SOAK_FLAGS)
+
+# make bench [BENCH_FLAGS='-db mysql -clients 16,64 -rates 100 -duration 20s -json']
+bench: ## benchmark: the shop on spare ports, closed loop at 1/4/16/64 clients, CPU per paid order per program, then the audit (README: Performance)
+	$(GO) run ./scripts/shop/bench -bin $(BIN) $(BENCH_FLAGS)
 
 # make lab                 list the labs
 # make lab L=happy-path    run one (L=all: every lab; several: L="a b")

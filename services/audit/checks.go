@@ -241,7 +241,7 @@ func checkUnpaidHaveNoEffects(s *Snapshot, ix indexes, now time.Time) Invariant 
 // 4. Stock is conserved per SKU, and reserved units are exactly the open
 // reservations.
 func checkStock(s *Snapshot) Invariant {
-	inv := Invariant{ID: 4, Title: "Stock is conserved per SKU: initial = available + reserved + sold"}
+	inv := Invariant{ID: 4, Title: "Stock is conserved per SKU: initial + restocked = available + reserved + sold"}
 	reserved := map[string]int{}
 	for _, r := range s.Reservations {
 		if r.Status == "RESERVED" {
@@ -253,11 +253,12 @@ func checkStock(s *Snapshot) Invariant {
 	for _, st := range s.Stock {
 		inv.Checked++
 		subj := "sku " + st.SKU
-		if st.Initial != st.Available+st.Reserved+st.Sold {
-			inv.fail(subj, "initial %d ≠ available %d + reserved %d + sold %d", st.Initial, st.Available, st.Reserved, st.Sold)
+		if st.Initial+st.Restocked != st.Available+st.Reserved+st.Sold {
+			inv.fail(subj, "initial %d + restocked %d ≠ available %d + reserved %d + sold %d",
+				st.Initial, st.Restocked, st.Available, st.Reserved, st.Sold)
 		}
-		if st.Available < 0 || st.Reserved < 0 || st.Sold < 0 {
-			inv.fail(subj, "negative units: available %d, reserved %d, sold %d", st.Available, st.Reserved, st.Sold)
+		if st.Restocked < 0 || st.Available < 0 || st.Reserved < 0 || st.Sold < 0 {
+			inv.fail(subj, "negative units: restocked %d, available %d, reserved %d, sold %d", st.Restocked, st.Available, st.Reserved, st.Sold)
 		}
 		if st.Reserved != reserved[st.SKU] {
 			inv.fail(subj, "%d units reserved, open reservations hold %d", st.Reserved, reserved[st.SKU])

@@ -26,7 +26,7 @@ func consistent() *Snapshot {
 			{UserID: "carol", InitialCents: 1500, BalanceCents: 1500},
 		},
 		Stock: []Stock{
-			{SKU: "MUG", Initial: 10, Available: 7, Reserved: 1, Sold: 2},
+			{SKU: "MUG", Initial: 10, Restocked: 5, Available: 12, Reserved: 1, Sold: 2},
 			{SKU: "TENT", Initial: 3, Available: 2, Reserved: 0, Sold: 1},
 		},
 		Reservations: []Reservation{
@@ -69,7 +69,7 @@ func TestCorruptionsAreNamed(t *testing.T) {
 		{"two points credits", func(s *Snapshot) { s.Ledger = append(s.Ledger, s.Ledger[0]) }, 2, "order RM-1"},
 		{"wrong points", func(s *Snapshot) { s.Ledger[0].Points = 90 }, 2, "order RM-1"},
 		{"reservation not sold", func(s *Snapshot) { s.Reservations[0].Status = "RESERVED" }, 2, "order RM-1"},
-		{"sold twice", func(s *Snapshot) { s.Stock[0].Sold, s.Stock[0].Available = 4, 5 }, 2, "sku MUG"},
+		{"sold twice", func(s *Snapshot) { s.Stock[0].Sold, s.Stock[0].Available = 4, 10 }, 2, "sku MUG"},
 		{"cart not cleaned", func(s *Snapshot) { s.Checkouts = nil }, 2, "order RM-1"},
 		{"cart cleaned too much", func(s *Snapshot) { s.Checkouts[0].Removed[0].Quantity = 3 }, 2, "order RM-1"},
 		{"points balance off its ledger", func(s *Snapshot) { s.Accounts[0].Balance = 100 }, 2, "user alice"},
@@ -81,13 +81,15 @@ func TestCorruptionsAreNamed(t *testing.T) {
 		}, 3, "order RM-3"},
 		{"cancelled order still reserved", func(s *Snapshot) {
 			s.Reservations[1].Status = "RESERVED"
-			s.Stock[0].Reserved, s.Stock[0].Available = 2, 6
+			s.Stock[0].Reserved, s.Stock[0].Available = 2, 11
 		}, 3, "order RM-2"},
 		{"expired reservation without order", func(s *Snapshot) {
 			s.Reservations = append(s.Reservations, Reservation{OrderNo: "RM-8", Status: "RESERVED", ExpiresAt: time.Now().Add(-time.Hour)})
 		}, 3, "order RM-8"},
 		{"stock not conserved", func(s *Snapshot) { s.Stock[1].Available = 5 }, 4, "sku TENT"},
-		{"reserved units without reservation", func(s *Snapshot) { s.Stock[0].Reserved, s.Stock[0].Available = 2, 6 }, 4, "sku MUG"},
+		{"reserved units without reservation", func(s *Snapshot) { s.Stock[0].Reserved, s.Stock[0].Available = 2, 11 }, 4, "sku MUG"},
+		{"restocked units not counted", func(s *Snapshot) { s.Stock[0].Restocked = 0 }, 4, "sku MUG"},
+		{"units counted as restocked that never arrived", func(s *Snapshot) { s.Stock[1].Restocked = 2 }, 4, "sku TENT"},
 		{"money created", func(s *Snapshot) { s.Wallets[2].BalanceCents = 9999 }, 5, "user carol"},
 		{"undecided half", func(s *Snapshot) {
 			s.Broker.PendingHalves = []Half{{TransactionID: "tx-1", Keys: "RM-3", ProducerGroup: "order-paid-tx", CheckCount: 15}}

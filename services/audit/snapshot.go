@@ -65,10 +65,12 @@ type Wallet struct {
 	BalanceCents int64  `json:"balanceCents"`
 }
 
-// Stock is one SKU's units in inventory.
+// Stock is one SKU's units in inventory: Initial was seeded, Restocked
+// added since by the admin restock endpoint.
 type Stock struct {
 	SKU       string `json:"sku"`
 	Initial   int    `json:"initial"`
+	Restocked int    `json:"restocked"`
 	Available int    `json:"available"`
 	Reserved  int    `json:"reserved"`
 	Sold      int    `json:"sold"`
@@ -156,10 +158,16 @@ func newReader(cfg Config) (*reader, error) {
 		if !ok || url == "" {
 			return nil, fmt.Errorf("audit: no URL for the %s service (%s)", svc.Name, svc.URLVar())
 		}
-		r.client[svc.Name] = svcclient.New(url, cfg.AdminToken, cfg.callTimeout())
+		r.client[svc.Name] = svcclient.New(url, cfg.AdminToken, cfg.callTimeout()).WithMaxResponse(maxList)
 	}
 	return r, nil
 }
+
+// maxList bounds one admin list's answer. The lists hold every record (a
+// shipment is about 400 bytes of JSON): a benchmark's 10,000 orders already
+// pass svcclient's default of 4 MiB, and the audit holds them in memory
+// anyway.
+const maxList = 512 << 20
 
 // get reads one admin endpoint of a service into out.
 func (r *reader) get(ctx context.Context, service, path string, out any) error {

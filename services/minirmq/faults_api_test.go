@@ -142,9 +142,9 @@ func TestFaultsAPIRefusesBadInput(t *testing.T) {
 	}
 }
 
-// TestAdminTokenGuardsMutations: faults, replay and redeliver need
-// X-Admin-Token (401 without, 403 wrong) and do nothing without it; reads
-// need none.
+// TestAdminTokenGuardsMutations: faults, replay, redeliver and the
+// profiles need X-Admin-Token (401 without, 403 wrong) and do nothing
+// without it; reads need none.
 func TestAdminTokenGuardsMutations(t *testing.T) {
 	t.Parallel()
 	b := startBroker(t, func(c *minirmq.Config) { c.AdminToken = "trainer-secret" })
@@ -156,6 +156,9 @@ func TestAdminTokenGuardsMutations(t *testing.T) {
 		{"DELETE", "/api/v1/faults/check-back", ""},
 		{"POST", "/api/v1/consumer-groups/some-group/redeliver", `{"msgId":"x"}`},
 		{"POST", "/api/v1/dead-letters/some-group/0/replay", ""},
+		{"GET", "/debug/pprof/", ""},
+		{"GET", "/debug/pprof/heap", ""},
+		{"GET", "/debug/pprof/profile?seconds=1", ""},
 	} {
 		what := r.method + " " + r.path
 		status, raw := b.callWithToken(t, "", r.method, r.path, r.body)
@@ -165,6 +168,9 @@ func TestAdminTokenGuardsMutations(t *testing.T) {
 	}
 	if v := b.faults(t); len(v.Armed) != 0 {
 		t.Errorf("POST without the right token armed %+v", v.Armed)
+	}
+	if status, raw := b.callWithToken(t, "trainer-secret", "GET", "/debug/pprof/goroutine?debug=1", ""); status != http.StatusOK || !strings.Contains(string(raw), "goroutine profile:") {
+		t.Errorf("the goroutine profile with the token: %d %.100s", status, raw)
 	}
 	for _, path := range []string{"/healthz", "/api/v1/topics", "/api/v1/consumer-groups", "/api/v1/transactions"} {
 		if status, raw := b.callWithToken(t, "", "GET", path, ""); status != http.StatusOK {

@@ -239,6 +239,22 @@ func (s *Shop) Restarts(name string) int {
 	return 0
 }
 
+// PIDs returns the process id of every program that is running, by name:
+// what a benchmark reads CPU time for in /proc/<pid>/stat. A restart gives
+// a program a new pid, so two calls that disagree mean it restarted in
+// between.
+func (s *Shop) PIDs() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.procs))
+	for _, p := range s.procs {
+		if p.state == Running && p.run != nil && p.run.cmd.Process != nil {
+			out[p.name] = p.run.cmd.Process.Pid
+		}
+	}
+	return out
+}
+
 // State is the program's state, "" for a name not in this shop.
 func (s *Shop) State(name string) State {
 	s.mu.Lock()

@@ -255,3 +255,31 @@ func TestTwoOrderInstances(t *testing.T) {
 	kill9(t, s, SecondOrder) // supervised like the others
 	waitFor(t, "order-2 restarted", 5*time.Second, func() bool { return s.State(SecondOrder) == Running && answers(second) })
 }
+
+// PIDs names every running program's process, a restart gives it a new
+// one, and a stopped program has none.
+func TestPIDs(t *testing.T) {
+	s, _, _ := fakeShop(t, Options{})
+	before := s.PIDs()
+	if got, want := len(before), len(s.Programs()); got != want {
+		t.Fatalf("%d pids for %d programs: %v", got, want, before)
+	}
+	for name, pid := range before {
+		// The process's command name is the program's (a link to the test binary).
+		if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err == nil && strings.TrimSpace(string(comm)) != name {
+			t.Errorf("pid %d of %s is %q", pid, name, strings.TrimSpace(string(comm)))
+		}
+	}
+	kill9(t, s, "payment")
+	waitFor(t, "payment restarted", 5*time.Second, func() bool { return s.Restarts("payment") == 1 && s.State("payment") == Running })
+	after := s.PIDs()
+	if after["payment"] == 0 || after["payment"] == before["payment"] || after["cart"] != before["cart"] {
+		t.Errorf("after payment's restart: payment %d (was %d), cart %d (was %d)", after["payment"], before["payment"], after["cart"], before["cart"])
+	}
+	if err := s.StopProgram("cart"); err != nil {
+		t.Fatal(err)
+	}
+	if pid, ok := s.PIDs()["cart"]; ok {
+		t.Errorf("stopped cart still has pid %d", pid)
+	}
+}

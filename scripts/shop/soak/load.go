@@ -23,7 +23,7 @@ var skus = []string{"RM-MUG-STONE", "RM-NOTEBOOK-A5", "RM-BOTTLE-750", "RM-SOCKS
 	"RM-LAMP-DESK", "RM-BACKPACK-28", "RM-PLANTER-HERB", "RM-KETTLE-GOOSE", "RM-KNIFE-CHEF"}
 
 // stockBudget is how many units the load may sell: about two thirds of the
-// stock of skus, so stock lasts the whole run (there is no restock API).
+// stock of skus, so stock lasts the whole run without a restock.
 const stockBudget = 600
 
 // payShare is the part of the orders the load pays.

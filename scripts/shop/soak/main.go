@@ -81,7 +81,7 @@ func run(ctx context.Context, args []string, out io.Writer) int {
 	}
 	var drop func() error
 	if *db == "mysql" {
-		if cfg.DB, drop, err = mysqlSchemas(ctx, *dsn, *seed); err != nil {
+		if cfg.DB, drop, err = launcher.MySQLSchemas(ctx, *dsn, fmt.Sprintf("soak_%d", *seed%1_000_000_000)); err != nil {
 			fmt.Fprintln(out, "soak:", err)
 			return 2
 		}

@@ -84,6 +84,7 @@ func Open(ctx context.Context, name string, base envconf.Base, spec func(name st
 	}
 	a.Server = httpserver.New(httpserver.Config{Addr: base.Addr}, log, ReadyChecks(db, base.NameServer)...)
 	a.Server.MountSwagger(doc)
+	a.Server.MountPprof(base.AdminToken)
 	a.Faults = faults.New(name, log)
 	a.Server.ReadyNote("faults", a.Faults.Summaries)
 	faultapi.Register(a.Server.Router(), a.Faults, base.AdminToken)

@@ -23,14 +23,16 @@ import (
 // deadline.
 const DefaultTimeout = 5 * time.Second
 
-// maxResponse bounds a response body; RocketMart's answers are small.
-const maxResponse = 4 << 20
+// DefaultMaxResponse bounds a response body; RocketMart's answers are small,
+// except the admin lists the audit reads (WithMaxResponse).
+const DefaultMaxResponse = 4 << 20
 
 // Client calls one service.
 type Client struct {
-	base       string
-	adminToken string
-	http       *http.Client
+	base        string
+	adminToken  string
+	http        *http.Client
+	maxResponse int64
 }
 
 // New returns a client for the service at baseURL ("http://127.0.0.1:8083").
@@ -41,10 +43,20 @@ func New(baseURL, adminToken string, timeout time.Duration) *Client {
 		timeout = DefaultTimeout
 	}
 	return &Client{
-		base:       strings.TrimRight(baseURL, "/"),
-		adminToken: adminToken,
-		http:       &http.Client{Timeout: timeout},
+		base:        strings.TrimRight(baseURL, "/"),
+		adminToken:  adminToken,
+		http:        &http.Client{Timeout: timeout},
+		maxResponse: DefaultMaxResponse,
 	}
+}
+
+// WithMaxResponse returns a copy of c that accepts answers of up to n bytes
+// (DefaultMaxResponse otherwise): the audit reads every order, charge and
+// shipment in one answer each.
+func (c *Client) WithMaxResponse(n int64) *Client {
+	out := *c
+	out.maxResponse = n
+	return &out
 }
 
 // BaseURL returns the service address the client calls.
@@ -87,10 +99,14 @@ func (c *Client) Call(ctx context.Context, method, path, userID string, in, out 
 			"a service this request needs did not answer", fmt.Errorf("%s %s%s: %w", method, c.base, path, err))
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxResponse+1))
 	if err != nil {
 		return apperr.Wrap(apperr.Unavailable, apperr.CodeDependencyUnavailable,
 			"a service this request needs did not answer", fmt.Errorf("%s %s%s: read: %w", method, c.base, path, err))
+	}
+	if int64(len(raw)) > c.maxResponse {
+		// Cut off, the JSON would only fail to decode with an unhelpful EOF.
+		return fmt.Errorf("svcclient: the answer of %s %s%s is larger than %d bytes", method, c.base, path, c.maxResponse)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if out == nil || len(raw) == 0 {

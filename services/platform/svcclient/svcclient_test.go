@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,5 +74,22 @@ func TestCall(t *testing.T) {
 	}
 	if errors.Is(err, context.Canceled) {
 		t.Error("unexpected cancel")
+	}
+}
+
+// An answer over the limit is an error that says so, not a cut-off JSON;
+// WithMaxResponse raises the limit for one client.
+func TestMaxResponse(t *testing.T) {
+	big := `{"items":"` + strings.Repeat("x", svcclient.DefaultMaxResponse) + `"}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(big)) }))
+	defer srv.Close()
+	c := svcclient.New(srv.URL, "", time.Minute)
+	var out struct{ Items string }
+	err := c.Call(context.Background(), http.MethodGet, "/list", "", nil, &out)
+	if err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("an answer over the limit: %v, want an error naming the limit", err)
+	}
+	if err := c.WithMaxResponse(int64(len(big))).Call(context.Background(), http.MethodGet, "/list", "", nil, &out); err != nil || len(out.Items) != svcclient.DefaultMaxResponse {
+		t.Errorf("with the limit raised: %v, %d bytes", err, len(out.Items))
 	}
 }

@@ -149,7 +149,7 @@ func (a api) stock(t *testing.T) map[string]httpapi.StockLevel {
 	}
 	out := map[string]httpapi.StockLevel{}
 	for _, s := range decode[httpapi.StockList](t, r).Stock {
-		if s.Initial != s.Available+s.Reserved+s.Sold || s.Available < 0 || s.Reserved < 0 || s.Sold < 0 {
+		if s.Initial+s.Restocked != s.Available+s.Reserved+s.Sold || s.Available < 0 || s.Reserved < 0 || s.Sold < 0 {
 			t.Errorf("stock of %s breaks the invariant: %+v", s.SKU, s)
 		}
 		out[s.SKU] = s
@@ -162,6 +162,7 @@ type state struct {
 	stock        map[string]httpapi.StockLevel
 	reservations []map[string]any
 	lines        []map[string]any
+	restocks     []map[string]any
 }
 
 func (a api) state(t *testing.T) state {
@@ -171,6 +172,9 @@ func (a api) state(t *testing.T) state {
 		t.Fatal(err)
 	}
 	if err := a.db.Table("reservation_lines").Order("order_no, sku").Find(&s.lines).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.Table("restocks").Order("id").Find(&s.restocks).Error; err != nil {
 		t.Fatal(err)
 	}
 	return s

@@ -29,7 +29,9 @@ func TestHostileRequestsChangeNothing(t *testing.T) {
 		post    = http.MethodPost
 		get     = http.MethodGet
 		reserve = "/api/v1/reservations"
+		restock = "/api/v1/admin/stock/RM-TENT-2P/restock"
 	)
+	keyed := func(key string) []string { return append(pairs(adminHeaders), "Idempotency-Key", key) }
 	tests := []servetest.Hostile{
 		{Name: "broken JSON", Method: post, Path: reserve, Body: `{"orderNo":"RM-1",`, Headers: pairs(adminHeaders), Status: 400, Code: "INVALID_JSON"},
 		{Name: "not an object", Method: post, Path: reserve, Body: `[1,2]`, Headers: pairs(adminHeaders), Status: 400, Code: "INVALID_JSON"},
@@ -69,6 +71,26 @@ func TestHostileRequestsChangeNothing(t *testing.T) {
 		{Name: "malformed order number", Method: get, Path: "/api/v1/reservations/RM%20OLD", Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
 		{Name: "release unknown", Method: post, Path: "/api/v1/reservations/RM-NONE/release", Headers: pairs(adminHeaders), Status: 404, Code: "RESERVATION_NOT_FOUND"},
 		{Name: "release malformed", Method: post, Path: "/api/v1/reservations/" + strings.Repeat("z", 100) + "/release", Headers: pairs(adminHeaders), Status: 400, Code: "VALIDATION"},
+		{Name: "restock without a key", Method: post, Path: restock, Body: `{"quantity":5}`, Headers: pairs(adminHeaders), Status: 400, Code: "IDEMPOTENCY_KEY_REQUIRED"},
+		{Name: "restock key too long", Method: post, Path: restock, Body: `{"quantity":5}`, Headers: keyed(strings.Repeat("k", 129)), Status: 400, Code: "INVALID_IDEMPOTENCY_KEY"},
+		{Name: "restock key with a control character", Method: post, Path: restock, Body: `{"quantity":5}`, Headers: keyed("a\tb"), Status: 400, Code: "INVALID_IDEMPOTENCY_KEY"},
+		{Name: "restock the old key for another quantity", Method: post, Path: restock, Body: `{"quantity":6}`, Headers: keyed("old-restock"), Status: 422, Code: "IDEMPOTENCY_KEY_REUSED"},
+		{Name: "restock the old key for another SKU", Method: post, Path: "/api/v1/admin/stock/RM-MUG-STONE/restock", Body: `{"quantity":5}`, Headers: keyed("old-restock"), Status: 422, Code: "IDEMPOTENCY_KEY_REUSED"},
+		{Name: "restock zero", Method: post, Path: restock, Body: `{"quantity":0}`, Headers: keyed("k1"), Status: 400, Code: "VALIDATION"},
+		{Name: "restock negative", Method: post, Path: restock, Body: `{"quantity":-5}`, Headers: keyed("k1"), Status: 400, Code: "VALIDATION"},
+		{Name: "restock over the limit", Method: post, Path: restock, Body: `{"quantity":1000001}`, Headers: keyed("k1"), Status: 400, Code: "VALIDATION"},
+		{Name: "restock missing quantity", Method: post, Path: restock, Body: `{}`, Headers: keyed("k1"), Status: 400, Code: "VALIDATION"},
+		{Name: "restock quantity as string", Method: post, Path: restock, Body: `{"quantity":"5"}`, Headers: keyed("k1"), Status: 400, Code: "INVALID_JSON"},
+		{Name: "restock fractional quantity", Method: post, Path: restock, Body: `{"quantity":1.5}`, Headers: keyed("k1"), Status: 400, Code: "INVALID_JSON"},
+		{Name: "restock huge quantity", Method: post, Path: restock, Body: `{"quantity":1e30}`, Headers: keyed("k1"), Status: 400, Code: "INVALID_JSON"},
+		{Name: "restock unknown field", Method: post, Path: restock, Body: `{"quantity":5,"initial":1}`, Headers: keyed("k1"), Status: 400, Code: "INVALID_JSON"},
+		{Name: "restock broken JSON", Method: post, Path: restock, Body: `{"quantity":`, Headers: keyed("k1"), Status: 400, Code: "INVALID_JSON"},
+		{Name: "restock unknown SKU", Method: post, Path: "/api/v1/admin/stock/RM-NOPE/restock", Body: `{"quantity":5}`, Headers: keyed("k1"), Status: 404, Code: "UNKNOWN_SKU"},
+		{Name: "restock SKU with SQL", Method: post, Path: "/api/v1/admin/stock/RM-TENT-2P%27%20OR%20%271%27=%271/restock", Body: `{"quantity":5}`, Headers: keyed("k1"), Status: 404, Code: "UNKNOWN_SKU"},
+		{Name: "restock oversized body", Method: post, Path: restock, Body: `{"quantity":5,"x":"` + strings.Repeat("X", 2<<20) + `"}`, Headers: keyed("k1"), Status: 413, Code: "BODY_TOO_LARGE"},
+		{Name: "restock without admin token", Method: post, Path: restock, Body: `{"quantity":5}`, Headers: []string{"Idempotency-Key", "k1"}, Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
+		{Name: "restock with a wrong token", Method: post, Path: restock, Body: `{"quantity":5}`, Headers: []string{"Idempotency-Key", "k1", httpserver.HeaderAdminToken, "guess"}, Status: 403, Code: "INVALID_ADMIN_TOKEN"},
+		{Name: "restock as a user", Method: post, Path: restock, Body: `{"quantity":5}`, Headers: []string{"Idempotency-Key", "k1", httpserver.HeaderUserID, "alice"}, Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
 		{Name: "wrong method", Method: http.MethodDelete, Path: "/api/v1/reservations/RM-OLD", Headers: pairs(adminHeaders), Status: 405, Code: "METHOD_NOT_ALLOWED"},
 		{Name: "unknown route", Method: get, Path: "/api/v1/nothing", Headers: pairs(adminHeaders), Status: 404, Code: "ROUTE_NOT_FOUND"},
 	}
@@ -77,6 +99,9 @@ func TestHostileRequestsChangeNothing(t *testing.T) {
 		// An existing reservation that hostile requests must not touch.
 		if r := a.admin(t, post, reserve, reserveBody(t, "RM-OLD", httpapi.ReserveLine{SKU: tent, Quantity: 2})); r.status != http.StatusCreated {
 			t.Fatalf("setup: %d %s", r.status, r.body)
+		}
+		if r := a.restock(t, tent, "old-restock", 5); r.status != http.StatusCreated {
+			t.Fatalf("setup restock: %d %s", r.status, r.body)
 		}
 		before := a.state(t)
 		servetest.RunHostile(t, a.handler, nil, tests, nil)
@@ -100,6 +125,20 @@ func TestBadInputNamesTheField(t *testing.T) {
 			r := a.admin(t, http.MethodPost, "/api/v1/reservations", body)
 			if got := r.errorDetails()["field"]; r.status != 400 || got != want {
 				t.Errorf("%s: %d field %v, want 400 naming %q", body, r.status, got, want)
+			}
+		}
+	})
+}
+
+// A bad restock quantity names the field.
+func TestBadRestockNamesTheField(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		a := newAPI(t, db)
+		for _, body := range []string{`{"quantity":0}`, `{"quantity":"x"}`, `{}`, `{"quantity":2000000}`} {
+			r := a.call(t, http.MethodPost, "/api/v1/admin/stock/"+tent+"/restock", body,
+				map[string]string{httpserver.HeaderAdminToken: adminToken, httpapi.HeaderIdempotencyKey: "k"})
+			if got := r.errorDetails()["field"]; r.status != 400 || got != "quantity" {
+				t.Errorf("%s: %d field %v, want 400 naming quantity (%s)", body, r.status, got, r.body)
 			}
 		}
 	})

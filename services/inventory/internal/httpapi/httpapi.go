@@ -30,5 +30,6 @@ func Register(r gin.IRouter, svc *inventory.Service, adminToken string) {
 	admin.GET("/reservations/:orderNo", httpserver.Handle(a.getReservation))
 	admin.POST("/reservations/:orderNo/release", httpserver.Handle(a.release))
 	admin.GET("/admin/stock", httpserver.Handle(a.stock))
+	admin.POST("/admin/stock/:sku/restock", httpserver.Handle(a.restock))
 	admin.GET("/admin/reservations", httpserver.Handle(a.listReservations))
 }

@@ -53,8 +53,8 @@ type ReservationList struct {
 	Reservations []Reservation `json:"reservations"`
 }
 
-// StockList is every SKU's units by state; initial = available + reserved +
-// sold.
+// StockList is every SKU's units by state; initial + restocked = available +
+// reserved + sold.
 type StockList struct {
 	Stock []StockLevel `json:"stock"`
 }
@@ -63,6 +63,7 @@ type StockList struct {
 type StockLevel struct {
 	SKU       string `json:"sku" example:"RM-TENT-2P"`
 	Initial   int    `json:"initial" example:"20"`
+	Restocked int    `json:"restocked" example:"0"`
 	Available int    `json:"available" example:"17"`
 	Reserved  int    `json:"reserved" example:"2"`
 	Sold      int    `json:"sold" example:"1"`
@@ -191,7 +192,7 @@ func (a *API) release(c *gin.Context) error {
 // stock godoc
 //
 //	@Summary	List stock by state
-//	@Description	Every SKU's initial, available, reserved and sold units, for the audit (initial = available + reserved + sold).
+//	@Description	Every SKU's initial (seeded), restocked, available, reserved and sold units, for the audit (initial + restocked = available + reserved + sold).
 //	@Tags		admin
 //	@Produce	json
 //	@Security	AdminToken

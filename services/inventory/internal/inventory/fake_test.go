@@ -91,6 +91,11 @@ func (f *fakeStore) Reservations(context.Context) ([]inventory.Reservation, erro
 	return nil, errUnexpected
 }
 
+func (f *fakeStore) Restock(context.Context, inventory.Restock) (inventory.Restock, inventory.Stock, bool, error) {
+	f.call()
+	return inventory.Restock{}, inventory.Stock{}, false, errUnexpected
+}
+
 func (f *fakeStore) Stock(context.Context) ([]inventory.Stock, error) {
 	f.call()
 	return nil, errUnexpected

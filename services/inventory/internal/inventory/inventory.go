@@ -2,8 +2,8 @@
 // catalogue, stock per SKU and the reservations that hold stock for an order
 // until it is paid (sold) or cancelled (released).
 //
-// Stock is conserved per SKU: initial = available + reserved + sold, none of
-// them ever negative. Every change moves units between those columns with a
+// Stock is conserved per SKU: initial + restocked = available + reserved +
+// sold, none of them ever negative. Every change moves units between those columns with a
 // conditional update inside one database transaction (see Store), never by
 // reading a quantity and writing a new one.
 package inventory
@@ -24,10 +24,12 @@ type Product struct {
 	Available   int
 }
 
-// Stock is one SKU's units by state; Initial = Available + Reserved + Sold.
+// Stock is one SKU's units by state: Initial (seeded) + Restocked (every
+// restock since) = Available + Reserved + Sold.
 type Stock struct {
 	SKU       string
 	Initial   int
+	Restocked int
 	Available int
 	Reserved  int
 	Sold      int

@@ -53,6 +53,12 @@ type Store interface {
 	SellClaimed(ctx context.Context, consumer, eventID, orderNo string, now time.Time) (Transition, error)
 	// Reservations lists every reservation with its lines, for the audit.
 	Reservations(ctx context.Context) ([]Reservation, error)
+	// Restock adds r.Quantity units to r.SKU's available and restocked
+	// counts and records r, unless a restock under r.Key exists: then it
+	// changes nothing and returns that one with created false. Either way
+	// it returns the restocked SKU's stock after the call. Errors:
+	// ErrUnknownSKU.
+	Restock(ctx context.Context, r Restock) (got Restock, stock Stock, created bool, err error)
 	// Stock lists every SKU's units by state, ordered by SKU.
 	Stock(ctx context.Context) ([]Stock, error)
 	// Expired lists up to limit order numbers whose reservation is RESERVED

@@ -185,7 +185,7 @@ func stockOf(t *testing.T, svc *inventory.Service, sku string) inventory.Stock {
 	}
 	for _, s := range list {
 		if s.SKU == sku {
-			if s.Initial != s.Available+s.Reserved+s.Sold {
+			if s.Initial+s.Restocked != s.Available+s.Reserved+s.Sold {
 				t.Errorf("stock of %s breaks the invariant: %+v", sku, s)
 			}
 			return s

@@ -67,7 +67,7 @@ func (e env) stock(t *testing.T) map[string]inventory.Stock {
 	}
 	out := make(map[string]inventory.Stock, len(list))
 	for _, s := range list {
-		if s.Initial != s.Available+s.Reserved+s.Sold || s.Available < 0 || s.Reserved < 0 || s.Sold < 0 {
+		if s.Initial+s.Restocked != s.Available+s.Reserved+s.Sold || s.Available < 0 || s.Reserved < 0 || s.Sold < 0 {
 			t.Errorf("stock of %s breaks the invariant: %+v", s.SKU, s)
 		}
 		out[s.SKU] = s

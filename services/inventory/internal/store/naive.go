@@ -30,7 +30,7 @@ const readThenWriteWindow = 100 * time.Millisecond
 //
 // Two buyers of the last unit both read 1 available and both write 0: two
 // reservations hold one unit. Both columns are written from the read, so
-// the row itself stays conserved (initial = available + reserved + sold)
+// the row itself stays conserved (initial + restocked = available + reserved + sold)
 // and the CHECK constraint cannot see the lost update; the audit sees it as
 // reserved units that differ from what the open reservations hold. The
 // read holds no connection during the wait, so this races on SQLite's

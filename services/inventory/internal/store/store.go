@@ -31,16 +31,24 @@ type productRow struct {
 
 func (productRow) TableName() string { return "products" }
 
-// stockRow holds one SKU's units by state. The CHECK makes the database
-// itself refuse any update that would break conservation or go negative, a
-// second line behind the conditional updates.
+// stockRow holds one SKU's units by state: initial is what was seeded,
+// restocked the sum of the restocks since (restockRow). The CHECK makes the
+// database itself refuse any update that would break conservation or go
+// negative, a second line behind the conditional updates.
 type stockRow struct {
 	SKU       string `gorm:"primaryKey;size:32"`
-	Initial   int    `gorm:"not null;check:chk_stock_conserved,initial = available + reserved + sold AND available >= 0 AND reserved >= 0 AND sold >= 0"`
+	Initial   int    `gorm:"not null;check:chk_stock_received,initial + restocked = available + reserved + sold AND restocked >= 0 AND available >= 0 AND reserved >= 0 AND sold >= 0"`
+	Restocked int    `gorm:"not null;default:0"`
 	Available int    `gorm:"not null"`
 	Reserved  int    `gorm:"not null"`
 	Sold      int    `gorm:"not null"`
 }
+
+// oldStockCheck is the CHECK of databases made before restocks existed
+// (initial = available + reserved + sold); Migrate drops it, since a
+// restock breaks it, after adding chk_stock_received, which implies it
+// while restocked is 0.
+const oldStockCheck = "chk_stock_conserved"
 
 func (stockRow) TableName() string { return "stock" }
 
@@ -72,8 +80,13 @@ func (lineRow) TableName() string { return "reservation_lines" }
 // Migrate creates or extends the inventory's tables, including the inbox of
 // processed events.
 func Migrate(db *gorm.DB) error {
-	if err := database.Migrate(db, &productRow{}, &stockRow{}, &reservationRow{}, &lineRow{}); err != nil {
+	if err := database.Migrate(db, &productRow{}, &stockRow{}, &reservationRow{}, &lineRow{}, &restockRow{}); err != nil {
 		return fmt.Errorf("store: %w", err)
+	}
+	if m := db.Migrator(); m.HasConstraint(&stockRow{}, oldStockCheck) {
+		if err := m.DropConstraint(&stockRow{}, oldStockCheck); err != nil {
+			return fmt.Errorf("store: drop %s: %w", oldStockCheck, err)
+		}
 	}
 	if err := inbox.Migrate(db); err != nil {
 		return fmt.Errorf("store: %w", err)

@@ -254,7 +254,7 @@ func TestDatabaseRefusesBrokenStock(t *testing.T) {
 		e := newEnv(t, db)
 		err := db.Exec("UPDATE stock SET available = available - 1 WHERE sku = ?", mug).Error
 		if err == nil {
-			t.Error("the database accepted stock that breaks initial = available + reserved + sold")
+			t.Error("the database accepted stock that breaks initial + restocked = available + reserved + sold")
 		}
 		err = db.Exec("UPDATE stock SET available = available - 6, reserved = reserved + 6 WHERE sku = ?", rocket).Error
 		if err == nil {

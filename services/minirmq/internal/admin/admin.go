@@ -1,7 +1,9 @@
 // Package admin serves minirmq's admin HTTP API: topics, messages, half
 // messages, consumer groups, dead letters with replay, redelivery, the
-// journal of a message key, the workshop faults and Prometheus metrics. Reading needs nothing; every
-// route that changes something needs the admin token. The routes are
+// journal of a message key, the workshop faults, Prometheus metrics and Go's
+// profiles (net/http/pprof under /debug/pprof/). Reading needs nothing;
+// every route that changes something, and the profiles, need the admin
+// token. The routes are
 // documented in the module README.
 package admin
 
@@ -11,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -50,6 +53,12 @@ func Handler(b *broker.Broker, token string, log *slog.Logger) http.Handler {
 	mux.Handle("POST /api/v1/faults", a.admin(a.handle(a.armFault)))
 	mux.Handle("DELETE /api/v1/faults", a.admin(a.handle(a.clearFaults)))
 	mux.Handle("DELETE /api/v1/faults/{point}", a.admin(a.handle(a.clearFault)))
+	// Go's profiles, for the admin: profile the broker under load.
+	mux.Handle("/debug/pprof/", a.admin(http.HandlerFunc(pprof.Index))) // the index and every named profile
+	mux.Handle("/debug/pprof/cmdline", a.admin(http.HandlerFunc(pprof.Cmdline)))
+	mux.Handle("/debug/pprof/profile", a.admin(http.HandlerFunc(pprof.Profile)))
+	mux.Handle("/debug/pprof/symbol", a.admin(http.HandlerFunc(pprof.Symbol)))
+	mux.Handle("/debug/pprof/trace", a.admin(http.HandlerFunc(pprof.Trace)))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("no route %s %s; see the minirmq README", r.Method, r.URL.Path), nil)
 	})

@@ -55,12 +55,41 @@ type RefundRequest struct {
 }
 
 // AdminWallet is a wallet with the figures the audit's money check needs:
-// initialCents + topUpsCents = balanceCents + charges - refunds.
+// initialCents + topUpsCents = balanceCents + charges - refunds, where
+// topUpsCents counts the user's own top-ups and their bulk top-up lines.
 type AdminWallet struct {
 	UserID       string `json:"userId" example:"alice"`
 	InitialCents int64  `json:"initialCents" example:"1000000"`
 	TopUpsCents  int64  `json:"topUpsCents" example:"0"`
 	BalanceCents int64  `json:"balanceCents" example:"997500"`
+}
+
+// BulkTopUpRequest credits several wallets at once (admin).
+type BulkTopUpRequest struct {
+	// TopUps are 1..100 lines, one per user.
+	TopUps []BulkTopUpLine `json:"topUps"`
+}
+
+// BulkTopUpLine is one wallet's credit: 1..100000000 cents.
+type BulkTopUpLine struct {
+	UserID      string `json:"userId" maxLength:"64" example:"alice"`
+	AmountCents int64  `json:"amountCents" minimum:"1" maximum:"100000000" example:"5000000"`
+}
+
+// BulkTopUpResponse is a bulk top-up with each wallet's balance right after
+// it, by user id.
+type BulkTopUpResponse struct {
+	BulkTopUpID string                `json:"bulkTopUpId" example:"bt_5RZQ2KJ7M3XW4YB6N8TD1C9FHA"`
+	TotalCents  int64                 `json:"totalCents" example:"10000000"`
+	CreatedAt   time.Time             `json:"createdAt" example:"2025-01-01T12:00:00Z"`
+	TopUps      []BulkTopUpLineResult `json:"topUps"`
+}
+
+// BulkTopUpLineResult is one credited wallet.
+type BulkTopUpLineResult struct {
+	UserID       string `json:"userId" example:"alice"`
+	AmountCents  int64  `json:"amountCents" example:"5000000"`
+	BalanceCents int64  `json:"balanceCents" example:"5997500"`
 }
 
 // WalletsResponse lists every wallet.

@@ -135,6 +135,7 @@ type state struct {
 	Charges []httpapi.Charge
 	TopUps  int64
 	Voids   int64
+	Bulks   int64 // bulk top-ups and their lines
 }
 
 func (e env) state() state {
@@ -151,6 +152,14 @@ func (e env) state() state {
 	if err := e.db.Table("voided_orders").Count(&s.Voids).Error; err != nil {
 		e.t.Fatal(err)
 	}
+	var lines int64
+	if err := e.db.Table("bulk_top_ups").Count(&s.Bulks).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.db.Table("bulk_top_up_lines").Count(&lines).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	s.Bulks += lines
 	return s
 }
 

@@ -13,6 +13,8 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
 )
 
+const bulk = "/api/v1/admin/wallets/top-ups"
+
 // Every hostile request answers 4xx in the shared error shape and changes
 // nothing.
 func TestHostileInputChangesNothing(t *testing.T) {
@@ -24,8 +26,13 @@ func TestHostileInputChangesNothing(t *testing.T) {
 		if _, err := e.svc.OrderCancelled(t.Context(), cancelRef(1), "GONE"); err != nil {
 			t.Fatal(err)
 		}
+		if status, body := e.do("POST", bulk, asAdmin().with("Idempotency-Key", "old-bulk"), `{"topUps":[{"userId":"bob","amountCents":500}]}`); status != http.StatusCreated {
+			t.Fatalf("setup bulk top-up: %d %s", status, body)
+		}
 		before := e.state()
 
+		bulkH := asAdmin().with("Idempotency-Key", "b1")
+		const bulkOK = `{"topUps":[{"userId":"bob","amountCents":5}]}`
 		topUp := asUser("alice").with("Idempotency-Key", "h1")
 		long := strings.Repeat("x", 65)
 		tests := []servetest.Hostile{
@@ -73,6 +80,31 @@ func TestHostileInputChangesNothing(t *testing.T) {
 			{Name: "get long order", Method: "GET", Path: "/api/v1/charges/" + long, Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
 			{Name: "get escaped order", Method: "GET", Path: "/api/v1/charges/%27%20OR%201=1", Headers: asAdmin().pairs(), Status: 400, Code: "VALIDATION"},
 
+			{Name: "bulk no key", Method: "POST", Path: bulk, Body: bulkOK, Headers: asAdmin().pairs(), Status: 400, Code: "IDEMPOTENCY_KEY_REQUIRED"},
+			{Name: "bulk long key", Method: "POST", Path: bulk, Body: bulkOK, Headers: asAdmin().with("Idempotency-Key", strings.Repeat("k", 129)).pairs(), Status: 400, Code: "INVALID_IDEMPOTENCY_KEY"},
+			{Name: "bulk key with a control character", Method: "POST", Path: bulk, Body: bulkOK, Headers: asAdmin().with("Idempotency-Key", "k\x7f").pairs(), Status: 400, Code: "INVALID_IDEMPOTENCY_KEY"},
+			{Name: "bulk broken JSON", Method: "POST", Path: bulk, Body: `{"topUps":[`, Headers: bulkH.pairs(), Status: 400, Code: "INVALID_JSON"},
+			{Name: "bulk unknown field", Method: "POST", Path: bulk, Body: `{"topUps":[{"userId":"bob","amountCents":1,"balanceCents":5}]}`, Headers: bulkH.pairs(), Status: 400, Code: "INVALID_JSON"},
+			{Name: "bulk no lines", Method: "POST", Path: bulk, Body: `{"topUps":[]}`, Headers: bulkH.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "bulk null lines", Method: "POST", Path: bulk, Body: `{"topUps":null}`, Headers: bulkH.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "bulk empty object", Method: "POST", Path: bulk, Body: `{}`, Headers: bulkH.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "bulk too many lines", Method: "POST", Path: bulk, Body: `{"topUps":[` + strings.Repeat(`{"userId":"bob","amountCents":1},`, 100) + `{"userId":"bob","amountCents":1}]}`, Headers: bulkH.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "bulk zero amount", Method: "POST", Path: bulk, Body: `{"topUps":[{"userId":"bob","amountCents":0}]}`, Headers: bulkH.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "bulk negative amount", Method: "POST", Path: bulk, Body: `{"topUps":[{"userId":"bob","amountCents":-5}]}`, Headers: bulkH.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "bulk amount over the cap", Method: "POST", Path: bulk, Body: `{"topUps":[{"userId":"bob","amountCents":100000001}]}`, Headers: bulkH.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "bulk amount beyond int64", Method: "POST", Path: bulk, Body: `{"topUps":[{"userId":"bob","amountCents":1e30}]}`, Headers: bulkH.pairs(), Status: 400, Code: "INVALID_JSON"},
+			{Name: "bulk amount as string", Method: "POST", Path: bulk, Body: `{"topUps":[{"userId":"bob","amountCents":"5"}]}`, Headers: bulkH.pairs(), Status: 400, Code: "INVALID_JSON"},
+			{Name: "bulk missing user", Method: "POST", Path: bulk, Body: `{"topUps":[{"amountCents":5}]}`, Headers: bulkH.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "bulk user with a space", Method: "POST", Path: bulk, Body: `{"topUps":[{"userId":"b ob","amountCents":5}]}`, Headers: bulkH.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "bulk long user", Method: "POST", Path: bulk, Body: `{"topUps":[{"userId":"` + long + `","amountCents":5}]}`, Headers: bulkH.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "bulk a user twice", Method: "POST", Path: bulk, Body: `{"topUps":[{"userId":"bob","amountCents":5},{"userId":"bob","amountCents":6}]}`, Headers: bulkH.pairs(), Status: 400, Code: "VALIDATION"},
+			{Name: "bulk unknown user after a good one", Method: "POST", Path: bulk, Body: `{"topUps":[{"userId":"alice","amountCents":5},{"userId":"mallory","amountCents":6}]}`, Headers: bulkH.pairs(), Status: 404, Code: "WALLET_NOT_FOUND"},
+			{Name: "bulk the old key for other lines", Method: "POST", Path: bulk, Body: `{"topUps":[{"userId":"bob","amountCents":501}]}`, Headers: asAdmin().with("Idempotency-Key", "old-bulk").pairs(), Status: 422, Code: "IDEMPOTENCY_KEY_REUSED"},
+			{Name: "bulk the old key for another user", Method: "POST", Path: bulk, Body: `{"topUps":[{"userId":"carol","amountCents":500}]}`, Headers: asAdmin().with("Idempotency-Key", "old-bulk").pairs(), Status: 422, Code: "IDEMPOTENCY_KEY_REUSED"},
+			{Name: "bulk oversized", Method: "POST", Path: bulk, Body: `{"topUps":[{"userId":"bob","amountCents":1}],"pad":"` + strings.Repeat("a", 8<<10) + `"}`, Headers: bulkH.pairs(), Status: 413, Code: "BODY_TOO_LARGE"},
+			{Name: "bulk as a user", Method: "POST", Path: bulk, Body: bulkOK, Headers: asUser("alice").with("Idempotency-Key", "b1").pairs(), Status: 401, Code: "ADMIN_TOKEN_REQUIRED"},
+			{Name: "bulk with a wrong token", Method: "POST", Path: bulk, Body: bulkOK, Headers: hdr{"X-Admin-Token": "guess", "Idempotency-Key": "b1"}.pairs(), Status: 403, Code: "INVALID_ADMIN_TOKEN"},
+
 			{Name: "GET on the charge route", Method: "GET", Path: "/api/v1/charges", Headers: asAdmin().pairs(), Status: 405, Code: "METHOD_NOT_ALLOWED"},
 			{Name: "unknown path", Method: "GET", Path: "/api/v1/wallets", Headers: asUser("alice").pairs(), Status: 404, Code: "ROUTE_NOT_FOUND"},
 			{Name: "wrong method", Method: "DELETE", Path: "/api/v1/wallet", Headers: asUser("alice").pairs(), Status: 405, Code: "METHOD_NOT_ALLOWED"},
@@ -115,6 +147,7 @@ func TestIdentity(t *testing.T) {
 			{"POST", "/api/v1/charges/ALICE-1/refund", `{"reason":"x"}`},
 			{"GET", "/api/v1/admin/wallets", ``},
 			{"GET", "/api/v1/admin/charges", ``},
+			{"POST", bulk, `{"topUps":[{"userId":"bob","amountCents":5}]}`},
 		}
 		for _, r := range admin {
 			status, body := e.do(r.method, r.path, hdr{}, r.body)

@@ -39,6 +39,7 @@ func Register(r gin.IRouter, svc *payment.Service, adminToken string, set *fault
 	admin.GET("/charges/:orderNo", httpserver.Handle(a.getCharge))
 	admin.POST("/charges/:orderNo/refund", httpserver.Handle(a.refund))
 	admin.GET("/admin/wallets", httpserver.Handle(a.wallets))
+	admin.POST("/admin/wallets/top-ups", httpserver.Handle(a.bulkTopUp))
 	admin.GET("/admin/charges", httpserver.Handle(a.charges))
 }
 

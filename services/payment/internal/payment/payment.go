@@ -34,7 +34,9 @@ const (
 const CancelRefundReason = "order cancelled"
 
 // Wallet is a user's demo balance. Money is conserved per wallet:
-// InitialCents + TopUpsCents = BalanceCents + (charges - refunds).
+// InitialCents + TopUpsCents = BalanceCents + (charges - refunds), where
+// TopUpsCents counts the user's own top-ups and their lines of bulk
+// top-ups.
 type Wallet struct {
 	UserID       string
 	InitialCents int64
@@ -118,6 +120,11 @@ type Store interface {
 	// the user already has a top-up under t.Key: then it changes nothing and
 	// returns that one with created == false.
 	TopUp(ctx context.Context, t TopUp) (got TopUp, created bool, err error)
+	// BulkTopUp credits every line's wallet (b.Lines, sorted by user id)
+	// and records b, all or nothing, unless a bulk top-up under b.Key
+	// exists: then it changes nothing and returns that one with created ==
+	// false. A line without a wallet fails it with WALLET_NOT_FOUND.
+	BulkTopUp(ctx context.Context, b BulkTopUp) (got BulkTopUp, created bool, err error)
 	// Charge debits c.AmountCents from c.UserID's wallet and records c,
 	// unless a charge for c.OrderNo exists: then it changes nothing and
 	// returns that one with created == false. It fails with ORDER_CANCELLED

@@ -28,7 +28,7 @@ func New(db *gorm.DB) *Store { return &Store{db: db} }
 
 // Migrate creates or extends payment's tables and the inbox table.
 func Migrate(db *gorm.DB) error {
-	if err := database.Migrate(db, &walletRow{}, &chargeRow{}, &voidRow{}, &topUpRow{}); err != nil {
+	if err := database.Migrate(db, &walletRow{}, &chargeRow{}, &voidRow{}, &topUpRow{}, &bulkTopUpRow{}, &bulkLineRow{}); err != nil {
 		return err
 	}
 	if err := inbox.Migrate(db); err != nil {

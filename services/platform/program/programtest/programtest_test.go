@@ -89,6 +89,13 @@ func TestStart(t *testing.T) {
 		if status, body := s.Do(t, http.MethodGet, "/swagger/doc.json", ""); status != http.StatusOK || body != doc {
 			t.Errorf("/swagger/doc.json = %d %q, want the document", status, body)
 		}
+		// Go's profiles, for the admin only.
+		if status, _ := s.Do(t, http.MethodGet, "/debug/pprof/", ""); status != http.StatusUnauthorized {
+			t.Errorf("/debug/pprof/ without the admin token = %d, want 401", status)
+		}
+		if status, body := s.Do(t, http.MethodGet, "/debug/pprof/goroutine?debug=1", "", "X-Admin-Token", "rocketmart-admin"); status != http.StatusOK || !strings.Contains(body, "goroutine profile:") {
+			t.Errorf("/debug/pprof/goroutine with the admin token = %d %.100q", status, body)
+		}
 		s.Broker.Send(t, "SHOP_SALE", "sale-1", []byte(`{}`))
 		testkit.Eventually(t, programtest.Timeout, "the sale consumed", func() bool {
 			_, body := s.Do(t, http.MethodGet, "/sales", "")

@@ -1,4 +1,4 @@
-package main
+package launcher
 
 import (
 	"context"
@@ -8,14 +8,14 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
 	"github.com/rocketmart/rocketmart/services/platform/database"
 )
 
-// mysqlSchemas creates one fresh schema per service, soak_<seed>_<svc>, on
-// the server dsn names, and returns the services' DSNs and a function that
-// drops the schemas.
-func mysqlSchemas(ctx context.Context, dsn string, seed uint64) (map[string]string, func() error, error) {
+// MySQLSchemas creates one fresh schema per service, <prefix>_<svc>, on the
+// server dsn names (a go-sql-driver DSN), and returns the services' DSNs
+// for Options.DB and a function that drops the schemas. The soak and the
+// benchmark run on them with -db mysql.
+func MySQLSchemas(ctx context.Context, dsn, prefix string) (map[string]string, func() error, error) {
 	if dsn == "" {
 		return nil, nil, errors.New("-db mysql needs -mysql-dsn or TEST_MYSQL_DSN, e.g. root@tcp(127.0.0.1:3306)/test?parseTime=true")
 	}
@@ -43,8 +43,8 @@ func mysqlSchemas(ctx context.Context, dsn string, seed uint64) (map[string]stri
 		}
 		return errors.Join(errs...)
 	}
-	for _, svc := range launcher.ServiceNames() {
-		schema := fmt.Sprintf("soak_%d_%s", seed%1_000_000_000, svc)
+	for _, svc := range ServiceNames() {
+		schema := prefix + "_" + svc
 		if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+schema+"` CHARACTER SET utf8mb4"); err != nil {
 			drop()
 			return nil, nil, fmt.Errorf("create schema %s: %w", schema, err)
