@@ -117,10 +117,15 @@ func TestMySQLConfig(t *testing.T) {
 		not  []string
 	}{
 		{"adds parseTime and charset", "root@tcp(127.0.0.1:3306)/shop", []string{"parseTime=true", "charset=utf8mb4"}, nil},
-		{"keeps an explicit charset", "root@tcp(127.0.0.1:3306)/shop?charset=latin1", []string{"charset=latin1", "parseTime=true"}, []string{"utf8mb4"}},
+		{"keeps an explicit charset", "root@tcp(127.0.0.1:3306)/shop?charset=latin1", []string{"charset=latin1", "parseTime=true"}, []string{"utf8mb4", "interpolateParams"}},
+		{"no interpolation in a charset of the DSN's choice", "root@tcp(127.0.0.1:3306)/shop?charset=big5", []string{"charset=big5"}, []string{"interpolateParams"}},
+		{"no interpolation in a collation of the DSN's choice", "root@tcp(127.0.0.1:3306)/shop?collation=utf8mb4_bin", nil, []string{"interpolateParams"}},
 		{"forces parseTime", "root@tcp(127.0.0.1:3306)/shop?parseTime=false", []string{"parseTime=true"}, nil},
 		{"password mentioning charset", "root:charset=x@tcp(127.0.0.1:3306)/shop", []string{"charset=utf8mb4"}, nil},
-		{"keeps other params", "root@tcp(127.0.0.1:3306)/shop?timeout=3s", []string{"timeout=3s"}, nil},
+		{"keeps other params", "root@tcp(127.0.0.1:3306)/shop?timeout=3s", []string{"timeout=3s", "interpolateParams=true"}, nil},
+		{"interpolates parameters", "root@tcp(127.0.0.1:3306)/shop", []string{"interpolateParams=true"}, nil},
+		{"keeps server-side prepares when asked", "root@tcp(127.0.0.1:3306)/shop?interpolateParams=false", nil, []string{"interpolateParams"}},
+		{"password mentioning interpolateParams", "root:interpolateParams=false@tcp(127.0.0.1:3306)/shop", []string{"interpolateParams=true"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
