@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -86,6 +87,15 @@ func sessionResponse(id string, exp time.Time) SessionResponse {
 
 // orderProgress answers the progress document of one of the caller's orders.
 func (g *Gateway) orderProgress(c *gin.Context) error {
+	return g.ownOrderDocument(c, func(ctx context.Context, userID, no string) (any, error) {
+		return g.progress.Get(ctx, userID, no)
+	})
+}
+
+// ownOrderDocument answers a document about one of the signed-in caller's
+// orders (the path's order number), built by get, never cached: 401
+// without a session, 400 for a malformed number, get's error otherwise.
+func (g *Gateway) ownOrderDocument(c *gin.Context, get func(ctx context.Context, userID, orderNo string) (any, error)) error {
 	userID, err := g.currentUser(c.Request)
 	if err != nil {
 		g.unauthorized(c, err)
@@ -95,7 +105,7 @@ func (g *Gateway) orderProgress(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := g.progress.Get(c.Request.Context(), userID, no)
+	doc, err := get(c.Request.Context(), userID, no)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -10,22 +11,9 @@ import (
 // order service confirms the order is the caller's (another user's is its
 // 404) before any journal is read with the gateway's admin token.
 func (g *Gateway) orderTimeline(c *gin.Context) error {
-	userID, err := g.currentUser(c.Request)
-	if err != nil {
-		g.unauthorized(c, err)
-		return nil
-	}
-	no, err := orderNoParam(c)
-	if err != nil {
-		return err
-	}
-	doc, err := g.timeline.ForUser(c.Request.Context(), userID, no)
-	if err != nil {
-		return err
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, doc)
-	return nil
+	return g.ownOrderDocument(c, func(ctx context.Context, userID, no string) (any, error) {
+		return g.timeline.ForUser(ctx, userID, no)
+	})
 }
 
 // adminTimeline answers the timeline of any order to a caller with the
