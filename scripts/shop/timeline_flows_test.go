@@ -16,6 +16,7 @@ import (
 	"github.com/rocketmart/rocketmart/scripts/shop/labs"
 	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
 	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/platform/program"
 )
 
 // TestTimelineFlows proves the per-order timeline (issue 15, the timeline
@@ -59,6 +60,7 @@ func TestTimelineFlows(t *testing.T) {
 			f.run("consumer fails twice", f.failsTwice)
 			f.run("redelivered duplicate", f.duplicate)
 			f.run("dead letter and replay", f.deadLetter)
+			f.run("slow motion", f.slowMotion)
 			f.run("every flow complete, acks included", f.settle)
 			f.run("the owner's timeline", f.userTimeline)
 			t.Logf("%s: %v in all", flavour, time.Since(began).Round(100*time.Millisecond))
@@ -538,6 +540,50 @@ func (f *timelineFlows) duplicate(t *testing.T) {
 	w.entries = append(w.entries, again[1:]...)
 	w.chains = append(w.chains, again)
 	f.expect(w)
+}
+
+// 7. Slow motion (the demo switch): every ORDER_PAID consumer holds its
+// delivery for the armed delay, so the timeline shows each delivery, the
+// consumer's held note and, at least that much later, the same single
+// processed entry as a clean pay.
+func (f *timelineFlows) slowMotion(t *testing.T) {
+	const hold = 1500 * time.Millisecond
+	for _, g := range paidGroups {
+		f.arm(g.service, program.SlowMotionPoint+"=delay,delay="+hold.String())
+	}
+	defer func() {
+		if err := f.lab.ClearFaults(context.WithoutCancel(t.Context())); err != nil {
+			t.Error(err)
+		}
+	}()
+	no := f.placeAndPay("alice", http.StatusOK)
+	w := committed(no, "alice")
+	for _, g := range paidGroups {
+		chain := []string{brokerStored, delivered(1, g.group), step(g.service, "held", "", 1, g.group),
+			consumed(g.service, "processed", 1, g.group), acked(1, g.group)}
+		w.entries = append(w.entries, chain[1:]...)
+		w.chains = append(w.chains, chain)
+	}
+	f.expect(w)
+
+	at := func(e tlEntry) time.Time {
+		ts, err := time.Parse(time.RFC3339Nano, e.At)
+		if err != nil {
+			t.Fatalf("entry %s: at %q: %v", e, e.At, err)
+		}
+		return ts
+	}
+	held := map[string]time.Time{}
+	for _, e := range f.adminTimeline(no).paid() {
+		switch {
+		case e.Step == "held":
+			held[e.Group] = at(e)
+		case e.Step == "consumed" && e.Outcome == "processed":
+			if waited := at(e).Sub(held[e.Group]); waited < hold {
+				t.Errorf("%s processed %v after it was held, want at least the %v armed", e.Group, waited, hold)
+			}
+		}
+	}
 }
 
 // redeliver has the broker deliver the ORDER_PAID message of orderNo to

@@ -2,7 +2,6 @@ package main_test
 
 import (
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
+	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
 // with is the same tab reporting to another test (a subtest).
@@ -28,30 +28,6 @@ func choose(sel, value string) chromedp.Action[chromedp.Void] {
 		s.dispatchEvent(new Event('change', { bubbles: true }));
 		return s.value === %q;
 	})()`, sel, value, value))))
-}
-
-// faultSwitches reports whether program has the fault contract's API in
-// this build: 200 with the token, or 404 before the fault work has landed.
-func faultSwitches(t *testing.T, shop *launcher.Shop, program string) bool {
-	t.Helper()
-	req, err := http.NewRequest("GET", shop.URL[program]+"/api/v1/admin/faults", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("X-Admin-Token", shop.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusOK:
-		return true
-	case http.StatusNotFound:
-		return false
-	}
-	t.Fatalf("GET %s/api/v1/admin/faults answered %d, want 200 (or 404 without fault switches)", program, resp.StatusCode)
-	return false
 }
 
 // The trainer page in a real Chromium against the real shop: a wrong token
@@ -97,9 +73,6 @@ func TestTrainerPage(t *testing.T) {
 	})
 
 	t.Run("fault and banner", func(t *testing.T) {
-		if !faultSwitches(t, shop, "payment") {
-			t.Skip("payment answers 404 for /api/v1/admin/faults: this build has no fault switches yet (the fault contract's service side); un-skip when it lands")
-		}
 		b := b.with(t)
 		card := `[data-testid="program-faults"][data-program="payment"]`
 		b.do("arm a delay without saying how long", chromedp.Click(card+` [data-testid="arm-open"]`),
@@ -121,6 +94,36 @@ func TestTrainerPage(t *testing.T) {
 		if !b.hidden(sel("fault-banner")) {
 			t.Error("the banner stays after the fault was cleared")
 		}
+	})
+
+	t.Run("slow motion", func(t *testing.T) {
+		b := b.with(t)
+		slowmo := sel("trainer-slowmo")
+		b.do("turn slow motion on", chromedp.Navigate(b.base+"/#/trainer"),
+			chromedp.WaitVisible(`[data-testid="trainer"][data-state="open"]`),
+			chromedp.WaitVisible(slowmo+`[data-state="off"]`),
+			chromedp.Click(sel("slowmo-on")), chromedp.WaitVisible(slowmo+`[data-state="on"]`))
+		state := eval[string](b, `document.querySelector('[data-testid="slowmo-state"]').textContent`)
+		// Every service consumes something (order its timeouts, payment the
+		// cancellations); minirmq has other switches and is left alone.
+		for _, svc := range contracts.Services() {
+			if !strings.Contains(state, svc.Name+" holds each delivery 2s") {
+				t.Errorf("the switch reads %q, want %s holding each delivery 2s", state, svc.Name)
+			}
+		}
+		if strings.Contains(state, "minirmq") {
+			t.Errorf("the switch reads %q: minirmq has no slow-motion point", state)
+		}
+		b.do("see it in the banner", chromedp.Click(sel("brand")), chromedp.WaitVisible(sel("product-card")),
+			chromedp.WaitVisible(sel("fault-banner-text")))
+		if text := eval[string](b, `document.querySelector('[data-testid="fault-banner"]').textContent`); !strings.Contains(text, "cart slow motion: each delivery held 2s") {
+			t.Errorf("the banner reads %q", text)
+		}
+		b.do("turn it off", chromedp.Navigate(b.base+"/#/trainer"),
+			chromedp.WaitVisible(slowmo+`[data-state="on"]`),
+			chromedp.Click(sel("slowmo-off")), chromedp.WaitVisible(slowmo+`[data-state="off"]`),
+			chromedp.Click(sel("brand")), chromedp.WaitVisible(sel("product-card")),
+			chromedp.WaitNotPresent(`[data-testid="fault-banner"]:not([data-armed="0"])`))
 	})
 
 	t.Run("reset asks first", func(t *testing.T) {

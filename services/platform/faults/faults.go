@@ -148,6 +148,7 @@ func (a Armed) Summary() string {
 type Hit struct {
 	Action Action
 	Value  string
+	Delay  time.Duration // a delay's length (At has already waited it)
 }
 
 // Set is a program's points and the faults armed on them. The zero value is
@@ -384,7 +385,7 @@ func (s *Set) At(ctx context.Context, point string) (Hit, bool) {
 		case <-ctx.Done():
 		}
 	}
-	return Hit{Action: f.Action, Value: f.Value}, true
+	return Hit{Action: f.Action, Value: f.Value, Delay: f.Delay}, true
 }
 
 // Peek reports the fault armed on point without firing it, for a point that
@@ -400,7 +401,7 @@ func (s *Set) Peek(point string) (Hit, bool) {
 	if !ok {
 		return Hit{}, false
 	}
-	return Hit{Action: a.Action, Value: a.Value}, true
+	return Hit{Action: a.Action, Value: a.Value, Delay: a.Delay}, true
 }
 
 // Naive is the naive variant armed on point, or "" for the correct design.

@@ -53,6 +53,7 @@ const (
 	StepEndTransaction   = "end-transaction"   // txmsg: what the producer tells the broker
 	StepCheckBack        = "check-back"        // txmsg: a check-back answered
 	StepConsumed         = "consumed"          // mq: a delivery handled
+	StepHeld             = "held"              // program: a delivery held by the slow-motion switch before it is handled
 )
 
 // Entry is one step with one message, in the shape every source of the

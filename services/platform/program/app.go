@@ -105,11 +105,12 @@ func (a *App) MQ() mq.Config {
 
 // Consume starts the service's consumers (events.Subscriptions) with the
 // configured maximum redeliveries, counted on /metrics and recorded in the
-// journal, each with its fault point consume.<group> (ConsumerFaults). They are closed before anything
+// journal, each with its fault point consume.<group> (ConsumerFaults) and the service's slow-motion
+// switch (SlowMotion). They are closed before anything
 // opened earlier, the database included, so no delivery is handled on a
 // closed database.
 func (a *App) Consume(ctx context.Context, subs ...mq.Subscription) error {
-	subs = ConsumerFaults(a.Faults, subs)
+	subs = SlowMotion(a.Faults, a.Journal, ConsumerFaults(a.Faults, subs))
 	consumers, err := mq.StartConsumers(ctx, a.MQ(), mq.ConsumerOptions{
 		MaxReconsumeTimes: a.base.MaxReconsume,
 		Metrics:           mq.NewConsumerMetrics(a.Server.Registry()),

@@ -14,7 +14,9 @@ let shown = '';
 
 /** describeFault says what an armed fault does: "pay.after-half crash (1 left)". */
 export function describeFault(a) {
-  const what = [a.point, a.action, a.value, a.delay].filter(Boolean).join(' ');
+  const what = a.point === 'slow-motion'
+    ? `slow motion: each delivery held ${a.delay}`
+    : [a.point, a.action, a.value, a.delay].filter(Boolean).join(' ');
   const how = [a.left !== undefined && a.left !== null ? `${a.left} left` : 'every time'];
   if (a.expiresAt) {
     const d = new Date(a.expiresAt);

@@ -70,6 +70,8 @@ export function describe(e) {
         case 'dead-lettered': return arrow(actor, 'broker', `${e.group}: gave up${attemptText(e)}${why(e)} — dead-lettered`);
         default: return arrow(actor, 'broker', `${e.group}: ${e.outcome || 'handled'}${attemptText(e)}${why(e)}`);
       }
+    case 'held':
+      return note(`${e.group}: slow motion — ${(e.detail || 'held before handling').replace(/^slow motion: /, '')}`, 'info');
     // Written by the broker (minirmq).
     case 'half-stored':
       return note(`Half message stored${e.topic ? ` for ${e.topic}` : ''} — consumers cannot see it yet`, 'info');

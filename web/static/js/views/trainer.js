@@ -6,6 +6,7 @@ import { api, isAbort } from '../api.js';
 import { h, heading, fieldMessage, errorBox } from '../ui.js';
 import { faultCard, isTokenRefusal } from './trainer-faults.js';
 import { programsPart, resetPart, labsPart, isControlMissing } from './trainer-control.js';
+import { slowMotionPart } from './trainer-slowmo.js';
 
 const tokenKey = 'rocketmart.trainer.token';
 const programsPollMs = 2000;
@@ -120,9 +121,10 @@ async function openSections(token, signal, sections, root) {
   const cards = programs.map((p) => faultCard(p, call, signal));
   const progs = programsPart(call, signal);
   const labs = labsPart(call, signal);
-  const reload = () => cards.forEach((c) => c.load().catch(() => {}));
+  const reload = () => [slowmo, ...cards].forEach((c) => c.load().catch(() => {}));
+  const slowmo = slowMotionPart(programs, call, signal, reload);
   const controlBox = h('div', { class: 'trainer-control' });
-  sections.replaceChildren(controlBox,
+  sections.replaceChildren(controlBox, slowmo.el,
     h('section', { 'aria-labelledby': 'faults-title', 'data-testid': 'trainer-faults' },
       h('h2', { id: 'faults-title' }, 'Fault switches'),
       h('div', { class: 'fault-cards' }, cards.map((c) => c.el))));
@@ -139,7 +141,7 @@ async function openSections(token, signal, sections, root) {
       else controlError = err; // the launcher did not answer: say so, keep the faults
     }
   };
-  const results = await Promise.allSettled([loadControl(), labs.load(), ...cards.map((c) => c.load())]);
+  const results = await Promise.allSettled([loadControl(), labs.load(), slowmo.load(), ...cards.map((c) => c.load())]);
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
   if (controlMissing) {
