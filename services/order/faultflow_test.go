@@ -53,7 +53,7 @@ func faultPointsListed(w *world) {
 		}
 	}
 	want := []string{"consume." + contracts.ConsumerOrderOrderTimeout, "pay.after-commit", "pay.after-half",
-		"pay.check-back", "pay.check-back.strategy", "pay.end-transaction", "pay.local"}
+		"pay.check-back", "pay.check-back.strategy", "pay.end-transaction", "pay.local", "slow-motion"}
 	if !slices.Equal(got, want) {
 		w.t.Errorf("points %v, want %v", got, want)
 	}
