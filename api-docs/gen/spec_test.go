@@ -19,10 +19,6 @@ import (
 // so these tests read them, not a fresh generation: TestDocsMatchCode already
 // proves the two are the same.
 
-// errorSchema is the one error shape every endpoint answers with
-// (platform/httpserver.ErrorResponse, written only by httpserver.WriteError).
-const errorSchema = "#/definitions/httpserver.ErrorResponse"
-
 // loadSpec reads and parses api-docs/<svc>/swagger.json.
 func loadSpec(t *testing.T, svc string) *loads.Document {
 	t.Helper()
