@@ -92,7 +92,11 @@ func rewriteSpec(raw []byte, service, origin string) ([]byte, error) {
 	doc.Host = ""
 	doc.Schemes = nil
 	doc.SecurityDefinitions = spec.SecurityDefinitions{sessionScheme: sessionSecurity(origin)}
-	doc.Info.Description = strings.TrimSpace(doc.Info.Description + "\n\n" + gatewayIntro(service, origin))
+	intro := gatewayIntro(service, origin)
+	if own := strings.TrimSpace(doc.Info.Description); own != "" {
+		intro += "\n\n**The " + service + " service** (as it describes itself on its own port): " + own
+	}
+	doc.Info.Description = intro
 	return json.Marshal(&doc)
 }
 
