@@ -74,6 +74,18 @@ func TestGatewaySpecsDescribeTheGateway(t *testing.T) {
 			} else if s := gw.SecurityDefinitions[sessionScheme]; s.Type != "apiKey" || s.In != "header" || s.Name != "Cookie" {
 				t.Errorf("%s is %s in %s named %s, want an apiKey in the Cookie header", sessionScheme, s.Type, s.In, s.Name)
 			}
+			// Only the introduction, saying the gateway sets it, names X-User-ID.
+			rest, err := json.Marshal(struct {
+				Paths       *spec.Paths
+				Definitions spec.Definitions
+				Security    spec.SecurityDefinitions
+			}{gw.Paths, gw.Definitions, gw.SecurityDefinitions})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(strings.ToLower(string(rest)), "x-user-id") {
+				t.Errorf("the gateway's document speaks of X-User-ID outside its introduction")
+			}
 			ops := specOps(gw)
 			if len(ops) < 4 {
 				t.Fatalf("only %d operations", len(ops))
