@@ -59,6 +59,8 @@ func TestSwaggerThroughTheGateway(t *testing.T) {
 	b.resize(390, 844, true)
 	b.do("open the API docs page", chromedp.Navigate(base+"/docs"), chromedp.WaitVisible(sel("swagger-cart")))
 	b.fitsWidth("/docs")
+	b.onScreen("the docs page's link back to the shop", sel("docs-back-to-shop"))
+	b.shot("docs-390")
 	b.do("open the cart's Swagger UI", chromedp.Click(sel("swagger-cart")),
 		chromedp.WaitVisible(`.swagger-ui .opblock-summary-path[data-path="/cart/cart"]`))
 	b.onScreen("the link back to the shop", sel("swagger-back-to-shop"))
@@ -101,7 +103,8 @@ func TestSwaggerThroughTheGateway(t *testing.T) {
 		t.Errorf("GET /cart/cart from the page answered %q", got)
 	}
 	shown := eval[string](b, `document.querySelector('`+cart+` .curl-command .curl').textContent`)
-	b.screenshot("swagger-cart-390-executed")
+	b.do("scroll to the curl shown", chromedp.ScrollIntoView(cart+` .curl-command`))
+	b.shot("swagger-cart-390-curl")
 	if !strings.Contains(shown, base+"/api/cart/cart") || !strings.Contains(shown, cookie) || strings.Contains(strings.ToLower(shown), "x-user-id") {
 		t.Fatalf("the curl shown: %s", shown)
 	}
