@@ -10,6 +10,7 @@ replace (
 
 require (
 	github.com/gin-gonic/gin v1.12.0
+	github.com/go-openapi/spec v0.20.4
 	github.com/rocketmart/rocketmart/services/audit v0.0.0-00010101000000-000000000000
 	github.com/rocketmart/rocketmart/services/contracts v0.0.0
 	github.com/rocketmart/rocketmart/services/platform v0.0.0
@@ -29,7 +30,6 @@ require (
 	github.com/gin-contrib/sse v1.1.0 // indirect
 	github.com/go-openapi/jsonpointer v0.19.5 // indirect
 	github.com/go-openapi/jsonreference v0.19.6 // indirect
-	github.com/go-openapi/spec v0.20.4 // indirect
 	github.com/go-openapi/swag v0.19.15 // indirect
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect

@@ -20,22 +20,14 @@ import (
 // platform answers with; a service names its own where it matches or reuses
 // them.
 
-// codeUse is one place an error code appears: in an API document or in Go
-// source. Status is 0 where the place does not fix one (a constant, a
-// comparison, an example).
-type codeUse struct {
-	code   string
-	status int
-	where  string
-}
-
 // pendingRenames are code literals in files another change owns for now:
 // each entry is "path: CODE" → the code it becomes. The test fails on any
 // entry that no longer matches, so the list cannot outlive the rename.
 var pendingRenames = map[string]string{}
 
 // TestErrorCodes reads every error code in the API documents (the codes
-// named in each error response's description, and the error shape's example)
+// named in each error response's description and example, and the error
+// shape's example)
 // and in the Go sources of the services and the gateway (see sourceCodes),
 // and fails, naming each place, on a code outside the scheme, a code with
 // two statuses, or two spellings of one idea.
@@ -57,16 +49,11 @@ func TestErrorCodes(t *testing.T) {
 	}
 }
 
-var (
-	upperSnake = regexp.MustCompile(`^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$`)
-	// docCode finds codes in a response description such as
-	// "OUT_OF_STOCK (details.short lists the SKUs) or CART_EMPTY".
-	docCode = regexp.MustCompile(`(?:^|[\s,(;])([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,})(?:$|[\s,):;])`)
-)
+var upperSnake = regexp.MustCompile(`^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$`)
 
 // docCodes lists the codes one API document names: those in the description
-// of each error response (with that response's status) and the examples and
-// enums of the error shape's code.
+// and the example of each error response (with that response's status) and
+// the examples and enums of the error shape's code.
 func docCodes(svc string, sw *spec.Swagger) []codeUse {
 	file := "api-docs/" + svc + "/swagger.json"
 	var uses []codeUse
@@ -79,8 +66,11 @@ func docCodes(svc string, sw *spec.Swagger) []codeUse {
 			if resp.Schema == nil || resp.Schema.Ref.String() != errorSchema {
 				continue
 			}
-			for _, m := range docCode.FindAllStringSubmatch(resp.Description, -1) {
-				uses = append(uses, codeUse{m[1], status, fmt.Sprintf("%s: %s %d", file, op, status)})
+			for _, code := range namedCodes(resp.Description) {
+				uses = append(uses, codeUse{code, status, fmt.Sprintf("%s: %s %d", file, op, status)})
+			}
+			if code, _, err := exampleError(resp.Examples); err == nil {
+				uses = append(uses, codeUse{code, status, fmt.Sprintf("%s: %s %d example", file, op, status)})
 			}
 		}
 	}

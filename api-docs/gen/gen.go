@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -9,7 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/go-openapi/spec"
 	"github.com/swaggo/swag/gen"
+	"sigs.k8s.io/yaml"
+
+	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
 // Generate writes swagger.json and swagger.yaml for svc into outDir
@@ -37,7 +42,54 @@ func Generate(root, svc, outDir string) error {
 	if err := gen.New().Build(cfg); err != nil {
 		return fmt.Errorf("generate %s: %w", svc, err)
 	}
+	if err := postProcess(root, svc, cfg.OutputDir); err != nil {
+		return fmt.Errorf("generate %s: %w", svc, err)
+	}
 	return nil
+}
+
+// postProcess adds what swag's annotations cannot say (an example per error
+// response: addErrorExamples) to the swagger.json swag wrote into dir, and
+// writes swagger.json and swagger.yaml again the way swag does.
+func postProcess(root, svc, dir string) error {
+	src, err := readSources(root)
+	if err != nil {
+		return err
+	}
+	file := filepath.Join(dir, "swagger.json")
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var sw spec.Swagger
+	if err := json.Unmarshal(raw, &sw); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	calls, err := callees(root, svc, contracts.ServiceNames())
+	if err != nil {
+		return err
+	}
+	if err := addErrorExamples(svc, calls, &sw, src); err != nil {
+		return err
+	}
+	// swag's own formatting: four-space indent for the JSON, the YAML
+	// converted from compact JSON.
+	indented, err := json.MarshalIndent(&sw, "", "    ")
+	if err != nil {
+		return err
+	}
+	compact, err := json.Marshal(&sw)
+	if err != nil {
+		return err
+	}
+	y, err := yaml.JSONToYAML(compact)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(file, indented, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "swagger.yaml"), y, 0o644)
 }
 
 // Matches regenerates svc into a temporary directory and compares it with

@@ -19,10 +19,6 @@ import (
 // so these tests read them, not a fresh generation: TestDocsMatchCode already
 // proves the two are the same.
 
-// errorSchema is the one error shape every endpoint answers with
-// (platform/httpserver.ErrorResponse, written only by httpserver.WriteError).
-const errorSchema = "#/definitions/httpserver.ErrorResponse"
-
 // loadSpec reads and parses api-docs/<svc>/swagger.json.
 func loadSpec(t *testing.T, svc string) *loads.Document {
 	t.Helper()
@@ -191,6 +187,38 @@ func TestSpecsParametersHaveExamples(t *testing.T) {
 					if !hasExample && len(p.Enum) == 0 && p.Default == nil {
 						t.Errorf("%s %s: %s parameter %q has no x-example, enum or default", svc, op, p.In, p.Name)
 					}
+				}
+			}
+		})
+	}
+}
+
+// TestSpecsDescribeTheCaller: each service's own document describes the
+// headers the service trusts (the gateway's version replaces them with its
+// session cookie, see web/internal/gateway): the UserID scheme is the
+// X-User-ID header, AdminToken the X-Admin-Token header, and every
+// operation names one of them, except the public catalogue.
+func TestSpecsDescribeTheCaller(t *testing.T) {
+	public := map[string]bool{
+		"inventory GET /api/v1/products": true, "inventory GET /api/v1/products/{sku}": true,
+		"inventory GET /images/{file}": true,
+	}
+	for _, svc := range contracts.ServiceNames() {
+		t.Run(svc, func(t *testing.T) {
+			sw := loadSpec(t, svc).Spec()
+			for scheme, header := range map[string]string{"UserID": "X-User-ID", "AdminToken": "X-Admin-Token"} {
+				s := sw.SecurityDefinitions[scheme]
+				if s == nil || s.Type != "apiKey" || s.In != "header" || s.Name != header {
+					t.Errorf("%s: security scheme %s is %+v, want the %s header", svc, scheme, s, header)
+				}
+			}
+			for _, op := range operations(sw) {
+				names := securityNames(op.Operation)
+				switch {
+				case public[svc+" "+op.String()] && len(names) > 0:
+					t.Errorf("%s %s: public, but names %v; remove it from the public list", svc, op, names)
+				case !public[svc+" "+op.String()] && len(names) != 1:
+					t.Errorf("%s %s: names the callers %v, want one of UserID, AdminToken", svc, op, names)
 				}
 			}
 		})

@@ -106,8 +106,8 @@ func (g *Gateway) newProxy(name string, base *url.URL, transport http.RoundTripp
 			if id := httpserver.RequestID(pr.In.Context()); id != "" {
 				pr.Out.Header.Set(httpserver.HeaderRequestID, id)
 			}
-			if t.route == routeSwagger && isSpec(t.path) {
-				pr.Out.Header.Del("Accept-Encoding") // rewriteSpec reads the body
+			if t.route == routeSwagger && rewritten(t.path) {
+				pr.Out.Header.Del("Accept-Encoding") // fixSwagger rewrites the body
 			}
 			pr.SetXForwarded()
 		},

@@ -2,8 +2,8 @@ package gateway
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"strconv"
@@ -46,24 +46,37 @@ func (g *Gateway) proxySwagger(c *gin.Context) {
 
 func isSpec(path string) bool { return strings.HasSuffix(path, "/doc.json") }
 
+// isPage reports whether path is the Swagger UI's page.
+func isPage(path string) bool { return path == "/swagger/index.html" }
+
+// rewritten reports whether fixSwagger rewrites the body at path, which it
+// must then receive unencoded.
+func rewritten(path string) bool { return isSpec(path) || isPage(path) }
+
 // fixSwagger adjusts a Swagger UI response for the prefix: absolute
-// redirects into /swagger/ get the service's prefix, and the OpenAPI
-// document is rewritten to describe the gateway's routes (see rewriteSpec).
+// redirects into /swagger/ get the service's prefix, the OpenAPI document
+// is rewritten to describe the gateway's routes (see rewriteSpec), and the
+// page gets the shop's bar and phone layout (see decoratePage).
 func (g *Gateway) fixSwagger(resp *http.Response, t *target) error {
 	if loc := resp.Header.Get("Location"); strings.HasPrefix(loc, "/swagger/") {
 		resp.Header.Set("Location", "/swagger/"+t.service+strings.TrimPrefix(loc, "/swagger"))
 	}
-	if !isSpec(t.path) || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "" {
+	if !rewritten(t.path) || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "" {
 		return nil
 	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxSpec+1))
 	closeErr := resp.Body.Close()
 	if err != nil || closeErr != nil || len(raw) > maxSpec {
-		return fmt.Errorf("gateway: read the %s OpenAPI document: %v %v", t.service, err, closeErr)
+		return fmt.Errorf("gateway: read the %s Swagger %s: %v %v", t.service, t.path, err, closeErr)
 	}
-	out, err := rewriteSpec(raw, t.service)
+	var out []byte
+	if isSpec(t.path) {
+		out, err = rewriteSpec(raw, t.service, origin(t.gc.Request))
+	} else {
+		out, err = decoratePage(raw, t.service)
+	}
 	if err != nil {
-		g.log.Warn("gateway: OpenAPI document left as served", "service", t.service, "error", err)
+		g.log.Warn("gateway: Swagger response left as served", "service", t.service, "path", t.path, "error", err)
 		out = raw
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(out))
@@ -72,48 +85,39 @@ func (g *Gateway) fixSwagger(resp *http.Response, t *target) error {
 	return nil
 }
 
-// rewriteSpec turns a service's OpenAPI 2 document into one for the
-// gateway, so "Try it out" in the proxied Swagger UI calls the gateway as
-// the signed-in user: basePath becomes /api/<service>, paths lose their
-// /api/v1 prefix, and operations the gateway does not proxy (admin routes,
-// anything outside /api/v1) are left out. The service's own Swagger UI still
-// documents everything.
-func rewriteSpec(raw []byte, service string) ([]byte, error) {
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, err
+// decoratePage adds to the service's Swagger UI page what the shop's pages
+// have: a viewport for phones (gin-swagger's page has none, so a phone
+// shows it at desktop width, unreadably small), the shop's stylesheet for
+// Swagger UI (static/css/swagger.css: the layout at 390 px) and a bar
+// linking back to the shop and to /docs.
+func decoratePage(page []byte, service string) ([]byte, error) {
+	const head, endHead, body = "<head>", "</head>", "<body>"
+	s := string(page)
+	if !strings.Contains(s, head) || !strings.Contains(s, endHead) || !strings.Contains(s, body) {
+		return nil, fmt.Errorf("no %s, %s or %s in the page", head, endHead, body)
 	}
-	var paths map[string]json.RawMessage
-	if err := json.Unmarshal(doc["paths"], &paths); err != nil {
-		return nil, fmt.Errorf("paths: %w", err)
+	s = strings.Replace(s, head, head+"\n  <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">", 1)
+	s = strings.Replace(s, endHead, "  <link rel=\"stylesheet\" href=\"/css/swagger.css\">\n"+endHead, 1)
+	s = strings.Replace(s, body, body+"\n"+`<nav class="rm-docs-bar" aria-label="RocketMart" data-testid="swagger-bar">`+
+		`<a href="/#/" data-testid="swagger-back-to-shop">&larr; Back to the shop</a>`+
+		`<a href="/docs" data-testid="swagger-all-docs">All API docs</a>`+
+		`<span>The `+html.EscapeString(service)+` API through the gateway: sign in first (POST /session below)</span></nav>`, 1)
+	return []byte(s), nil
+}
+
+// origin is the gateway as the browser reached it, "http://127.0.0.1:8080",
+// for the commands the document shows; a Host header with anything but a
+// host name or address and a port gives the embedded run's address.
+func origin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
 	}
-	kept := make(map[string]json.RawMessage, len(paths))
-	for p, ops := range paths {
-		rest, ok := strings.CutPrefix(p, "/api/v1/")
-		if !ok || strings.HasPrefix(rest, "admin/") {
-			continue
-		}
-		kept["/"+rest] = ops
+	host := r.Host
+	if host == "" || strings.IndexFunc(host, func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(".:-[]", c))
+	}) >= 0 {
+		host = "127.0.0.1:8080"
 	}
-	var info map[string]any
-	if err := json.Unmarshal(doc["info"], &info); err != nil {
-		return nil, fmt.Errorf("info: %w", err)
-	}
-	desc, _ := info["description"].(string)
-	info["description"] = strings.TrimSpace(desc + "\n\nServed through the RocketMart gateway: calls go to /api/" + service +
-		"/... and act as the user signed in to the storefront (an X-User-ID typed here is ignored). " +
-		"Admin endpoints are not reachable through the gateway.")
-	set := func(key string, v any) error {
-		b, err := json.Marshal(v)
-		doc[key] = b
-		return err
-	}
-	for key, v := range map[string]any{"paths": kept, "info": info, "basePath": "/api/" + service} {
-		if err := set(key, v); err != nil {
-			return nil, err
-		}
-	}
-	delete(doc, "host")
-	delete(doc, "schemes")
-	return json.Marshal(doc)
+	return scheme + "://" + host
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,8 +31,11 @@ func swaggerUI(w http.ResponseWriter, r *http.Request) {
 	case "/swagger/doc.json":
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		io.WriteString(w, `{"swagger":"2.0","info":{"title":"order","description":"Orders."},"basePath":"/",`+
-			`"paths":{"/api/v1/orders":{"get":{}},"/api/v1/orders/{orderNo}/pay":{"post":{}},`+
-			`"/api/v1/admin/orders":{"get":{}},"/images/{file}":{"get":{}}},"definitions":{"x":{"type":"object"}}}`)
+			`"paths":{"/api/v1/orders":{"get":{"responses":{"200":{"description":"OK","schema":{"$ref":"#/definitions/x"}}}}},`+
+			`"/api/v1/orders/{orderNo}/pay":{"post":{}},`+
+			`"/api/v1/admin/orders":{"get":{"responses":{"200":{"description":"OK","schema":{"$ref":"#/definitions/adminOnly"}}}}},`+
+			`"/images/{file}":{"get":{}}},"definitions":{"x":{"type":"object","properties":{"y":{"$ref":"#/definitions/y"}}},`+
+			`"y":{"type":"string"},"adminOnly":{"type":"object"}}}`)
 	default:
 		http.NotFound(w, r)
 	}
@@ -48,8 +52,16 @@ func TestSwaggerUIWorksUnderThePrefix(t *testing.T) {
 	// Resolve each relative link the way a browser does and fetch it.
 	base, _ := url.Parse(h.srv.URL + "/swagger/order/index.html")
 	links := regexp.MustCompile(`(?:href|src)="([^"]+)"`).FindAllStringSubmatch(page, -1)
-	if len(links) != 3 {
+	// The service's three, and the gateway's: its stylesheet for Swagger
+	// UI, the way back to the shop and to /docs.
+	if len(links) != 6 {
 		t.Fatalf("found %d links in %s", len(links), page)
+	}
+	for _, want := range []string{`<meta name="viewport" content="width=device-width, initial-scale=1">`,
+		`href="/css/swagger.css"`, `<a href="/#/" data-testid="swagger-back-to-shop">`, `<a href="/docs"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s: %s", want, page)
+		}
 	}
 	for _, m := range links {
 		ref, _ := url.Parse(m[1])
@@ -112,10 +124,33 @@ func TestSwaggerSpecDescribesTheGateway(t *testing.T) {
 	for p := range doc.Paths {
 		paths = append(paths, p)
 	}
-	if doc.BasePath != "/api/order" || len(paths) != 2 || doc.Paths["/orders"] == nil || doc.Paths["/orders/{orderNo}/pay"] == nil {
-		t.Errorf("basePath %q paths %v, want /api/order with /orders and /orders/{orderNo}/pay only", doc.BasePath, paths)
+	slices.Sort(paths)
+	want := []string{"/order/orders", "/order/orders/{orderNo}/pay", "/session"}
+	if doc.BasePath != "/api" || !slices.Equal(paths, want) {
+		t.Errorf("basePath %q paths %v, want /api with %v (no admin route, nothing outside /api/v1)", doc.BasePath, paths, want)
 	}
-	if doc.Definitions["x"] == nil || !strings.HasPrefix(doc.Info.Description, "Orders.") || !strings.Contains(doc.Info.Description, "gateway") {
+	if doc.Definitions["x"] == nil || doc.Definitions["y"] == nil || !strings.HasPrefix(doc.Info.Description, "**Served through the RocketMart gateway**") || !strings.HasSuffix(doc.Info.Description, ": Orders.") {
 		t.Errorf("definitions/info not kept: %s", body)
+	}
+	if doc.Definitions["adminOnly"] != nil {
+		t.Errorf("a definition only the left-out admin route uses is still listed")
+	}
+	// The commands shown name the gateway as the browser reached it.
+	if !strings.Contains(doc.Info.Description, "curl -c rm.jar") || !strings.Contains(doc.Info.Description, h.srv.URL+"/api/session") {
+		t.Errorf("the description does not show the sign-in with curl against %s: %s", h.srv.URL, doc.Info.Description)
+	}
+}
+
+func TestOrigin(t *testing.T) {
+	for host, want := range map[string]string{
+		"127.0.0.1:8080":        "http://127.0.0.1:8080",
+		"shop.example:443":      "http://shop.example:443",
+		"[::1]:8080":            "http://[::1]:8080",
+		"evil.example/<script>": "http://127.0.0.1:8080",
+		"":                      "http://127.0.0.1:8080",
+	} {
+		if got := origin(&http.Request{Host: host}); got != want {
+			t.Errorf("origin(Host %q) = %q, want %q", host, got, want)
+		}
 	}
 }

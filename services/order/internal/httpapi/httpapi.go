@@ -53,14 +53,14 @@ type handlers struct {
 //	@Param			request			body		PlaceOrderRequest			true	"lines (optional) and shipping address"
 //	@Success		201				{object}	OrderResponse				"created"
 //	@Success		200				{object}	OrderResponse				"replayed: the order this key created"
-//	@Failure		400				{object}	httpserver.ErrorResponse	"bad input (details.field names it)"
+//	@Failure		400				{object}	httpserver.ErrorResponse	"VALIDATION, INVALID_JSON, INVALID_QUANTITY, DUPLICATE_SKU, TOO_MANY_LINES, IDEMPOTENCY_KEY_REQUIRED or INVALID_IDEMPOTENCY_KEY (details.field names the field)"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
 //	@Failure		404				{object}	httpserver.ErrorResponse	"UNKNOWN_SKU"
 //	@Failure		409				{object}	httpserver.ErrorResponse	"OUT_OF_STOCK (details.short lists the SKUs) or CART_EMPTY"
 //	@Failure		413				{object}	httpserver.ErrorResponse	"body too large"
 //	@Failure		422				{object}	httpserver.ErrorResponse	"IDEMPOTENCY_KEY_REUSED"
 //	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"
-//	@Failure		503				{object}	httpserver.ErrorResponse	"inventory or cart unavailable"
+//	@Failure		503				{object}	httpserver.ErrorResponse	"DEPENDENCY_UNAVAILABLE: inventory or cart did not answer"
 //	@Router			/api/v1/orders [post]
 func (h handlers) place(c *gin.Context) error {
 	var req PlaceOrderRequest
@@ -88,7 +88,7 @@ func (h handlers) place(c *gin.Context) error {
 //	@Security	UserID
 //	@Param		limit	query		int	false	"at most this many, newest first (1..200, default 50)"	default(50)	minimum(1)	maximum(200)
 //	@Success	200		{object}	OrderListResponse
-//	@Failure	400		{object}	httpserver.ErrorResponse	"bad limit"
+//	@Failure	400		{object}	httpserver.ErrorResponse	"INVALID_LIMIT"
 //	@Failure	401		{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
 //	@Failure	500		{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"
 //	@Router		/api/v1/orders [get]
@@ -169,7 +169,7 @@ func (h handlers) pay(c *gin.Context) error {
 //	@Failure		404		{object}	httpserver.ErrorResponse	"ORDER_NOT_FOUND"
 //	@Failure		409		{object}	httpserver.ErrorResponse	"ORDER_ALREADY_PAID"
 //	@Failure		500		{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"
-//	@Failure		503		{object}	httpserver.ErrorResponse	"broker unavailable or cancellation not settled; retry"
+//	@Failure		503		{object}	httpserver.ErrorResponse	"BROKER_UNAVAILABLE or CANCEL_PENDING: not cancelled yet; retry"
 //	@Router			/api/v1/orders/{orderNo}/cancel [post]
 func (h handlers) cancel(c *gin.Context) error {
 	o, err := h.svc.Cancel(c.Request.Context(), httpserver.UserID(c), c.Param("orderNo"))
@@ -190,7 +190,7 @@ func (h handlers) cancel(c *gin.Context) error {
 //	@Param		status	query		string	false	"only this status"	Enums(PENDING_PAYMENT, PAID, CANCELLED)
 //	@Param		limit	query		int		false	"at most this many, newest first (1..100000, default 50)"	default(50)	minimum(1)	maximum(100000)
 //	@Success	200		{object}	OrderListResponse
-//	@Failure	400		{object}	httpserver.ErrorResponse	"bad status or limit"
+//	@Failure	400		{object}	httpserver.ErrorResponse	"INVALID_STATUS or INVALID_LIMIT"
 //	@Failure	401		{object}	httpserver.ErrorResponse	"missing admin token"
 //	@Failure	403		{object}	httpserver.ErrorResponse	"wrong admin token"
 //	@Failure	500		{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"

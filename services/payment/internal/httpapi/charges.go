@@ -24,7 +24,7 @@ import (
 //	@Param			body			body		ChargeRequest	true	"the order to charge"
 //	@Success		201				{object}	Charge	"debited"
 //	@Success		200				{object}	Charge	"already charged; nothing debited"
-//	@Failure		400				{object}	httpserver.ErrorResponse	"bad input"
+//	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_JSON, VALIDATION (details.field names the field)"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"admin token missing"
 //	@Failure		402				{object}	httpserver.ErrorResponse	"INSUFFICIENT_FUNDS (details: balanceCents, amountCents); PAYMENT_DECLINED under the training fault charge=answer,value=decline"
 //	@Failure		403				{object}	httpserver.ErrorResponse	"admin token wrong"
@@ -74,7 +74,7 @@ func (a *API) charge(c *gin.Context) error {
 //	@Param		X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
 //	@Param		orderNo			path		string	true	"order number"	extensions(x-example=RM20261121-K3QF9XZ2B7M4)
 //	@Success	200				{object}	Charge
-//	@Failure	400				{object}	httpserver.ErrorResponse	"malformed order number"
+//	@Failure	400				{object}	httpserver.ErrorResponse	"VALIDATION: malformed order number (details.field: orderNo)"
 //	@Failure	401				{object}	httpserver.ErrorResponse	"admin token missing"
 //	@Failure	403				{object}	httpserver.ErrorResponse	"admin token wrong"
 //	@Failure	404				{object}	httpserver.ErrorResponse	"CHARGE_NOT_FOUND"
@@ -104,7 +104,7 @@ func (a *API) getCharge(c *gin.Context) error {
 //	@Param			orderNo			path		string			true	"order number"	extensions(x-example=RM20261121-K3QF9XZ2B7M4)
 //	@Param			body			body		RefundRequest	true	"why"
 //	@Success		200				{object}	Charge	"REFUNDED"
-//	@Failure		400				{object}	httpserver.ErrorResponse	"bad input"
+//	@Failure		400				{object}	httpserver.ErrorResponse	"INVALID_JSON, VALIDATION (details.field names the field)"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"admin token missing"
 //	@Failure		403				{object}	httpserver.ErrorResponse	"admin token wrong"
 //	@Failure		404				{object}	httpserver.ErrorResponse	"CHARGE_NOT_FOUND"

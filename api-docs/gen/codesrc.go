@@ -6,12 +6,23 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
 	"net/http"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
+
+// codeUse is one place an error code appears: in an API document or in Go
+// source. Status is 0 where the place does not fix one (a constant, a
+// comparison, an example).
+type codeUse struct {
+	code   string
+	status int
+	where  string
+}
 
 // modulePrefix is where every RocketMart import path starts; the rest is the
 // directory under the repository root.
@@ -37,7 +48,16 @@ var sourceDirs = []string{"services", "web"}
 // A code argument that names a constant counts as the constant's value, one
 // that names a local variable as the string literals assigned to it.
 func sourceCodes(root string) ([]codeUse, error) {
-	c := &collector{root: root, fset: token.NewFileSet(), pkgs: map[string]*srcPkg{}}
+	c, err := readSources(root)
+	if err != nil {
+		return nil, err
+	}
+	return c.uses, nil
+}
+
+// readSources runs the collector over root (see sourceCodes).
+func readSources(root string) (*collector, error) {
+	c := &collector{root: root, fset: token.NewFileSet(), pkgs: map[string]*srcPkg{}, messages: map[codeStatus][]message{}}
 	if err := c.parse(); err != nil {
 		return nil, err
 	}
@@ -49,10 +69,18 @@ func sourceCodes(root string) ([]codeUse, error) {
 	for _, p := range c.pkgs {
 		c.findForwarders(p)
 	}
-	for _, p := range c.pkgs {
-		c.collect(p)
+	// In a fixed order: the first message of a code is the one its examples
+	// show, and the documents must not change from one run to the next.
+	for _, dir := range slices.Sorted(maps.Keys(c.pkgs)) {
+		c.collect(c.pkgs[dir])
 	}
-	return c.uses, nil
+	return c, nil
+}
+
+// codeStatus is an error code answered with one HTTP status.
+type codeStatus struct {
+	code   string
+	status int
 }
 
 // srcPkg is one directory's non-test Go files.
@@ -81,7 +109,14 @@ type collector struct {
 	pkgs  map[string]*srcPkg // by directory relative to root
 	kinds map[string]int     // apperr kind name → HTTP status
 	uses  []codeUse
+	// messages holds, per code and status, the messages written beside it
+	// (apperr.New, apperr.Wrap, an ErrorDetail literal) where they are
+	// string literals or constants: what an example of that error says.
+	messages map[codeStatus][]message
 }
+
+// message is one message an error code is written with, and where.
+type message struct{ text, where string }
 
 func (c *collector) parse() error {
 	for _, dir := range sourceDirs {
@@ -347,6 +382,7 @@ func (c *collector) call(p *srcPkg, f *ast.File, fn *ast.FuncDecl, call *ast.Cal
 	switch {
 	case apperrCall(call):
 		codeArg = 1
+		c.message(p, f, fn, call, status)
 	case isLocalFunc(call, p):
 		name := call.Fun.(*ast.Ident).Name
 		if fw, ok := p.forwards[name]; ok {
@@ -371,6 +407,51 @@ func (c *collector) call(p *srcPkg, f *ast.File, fn *ast.FuncDecl, call *ast.Cal
 	}
 }
 
+// message records the message literal of apperr.New(kind, code, "…") or
+// apperr.Wrap(kind, code, "…", err) for each value of its code.
+func (c *collector) message(p *srcPkg, f *ast.File, fn *ast.FuncDecl, call *ast.CallExpr, status int) {
+	if len(call.Args) < 3 || status == 0 {
+		return
+	}
+	c.addMessage(p, f, fn, call.Args[1], call.Args[2], status)
+}
+
+// addMessage records the message msg written with the code expression code.
+func (c *collector) addMessage(p *srcPkg, f *ast.File, fn *ast.FuncDecl, code, msg ast.Expr, status int) {
+	text, ok := c.text(p, f, fn, msg)
+	if !ok || text == "" {
+		return
+	}
+	at := c.fset.Position(msg.Pos())
+	where, err := filepath.Rel(c.root, at.Filename)
+	if err != nil {
+		where = at.Filename
+	}
+	for _, v := range c.values(p, f, fn, code) {
+		key := codeStatus{v, status}
+		c.messages[key] = append(c.messages[key], message{text, filepath.ToSlash(where)})
+	}
+}
+
+// text evaluates a string built from literals and constants joined by +,
+// such as "the "+HeaderUserID+" header is required".
+func (c *collector) text(p *srcPkg, f *ast.File, fn *ast.FuncDecl, e ast.Expr) (string, bool) {
+	if b, ok := e.(*ast.BinaryExpr); ok && b.Op == token.ADD {
+		x, okX := c.text(p, f, fn, b.X)
+		y, okY := c.text(p, f, fn, b.Y)
+		return x + y, okX && okY
+	}
+	if _, ok := e.(*ast.BasicLit); !ok && fn != nil {
+		if id, ok := e.(*ast.Ident); ok && p.consts[id.Name].value == nil {
+			return "", false // a variable: its value is not known here
+		}
+	}
+	if vs := c.values(p, f, fn, e); len(vs) == 1 {
+		return vs[0], true
+	}
+	return "", false
+}
+
 func isLocalFunc(call *ast.CallExpr, p *srcPkg) bool {
 	id, ok := call.Fun.(*ast.Ident)
 	return ok && p.funcs[id.Name] != nil
@@ -380,7 +461,7 @@ func isLocalFunc(call *ast.CallExpr, p *srcPkg) bool {
 // passed to, unless lit has a Kind of its own. A literal is seen twice when
 // passed to a call: the pass without a status records nothing.
 func (c *collector) compositeLit(p *srcPkg, f *ast.File, fn *ast.FuncDecl, lit *ast.CompositeLit, status int) {
-	var code ast.Expr
+	var code, msg ast.Expr
 	for _, el := range lit.Elts {
 		kv, ok := el.(*ast.KeyValueExpr)
 		if !ok {
@@ -389,6 +470,8 @@ func (c *collector) compositeLit(p *srcPkg, f *ast.File, fn *ast.FuncDecl, lit *
 		switch {
 		case isIdent(kv.Key, "Code"):
 			code = kv.Value
+		case isIdent(kv.Key, "Message"):
+			msg = kv.Value
 		case isIdent(kv.Key, "Kind"):
 			if s := c.kindStatus(kv.Value); s != 0 {
 				status = s
@@ -400,6 +483,9 @@ func (c *collector) compositeLit(p *srcPkg, f *ast.File, fn *ast.FuncDecl, lit *
 	}
 	for _, v := range c.values(p, f, fn, code) {
 		c.add(v, status, code.Pos())
+	}
+	if msg != nil {
+		c.addMessage(p, f, fn, code, msg, status)
 	}
 }
 
