@@ -391,3 +391,28 @@ func (b *Broker) handleCheckClientConfig(_ *conn, req *remoting.Command) *remoti
 	}
 	return remoting.NewResponse(req, remoting.Success, "")
 }
+
+// handleProducerConnections serves GET_PRODUCER_CONNECTION_LIST (204): the
+// live members of a producer group, or SYSTEM_ERROR as Apache answers.
+func (b *Broker) handleProducerConnections(_ *conn, req *remoting.Command) *remoting.Command {
+	group := req.Ext("producerGroup")
+	type connection struct {
+		ClientAddr string `json:"clientAddr"`
+		ClientID   string `json:"clientId"`
+	}
+	conns := []connection{}
+	for _, g := range b.ProducerGroups() {
+		if g.Group != group {
+			continue
+		}
+		for _, m := range g.Members {
+			conns = append(conns, connection{ClientAddr: m.Addr, ClientID: m.ClientID})
+		}
+	}
+	if len(conns) == 0 {
+		return badRequest(req, remoting.SystemError, "the producer group[%s] not exist", group)
+	}
+	return success(req, jsonBody(struct {
+		ConnectionSet []connection `json:"connectionSet"`
+	}{conns}))
+}

@@ -169,6 +169,18 @@ func TestAdminReadOnlyCodes(t *testing.T) {
 			t.Errorf("%d %v: %s", resp.Code, err, resp.Body)
 		}
 	})
+	t.Run("204 producer connections", func(t *testing.T) {
+		if resp := call(remoting.CodeGetProducerConnectionList, []kv{{"producerGroup", "PG2"}}, nil); resp.Code != remoting.SystemError || !strings.Contains(resp.Remark, "not exist") {
+			t.Errorf("no members: %d %q", resp.Code, resp.Remark)
+		}
+		if resp := call(remoting.CodeHeartbeat, nil, []byte(`{"clientID":"10.0.0.2@7","producerDataSet":[{"groupName":"PG2"}],"consumerDataSet":[]}`)); resp.Code != remoting.Success {
+			t.Fatalf("heartbeat: %d %q", resp.Code, resp.Remark)
+		}
+		resp := call(remoting.CodeGetProducerConnectionList, []kv{{"producerGroup", "PG2"}}, nil)
+		if resp.Code != remoting.Success || !strings.Contains(string(resp.Body), `"clientId":"10.0.0.2@7"`) {
+			t.Errorf("%d %s", resp.Code, resp.Body)
+		}
+	})
 	t.Run("unsupported codes name themselves", func(t *testing.T) {
 		resp := call(26, nil, nil)
 		if resp.Code != remoting.RequestCodeNotSupported || !strings.Contains(resp.Remark, "26 (GET_BROKER_CONFIG)") {

@@ -40,6 +40,7 @@ var handlers = map[int16]handler{
 	remoting.CodeGetTopicStatsInfo:         (*Broker).handleTopicStats,
 	remoting.CodeGetConsumeStats:           (*Broker).handleConsumeStats,
 	remoting.CodeGetConsumerConnectionList: (*Broker).handleConsumerConnections,
+	remoting.CodeGetProducerConnectionList: (*Broker).handleProducerConnections,
 	remoting.CodeQueryTopicConsumeByWho:    (*Broker).handleTopicConsumers,
 	remoting.CodeGetEarliestMsgStoreTime:   (*Broker).handleEarliestStoreTime,
 	remoting.CodeViewMessageByID:           (*Broker).handleViewMessage,

@@ -31,6 +31,7 @@ const (
 	CodeGetAllSubscriptionGroupCfg int16 = 201
 	CodeGetTopicStatsInfo          int16 = 202
 	CodeGetConsumerConnectionList  int16 = 203
+	CodeGetProducerConnectionList  int16 = 204
 	CodeGetAllTopicListFromNameSrv int16 = 206
 	CodeGetConsumeStats            int16 = 208
 	CodeDeleteTopicInBroker        int16 = 215
