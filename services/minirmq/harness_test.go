@@ -47,6 +47,9 @@ type broker struct {
 	srv   *minirmq.Server
 	admin *httptest.Server
 	logw  *tLogWriter
+	// nsAddr, when set, is the name-server address clients are given
+	// instead of the broker's own (a proxy in front of it).
+	nsAddr string
 }
 
 // startBroker starts a broker on a free loopback port with test-friendly
@@ -111,7 +114,7 @@ func (b *broker) restart(t *testing.T) {
 }
 
 func (b *broker) nameServer() primitive.NsResolver {
-	return primitive.NewPassthroughResolver([]string{b.srv.Addr()})
+	return primitive.NewPassthroughResolver([]string{cmp.Or(b.nsAddr, b.srv.Addr())})
 }
 
 func testLogLevel() slog.Level {

@@ -89,8 +89,10 @@ type Broker struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	closed bool
+
+	started time.Time // for GET_BROKER_RUNTIME_INFO's totals and rates
+	wg      sync.WaitGroup
+	closed  bool
 }
 
 // New builds a broker on an opened store and recovers its state: the last
@@ -121,6 +123,7 @@ func New(opts Options, st *store.Store) (*Broker, error) {
 		conns:     map[*conn]struct{}{},
 		ctx:       ctx,
 		cancel:    cancel,
+		started:   opts.Now(),
 	}
 	if err := b.recover(); err != nil {
 		cancel()

@@ -50,10 +50,7 @@ func (c *conn) serve() {
 	for {
 		cmd, err := remoting.ReadCommand(r, c.b.opts.MaxFrameBytes)
 		if err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
-				c.b.log.Warn("closing connection after a bad frame", "remote", c.remote, "err", err)
-				c.b.metrics.badFrames.Inc()
-			}
+			c.readFailed(err)
 			return
 		}
 		if cmd.IsResponse() {
@@ -63,6 +60,22 @@ func (c *conn) serve() {
 		if resp := c.b.dispatch(c, cmd); resp != nil {
 			c.reply(resp)
 		}
+	}
+}
+
+// readFailed logs why the read loop ends. Only a frame that does not decode
+// (or exceeds the size limit) is a bad frame; a peer that closes or resets
+// its connection, even in the middle of a frame, is an ordinary disconnect:
+// every official client resets its connections when it shuts down.
+func (c *conn) readFailed(err error) {
+	switch {
+	case errors.Is(err, remoting.ErrBadFrame) || errors.Is(err, remoting.ErrFrameTooLarge):
+		c.b.log.Warn("closing connection after a bad frame", "remote", c.remote, "err", err)
+		c.b.metrics.badFrames.Inc()
+	case errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed):
+		// Closed between frames, by the peer or by us.
+	default:
+		c.b.log.Debug("connection ended", "remote", c.remote, "err", err)
 	}
 }
 

@@ -17,7 +17,8 @@ var handlers = map[int16]handler{
 	remoting.CodeHeartbeat:                  (*Broker).handleHeartbeat,
 	remoting.CodeUnregisterClient:           (*Broker).handleUnregister,
 	remoting.CodeSendMessage:                (*Broker).handleSend,
-	remoting.CodeSendBatchMessage:           (*Broker).handleSendBatch,
+	remoting.CodeSendMessageV2:              (*Broker).handleSend,
+	remoting.CodeSendBatchMessage:           (*Broker).handleSend,
 	remoting.CodePullMessage:                (*Broker).handlePull,
 	remoting.CodeQueryConsumerOffset:        (*Broker).handleQueryOffset,
 	remoting.CodeUpdateConsumerOffset:       (*Broker).handleUpdateOffset,
@@ -33,15 +34,29 @@ var handlers = map[int16]handler{
 	remoting.CodeGetAllSubscriptionGroupCfg: (*Broker).handleAck,
 	remoting.CodeDeleteTopicInBroker:        (*Broker).handleAck,
 	remoting.CodeDeleteTopicInNameSrv:       (*Broker).handleAck,
+	// Read-only codes of mqadmin and the Java client (admincodes.go).
+	remoting.CodeGetBrokerClusterInfo:      (*Broker).handleClusterInfo,
+	remoting.CodeGetBrokerRuntimeInfo:      (*Broker).handleRuntimeInfo,
+	remoting.CodeGetTopicStatsInfo:         (*Broker).handleTopicStats,
+	remoting.CodeGetConsumeStats:           (*Broker).handleConsumeStats,
+	remoting.CodeGetConsumerConnectionList: (*Broker).handleConsumerConnections,
+	remoting.CodeGetProducerConnectionList: (*Broker).handleProducerConnections,
+	remoting.CodeQueryTopicConsumeByWho:    (*Broker).handleTopicConsumers,
+	remoting.CodeGetEarliestMsgStoreTime:   (*Broker).handleEarliestStoreTime,
+	remoting.CodeViewMessageByID:           (*Broker).handleViewMessage,
+	remoting.CodeQueryMessage:              (*Broker).handleQueryMessage,
+	remoting.CodeCheckClientConfig:         (*Broker).handleCheckClientConfig,
 }
 
 func (b *Broker) dispatch(c *conn, req *remoting.Command) *remoting.Command {
 	b.metrics.requests.WithLabelValues(strconv.Itoa(int(req.Code))).Inc()
 	h, ok := handlers[req.Code]
 	if !ok {
-		b.log.Info("unsupported request code", "code", req.Code, "remote", c.remote)
+		// Apache answers REQUEST_CODE_NOT_SUPPORTED (3), " request type N not supported".
+		name := remoting.RequestName(req.Code)
+		b.log.Info("unsupported request code", "code", req.Code, "name", name, "remote", c.remote)
 		return remoting.NewResponse(req, remoting.RequestCodeNotSupported,
-			fmt.Sprintf("request code %d is not supported by minirmq", req.Code))
+			fmt.Sprintf("request code %d (%s) is not supported by minirmq", req.Code, name))
 	}
 	return h(b, c, req)
 }

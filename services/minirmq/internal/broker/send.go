@@ -10,53 +10,75 @@ import (
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/wire"
 )
 
-// sendHeader holds the fields of SEND_MESSAGE (full names) and
-// SEND_BATCH_MESSAGE (V2 letters).
+// sendHeader holds the request header of SEND_MESSAGE (10) under its full
+// field names, or of SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320) under
+// the letters of Apache's SendMessageRequestHeaderV2.
 type sendHeader struct {
-	group, topic   string
-	queueID        int32
-	sysFlag        int32
-	bornTimestamp  int64
-	flag           int32
-	properties     string
-	reconsumeTimes int32
+	group, topic          string
+	defaultTopic          string // c: where Apache copies a new topic's config from; minirmq uses its default queue count
+	defaultTopicQueueNums int32  // d: likewise only parsed
+	queueID               int32
+	sysFlag               int32
+	bornTimestamp         int64
+	flag                  int32
+	properties            string
+	reconsumeTimes        int32
+	unitMode              bool  // k: unit (multi-tenant) naming, which minirmq does not have
+	maxReconsumeTimes     int32 // l: for sends to a %RETRY% topic; -1 when absent
+	batch                 bool  // m: the body is a batch encoding
 }
 
-var v2Names = map[string]string{
-	"a": "producerGroup", "b": "topic", "e": "queueId", "f": "sysFlag", "g": "bornTimestamp",
-	"h": "flag", "i": "properties", "j": "reconsumeTimes",
+// sendFields pairs SEND_MESSAGE's header names with SEND_MESSAGE_V2's letters
+// (SendMessageRequestHeaderV2.createSendMessageRequestHeaderV1).
+var sendFields = []struct{ name, letter string }{
+	{"producerGroup", "a"}, {"topic", "b"}, {"defaultTopic", "c"}, {"defaultTopicQueueNums", "d"},
+	{"queueId", "e"}, {"sysFlag", "f"}, {"bornTimestamp", "g"}, {"flag", "h"}, {"properties", "i"},
+	{"reconsumeTimes", "j"}, {"unitMode", "k"}, {"maxReconsumeTimes", "l"}, {"batch", "m"},
 }
 
-func parseSendHeader(req *remoting.Command, v2 bool) (sendHeader, error) {
-	get := func(name string) string { return req.Ext(name) }
-	if v2 {
-		letters := map[string]string{}
-		for l, name := range v2Names {
-			letters[name] = req.Ext(l)
+// javaBool is Java's Boolean.parseBoolean: "true" in any case, else false.
+func javaBool(v string) bool { return strings.EqualFold(v, "true") }
+
+func parseSendHeader(req *remoting.Command) (sendHeader, error) {
+	v2 := req.Code != remoting.CodeSendMessage
+	fields := make(map[string]string, len(sendFields))
+	for _, f := range sendFields {
+		key := f.name
+		if v2 {
+			key = f.letter
 		}
-		get = func(name string) string { return letters[name] }
+		if v, ok := req.ExtFields[key]; ok {
+			fields[f.name] = v
+		}
 	}
-	h := sendHeader{group: get("producerGroup"), topic: get("topic"), properties: get("properties")}
-	var queueID, sysFlag, flag, reconsume int64
-	fields := []struct {
+	h := sendHeader{
+		group: fields["producerGroup"], topic: fields["topic"], defaultTopic: fields["defaultTopic"],
+		properties: fields["properties"], unitMode: javaBool(fields["unitMode"]), batch: javaBool(fields["batch"]),
+		maxReconsumeTimes: -1,
+	}
+	var defaultQueues, queueID, sysFlag, flag, reconsume, maxReconsume int64 = 0, 0, 0, 0, 0, -1
+	ints := []struct {
 		name string
 		dst  *int64
-	}{{"queueId", &queueID}, {"sysFlag", &sysFlag}, {"bornTimestamp", &h.bornTimestamp}, {"flag", &flag}, {"reconsumeTimes", &reconsume}}
-	for _, f := range fields {
-		v := get(f.name)
+		bits int
+	}{
+		{"defaultTopicQueueNums", &defaultQueues, 32}, {"queueId", &queueID, 32}, {"sysFlag", &sysFlag, 32},
+		{"bornTimestamp", &h.bornTimestamp, 64}, {"flag", &flag, 32}, {"reconsumeTimes", &reconsume, 32},
+		{"maxReconsumeTimes", &maxReconsume, 32},
+	}
+	for _, f := range ints {
+		v := fields[f.name]
 		if v == "" {
 			continue
 		}
-		n, err := strconv.ParseInt(v, 10, 32)
-		if f.name == "bornTimestamp" {
-			n, err = strconv.ParseInt(v, 10, 64)
-		}
+		n, err := strconv.ParseInt(v, 10, f.bits)
 		if err != nil {
 			return h, fmt.Errorf("field %s=%q is not an integer", f.name, v)
 		}
 		*f.dst = n
 	}
-	h.queueID, h.sysFlag, h.flag, h.reconsumeTimes = int32(queueID), int32(sysFlag), int32(flag), int32(reconsume)
+	h.defaultTopicQueueNums, h.queueID, h.sysFlag = int32(defaultQueues), int32(queueID), int32(sysFlag)
+	h.flag, h.reconsumeTimes, h.maxReconsumeTimes = int32(flag), int32(reconsume), int32(maxReconsume)
 	if err := validTopic(h.topic); err != nil {
 		return h, err
 	}
@@ -78,8 +100,16 @@ func (b *Broker) checkQueue(h *sendHeader) error {
 	return nil
 }
 
+// handleSend serves SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and
+// SEND_BATCH_MESSAGE (320). Like Apache (SendMessageProcessor), the header's
+// batch field picks a batch or a single send for every code; unlike Apache,
+// 320 is always a batch, since every client sends 320 with a batch body and
+// storing that body as one message would lose all the messages in it.
 func (b *Broker) handleSend(c *conn, req *remoting.Command) *remoting.Command {
-	h, err := parseSendHeader(req, false)
+	h, err := parseSendHeader(req)
+	if err == nil && (h.batch || req.Code == remoting.CodeSendBatchMessage) {
+		return b.sendBatch(c, req, h)
+	}
 	if err == nil {
 		err = b.checkQueue(&h)
 	}
@@ -101,6 +131,7 @@ func (b *Broker) handleSend(c *conn, req *remoting.Command) *remoting.Command {
 		BornTimestamp: h.bornTimestamp, BornHost: c.remote, ReconsumeTimes: h.reconsumeTimes,
 		Body: req.Body, Properties: props,
 	}
+	deadLetter := retryToDeadLetter(&h, m)
 	b.mu.Lock()
 	at := b.now()
 	err = b.routeAndPutLocked(m)
@@ -122,6 +153,11 @@ func (b *Broker) handleSend(c *conn, req *remoting.Command) *remoting.Command {
 	case m.Topic != HalfTopic:
 		b.noteStored(at, m)
 	}
+	if deadLetter {
+		b.metrics.deadLetters.Inc()
+		b.log.Warn("message moved to the dead-letter queue", "dlq", m.Topic, "reconsume_times", h.reconsumeTimes,
+			"max_reconsume_times", h.maxReconsumeTimes)
+	}
 	resp := remoting.NewResponse(req, remoting.Success, "")
 	resp.ExtFields["msgId"] = wire.OffsetMsgID(b.storeHost(), m.CommitLogOffset)
 	resp.ExtFields["queueId"] = strconv.Itoa(int(h.queueID))
@@ -131,20 +167,61 @@ func (b *Broker) handleSend(c *conn, req *remoting.Command) *remoting.Command {
 	return resp
 }
 
-func (b *Broker) handleSendBatch(c *conn, req *remoting.Command) *remoting.Command {
-	h, err := parseSendHeader(req, true)
-	if err == nil {
-		err = b.checkQueue(&h)
+// retryToDeadLetter does what Apache's handleRetryAndDLQ does for a message
+// a client sends straight to %RETRY%<group> (the Java consumer's fallback when
+// CONSUMER_SEND_MSG_BACK fails): once reconsumeTimes reaches the maximum
+// (header field maxReconsumeTimes, else 16) it goes to %DLQ%<group> instead.
+func retryToDeadLetter(h *sendHeader, m *wire.Message) bool {
+	group, ok := strings.CutPrefix(h.topic, RetryPrefix)
+	if !ok {
+		return false
 	}
+	limit := h.maxReconsumeTimes
+	if limit < 0 {
+		limit = defaultMaxReconsume
+	}
+	if h.reconsumeTimes < limit {
+		return false
+	}
+	m.Topic, m.QueueID = DLQPrefix+group, 0
+	delete(m.Properties, wire.PropDelay)
+	return true
+}
+
+// sendBatch stores the messages of a batch body, all or none. Like Apache
+// (CommitLog.asyncPutMessages) it refuses a batch marked transactional or
+// delayed, and adds the header's properties to each message (a message's
+// own value wins where both have one).
+func (b *Broker) sendBatch(c *conn, req *remoting.Command, h sendHeader) *remoting.Command {
+	err := b.checkQueue(&h)
 	var entries []wire.BatchEntry
 	if err == nil {
 		entries, err = wire.DecodeBatch(req.Body)
+		if err != nil {
+			err = fmt.Errorf("the body of a batch send (code %d, batch=%t) does not decode as a message batch; nothing was stored: %w",
+				req.Code, h.batch, err)
+		}
+	}
+	batchProps := wire.ParseProperties(h.properties)
+	switch {
+	case err != nil:
+	case wire.TransactionType(h.sysFlag) != 0 || javaBool(batchProps[wire.PropTranMsg]):
+		err = errors.New("a batch cannot be transactional")
+	case batchProps[wire.PropDelay] != "" && batchProps[wire.PropDelay] != "0":
+		err = errors.New("a batch cannot be delayed")
+	case strings.HasPrefix(h.topic, RetryPrefix):
+		err = fmt.Errorf("sending a batch to the retry topic %s is not supported", h.topic)
 	}
 	if err != nil {
 		return badRequest(req, remoting.MessageIllegal, "%v", err)
 	}
 	msgs := make([]*wire.Message, len(entries))
 	for i, e := range entries {
+		for k, v := range batchProps {
+			if _, ok := e.Properties[k]; !ok {
+				e.Properties[k] = v
+			}
+		}
 		if len(e.Body) > b.opts.MaxMessageBytes {
 			return badRequest(req, remoting.MessageIllegal, "batch message %d: body of %d bytes exceeds the maximum %d", i, len(e.Body), b.opts.MaxMessageBytes)
 		}

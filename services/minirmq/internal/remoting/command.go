@@ -1,6 +1,8 @@
 // Package remoting implements the RocketMQ 4.x remoting frame: a length-prefixed
-// frame holding a JSON header and an opaque body, as rocketmq-client-go v2.1.2
-// speaks it.
+// frame holding a header and an opaque body. The header is JSON (what
+// rocketmq-client-go v2.1.2 and the Java client send by default) or the
+// ROCKETMQ binary layout (Java's RocketMQSerializable); a response is written
+// in the serialization of its request, as Apache's broker does.
 package remoting
 
 import (
@@ -19,11 +21,25 @@ const (
 	FlagOneway   = 1 << 1
 )
 
-// serialization types carried in the high byte of the header-length word.
+// Serialization is the header encoding, carried in the high byte of the
+// header-length word.
+type Serialization byte
+
+// The two serializations RocketMQ 4.x defines (Java SerializeType).
 const (
-	serializeJSON     = 0
-	serializeRocketMQ = 1
+	SerializeJSON     Serialization = 0
+	SerializeRocketMQ Serialization = 1
 )
+
+func (s Serialization) String() string {
+	switch s {
+	case SerializeJSON:
+		return "JSON"
+	case SerializeRocketMQ:
+		return "ROCKETMQ"
+	}
+	return fmt.Sprintf("serialization(%d)", byte(s))
+}
 
 // LanguageGo is what minirmq reports as its language; the client ignores it.
 const LanguageGo = "GO"
@@ -41,6 +57,9 @@ type Command struct {
 	Remark    string
 	ExtFields map[string]string
 	Body      []byte
+	// Serialization is the header encoding the command arrived in, and the
+	// one Encode writes. Responses inherit their request's.
+	Serialization Serialization
 }
 
 // IsResponse reports whether the command answers an earlier request.
@@ -59,10 +78,14 @@ func NewResponse(req *Command, code int16, remark string) *Command {
 		Flag:      FlagResponse,
 		Remark:    remark,
 		ExtFields: map[string]string{},
+		// Apache answers in the serialization of the request
+		// (NettyRemotingAbstract.processRequestCommand).
+		Serialization: req.Serialization,
 	}
 }
 
-// NewRequest builds a server-to-client request.
+// NewRequest builds a server-to-client request. It is JSON-serialized, the
+// default of Apache's broker (rocketmq.serialize.type unset).
 func NewRequest(code int16, oneway bool, ext map[string]string, body []byte) *Command {
 	flag := int32(0)
 	if oneway {
@@ -122,17 +145,18 @@ func DecodeFrame(frame []byte) (*Command, error) {
 	header := frame[4 : 4+headerLen]
 	var cmd *Command
 	var err error
-	switch serialization {
-	case serializeJSON:
+	switch Serialization(serialization) {
+	case SerializeJSON:
 		cmd, err = decodeJSONHeader(header)
-	case serializeRocketMQ:
-		err = fmt.Errorf("%w: ROCKETMQ binary headers are not supported, send JSON", ErrBadFrame)
+	case SerializeRocketMQ:
+		cmd, err = decodeBinaryHeader(header)
 	default:
 		err = fmt.Errorf("%w: unknown serialization type %d", ErrBadFrame, serialization)
 	}
 	if err != nil {
 		return nil, err
 	}
+	cmd.Serialization = Serialization(serialization)
 	if body := frame[4+headerLen:]; len(body) > 0 {
 		cmd.Body = body
 	}
@@ -234,16 +258,30 @@ type wireHeader struct {
 	ExtFields map[string]string `json:"extFields"`
 }
 
-// Encode returns the complete frame for cmd, length prefix included.
-func Encode(cmd *Command) ([]byte, error) {
+func encodeJSONHeader(cmd *Command) ([]byte, error) {
 	ext := cmd.ExtFields
 	if ext == nil {
 		ext = map[string]string{}
 	}
-	header, err := json.Marshal(wireHeader{
+	return json.Marshal(wireHeader{
 		Code: cmd.Code, Language: cmd.Language, Version: cmd.Version, Opaque: cmd.Opaque,
 		Flag: cmd.Flag, Remark: cmd.Remark, ExtFields: ext,
 	})
+}
+
+// Encode returns the complete frame for cmd, length prefix included, with
+// the header in cmd.Serialization.
+func Encode(cmd *Command) ([]byte, error) {
+	var header []byte
+	var err error
+	switch cmd.Serialization {
+	case SerializeJSON:
+		header, err = encodeJSONHeader(cmd)
+	case SerializeRocketMQ:
+		header, err = encodeBinaryHeader(cmd)
+	default:
+		err = fmt.Errorf("unknown serialization %d", cmd.Serialization)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("remoting: encode header: %w", err)
 	}
@@ -252,7 +290,7 @@ func Encode(cmd *Command) ([]byte, error) {
 	}
 	frame := make([]byte, 8+len(header)+len(cmd.Body))
 	binary.BigEndian.PutUint32(frame[0:4], uint32(4+len(header)+len(cmd.Body)))
-	binary.BigEndian.PutUint32(frame[4:8], uint32(serializeJSON)<<24|uint32(len(header)))
+	binary.BigEndian.PutUint32(frame[4:8], uint32(cmd.Serialization)<<24|uint32(len(header)))
 	copy(frame[8:], header)
 	copy(frame[8+len(header):], cmd.Body)
 	return frame, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"maps"
 	"testing"
 )
 
@@ -67,7 +68,8 @@ func TestReadCommandRejectsBadFrames(t *testing.T) {
 		{"not JSON", frameOf("{oops", nil), ErrBadFrame},
 		{"code outside int16", frameOf(`{"code":40000}`, nil), ErrBadFrame},
 		{"object extField", frameOf(`{"code":1,"extFields":{"a":{"b":1}}}`, nil), ErrBadFrame},
-		{"binary serialization", append(binary.BigEndian.AppendUint32(nil, 4), 1, 0, 0, 0), ErrBadFrame},
+		{"empty binary header", append(binary.BigEndian.AppendUint32(nil, 4), 1, 0, 0, 0), ErrBadFrame},
+		{"unknown serialization", append(binary.BigEndian.AppendUint32(nil, 4), 2, 0, 0, 0), ErrBadFrame},
 		{"truncated body", frameOf(`{"code":1}`, nil)[:10], io.ErrUnexpectedEOF},
 	}
 	for _, tt := range tests {
@@ -97,6 +99,8 @@ func FuzzDecodeFrame(f *testing.F) {
 	f.Add(frameOf(`{"code":34,"language":"GO","version":317,"opaque":1,"flag":0,"remark":"","extFields":{}}`, []byte("{}"))[4:])
 	f.Add(frameOf(`{"code":10,"extFields":{"a":"b"}}`, []byte{0, 1, 2})[4:])
 	f.Add([]byte{0, 0, 0, 0})
+	f.Add(binaryFrame(javaHeader(310, 0, 317, 5, 0, "", [][2]string{{"a", "PG"}, {"b", "T"}, {"m", "true"}}), []byte("x"))[4:])
+	f.Add(binaryFrame(javaHeader(0, 9, 401, 5, 1, "oops", nil), nil)[4:])
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		cmd, err := DecodeFrame(frame)
 		if err != nil {
@@ -110,8 +114,9 @@ func FuzzDecodeFrame(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encoded command does not decode: %v", err)
 		}
-		if again.Code != cmd.Code || again.Opaque != cmd.Opaque || again.Flag != cmd.Flag ||
-			again.Remark != cmd.Remark || !bytes.Equal(again.Body, cmd.Body) || len(again.ExtFields) != len(cmd.ExtFields) {
+		if again.Code != cmd.Code || again.Opaque != cmd.Opaque || again.Flag != cmd.Flag || again.Version != cmd.Version ||
+			again.Remark != cmd.Remark || !bytes.Equal(again.Body, cmd.Body) || !maps.Equal(again.ExtFields, cmd.ExtFields) ||
+			again.Serialization != cmd.Serialization || (cmd.Serialization == SerializeRocketMQ && again.Language != cmd.Language) {
 			t.Fatalf("round trip changed the command: %+v → %+v", cmd, again)
 		}
 	})

@@ -1,0 +1,192 @@
+package broker
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/remoting"
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/wire"
+)
+
+// TestAdminReadOnlyCodes drives the read-only codes of mqadmin and the Java
+// client with ROCKETMQ-serialized frames (as mqadmin sends them with
+// rocketmq.serialize.type=ROCKETMQ) and checks each answer against what is
+// stored.
+func TestAdminReadOnlyCodes(t *testing.T) {
+	_, addr := startBroker(t)
+	rc := dial(t, addr)
+	call := func(code int16, ext []kv, body []byte) *remoting.Command {
+		t.Helper()
+		resp := rc.roundTrip(rocketmqFrame(code, 11, ext, body))
+		if resp.Serialization != remoting.SerializeRocketMQ {
+			t.Errorf("code %d answered in %v", code, resp.Serialization)
+		}
+		return resp
+	}
+	// Three messages to queue 1 of Stats, keys order-1 (from v2Header) and m<i>.
+	var firstOffset int64
+	for i := range 3 {
+		resp := call(remoting.CodeSendMessageV2, v2Header("Stats", 1, false, "i", props("KEYS", fmt.Sprintf("order-1 m%d", i), "UNIQ_KEY", fmt.Sprintf("U%d", i))), []byte(fmt.Sprintf("m%d", i)))
+		if resp.Code != remoting.Success {
+			t.Fatalf("send: %d %q", resp.Code, resp.Remark)
+		}
+		if i == 0 {
+			_, firstOffset, _ = wire.ParseOffsetMsgID(resp.Ext("msgId"))
+		}
+	}
+
+	t.Run("106 cluster info", func(t *testing.T) {
+		resp := call(remoting.CodeGetBrokerClusterInfo, nil, nil)
+		var ci struct {
+			BrokerAddrTable map[string]struct {
+				BrokerAddrs map[string]string `json:"brokerAddrs"`
+				Cluster     string            `json:"cluster"`
+			} `json:"brokerAddrTable"`
+			ClusterAddrTable map[string][]string `json:"clusterAddrTable"`
+		}
+		if err := json.Unmarshal(resp.Body, &ci); err != nil || resp.Code != remoting.Success {
+			t.Fatalf("%d %v: %s", resp.Code, err, resp.Body)
+		}
+		if ci.BrokerAddrTable["b"].BrokerAddrs["0"] != addr || ci.BrokerAddrTable["b"].Cluster != "c" || len(ci.ClusterAddrTable["c"]) != 1 {
+			t.Errorf("cluster info %s", resp.Body)
+		}
+	})
+	t.Run("28 runtime info", func(t *testing.T) {
+		resp := call(remoting.CodeGetBrokerRuntimeInfo, nil, nil)
+		var kv struct {
+			Table map[string]string `json:"table"`
+		}
+		if err := json.Unmarshal(resp.Body, &kv); err != nil || resp.Code != remoting.Success {
+			t.Fatalf("%d %v: %s", resp.Code, err, resp.Body)
+		}
+		if kv.Table["msgPutTotalTodayNow"] != "3" || len(strings.Fields(kv.Table["putTps"])) != 3 || kv.Table["brokerVersionDesc"] != "V4_9_4" {
+			t.Errorf("runtime info %v", kv.Table)
+		}
+	})
+	t.Run("202 topic stats", func(t *testing.T) {
+		resp := call(remoting.CodeGetTopicStatsInfo, []kv{{"topic", "Stats"}}, nil)
+		body := string(resp.Body)
+		if resp.Code != remoting.Success || !strings.Contains(body, `{"brokerName":"b","queueId":1,"topic":"Stats"}:{"lastUpdateTimestamp":`) ||
+			!strings.Contains(body, `"maxOffset":3,"minOffset":0}`) || !strings.Contains(body, `"queueId":0,"topic":"Stats"}:{"lastUpdateTimestamp":0,"maxOffset":0,"minOffset":0}`) {
+			t.Errorf("%d %s", resp.Code, body)
+		}
+		if resp := call(remoting.CodeGetTopicStatsInfo, []kv{{"topic", "Nope"}}, nil); resp.Code != remoting.TopicNotExist {
+			t.Errorf("unknown topic: %d %q", resp.Code, resp.Remark)
+		}
+	})
+	t.Run("208 consume stats and 300 consumed by", func(t *testing.T) {
+		rc.call(remoting.CodeUpdateConsumerOffset, map[string]string{"consumerGroup": "CG", "topic": "Stats", "queueId": "1", "commitOffset": "2"}, nil)
+		resp := call(remoting.CodeGetConsumeStats, []kv{{"consumerGroup", "CG"}}, nil)
+		if body := string(resp.Body); resp.Code != remoting.Success ||
+			!regexpMatch(`"queueId":1,"topic":"Stats"\}:\{"brokerOffset":3,"consumerOffset":2,"lastTimestamp":[1-9]`, body) {
+			t.Errorf("%d %s", resp.Code, body)
+		}
+		resp = call(remoting.CodeQueryTopicConsumeByWho, []kv{{"topic", "Stats"}}, nil)
+		if string(resp.Body) != `{"groupList":["CG"]}` {
+			t.Errorf("consumed by: %s", resp.Body)
+		}
+	})
+	t.Run("32 earliest store time", func(t *testing.T) {
+		if resp := call(remoting.CodeGetEarliestMsgStoreTime, []kv{{"topic", "Stats"}, {"queueId", "1"}}, nil); resp.Ext("timestamp") == "0" || resp.Ext("timestamp") == "" {
+			t.Errorf("queue with messages: %v", resp.ExtFields)
+		}
+		if resp := call(remoting.CodeGetEarliestMsgStoreTime, []kv{{"topic", "Stats"}, {"queueId", "0"}}, nil); resp.Ext("timestamp") != "0" {
+			t.Errorf("empty queue: %v", resp.ExtFields)
+		}
+	})
+	t.Run("33 view message by id", func(t *testing.T) {
+		resp := call(remoting.CodeViewMessageByID, []kv{{"offset", strconv.FormatInt(firstOffset, 10)}}, nil)
+		m, _, err := wire.Decode(resp.Body)
+		if err != nil || string(m.Body) != "m0" || m.Topic != "Stats" {
+			t.Errorf("%d %q: %v %+v", resp.Code, resp.Remark, err, m)
+		}
+		if resp := call(remoting.CodeViewMessageByID, []kv{{"offset", "99999999"}}, nil); resp.Code != remoting.SystemError || !strings.Contains(resp.Remark, "can not find message") {
+			t.Errorf("bad offset: %d %q", resp.Code, resp.Remark)
+		}
+	})
+	t.Run("12 query message", func(t *testing.T) {
+		query := func(key string, extra ...kv) []string {
+			resp := call(remoting.CodeQueryMessage, append([]kv{{"topic", "Stats"}, {"key", key}, {"maxNum", "2"}, {"beginTimestamp", "0"}, {"endTimestamp", "9223372036854775807"}}, extra...), nil)
+			if resp.Code == remoting.QueryNotFound {
+				return nil
+			}
+			var out []string
+			for b := resp.Body; len(b) > 0; {
+				m, n, err := wire.Decode(b)
+				if err != nil {
+					t.Fatalf("query %s: %v", key, err)
+				}
+				out = append(out, string(m.Body))
+				b = b[n:]
+			}
+			return out
+		}
+		if got := query("m1"); len(got) != 1 || got[0] != "m1" {
+			t.Errorf("key m1: %q", got)
+		}
+		if got := query("order-1"); len(got) != 2 {
+			t.Errorf("key order-1 with maxNum 2: %q", got)
+		}
+		if got := query("U2", kv{"_UNIQUE_KEY_QUERY", "true"}); len(got) != 1 || got[0] != "m2" {
+			t.Errorf("unique key U2: %q", got)
+		}
+		if got := query("none"); got != nil {
+			t.Errorf("unknown key: %q", got)
+		}
+	})
+	t.Run("46 check client config", func(t *testing.T) {
+		if resp := call(remoting.CodeCheckClientConfig, nil, []byte(`{"clientId":"x","group":"CG","subscriptionData":{"expressionType":"TAG","subString":"*","topic":"Stats"}}`)); resp.Code != remoting.Success {
+			t.Errorf("TAG: %d %q", resp.Code, resp.Remark)
+		}
+		if resp := call(remoting.CodeCheckClientConfig, nil, []byte(`{"clientId":"x","group":"CG","subscriptionData":{"expressionType":"SQL92","subString":"a > 1","topic":"Stats"}}`)); resp.Code != remoting.SystemError || !strings.Contains(resp.Remark, "SQL92") {
+			t.Errorf("SQL92: %d %q", resp.Code, resp.Remark)
+		}
+	})
+	t.Run("203 consumer connections", func(t *testing.T) {
+		if resp := call(remoting.CodeGetConsumerConnectionList, []kv{{"consumerGroup", "CG"}}, nil); resp.Code != remoting.ConsumerNotOnline {
+			t.Errorf("no members: %d %q", resp.Code, resp.Remark)
+		}
+		hb := `{"clientID":"10.0.0.1@1","producerDataSet":[],"consumerDataSet":[{"groupName":"CG","consumeType":"CONSUME_ACTIVELY","messageModel":"CLUSTERING","consumeFromWhere":"CONSUME_FROM_LAST_OFFSET","subscriptionDataSet":[{"topic":"Stats","subString":"a || b"}]}]}`
+		if resp := call(remoting.CodeHeartbeat, nil, []byte(hb)); resp.Code != remoting.Success {
+			t.Fatalf("heartbeat: %d %q", resp.Code, resp.Remark)
+		}
+		resp := call(remoting.CodeGetConsumerConnectionList, []kv{{"consumerGroup", "CG"}}, nil)
+		var cc struct {
+			ConnectionSet []struct {
+				ClientID string `json:"clientId"`
+			} `json:"connectionSet"`
+			ConsumeType       string `json:"consumeType"`
+			SubscriptionTable map[string]struct {
+				TagsSet []string `json:"tagsSet"`
+			} `json:"subscriptionTable"`
+		}
+		if err := json.Unmarshal(resp.Body, &cc); err != nil || len(cc.ConnectionSet) != 1 || cc.ConnectionSet[0].ClientID != "10.0.0.1@1" ||
+			cc.ConsumeType != "CONSUME_ACTIVELY" || len(cc.SubscriptionTable["Stats"].TagsSet) != 2 {
+			t.Errorf("%d %v: %s", resp.Code, err, resp.Body)
+		}
+	})
+	t.Run("204 producer connections", func(t *testing.T) {
+		if resp := call(remoting.CodeGetProducerConnectionList, []kv{{"producerGroup", "PG2"}}, nil); resp.Code != remoting.SystemError || !strings.Contains(resp.Remark, "not exist") {
+			t.Errorf("no members: %d %q", resp.Code, resp.Remark)
+		}
+		if resp := call(remoting.CodeHeartbeat, nil, []byte(`{"clientID":"10.0.0.2@7","producerDataSet":[{"groupName":"PG2"}],"consumerDataSet":[]}`)); resp.Code != remoting.Success {
+			t.Fatalf("heartbeat: %d %q", resp.Code, resp.Remark)
+		}
+		resp := call(remoting.CodeGetProducerConnectionList, []kv{{"producerGroup", "PG2"}}, nil)
+		if resp.Code != remoting.Success || !strings.Contains(string(resp.Body), `"clientId":"10.0.0.2@7"`) {
+			t.Errorf("%d %s", resp.Code, resp.Body)
+		}
+	})
+	t.Run("unsupported codes name themselves", func(t *testing.T) {
+		resp := call(26, nil, nil)
+		if resp.Code != remoting.RequestCodeNotSupported || !strings.Contains(resp.Remark, "26 (GET_BROKER_CONFIG)") {
+			t.Errorf("GET_BROKER_CONFIG: %d %q", resp.Code, resp.Remark)
+		}
+	})
+}
+
+func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }

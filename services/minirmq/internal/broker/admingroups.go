@@ -1,0 +1,154 @@
+package broker
+
+// Read-only request codes about consumer and producer groups (mqadmin's
+// consumerProgress, consumerConnection, producerConnection, topicList -c).
+// Bodies are written as Apache 4.9.4's fastjson writes them; see admincodes.go.
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/remoting"
+)
+
+// handleConsumeStats serves GET_CONSUME_STATS (208) as Apache's
+// getConsumeStats: for the topic asked, or every topic the group has
+// offsets on, per queue the broker's max offset, the group's committed
+// offset and the store time of the last message it consumed.
+func (b *Broker) handleConsumeStats(_ *conn, req *remoting.Command) *remoting.Command {
+	group, topic := req.Ext("consumerGroup"), req.Ext("topic")
+	g, _ := b.ConsumerGroup(group) // an unknown group has no offsets: an empty table, as Apache answers
+	committed := map[string]int64{}
+	var topics []string
+	for _, q := range g.Queues {
+		committed[offsetKey(q.Topic, q.QueueID)] = q.CommittedOffset
+		if !slices.Contains(topics, q.Topic) {
+			topics = append(topics, q.Topic)
+		}
+	}
+	if strings.TrimSpace(topic) != "" {
+		topics = []string{topic}
+	}
+	slices.Sort(topics)
+	var sb strings.Builder
+	sb.WriteString(`{"consumeTps":0.0,"offsetTable":{`)
+	first := true
+	for _, t := range topics {
+		if validTopic(t) != nil || !b.topicExists(t) {
+			continue
+		}
+		for q := range int32(b.queueCount(t)) {
+			_, maxOff := b.store.QueueOffsets(t, q)
+			consumer := max(committed[offsetKey(t, q)], 0)
+			var last int64
+			if consumer > 0 {
+				last = b.storeTimeAt(t, q, consumer-1)
+			}
+			if !first {
+				sb.WriteByte(',')
+			}
+			first = false
+			fmt.Fprintf(&sb, `%s:{"brokerOffset":%d,"consumerOffset":%d,"lastTimestamp":%d}`, b.mqKey(t, q), maxOff, consumer, last)
+		}
+	}
+	sb.WriteString(`}}`)
+	return success(req, []byte(sb.String()))
+}
+
+// handleConsumerConnections serves GET_CONSUMER_CONNECTION_LIST (203): the
+// live members of a group and their subscriptions, or CONSUMER_NOT_ONLINE.
+// minirmq does not keep a client's language and version; they are left out.
+func (b *Broker) handleConsumerConnections(_ *conn, req *remoting.Command) *remoting.Command {
+	group := req.Ext("consumerGroup")
+	g, err := b.ConsumerGroup(group)
+	if err != nil || len(g.Members) == 0 {
+		return badRequest(req, remoting.ConsumerNotOnline, "the consumer group[%s] not online", group)
+	}
+	type connection struct {
+		ClientAddr string `json:"clientAddr"`
+		ClientID   string `json:"clientId"`
+	}
+	type subscription struct {
+		ClassFilterMode bool     `json:"classFilterMode"`
+		CodeSet         []int    `json:"codeSet"`
+		ExpressionType  string   `json:"expressionType"`
+		SubString       string   `json:"subString"`
+		SubVersion      int64    `json:"subVersion"`
+		TagsSet         []string `json:"tagsSet"`
+		Topic           string   `json:"topic"`
+	}
+	conns := []connection{}
+	subs := map[string]subscription{}
+	for _, m := range g.Members {
+		conns = append(conns, connection{ClientAddr: m.Addr, ClientID: m.ClientID})
+		for _, s := range m.Subscriptions {
+			tags := []string{}
+			if expr := strings.TrimSpace(s.Expression); expr != "" && expr != "*" {
+				for _, t := range strings.Split(expr, "||") {
+					tags = append(tags, strings.TrimSpace(t))
+				}
+			}
+			subs[s.Topic] = subscription{CodeSet: []int{}, ExpressionType: "TAG", SubString: s.Expression, TagsSet: tags, Topic: s.Topic}
+		}
+	}
+	consumeType := "CONSUME_PASSIVELY"
+	for _, cl := range b.reg.snapshot() {
+		for _, cd := range cl.consumers {
+			if cd.GroupName == group && cd.ConsumeType != "" {
+				consumeType = cd.ConsumeType
+			}
+		}
+	}
+	return success(req, jsonBody(struct {
+		ConnectionSet     []connection            `json:"connectionSet"`
+		ConsumeFromWhere  string                  `json:"consumeFromWhere"`
+		ConsumeType       string                  `json:"consumeType"`
+		MessageModel      string                  `json:"messageModel"`
+		SubscriptionTable map[string]subscription `json:"subscriptionTable"`
+	}{conns, g.ConsumeFromWhere, consumeType, g.MessageModel, subs}))
+}
+
+// handleTopicConsumers serves QUERY_TOPIC_CONSUME_BY_WHO (300): the groups
+// subscribed to a topic or holding offsets on it.
+func (b *Broker) handleTopicConsumers(_ *conn, req *remoting.Command) *remoting.Command {
+	topic := req.Ext("topic")
+	groups := []string{}
+	for _, g := range b.ConsumerGroups() {
+		found := slices.ContainsFunc(g.Queues, func(q GroupQueueView) bool { return q.Topic == topic })
+		for _, m := range g.Members {
+			found = found || slices.ContainsFunc(m.Subscriptions, func(s SubscriptionView) bool { return s.Topic == topic })
+		}
+		if found {
+			groups = append(groups, g.Group)
+		}
+	}
+	return success(req, jsonBody(struct {
+		GroupList []string `json:"groupList"`
+	}{groups}))
+}
+
+// handleProducerConnections serves GET_PRODUCER_CONNECTION_LIST (204): the
+// live members of a producer group, or SYSTEM_ERROR as Apache answers.
+func (b *Broker) handleProducerConnections(_ *conn, req *remoting.Command) *remoting.Command {
+	group := req.Ext("producerGroup")
+	type connection struct {
+		ClientAddr string `json:"clientAddr"`
+		ClientID   string `json:"clientId"`
+	}
+	conns := []connection{}
+	for _, g := range b.ProducerGroups() {
+		if g.Group != group {
+			continue
+		}
+		for _, m := range g.Members {
+			conns = append(conns, connection{ClientAddr: m.Addr, ClientID: m.ClientID})
+		}
+	}
+	if len(conns) == 0 {
+		return badRequest(req, remoting.SystemError, "the producer group[%s] not exist", group)
+	}
+	return success(req, jsonBody(struct {
+		ConnectionSet []connection `json:"connectionSet"`
+	}{conns}))
+}

@@ -1,0 +1,209 @@
+package minirmq_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// A second RocketMQ 4.x client, not written by this project: ali-ons, a
+// pure-JavaScript client from npm, driven by testdata/jsclient/client.js. It
+// sends every message as SEND_MESSAGE_V2 (310) with the lettered header, its
+// numbers as JSON numbers, and pulls with its own rebalancing. The test runs
+// only where the client is installed:
+//
+//	cd services/minirmq/testdata/jsclient && npm install
+//
+// (node 18 or later), and is skipped otherwise.
+
+type jsEvent struct {
+	Event       string `json:"event"`
+	Body        string `json:"body"`
+	Status      string `json:"status"`
+	MsgID       string `json:"msgId"`
+	QueueID     int    `json:"queueId"`
+	Tags        string `json:"tags"`
+	Message     string `json:"message"`
+	From        string `json:"-"`
+	At          time.Time
+	QueueOffset int64 `json:"queueOffset"`
+}
+
+// jsProc is one running client.js process.
+type jsProc struct {
+	name  string
+	stdin io.WriteCloser
+	mu    sync.Mutex
+	evs   []jsEvent
+	ready chan struct{}
+	sent  chan jsEvent
+}
+
+func jsClientDir(t *testing.T) string {
+	t.Helper()
+	dir, _ := filepath.Abs(filepath.Join("testdata", "jsclient"))
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ali-ons")); err != nil {
+		t.Skip("ali-ons is not installed: cd services/minirmq/testdata/jsclient && npm install")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed")
+	}
+	return dir
+}
+
+func startJS(t *testing.T, dir, name string, args ...string) *jsProc {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, "node", append([]string{filepath.Join(dir, "client.js")}, args...)...)
+	cmd.Dir = dir
+	cmd.Stderr = jsStderr(name) // ali-ons logs its own progress there
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start node: %v", err)
+	}
+	p := &jsProc{name: name, stdin: stdin, ready: make(chan struct{}), sent: make(chan jsEvent, 100)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			var ev jsEvent
+			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+				ev = jsEvent{Event: "unparsable", Message: sc.Text() + ": " + err.Error()}
+			}
+			ev.From, ev.At = name, time.Now()
+			p.mu.Lock()
+			p.evs = append(p.evs, ev)
+			p.mu.Unlock()
+			switch ev.Event {
+			case "ready":
+				close(p.ready)
+			case "sent", "send-failed":
+				p.sent <- ev
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		stdin.Close() // asks the client to close and exit
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cancel()
+			<-done
+		}
+		cancel()
+		cmd.Wait()
+	})
+	select {
+	case <-p.ready:
+	case <-done:
+		t.Fatalf("%s exited before it was ready: %v", name, p.events())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s not ready within 30s: %v", name, p.events())
+	}
+	return p
+}
+
+func (p *jsProc) events() []jsEvent {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]jsEvent(nil), p.evs...)
+}
+
+// send sends one message through the producer process and waits for its result.
+func (p *jsProc) send(t *testing.T, line string) jsEvent {
+	t.Helper()
+	if _, err := fmt.Fprintln(p.stdin, line); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ev := <-p.sent:
+		if ev.Event != "sent" || ev.Status != "SEND_OK" {
+			t.Fatalf("ali-ons send %q: %+v", line, ev)
+		}
+		return ev
+	case <-time.After(15 * time.Second):
+		t.Fatalf("ali-ons send %q: no result", line)
+	}
+	return jsEvent{}
+}
+
+func TestSecondClientAliONS(t *testing.T) {
+	dir := jsClientDir(t)
+	b := startBroker(t)
+	ns := b.srv.Addr()
+	topic, group := uniqueName(t, "T"), uniqueName(t, "CG")
+
+	prod := startJS(t, dir, "producer", "produce", ns, uniqueName(t, "PG"), topic)
+	want := map[string]bool{}
+	for i := range 8 {
+		body := fmt.Sprintf("js-%d", i)
+		if ev := prod.send(t, body); len(ev.MsgID) != 32 || ev.QueueOffset != int64(i/4) {
+			t.Errorf("%s: msgId %q queue %d offset %d, want a 32-hex offset id and offset %d", body, ev.MsgID, ev.QueueID, ev.QueueOffset, i/4)
+		}
+		want[body] = true
+	}
+	sentAt := time.Now()
+	prod.send(t, "js-delayed:2")
+	want["js-delayed"] = true
+
+	cons := startJS(t, dir, "consumer", "consume", ns, group, topic, "js-consumer")
+	delivered := func() map[string][]jsEvent {
+		out := map[string][]jsEvent{}
+		for _, ev := range cons.events() {
+			if ev.Event == "got" {
+				out[ev.Body] = append(out[ev.Body], ev)
+			}
+			if ev.Event == "unparsable" || ev.Event == "error" {
+				t.Logf("consumer: %s", ev.Message)
+			}
+		}
+		return out
+	}
+	eventually(t, 30*time.Second, func() bool { return len(delivered()) == len(want) },
+		"all %d messages delivered to ali-ons; got %v", len(want), func() string { return fmt.Sprint(delivered()) })
+	b.waitCaughtUp(t, group, topic)
+	for body, evs := range delivered() {
+		if !want[body] || len(evs) != 1 {
+			t.Errorf("%q delivered %d times (expected: %v)", body, len(evs), want[body])
+			continue
+		}
+		if ev := evs[0]; ev.Tags != "TagJS" || (body == "js-delayed" && ev.At.Sub(sentAt) < testDelayLevels[1]-10*time.Millisecond) {
+			t.Errorf("%q: tags %q, delivered %v after sending (delay level 2 is %v)", body, ev.Tags, ev.At.Sub(sentAt), testDelayLevels[1])
+		}
+	}
+	// The broker stored what ali-ons sent: keys and tags as the admin API shows them.
+	var byKey struct {
+		Messages []adminMessage `json:"messages"`
+	}
+	b.mustCall(t, "GET", "/api/v1/topics/"+url.PathEscape(topic)+"/messages?key=key-js-3", "", http.StatusOK, &byKey)
+	if m := byKey.Messages; len(m) != 1 || m[0].Tags != "TagJS" || m[0].Body != "js-3" {
+		t.Errorf("admin search for key-js-3: %+v", m)
+	}
+}
+
+func jsStderr(name string) io.Writer {
+	if d := os.Getenv("MINIRMQ_JS_LOG_DIR"); d != "" {
+		if f, err := os.Create(filepath.Join(d, name+".log")); err == nil {
+			return f
+		}
+	}
+	return io.Discard
+}
