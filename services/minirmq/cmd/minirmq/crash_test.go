@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -21,7 +22,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	rlog.SetLogLevel("error")
+	rlog.SetLogLevel(cmp.Or(os.Getenv("MINIRMQ_CLIENT_LOG"), "error"))
 	os.Exit(m.Run())
 }
 
