@@ -47,6 +47,24 @@ func (s *Store) flush() error {
 		return ErrClosed
 	}
 	end := s.logEnd.Load()
+	if err := s.syncDirtyLocked(); err != nil {
+		return err
+	}
+	s.markDurable(end)
+	if end == s.checkpointed {
+		return nil
+	}
+	if err := s.writeCheckpoint(end); err != nil {
+		return err
+	}
+	s.checkpointed = end
+	return nil
+}
+
+// syncDirtyLocked fsyncs every file written since its last sync, and the
+// directories that got new files; the caller holds flushMu, so a file
+// another flush marked clean is never reported synced before its sync ends.
+func (s *Store) syncDirtyLocked() error {
 	var errs []error
 	for _, seg := range s.segments() {
 		if seg.dirty.Swap(false) {
@@ -73,17 +91,101 @@ func (s *Store) flush() error {
 	if err := s.syncDirs(); err != nil {
 		errs = append(errs, err)
 	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
-	}
-	if end == s.checkpointed {
+	return errors.Join(errs...)
+}
+
+// Group commit (Fsync), like Apache RocketMQ's GroupCommitService: a writer
+// does not fsync itself. It asks the committer for a flush that covers its
+// end offset and waits; the committer takes the log end, fsyncs everything
+// dirty once, and wakes every writer that end covers. Writers that arrive
+// while a sync runs are covered by the next one, so one sync serves as many
+// writers as came during the previous one.
+
+// WaitDurable returns once the commit log up to end, and the consume-queue
+// entries of those records, are on disk; at once without Fsync (the
+// background flusher syncs every FlushInterval). It returns the sync's error
+// if the flush that should have covered end failed (the data is still in the
+// files, and the next flush retries), and ErrClosed if the store closed first.
+func (s *Store) WaitDurable(end int64) error {
+	if !s.opts.Fsync {
 		return nil
 	}
-	if err := s.writeCheckpoint(end); err != nil {
-		return err
+	s.durMu.Lock()
+	defer s.durMu.Unlock()
+	for s.durable < end {
+		if s.syncFailed != nil && s.failedEnd >= end {
+			return s.syncFailed
+		}
+		if s.closed.Load() {
+			return ErrClosed
+		}
+		select {
+		case s.commitKick <- struct{}{}:
+		default: // a flush is already asked for; it or the next one covers end
+		}
+		s.durCond.Wait()
 	}
-	s.checkpointed = end
 	return nil
+}
+
+// DurableOffset is the commit-log end known to be on disk (with Fsync; 0
+// until the first group commit or flush after Open).
+func (s *Store) DurableOffset() int64 {
+	s.durMu.Lock()
+	defer s.durMu.Unlock()
+	return s.durable
+}
+
+// markDurable records that the log up to end is on disk and wakes the
+// writers it covers.
+func (s *Store) markDurable(end int64) {
+	s.durMu.Lock()
+	if end > s.durable {
+		s.durable = end
+	}
+	s.durMu.Unlock()
+	s.durCond.Broadcast()
+}
+
+// wakeDurableWaiters wakes every WaitDurable to look again (the store
+// closed). Taking durMu orders it after any waiter's look at closed.
+func (s *Store) wakeDurableWaiters() {
+	s.durMu.Lock()
+	s.durCond.Broadcast()
+	s.durMu.Unlock()
+}
+
+// committer is the group-commit flusher (Fsync only).
+func (s *Store) committer() {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.commitKick:
+		}
+		s.flushMu.Lock()
+		if s.filesClosed {
+			s.flushMu.Unlock()
+			return
+		}
+		end := s.logEnd.Load()
+		err := s.syncDirtyLocked()
+		s.flushMu.Unlock()
+		s.commits.Add(1)
+		if err != nil {
+			s.log.Error("store: group commit", "err", err)
+			s.durMu.Lock()
+			s.syncFailed, s.failedEnd = err, end
+			s.durMu.Unlock()
+			s.durCond.Broadcast()
+			continue
+		}
+		s.durMu.Lock()
+		s.syncFailed = nil
+		s.durMu.Unlock()
+		s.markDurable(end)
+	}
 }
 
 func (s *Store) checkpointPath() string { return filepath.Join(filepath.Dir(s.clDir), checkpointName) }

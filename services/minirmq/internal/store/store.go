@@ -129,6 +129,17 @@ type Store struct {
 	checkpointed int64 // guarded by flushMu
 	filesClosed  bool  // guarded by flushMu
 
+	// Group commit (Fsync): durable is the log end known to be on disk;
+	// writers wait on durCond for it to pass their end. commitKick asks the
+	// committer for a flush; commits counts its syncs (for tests).
+	durMu      sync.Mutex
+	durCond    *sync.Cond
+	durable    int64
+	syncFailed error // the last group sync's error, until one succeeds
+	failedEnd  int64 // the log end that failed sync was to cover
+	commitKick chan struct{}
+	commits    atomic.Int64
+
 	retMu sync.Mutex
 
 	kick      chan struct{}
@@ -174,8 +185,10 @@ func openFS(opts Options, fsys fileSystem, root string) (*Store, error) {
 		dirtyDirs:    map[string]bool{},
 		checkpointed: -1,
 		kick:         make(chan struct{}, 1),
+		commitKick:   make(chan struct{}, 1),
 		stop:         make(chan struct{}),
 	}
+	s.durCond = sync.NewCond(&s.durMu)
 	s.floor.Store(math.MaxInt64)
 	for _, d := range []string{root, s.clDir, s.cqDir} {
 		if err := fsys.MkdirAll(d); err != nil {
@@ -189,6 +202,10 @@ func openFS(opts Options, fsys fileSystem, root string) (*Store, error) {
 	s.wg.Add(2)
 	go s.flusher()
 	go s.janitor()
+	if opts.Fsync {
+		s.wg.Add(1)
+		go s.committer()
+	}
 	return s, nil
 }
 
@@ -205,6 +222,7 @@ func (s *Store) Close() error {
 		s.retMu.Lock()
 		defer s.retMu.Unlock()
 		err := s.flush()
+		s.wakeDurableWaiters() // a writer the final flush did not cover gets ErrClosed
 		s.closeErr = errors.Join(err, s.closeFiles())
 	})
 	return s.closeErr
