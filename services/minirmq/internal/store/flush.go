@@ -65,15 +65,7 @@ func (s *Store) flush() error {
 // directories that got new files; the caller holds flushMu, so a file
 // another flush marked clean is never reported synced before its sync ends.
 func (s *Store) syncDirtyLocked() error {
-	var errs []error
-	for _, seg := range s.segments() {
-		if seg.dirty.Swap(false) {
-			if err := seg.f.Sync(); err != nil && !seg.removed.Load() {
-				seg.dirty.Store(true)
-				errs = append(errs, fmt.Errorf("store: fsync segment %s: %w", seg.path, err))
-			}
-		}
-	}
+	errs := []error{s.syncSegmentsLocked()}
 	s.qMu.RLock()
 	qs := make([]*queue, 0, len(s.queues))
 	for _, q := range s.queues {
@@ -94,18 +86,37 @@ func (s *Store) syncDirtyLocked() error {
 	return errors.Join(errs...)
 }
 
+// syncSegmentsLocked fsyncs the commit-log segments written since their last
+// sync; the caller holds flushMu.
+func (s *Store) syncSegmentsLocked() error {
+	var errs []error
+	for _, seg := range s.segments() {
+		if seg.dirty.Swap(false) {
+			if err := seg.f.Sync(); err != nil && !seg.removed.Load() {
+				seg.dirty.Store(true)
+				errs = append(errs, fmt.Errorf("store: fsync segment %s: %w", seg.path, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Group commit (Fsync), like Apache RocketMQ's GroupCommitService: a writer
 // does not fsync itself. It asks the committer for a flush that covers its
-// end offset and waits; the committer takes the log end, fsyncs everything
-// dirty once, and wakes every writer that end covers. Writers that arrive
+// end offset and waits; the committer takes the log end, fsyncs the commit
+// log once, and wakes every writer that end covers. Writers that arrive
 // while a sync runs are covered by the next one, so one sync serves as many
-// writers as came during the previous one.
+// writers as came during the previous one. Like Apache, the group commit
+// syncs the commit log only: the consume queues are synced by the periodic
+// flush, which alone advances the checkpoint, and recovery rebuilds every
+// entry after the checkpoint from the commit log.
 
-// WaitDurable returns once the commit log up to end, and the consume-queue
-// entries of those records, are on disk; at once without Fsync (the
-// background flusher syncs every FlushInterval). It returns the sync's error
-// if the flush that should have covered end failed (the data is still in the
-// files, and the next flush retries), and ErrClosed if the store closed first.
+// WaitDurable returns once the commit log up to end is on disk (and with it
+// everything recovery needs to rebuild those records' consume-queue
+// entries); at once without Fsync (the background flusher syncs every
+// FlushInterval). It returns the sync's error if the flush that should have
+// covered end failed (the data is still in the files, and the next flush
+// retries), and ErrClosed if the store closed first.
 func (s *Store) WaitDurable(end int64) error {
 	if !s.opts.Fsync {
 		return nil
@@ -170,7 +181,7 @@ func (s *Store) committer() {
 			return
 		}
 		end := s.logEnd.Load()
-		err := s.syncDirtyLocked()
+		err := errors.Join(s.syncSegmentsLocked(), s.syncDirs())
 		s.flushMu.Unlock()
 		s.commits.Add(1)
 		if err != nil {
