@@ -1,0 +1,6 @@
+//go:build race
+
+package main
+
+// raceEnabled: the race detector is on (see TestConsumerReceivesAfterKill9Restart).
+const raceEnabled = true
