@@ -53,7 +53,8 @@ type Options struct {
 	// SegmentBytes is the commit-log segment size (default 64 MiB). A record
 	// never spans segments; a record larger than this gets a segment of its own.
 	SegmentBytes int64
-	// Fsync makes Append fsync the commit log and consume queues before returning.
+	// Fsync makes Append (and WaitDurable after Write) return only once the
+	// commit log holding the records is fsynced, by group commit.
 	Fsync bool
 	// FlushInterval is how often dirty files are fsynced and the checkpoint
 	// is written in the background (default 500ms).
