@@ -1,6 +1,0 @@
-//go:build !race
-
-package main
-
-// raceEnabled: the race detector is on (see TestConsumerReceivesAfterKill9Restart).
-const raceEnabled = false
