@@ -33,6 +33,8 @@ test: ## the whole suite (SQLite always, MariaDB/MySQL when TEST_MYSQL_DSN is se
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 	@# The client's orderly consumer races internally; its tests are built !race.
 	$(GO) test -count=1 -run Orderly ./services/minirmq/
+	@# So does a push consumer across a broker restart (kill -9 restart test).
+	$(GO) test -count=1 -run TestConsumerReceivesAfterKill9Restart ./services/minirmq/cmd/minirmq/
 	@# deploy/ validates docker compose, the Dockerfile and k8s without Docker;
 	@# it is outside go.work so its Kubernetes/compose dependencies do not
 	@# raise the versions every service builds with.

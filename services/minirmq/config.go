@@ -42,7 +42,8 @@ type Config struct {
 	// DataDir holds the commit log, consume queues and broker state. Empty
 	// means in-memory: nothing survives Close.
 	DataDir string
-	// Fsync makes every append reach the disk before the producer is answered.
+	// Fsync makes every write reach the disk (the commit log, by group
+	// commit) before the producer is answered.
 	// Off (Apache's default, asynchronous flush), data is fsynced every FlushInterval.
 	Fsync         bool
 	FlushInterval time.Duration

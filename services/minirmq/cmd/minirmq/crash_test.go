@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -21,7 +22,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	rlog.SetLogLevel("error")
+	rlog.SetLogLevel(cmp.Or(os.Getenv("MINIRMQ_CLIENT_LOG"), "error"))
 	os.Exit(m.Run())
 }
 
@@ -40,10 +41,11 @@ type brokerProc struct {
 	admin string
 }
 
-func startProc(t *testing.T, bin, dir, listen, admin string) *brokerProc {
+func startProc(t *testing.T, bin, dir, listen, admin string, extra ...string) *brokerProc {
 	t.Helper()
-	cmd := exec.Command(bin, "-listen", listen, "-admin", admin, "-data", dir,
-		"-tx-check-after", "500ms", "-tx-check-interval", "1s", "-delay-levels", "4s", "-log-level", "warn")
+	args := append([]string{"-listen", listen, "-admin", admin, "-data", dir,
+		"-tx-check-after", "500ms", "-tx-check-interval", "1s", "-delay-levels", "4s", "-log-level", "warn"}, extra...)
+	cmd := exec.Command(bin, args...)
 	log, err := os.OpenFile(filepath.Join(t.TempDir(), "broker.log"), os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		t.Fatal(err)
@@ -131,14 +133,24 @@ func (l listener) CheckLocalTransaction(*primitive.MessageExt) primitive.LocalTr
 
 // TestKill9LosesNothingAcknowledged kills the broker with SIGKILL while it
 // holds acknowledged messages, a pending half message and a delayed message,
-// and checks that a restart on the same directory still has all three.
+// and checks that a restart on the same directory still has all three: with
+// the asynchronous flush and with -fsync (group commit).
 func TestKill9LosesNothingAcknowledged(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "minirmq")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
+	for _, mode := range []struct {
+		name string
+		args []string
+	}{{"async flush", nil}, {"fsync group commit", []string{"-fsync"}}} {
+		t.Run(mode.name, func(t *testing.T) { kill9LosesNothing(t, bin, mode.args...) })
+	}
+}
+
+func kill9LosesNothing(t *testing.T, bin string, args ...string) {
 	dir, listen, admin := t.TempDir(), freeAddr(t), freeAddr(t)
-	p := startProc(t, bin, dir, listen, admin)
+	p := startProc(t, bin, dir, listen, admin, args...)
 
 	// Acknowledged sends from several producers at once.
 	const producers, perProducer = 4, 50
@@ -201,7 +213,7 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.cmd.Wait()
-	p = startProc(t, bin, dir, listen, admin)
+	p = startProc(t, bin, dir, listen, admin, args...)
 
 	if got, want := p.stored(t, "crash-topic"), int64(producers*perProducer); got != want {
 		t.Errorf("messages after kill -9 = %d, want every acknowledged one (%d)", got, want)

@@ -62,7 +62,7 @@ func parseFlags(args []string, getenv func(string) string) (minirmq.Config, slog
 	fs.StringVar(&cfg.AdminAddr, "admin", "127.0.0.1:9877", "admin HTTP address (empty to disable)")
 	fs.StringVar(&cfg.DataDir, "data", "", "data directory (required unless -memory)")
 	memory := fs.Bool("memory", false, "keep everything in memory; nothing survives a restart")
-	fs.BoolVar(&cfg.Fsync, "fsync", false, "fsync every write before answering (default: asynchronous flush, like Apache)")
+	fs.BoolVar(&cfg.Fsync, "fsync", false, "answer writes once the commit log is fsynced past them, with group commit (default: asynchronous flush, like Apache)")
 	fs.DurationVar(&cfg.FlushInterval, "flush-interval", cfg.FlushInterval, "asynchronous flush interval")
 	fs.Int64Var(&cfg.SegmentBytes, "segment-bytes", cfg.SegmentBytes, "commit-log segment size")
 	fs.Int64Var(&cfg.RetainBytes, "retain-bytes", 0, "delete the oldest segments above this commit-log size (0 = unlimited)")

@@ -252,12 +252,13 @@ func (b *Broker) ReplayDeadLetter(group string, queueOffset int64) (MessageView,
 	m.QueueID = int32(crc32.ChecksumIEEE([]byte(m.Properties[wire.PropUniqKey])) % uint32(b.queueCount(topic)))
 
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if slices.Contains(b.state.Replayed[group], queueOffset) {
+		b.mu.Unlock()
 		return MessageView{}, fmt.Errorf("%w: dead letter %d of %q was already replayed", ErrConflict, queueOffset, group)
 	}
 	at := b.now()
 	if _, err := b.putLocked(m); err != nil {
+		b.mu.Unlock()
 		return MessageView{}, err
 	}
 	b.state.Replayed[group] = append(b.state.Replayed[group], queueOffset)
@@ -265,5 +266,11 @@ func (b *Broker) ReplayDeadLetter(group string, queueOffset int64) (MessageView,
 	b.log.Info("dead letter replayed", "group", group, "dlq_offset", queueOffset, "topic", topic, "msg_id", m.Properties[wire.PropUniqKey])
 	b.noteAdmin(at, stepReplayed, group, m, fmt.Sprintf("dead letter %d of %s re-published to %s by the admin API (every group of the topic gets it)",
 		queueOffset, dlq, topic))
+	end := b.state.Dispatched
+	b.mu.Unlock()
+	// With -fsync the answer waits for the group commit, like a send's.
+	if err := b.store.WaitDurable(end); err != nil {
+		return MessageView{}, err
+	}
 	return viewMessage(m), nil
 }

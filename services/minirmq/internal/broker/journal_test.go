@@ -40,7 +40,8 @@ func TestJournalBatchPullAndAck(t *testing.T) {
 		}
 	}
 	pull := rc.call(remoting.CodePullMessage, map[string]string{
-		"consumerGroup": "g", "topic": "T", "queueId": "1", "queueOffset": "0", "maxMsgNums": "32", "sysFlag": "0",
+		"consumerGroup": "g", "topic": "T", "queueId": "1", "queueOffset": "0", "maxMsgNums": "32",
+		"sysFlag": "4", "subscription": "*", // carries its subscription: served without a heartbeat
 	}, nil)
 	if pull.Code != remoting.Success || pull.Ext("nextBeginOffset") != "4" {
 		t.Fatalf("pull: code %d, next %s; want one answer of all 4 messages", pull.Code, pull.Ext("nextBeginOffset"))

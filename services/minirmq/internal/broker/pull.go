@@ -2,6 +2,7 @@ package broker
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/faults"
@@ -13,6 +14,13 @@ import (
 const (
 	pullCommitOffset = 1 << 0
 	pullSuspend      = 1 << 1
+	pullSubscription = 1 << 2 // the pull carries its subscription expression
+)
+
+// Answers of Apache's subscription checks on a pull (ResponseCode).
+const (
+	codeSubscriptionNotExist  int16 = 24
+	codeSubscriptionNotLatest int16 = 25
 )
 
 type pullRequest struct {
@@ -22,8 +30,9 @@ type pullRequest struct {
 	maxMsgs      int
 	suspend      bool
 	hold         time.Duration
-	pauseFired   bool       // the pause fault counted this pull already
-	delivered    []delivery // the keyed messages of the answer, for the journal
+	sub          Subscription // the filter: the pull's own, or the group's from its heartbeat
+	pauseFired   bool         // the pause fault counted this pull already
+	delivered    []delivery   // the keyed messages of the answer, for the journal
 }
 
 func (b *Broker) handlePull(c *conn, req *remoting.Command) *remoting.Command {
@@ -56,6 +65,10 @@ func (b *Broker) handlePull(c *conn, req *remoting.Command) *remoting.Command {
 	p.maxMsgs = int(min(max(maxMsgs, 1), maxPullMsgs))
 	p.suspend = sysFlag&pullSuspend != 0
 	p.hold = min(time.Duration(suspendMs)*time.Millisecond, maxHold)
+	var refused *remoting.Command
+	if p.sub, refused = b.pullSubscription(req, p.group, p.topic, sysFlag); refused != nil {
+		return refused
+	}
 	if sysFlag&pullCommitOffset != 0 && commit >= 0 && p.group != "" {
 		b.commitOffset(p.group, p.topic, p.queueID, commit)
 	}
@@ -133,13 +146,12 @@ func (b *Broker) readPull(req *remoting.Command, p *pullRequest, final bool) *re
 		return answer(remoting.PullRetryImmediately, p.offset)
 	}
 	next := p.offset + int64(len(msgs))
-	sub, filtered := b.reg.subscription(p.group, p.topic)
 	dup, dupArmed := b.deliverFault(p.group)
 	dupArmed = dupArmed && dup.Action == faults.Duplicate
 	var body []byte
 	dups := 0
 	for _, data := range msgs {
-		if filtered && !matchesTags(sub, data) {
+		if !matchesTags(p.sub, data) {
 			continue
 		}
 		body = append(body, data...)
@@ -163,6 +175,56 @@ func (b *Broker) readPull(req *remoting.Command, p *pullRequest, final bool) *re
 	resp := answer(remoting.Success, next)
 	resp.Body = body
 	return resp
+}
+
+// pullSubscription finds what a pull is filtered by, or the refusal, as
+// Apache 4.9's PullMessageProcessor.processRequest does. A pull with the
+// subscription flag carries its expression and is served without any
+// heartbeat (FilterAPI.build; the Java pull and lite-pull consumers send it,
+// and push consumers with postSubscriptionWhenPull). A pull without it
+// (every rocketmq-client-go v2.1.2 push consumer, the Java push consumer by
+// default) needs the subscription the group registered with a heartbeat:
+// without one it is refused with SUBSCRIPTION_NOT_EXIST, and a registered
+// subscription older than the pull's subVersion with SUBSCRIPTION_NOT_LATEST.
+// A refused pull stores no offset. After a restart, a returning consumer's
+// pulls are therefore served from its first heartbeat on, like Apache's.
+func (b *Broker) pullSubscription(req *remoting.Command, group, topic string, sysFlag int64) (Subscription, *remoting.Command) {
+	if sysFlag&pullSubscription != 0 {
+		if t := req.Ext("expressionType"); t != "" && t != "TAG" {
+			return Subscription{}, badRequest(req, remoting.SystemError,
+				"The broker does not support consumer to filter message by %s", t)
+		}
+		return parseSubscription(topic, req.Ext("subscription")), nil
+	}
+	sub, known, found := b.reg.groupSubscription(group, topic)
+	switch {
+	case !known:
+		return sub, badRequest(req, codeSubscriptionNotExist,
+			"the consumer's group info not exist: no live consumer of group %q has sent a heartbeat to this broker", group)
+	case !found:
+		return sub, badRequest(req, codeSubscriptionNotExist,
+			"the consumer's subscription not exist: group %q has no live consumer subscribing topic %q", group, topic)
+	}
+	if v, err := extIntOr(req, "subVersion", 0); err == nil && v > sub.Version {
+		return sub, badRequest(req, codeSubscriptionNotLatest, "the consumer's subscription not latest")
+	}
+	return sub, nil
+}
+
+// parseSubscription reads a tag expression the way FilterAPI.build does:
+// empty or "*" matches everything, else tags separated by "||".
+func parseSubscription(topic, expr string) Subscription {
+	sub := Subscription{Topic: topic, Expression: strings.TrimSpace(expr)}
+	if sub.Expression == "" || sub.Expression == "*" {
+		sub.Expression = "*"
+		return sub
+	}
+	for _, tag := range strings.Split(sub.Expression, "||") {
+		if tag = strings.TrimSpace(tag); tag != "" {
+			sub.Tags = append(sub.Tags, tag)
+		}
+	}
+	return sub
 }
 
 // matchesTags filters by tag like the broker's tag-hash filter; the client

@@ -14,6 +14,7 @@ type Subscription struct {
 	Topic      string   `json:"topic"`
 	Expression string   `json:"subString"`
 	Tags       []string `json:"tagsSet"`
+	Version    int64    `json:"subVersion"`
 }
 
 // consumerData is what a heartbeat says about one consumer group.
@@ -154,20 +155,23 @@ func (r *registry) consumerConns(group string) []*conn {
 	return conns
 }
 
-// subscription returns the subscription a consumer group registered for a topic.
-func (r *registry) subscription(group, topic string) (Subscription, bool) {
+// groupSubscription returns the subscription a consumer group registered
+// for a topic: known when a live client heartbeated the group, found when
+// one of them subscribes the topic.
+func (r *registry) groupSubscription(group, topic string) (sub Subscription, known, found bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, cl := range r.clients {
 		if cd, ok := cl.consumers[group]; ok {
+			known = true
 			for _, s := range cd.Subscriptions {
 				if s.Topic == topic {
-					return s, true
+					return s, true, true
 				}
 			}
 		}
 	}
-	return Subscription{}, false
+	return Subscription{}, known, false
 }
 
 // pickProducer returns a live connection of a producer group, round-robin.
@@ -275,10 +279,19 @@ func (b *Broker) notifyGroup(group string) {
 	}
 }
 
+// handleConsumerList answers GET_CONSUMER_LIST_BY_GROUP like Apache's
+// ConsumerManageProcessor.getConsumerListByGroup: a group without live
+// members is SYSTEM_ERROR "no consumer for this group" (the Go client reads
+// that as an empty list, the Java client skips that rebalance).
 func (b *Broker) handleConsumerList(_ *conn, req *remoting.Command) *remoting.Command {
+	group := req.Ext("consumerGroup")
+	ids := b.reg.consumerIDs(group)
+	if len(ids) == 0 {
+		return remoting.NewResponse(req, remoting.SystemError, "no consumer for this group, "+group)
+	}
 	body, _ := json.Marshal(struct {
 		ConsumerIDList []string `json:"consumerIdList"`
-	}{b.reg.consumerIDs(req.Ext("consumerGroup"))})
+	}{ids})
 	resp := remoting.NewResponse(req, remoting.Success, "")
 	resp.Body = body
 	return resp

@@ -26,7 +26,8 @@ func TestSlowReaderDoesNotBlockProducers(t *testing.T) {
 	// reads nothing: its socket buffers and outbound queue fill up.
 	slow := dial(t, addr)
 	pull := remoting.NewRequest(remoting.CodePullMessage, false, map[string]string{
-		"consumerGroup": "g", "topic": "slow", "queueId": "1", "queueOffset": "0", "maxMsgNums": "32", "sysFlag": "0",
+		"consumerGroup": "g", "topic": "slow", "queueId": "1", "queueOffset": "0", "maxMsgNums": "32",
+		"sysFlag": "4", "subscription": "*", // carries its subscription: served without a heartbeat
 	}, nil)
 	frame, _ := remoting.Encode(pull)
 	flood := make(chan error, 1)

@@ -144,7 +144,10 @@ func (b *Broker) readMessage(offset int64) (*wire.Message, error) {
 	return m, nil
 }
 
-// put appends messages and applies them to the state. Callers hold b.mu.
+// putLocked appends messages and applies them to the state. Callers hold
+// b.mu. It does not wait for the disk: with -fsync, the answer to a request
+// that stored something waits for the group commit after b.mu is released
+// (durable.go), so that concurrent writers share one sync.
 func (b *Broker) putLocked(msgs ...*wire.Message) ([]store.Appended, error) {
 	datas := make([][]byte, len(msgs))
 	for i, m := range msgs {
@@ -155,7 +158,7 @@ func (b *Broker) putLocked(msgs ...*wire.Message) ([]store.Appended, error) {
 		}
 		datas[i] = data
 	}
-	res, err := b.store.Append(datas...)
+	res, err := b.store.Write(datas...)
 	if err != nil {
 		return nil, err
 	}
@@ -168,10 +171,19 @@ func (b *Broker) putLocked(msgs ...*wire.Message) ([]store.Appended, error) {
 	return res, nil
 }
 
+// put is putLocked under b.mu, then (with -fsync) waits for the disk.
 func (b *Broker) put(msgs ...*wire.Message) ([]store.Appended, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.putLocked(msgs...)
+	res, err := b.putLocked(msgs...)
+	end := b.state.Dispatched
+	b.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if err := b.store.WaitDurable(end); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // apply updates the state for one stored record. It runs live after every

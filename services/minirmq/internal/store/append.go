@@ -16,8 +16,22 @@ const maxCachedBuf = 4 << 20
 // Append stores encoded messages (wire layout) as one atomic step: the
 // records get consecutive commit-log offsets, each the next queue offset of
 // its own (topic, queueId). The offsets and the store time are stamped into
-// the caller's bytes in place. On error nothing is stored.
+// the caller's bytes in place. On error nothing is stored. With Fsync it
+// returns once the records are on disk (WaitDurable).
 func (s *Store) Append(msgs ...[]byte) ([]Appended, error) {
+	res, err := s.Write(msgs...)
+	if err != nil || len(res) == 0 {
+		return res, err
+	}
+	_, end := s.CommitLogRange()
+	return res, s.WaitDurable(end)
+}
+
+// Write is Append without waiting for the disk: the records are in the files
+// (the operating system's page cache) and visible to readers when it returns.
+// A caller that must not block others while the disk syncs (the broker
+// holds its state lock around Write) calls WaitDurable afterwards.
+func (s *Store) Write(msgs ...[]byte) ([]Appended, error) {
 	if len(msgs) == 0 {
 		return nil, nil
 	}
@@ -177,7 +191,6 @@ func (tx *appendTxn) pending(k queueKey) (*pendingQueue, error) {
 }
 
 func (tx *appendTxn) write() error {
-	fsync := tx.s.opts.Fsync
 	for i := range tx.chunks {
 		c := &tx.chunks[i]
 		if c.hi > c.lo {
@@ -187,10 +200,10 @@ func (tx *appendTxn) write() error {
 			}
 		}
 		// A segment is complete once the next one gets data. Syncing it now
-		// (once per roll, even without Fsync) keeps a crash from leaving a
+		// (once per roll, with or without Fsync) keeps a crash from leaving a
 		// torn tail in a segment that is no longer the last, which recovery
 		// must treat as corruption.
-		if fsync || i < len(tx.chunks)-1 {
+		if i < len(tx.chunks)-1 {
 			if err := c.seg.f.Sync(); err != nil {
 				return fmt.Errorf("store: fsync segment %s: %w", c.seg.path, err)
 			}
@@ -203,16 +216,7 @@ func (tx *appendTxn) write() error {
 		if _, err := pq.q.f.WriteAt(pq.entries, pq.base*entrySize); err != nil {
 			return fmt.Errorf("store: write consume queue %s at entry %d: %w", pq.q.path, pq.base, err)
 		}
-		if fsync {
-			if err := pq.q.f.Sync(); err != nil {
-				return fmt.Errorf("store: fsync consume queue %s: %w", pq.q.path, err)
-			}
-		} else {
-			pq.q.dirty.Store(true)
-		}
-	}
-	if fsync {
-		return tx.s.syncDirs()
+		pq.q.dirty.Store(true)
 	}
 	return nil
 }

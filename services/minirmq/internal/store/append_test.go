@@ -132,17 +132,19 @@ func TestFsyncMode(t *testing.T) {
 			s := e.open()
 			e.fs.resetCounts()
 			mustAppend(t, s, msg(t, "Y", 0, "x"))
+			// With Fsync (group commit, like Apache's) the commit log is on
+			// disk when Append returns; the consume queue is left to the flush.
 			_, syncs := e.fs.counts()
 			segSynced, cqSynced := syncs[e.segPath(0)] > 0, syncs[e.cqPath("Y", 0)] > 0
-			if segSynced != fsync || cqSynced != fsync {
-				t.Errorf("synced before Append returned: segment %v queue %v, want %v", segSynced, cqSynced, fsync)
+			if segSynced != fsync || cqSynced {
+				t.Errorf("synced before Append returned: segment %v queue %v, want %v false", segSynced, cqSynced, fsync)
 			}
 			e.fs.resetCounts()
 			if err := s.Flush(); err != nil {
 				t.Fatal(err)
 			}
 			_, syncs = e.fs.counts()
-			if (syncs[e.segPath(0)] > 0) == fsync || (syncs[e.cqPath("Y", 0)] > 0) == fsync {
+			if (syncs[e.segPath(0)] > 0) == fsync || syncs[e.cqPath("Y", 0)] == 0 {
 				t.Errorf("Flush synced %v; want only what Append left dirty", syncs)
 			}
 			_, end := s.CommitLogRange()

@@ -47,15 +47,25 @@ func (s *Store) flush() error {
 		return ErrClosed
 	}
 	end := s.logEnd.Load()
-	var errs []error
-	for _, seg := range s.segments() {
-		if seg.dirty.Swap(false) {
-			if err := seg.f.Sync(); err != nil && !seg.removed.Load() {
-				seg.dirty.Store(true)
-				errs = append(errs, fmt.Errorf("store: fsync segment %s: %w", seg.path, err))
-			}
-		}
+	if err := s.syncDirtyLocked(); err != nil {
+		return err
 	}
+	s.markDurable(end)
+	if end == s.checkpointed {
+		return nil
+	}
+	if err := s.writeCheckpoint(end); err != nil {
+		return err
+	}
+	s.checkpointed = end
+	return nil
+}
+
+// syncDirtyLocked fsyncs every file written since its last sync, and the
+// directories that got new files; the caller holds flushMu, so a file
+// another flush marked clean is never reported synced before its sync ends.
+func (s *Store) syncDirtyLocked() error {
+	errs := []error{s.syncSegmentsLocked()}
 	s.qMu.RLock()
 	qs := make([]*queue, 0, len(s.queues))
 	for _, q := range s.queues {
@@ -73,17 +83,120 @@ func (s *Store) flush() error {
 	if err := s.syncDirs(); err != nil {
 		errs = append(errs, err)
 	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
+	return errors.Join(errs...)
+}
+
+// syncSegmentsLocked fsyncs the commit-log segments written since their last
+// sync; the caller holds flushMu.
+func (s *Store) syncSegmentsLocked() error {
+	var errs []error
+	for _, seg := range s.segments() {
+		if seg.dirty.Swap(false) {
+			if err := seg.f.Sync(); err != nil && !seg.removed.Load() {
+				seg.dirty.Store(true)
+				errs = append(errs, fmt.Errorf("store: fsync segment %s: %w", seg.path, err))
+			}
+		}
 	}
-	if end == s.checkpointed {
+	return errors.Join(errs...)
+}
+
+// Group commit (Fsync), like Apache RocketMQ's GroupCommitService: a writer
+// does not fsync itself. It asks the committer for a flush that covers its
+// end offset and waits; the committer takes the log end, fsyncs the commit
+// log once, and wakes every writer that end covers. Writers that arrive
+// while a sync runs are covered by the next one, so one sync serves as many
+// writers as came during the previous one. Like Apache, the group commit
+// syncs the commit log only: the consume queues are synced by the periodic
+// flush, which alone advances the checkpoint, and recovery rebuilds every
+// entry after the checkpoint from the commit log.
+
+// WaitDurable returns once the commit log up to end is on disk (and with it
+// everything recovery needs to rebuild those records' consume-queue
+// entries); at once without Fsync (the background flusher syncs every
+// FlushInterval). It returns the sync's error if the flush that should have
+// covered end failed (the data is still in the files, and the next flush
+// retries), and ErrClosed if the store closed first.
+func (s *Store) WaitDurable(end int64) error {
+	if !s.opts.Fsync {
 		return nil
 	}
-	if err := s.writeCheckpoint(end); err != nil {
-		return err
+	s.durMu.Lock()
+	defer s.durMu.Unlock()
+	for s.durable < end {
+		if s.syncFailed != nil && s.failedEnd >= end {
+			return s.syncFailed
+		}
+		if s.closed.Load() {
+			return ErrClosed
+		}
+		select {
+		case s.commitKick <- struct{}{}:
+		default: // a flush is already asked for; it or the next one covers end
+		}
+		s.durCond.Wait()
 	}
-	s.checkpointed = end
 	return nil
+}
+
+// DurableOffset is the commit-log end known to be on disk (with Fsync; 0
+// until the first group commit or flush after Open).
+func (s *Store) DurableOffset() int64 {
+	s.durMu.Lock()
+	defer s.durMu.Unlock()
+	return s.durable
+}
+
+// markDurable records that the log up to end is on disk and wakes the
+// writers it covers.
+func (s *Store) markDurable(end int64) {
+	s.durMu.Lock()
+	if end > s.durable {
+		s.durable = end
+	}
+	s.durMu.Unlock()
+	s.durCond.Broadcast()
+}
+
+// wakeDurableWaiters wakes every WaitDurable to look again (the store
+// closed). Taking durMu orders it after any waiter's look at closed.
+func (s *Store) wakeDurableWaiters() {
+	s.durMu.Lock()
+	s.durCond.Broadcast()
+	s.durMu.Unlock()
+}
+
+// committer is the group-commit flusher (Fsync only).
+func (s *Store) committer() {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.commitKick:
+		}
+		s.flushMu.Lock()
+		if s.filesClosed {
+			s.flushMu.Unlock()
+			return
+		}
+		end := s.logEnd.Load()
+		err := errors.Join(s.syncSegmentsLocked(), s.syncDirs())
+		s.flushMu.Unlock()
+		s.commits.Add(1)
+		if err != nil {
+			s.log.Error("store: group commit", "err", err)
+			s.durMu.Lock()
+			s.syncFailed, s.failedEnd = err, end
+			s.durMu.Unlock()
+			s.durCond.Broadcast()
+			continue
+		}
+		s.durMu.Lock()
+		s.syncFailed = nil
+		s.durMu.Unlock()
+		s.markDurable(end)
+	}
 }
 
 func (s *Store) checkpointPath() string { return filepath.Join(filepath.Dir(s.clDir), checkpointName) }

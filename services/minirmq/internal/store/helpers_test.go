@@ -166,6 +166,9 @@ type testFS struct {
 	syncs     map[string]int
 	failWrite func(path string) bool // true: write half the bytes, then fail
 	failOpen  func(path string) bool
+	failSync  func(path string) bool
+	syncDelay time.Duration    // each Sync takes this long (a slow disk)
+	synced    map[string]int64 // file size at its last completed Sync
 }
 
 var errInjected = errors.New("injected failure")
@@ -238,7 +241,34 @@ func (f *testFile) WriteAt(p []byte, off int64) (int, error) {
 
 func (f *testFile) Sync() error {
 	f.fs.count(&f.fs.syncs, f.path)
-	return f.file.Sync()
+	f.fs.mu.Lock()
+	delay, fail := f.fs.syncDelay, f.fs.failSync != nil && f.fs.failSync(f.path)
+	f.fs.mu.Unlock()
+	size, err := f.file.Size() // what this sync is sure to cover
+	if err != nil {
+		return err
+	}
+	time.Sleep(delay) // models the disk's latency, not test synchronisation
+	if fail {
+		return errInjected
+	}
+	if err := f.file.Sync(); err != nil {
+		return err
+	}
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	if f.fs.synced == nil {
+		f.fs.synced = map[string]int64{}
+	}
+	f.fs.synced[f.path] = max(f.fs.synced[f.path], size)
+	return nil
+}
+
+// syncedSize is the size path had when a Sync of it last completed.
+func (t *testFS) syncedSize(path string) int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.synced[path]
 }
 
 func isCQ(path string) bool  { return strings.Contains(path, "consumequeue") }

@@ -53,7 +53,8 @@ type Options struct {
 	// SegmentBytes is the commit-log segment size (default 64 MiB). A record
 	// never spans segments; a record larger than this gets a segment of its own.
 	SegmentBytes int64
-	// Fsync makes Append fsync the commit log and consume queues before returning.
+	// Fsync makes Append (and WaitDurable after Write) return only once the
+	// commit log holding the records is fsynced, by group commit.
 	Fsync bool
 	// FlushInterval is how often dirty files are fsynced and the checkpoint
 	// is written in the background (default 500ms).
@@ -129,6 +130,17 @@ type Store struct {
 	checkpointed int64 // guarded by flushMu
 	filesClosed  bool  // guarded by flushMu
 
+	// Group commit (Fsync): durable is the log end known to be on disk;
+	// writers wait on durCond for it to pass their end. commitKick asks the
+	// committer for a flush; commits counts its syncs (for tests).
+	durMu      sync.Mutex
+	durCond    *sync.Cond
+	durable    int64
+	syncFailed error // the last group sync's error, until one succeeds
+	failedEnd  int64 // the log end that failed sync was to cover
+	commitKick chan struct{}
+	commits    atomic.Int64
+
 	retMu sync.Mutex
 
 	kick      chan struct{}
@@ -174,8 +186,10 @@ func openFS(opts Options, fsys fileSystem, root string) (*Store, error) {
 		dirtyDirs:    map[string]bool{},
 		checkpointed: -1,
 		kick:         make(chan struct{}, 1),
+		commitKick:   make(chan struct{}, 1),
 		stop:         make(chan struct{}),
 	}
+	s.durCond = sync.NewCond(&s.durMu)
 	s.floor.Store(math.MaxInt64)
 	for _, d := range []string{root, s.clDir, s.cqDir} {
 		if err := fsys.MkdirAll(d); err != nil {
@@ -189,6 +203,10 @@ func openFS(opts Options, fsys fileSystem, root string) (*Store, error) {
 	s.wg.Add(2)
 	go s.flusher()
 	go s.janitor()
+	if opts.Fsync {
+		s.wg.Add(1)
+		go s.committer()
+	}
 	return s, nil
 }
 
@@ -205,6 +223,7 @@ func (s *Store) Close() error {
 		s.retMu.Lock()
 		defer s.retMu.Unlock()
 		err := s.flush()
+		s.wakeDurableWaiters() // a writer the final flush did not cover gets ErrClosed
 		s.closeErr = errors.Join(err, s.closeFiles())
 	})
 	return s.closeErr
