@@ -1,8 +1,8 @@
 package ordering_test
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -223,11 +223,11 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{
-		store:  store.New(db),
-		inv:    &fakeInventory{stock: map[string]int{"A": 10, "B": 1}, reserved: map[string][]ordering.LineRequest{}, released: map[string]int{}},
-		pay:    &fakePayments{balance: map[string]int64{"alice": 100_000, "carol": 500}, charges: map[string]ordering.Charge{}, refunds: map[string]int{}},
-		pub:    &fakePublisher{outcomes: map[string]string{}},
-		clock:  &clock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
+		store: store.New(db),
+		inv:   &fakeInventory{stock: map[string]int{"A": 10, "B": 1}, reserved: map[string][]ordering.LineRequest{}, released: map[string]int{}},
+		pay:   &fakePayments{balance: map[string]int64{"alice": 100_000, "carol": 500}, charges: map[string]ordering.Charge{}, refunds: map[string]int{}},
+		pub:   &fakePublisher{outcomes: map[string]string{}},
+		clock: &clock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
 		// A crash fault panics with errCrashed instead of killing the
 		// test; crashed recovers it where the process would have died.
 		faults: faults.New("order", slog.New(slog.DiscardHandler), faults.WithCrash(func() { panic(errCrashed) })),
