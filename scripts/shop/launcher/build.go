@@ -16,11 +16,14 @@ import (
 // the workspace at root, with one go build: the packages compile in
 // parallel and share what they have in common (the pure-Go SQLite, gorm,
 // gin, the RocketMQ client), and the links run side by side instead of one
-// after another. extra packages (tools) are built alongside, each named
+// after another. A relative binDir is relative to root. extra packages (tools) are built alongside, each named
 // after its last path element. It says what it builds and how long it took.
 func Build(ctx context.Context, root, binDir string, progress io.Writer, extra ...string) error {
 	if progress == nil {
 		progress = io.Discard
+	}
+	if !filepath.IsAbs(binDir) {
+		binDir = filepath.Join(root, binDir) // where go build, run in root, writes
 	}
 	progs := append([]Program{Broker}, servers()...)
 	names := make([]string, len(progs))
