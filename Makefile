@@ -7,23 +7,16 @@ DATA  ?= data
 # Every module in go.work; `go test ./...` does not work at a workspace root.
 MODULES := $(shell $(GO) list -m -f '{{.Dir}}')
 PKGS     = $(addsuffix /...,$(MODULES))
-# The services in start order, from the one table in services/contracts
-# (programs.go). Asked the first time a target uses it and kept for the rest
-# of the run, so `make test` never pays for it and `make build` pays once.
-SERVICES = $(eval SERVICES := $$(shell $(GO) run ./scripts/shop -services))$(SERVICES)
-
 .PHONY: all build test test-short vet fmt fuzz run workshop audit soak bench lab minirmq docs api-docs examples-check clean
 
 all: build
 
-build: ## build every program into bin/
+build: ## build every program and tool into bin/ with one go build (README: First run)
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/minirmq ./services/minirmq/cmd/minirmq
-	$(GO) build -o $(BIN)/mqload ./services/minirmq/cmd/mqload
-	@test -n "$(SERVICES)" || { echo "no services: $(GO) run ./scripts/shop -services failed" >&2; exit 1; }
-	@for svc in $(SERVICES); do echo "$(GO) build -o $(BIN)/$$svc ./services/$$svc"; $(GO) build -o $(BIN)/$$svc ./services/$$svc || exit 1; done
-	$(GO) build -o $(BIN)/web ./web/cmd/gateway
-	$(GO) build -o $(BIN)/audit ./scripts/audit
+	@# The launcher first (it reads the services from the table in
+	@# services/contracts), then everything else in one parallel go build.
+	$(GO) build -o $(BIN)/shop ./scripts/shop
+	$(BIN)/shop -build-only -bin $(BIN)
 
 # The browser test saves its screenshots here.
 export ROCKETMART_ARTIFACTS ?= $(CURDIR)/artifacts
@@ -53,11 +46,13 @@ fmt:
 fuzz: ## fuzz the remoting frame decoder for a minute
 	cd services/minirmq && $(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 60s ./internal/remoting/
 
-run: ## build and run the whole shop on the embedded default (minirmq + six services on SQLite under data/)
-	$(GO) run ./scripts/shop -bin $(BIN) -data $(DATA)
+# bin/shop, not go run: go run answers Ctrl-C with exit status 1 however
+# cleanly the shop stopped.
+run: build ## build and run the whole shop on the embedded default (minirmq + six services on SQLite under data/)
+	$(BIN)/shop -no-build -bin $(BIN) -data $(DATA)
 
-workshop: ## make run with workshop timings and the labs on the storefront's Trainer page (scripts/shop/labs/README.md)
-	$(GO) run ./scripts/shop -bin $(BIN) -data $(DATA) -workshop
+workshop: build ## make run with workshop timings and the labs on the storefront's Trainer page (scripts/shop/labs/README.md)
+	$(BIN)/shop -no-build -bin $(BIN) -data $(DATA) -workshop
 
 audit: ## check the running shop's invariants (SPEC §3); exit 1 on a violation
 	$(GO) run ./scripts/audit

@@ -61,6 +61,24 @@ func checkEnv(t *testing.T, where, dir string, set map[string]string, reach reac
 			t.Errorf("%s: %v", where, err)
 		}
 	}
+	// The programs refuse to listen beyond loopback with the public admin
+	// token (envconf.Exposure): a deployment must give them one of its own.
+	for _, name := range prog.Names() {
+		if !strings.HasSuffix(name, "_ADDR") {
+			continue
+		}
+		addr, ok := set[name]
+		if !ok {
+			addr = prog.Vars[name].Default
+		}
+		token, ok := set["ADMIN_TOKEN"]
+		if !ok {
+			token = prog.Vars["ADMIN_TOKEN"].Default
+		}
+		if err := envconf.Exposure(name, addr, "ADMIN_TOKEN", token); err != nil {
+			t.Errorf("%s: the program would refuse to start: %v", where, err)
+		}
+	}
 }
 
 // checkValue applies the check a RocketMart program applies to a variable
@@ -131,7 +149,7 @@ func rel(pos string) string {
 }
 
 // composeReach accepts a compose service name and a port its container
-// listens on (a ports target).
+// listens on (a ports target or an exposed port).
 func composeReach(t *testing.T) reachable {
 	p := composeProject(t)
 	return func(host string, port int) error {
@@ -141,6 +159,11 @@ func composeReach(t *testing.T) reachable {
 		}
 		for _, pc := range svc.Ports {
 			if int(pc.Target) == port {
+				return nil
+			}
+		}
+		for _, e := range svc.Expose {
+			if e == strconv.Itoa(port) {
 				return nil
 			}
 		}
@@ -157,9 +180,9 @@ func TestComposeEnvMatchesSource(t *testing.T) {
 	}
 }
 
-// TestComposePortsMatchEmbeddedRun: a program listens, publishes and is
-// probed on the port its source defaults to, so URLs and habits from
-// `make run` carry over.
+// TestComposePortsMatchEmbeddedRun: a program listens, is exposed (the
+// gateway: published) and is probed on the port its source defaults to, so
+// URLs and habits from `make run` carry over.
 func TestComposePortsMatchEmbeddedRun(t *testing.T) {
 	for _, p := range programs(t) {
 		t.Run(p.Service, func(t *testing.T) {
@@ -172,11 +195,15 @@ func TestComposePortsMatchEmbeddedRun(t *testing.T) {
 			if got := port(t, p.addrVar(), p.Env[p.addrVar()]); got != want {
 				t.Errorf("%s=%q listens on %d; the embedded run uses %d", p.addrVar(), p.Env[p.addrVar()], got, want)
 			}
-			if len(p.Config.Ports) != 1 {
-				t.Fatalf("ports = %+v, want exactly one mapping", p.Config.Ports)
-			}
-			if pc := p.Config.Ports[0]; int(pc.Target) != want || pc.Published != strconv.Itoa(want) {
-				t.Errorf("ports: %s:%d, want %d:%d", pc.Published, pc.Target, want, want)
+			if p.Service == gatewayProgram {
+				if len(p.Config.Ports) != 1 {
+					t.Fatalf("ports = %+v, want exactly one mapping", p.Config.Ports)
+				}
+				if pc := p.Config.Ports[0]; int(pc.Target) != want || pc.Published != strconv.Itoa(want) {
+					t.Errorf("ports: %s:%d, want %d:%d", pc.Published, pc.Target, want, want)
+				}
+			} else if len(p.Config.Ports) != 0 || len(p.Config.Expose) != 1 || p.Config.Expose[0] != strconv.Itoa(want) {
+				t.Errorf("ports %+v, expose %v: want only %d exposed (the gateway is the one published program)", p.Config.Ports, p.Config.Expose, want)
 			}
 			hc := p.Config.HealthCheck
 			wantTest := []string{"CMD", "/healthcheck", fmt.Sprintf("http://127.0.0.1:%d/readyz", want)}

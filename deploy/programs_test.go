@@ -13,7 +13,7 @@ const gatewayProgram = "web"
 
 // TestComposeBuildsTheServicesTable: docker compose (and through
 // TestK8sDeployments, Kubernetes) runs exactly the services of the table in
-// services/contracts, each built from its folder and published on its port,
+// services/contracts, each built from its folder and exposed on its port,
 // so a row added there without its deploy entries fails here.
 func TestComposeBuildsTheServicesTable(t *testing.T) {
 	built := map[string]program{}
@@ -32,8 +32,9 @@ func TestComposeBuildsTheServicesTable(t *testing.T) {
 		if p.Dir != svc.Dir() {
 			t.Errorf("%s: compose builds %s, the table says %s", svc.Name, p.Dir, svc.Dir())
 		}
-		if len(p.Config.Ports) != 1 || p.Config.Ports[0].Published != strconv.Itoa(svc.Port) {
-			t.Errorf("%s: compose publishes %+v, the table says port %d", svc.Name, p.Config.Ports, svc.Port)
+		if len(p.Config.Ports) != 0 || len(p.Config.Expose) != 1 || p.Config.Expose[0] != strconv.Itoa(svc.Port) {
+			t.Errorf("%s: compose publishes %+v and exposes %v; want port %d (the table's) exposed to the other containers only",
+				svc.Name, p.Config.Ports, p.Config.Expose, svc.Port)
 		}
 	}
 }

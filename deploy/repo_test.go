@@ -27,17 +27,28 @@ func repoPath(rel ...string) string {
 	return filepath.Join(append([]string{repoRoot()}, rel...)...)
 }
 
+// testAdminToken is the ADMIN_TOKEN the tests give docker compose, which
+// requires one (TestComposeNeedsAnAdminToken).
+const testAdminToken = "compose-test-token"
+
 // loadCompose loads docker-compose.yml the way `docker compose` does -
-// schema validation, interpolation, path resolution - with an empty
-// environment, so the test sees the defaults a fresh checkout runs with.
+// schema validation, interpolation, path resolution - with only
+// ADMIN_TOKEN in the environment, so the test sees the defaults a fresh
+// checkout runs with.
 var loadCompose = sync.OnceValues(func() (*types.Project, error) {
+	return loadComposeWith(types.Mapping{"ADMIN_TOKEN": testAdminToken})
+})
+
+// loadComposeWith loads docker-compose.yml with env as the shell's
+// environment.
+func loadComposeWith(env types.Mapping) (*types.Project, error) {
 	details := types.ConfigDetails{
 		WorkingDir:  repoRoot(),
 		ConfigFiles: []types.ConfigFile{{Filename: repoPath("docker-compose.yml")}},
-		Environment: types.Mapping{},
+		Environment: env,
 	}
 	return loader.LoadWithContext(context.Background(), details)
-})
+}
 
 func composeProject(t *testing.T) *types.Project {
 	t.Helper()

@@ -5,15 +5,24 @@
 // that exits unexpectedly is restarted with back-off (see the launcher's
 // RestartPolicy); Ctrl-C stops everything.
 //
-//	go run ./scripts/shop [-data data] [-bin bin] [-no-build] [-order-instances 2]
-//	go run ./scripts/shop -services   # the services' names, for the Makefile
+//	go run ./scripts/shop [-data data] [-bin bin] [-no-build] [-order-instances 2] [-listen-host 0.0.0.0] [-free-ports]
+//	go run ./scripts/shop -build-only # build the programs and tools into -bin (make build)
+//	go run ./scripts/shop -services   # the services' names
+//
+// Ctrl-C stops every program in order and exits 0 (1 if a program did not
+// stop cleanly). Started from a terminal by make or go run, the launcher
+// takes the terminal's foreground (terminal_linux.go), so the interrupt is
+// its alone and make exits 0 too; `make run` runs bin/shop, not go run,
+// which would still answer an interrupt with exit status 1.
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -22,15 +31,26 @@ import (
 	"github.com/rocketmart/rocketmart/scripts/shop/labs"
 	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
 	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/platform/envconf"
 )
 
 func main() {
+	giveBack := takeTerminal()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	giveBack()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "rocketmart:", err)
 		os.Exit(1)
 	}
+}
+
+// tools are built with the programs by -build-only (make build): the
+// broker's load generator and the audit command.
+var tools = []string{
+	"github.com/rocketmart/rocketmart/services/minirmq/cmd/mqload",
+	"github.com/rocketmart/rocketmart/scripts/audit",
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -41,16 +61,27 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	orders := fs.Int("order-instances", 1, "order services in the one producer group: 1, or 2 (needs ORDER_DB=mysql://…)")
 	workshop := fs.Bool("workshop", false, "workshop timings (check-backs after 2 s, 2 redeliveries, a 30 s payment timeout) and the labs on the trainer page (make workshop)")
 	list := fs.Bool("services", false, "print the services' names in start order, one a line, and exit")
+	buildOnly := fs.Bool("build-only", false, "build the programs and tools (mqload, audit) into -bin and exit (make build)")
+	listenHost := fs.String("listen-host", "127.0.0.1", "address every program listens on; beyond loopback (0.0.0.0 for a workshop room) it needs ADMIN_TOKEN set to a secret")
+	freePorts := fs.Bool("free-ports", false, "pick free ports instead of 8080-8089 and 9876-9877 (beside another shop)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *list {
-		// The Makefile builds the services it reads from here, so the table
-		// in services/contracts stays the only list.
+		// For scripts that need the list; make build goes through
+		// -build-only, which reads the same table.
 		for _, name := range contracts.ServiceNames() {
 			fmt.Fprintln(out, name)
 		}
 		return nil
+	}
+	if *buildOnly {
+		_, err := launcher.BuildInto(ctx, *bin, false, out, tools...)
+		return err
+	}
+	token := cmp.Or(os.Getenv("ADMIN_TOKEN"), envconf.DefaultAdminToken)
+	if err := envconf.Exposure("-listen-host", net.JoinHostPort(*listenHost, "0"), "ADMIN_TOKEN", token); err != nil {
+		return err
 	}
 	dbs := launcher.Databases(os.Getenv)
 	if err := launcher.CheckOrderInstances(*orders, dbs); err != nil {
@@ -65,7 +96,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			fmt.Fprintf(out, "%-10s uses %s=%s\n", svc.Name, svc.DBVar(), redact(dsn))
 		}
 	}
-	opts := launcher.Options{BinDir: binDir, DataDir: *data, DB: dbs, Progress: out, OrderInstances: *orders}
+	opts := launcher.Options{BinDir: binDir, DataDir: *data, DB: dbs, Progress: out, OrderInstances: *orders,
+		ListenHost: *listenHost, FreePorts: *freePorts, AdminToken: token}
 	if *workshop {
 		labs.Tune(&opts)
 		// Long enough to pay from the storefront by hand; the timeout-race

@@ -21,7 +21,7 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-// TestListServices: the Makefile builds what -services prints, so it must be
+// TestListServices: scripts build what -services prints, so it must be
 // the table's names in start order and nothing else.
 func TestListServices(t *testing.T) {
 	var out strings.Builder

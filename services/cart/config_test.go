@@ -15,8 +15,8 @@ func env(vars map[string]string) func(string) string {
 func TestLoadConfigDefaults(t *testing.T) {
 	got, err := loadConfig(env(nil))
 	want := config{Base: got.Base, InventoryURL: "http://127.0.0.1:8083"}
-	if err != nil || got != want || got.Addr != ":8086" || got.DB != "sqlite:data/cart.db" {
-		t.Errorf("defaults = %+v, %v; want %+v on :8086 and sqlite:data/cart.db", got, err, want)
+	if err != nil || got != want || got.Addr != "127.0.0.1:8086" || got.DB != "sqlite:data/cart.db" {
+		t.Errorf("defaults = %+v, %v; want %+v on 127.0.0.1:8086 and sqlite:data/cart.db", got, err, want)
 	}
 }
 

@@ -29,7 +29,8 @@ type Service struct {
 	// package: what go build takes.
 	Module string
 	// Port is the default listen port of the embedded run (make run), the
-	// one <EnvPrefix>_ADDR defaults to and docker compose publishes.
+	// one <EnvPrefix>_ADDR defaults to (on 127.0.0.1) and the container
+	// listens on in docker compose and Kubernetes.
 	Port int
 	// EnvPrefix starts the names of the service's own variables:
 	// <EnvPrefix>_ADDR, <EnvPrefix>_DB, and <EnvPrefix>_URL, which other
@@ -59,9 +60,11 @@ func (s Service) FaultsVar() string { return s.EnvPrefix + "_FAULTS" }
 // DBVar is the variable the service reads its database DSN from.
 func (s Service) DBVar() string { return s.EnvPrefix + "_DB" }
 
-// DefaultAddr is AddrVar's default in the embedded run: every interface, the
-// row's port.
-func (s Service) DefaultAddr() string { return fmt.Sprintf(":%d", s.Port) }
+// DefaultAddr is AddrVar's default: loopback, the row's port. A service
+// trusts X-User-ID and has a public default admin token, so on its own it
+// listens for this machine only; a deployment sets the address (and a token
+// of its own) explicitly.
+func (s Service) DefaultAddr() string { return fmt.Sprintf("127.0.0.1:%d", s.Port) }
 
 // DefaultDB is DBVar's default in the embedded run: a SQLite file named
 // after the service under data/, relative to where the program starts.

@@ -111,7 +111,7 @@ func TestServicesMatchTheirFolders(t *testing.T) {
 func TestRowDefaults(t *testing.T) {
 	s := MustService(ServicePayment)
 	got := []string{s.AddrVar(), s.DefaultAddr(), s.DBVar(), s.DefaultDB(), s.MaxReconsumeVar(), s.URLVar(), s.DefaultURL()}
-	want := []string{"PAYMENT_ADDR", ":8082", "PAYMENT_DB", "sqlite:data/payment.db", "PAYMENT_MAX_RECONSUME", "PAYMENT_URL", "http://127.0.0.1:8082"}
+	want := []string{"PAYMENT_ADDR", "127.0.0.1:8082", "PAYMENT_DB", "sqlite:data/payment.db", "PAYMENT_MAX_RECONSUME", "PAYMENT_URL", "http://127.0.0.1:8082"}
 	if !slices.Equal(got, want) {
 		t.Errorf("payment's row gives %q, want %q", got, want)
 	}

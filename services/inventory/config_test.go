@@ -16,8 +16,8 @@ func env(vars map[string]string) func(string) string {
 func TestLoadConfigDefaults(t *testing.T) {
 	got, err := loadConfig(env(nil))
 	want := config{Base: got.Base, OrderURL: "http://127.0.0.1:8081", SweepInterval: 30 * time.Second}
-	if err != nil || got != want || got.Addr != ":8083" || got.DB != "sqlite:data/inventory.db" {
-		t.Errorf("defaults = %+v, %v; want %+v on :8083 and sqlite:data/inventory.db", got, err, want)
+	if err != nil || got != want || got.Addr != "127.0.0.1:8083" || got.DB != "sqlite:data/inventory.db" {
+		t.Errorf("defaults = %+v, %v; want %+v on 127.0.0.1:8083 and sqlite:data/inventory.db", got, err, want)
 	}
 }
 

@@ -11,7 +11,7 @@ func env(vars map[string]string) func(string) string {
 
 func TestLoadConfigReadsLogisticsRow(t *testing.T) {
 	got, err := loadConfig(env(map[string]string{"LOGISTICS_MAX_RECONSUME": "3"}))
-	if err != nil || got.Addr != ":8084" || got.DB != "sqlite:data/logistics.db" || got.MaxReconsume != 3 {
+	if err != nil || got.Addr != "127.0.0.1:8084" || got.DB != "sqlite:data/logistics.db" || got.MaxReconsume != 3 {
 		t.Errorf("loadConfig = %+v, %v; want :8084, sqlite:data/logistics.db and LOGISTICS_MAX_RECONSUME read", got.Base, err)
 	}
 }

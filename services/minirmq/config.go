@@ -23,6 +23,8 @@ import (
 // DefaultConfig.
 type Config struct {
 	// ListenAddr is the TCP address for both name-server and broker traffic.
+	// Beyond loopback (and so AdminAddr) Validate wants an AdminToken other
+	// than DefaultAdminToken.
 	ListenAddr string
 	// AdvertiseAddr is the broker address put into topic routes and store
 	// hosts ("ip:port"). Empty means the listen address (after binding, so
@@ -156,6 +158,7 @@ func (c Config) Validate() error {
 	if err := CheckAdminToken(c.AdminToken); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.checkExposure()...)
 	if _, err := faults.ParseList(c.Faults); err != nil {
 		errs = append(errs, fmt.Errorf("faults: %w", err))
 	}
@@ -170,6 +173,39 @@ func CheckAdminToken(token string) error {
 		return errors.New("admin token must be non-empty without spaces or control characters")
 	}
 	return nil
+}
+
+// checkExposure refuses a listen or admin address beyond loopback while the
+// admin token is the public DefaultAdminToken: the admin API's replay,
+// redeliver, faults and profiles would be open to anyone who can reach it.
+// The services apply the same rule (platform/envconf.Exposure).
+func (c Config) checkExposure() []error {
+	if c.AdminToken != DefaultAdminToken {
+		return nil
+	}
+	var errs []error
+	for _, a := range []struct{ what, addr string }{{"listen address (-listen)", c.ListenAddr}, {"admin address (-admin)", c.AdminAddr}} {
+		if a.addr != "" && !loopback(a.addr) {
+			errs = append(errs, fmt.Errorf("%s %q is beyond this machine while the admin token is the public default %q: "+
+				"set ADMIN_TOKEN (or -admin-token) to a secret of your own, or listen on 127.0.0.1", a.what, a.addr, DefaultAdminToken))
+		}
+	}
+	return errs
+}
+
+// loopback reports whether listen address addr accepts connections from
+// this machine only: a loopback IP or localhost (an empty host is every
+// interface).
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // resolveAdvertise picks the address clients are told to dial.

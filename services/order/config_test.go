@@ -19,8 +19,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 	want := config{Base: got.Base, InventoryURL: "http://127.0.0.1:8083", PaymentURL: "http://127.0.0.1:8082", CartURL: "http://127.0.0.1:8086",
 		PaymentTimeout: 15 * time.Minute, ReservationGrace: 10 * time.Minute, PaymentCallTimeout: 3 * time.Second,
 		SweepInterval: 30 * time.Second}
-	if err != nil || !reflect.DeepEqual(got, want) || got.Addr != ":8081" || got.DB != "sqlite:data/order.db" {
-		t.Errorf("defaults = %+v, %v; want %+v on :8081 and sqlite:data/order.db", got, err, want)
+	if err != nil || !reflect.DeepEqual(got, want) || got.Addr != "127.0.0.1:8081" || got.DB != "sqlite:data/order.db" {
+		t.Errorf("defaults = %+v, %v; want %+v on 127.0.0.1:8081 and sqlite:data/order.db", got, err, want)
 	}
 }
 

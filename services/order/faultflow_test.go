@@ -53,10 +53,75 @@ func faultPointsListed(w *world) {
 		}
 	}
 	want := []string{"consume." + contracts.ConsumerOrderOrderTimeout, "pay.after-commit", "pay.after-half",
-		"pay.check-back", "pay.check-back.strategy", "pay.end-transaction", "pay.local", "slow-motion"}
+		"pay.check-back", "pay.check-back.strategy", "pay.end-transaction", "pay.local", "place.after-reserve", "slow-motion"}
 	if !slices.Equal(got, want) {
 		w.t.Errorf("points %v, want %v", got, want)
 	}
+}
+
+// placeAfterReserveRetried: placing stops after inventory reserved the stock
+// and before the order exists (a crash there leaves the same state; the
+// order service runs in this process, so the fault fails instead). The
+// retry with the same Idempotency-Key continues the attempt: one order, one
+// reservation under its number, the stock reserved once.
+func placeAfterReserveRetried(w *world) {
+	p := w.roomy(50_000)
+	before := w.available(p.SKU)
+	reservationsBefore := w.reservationCount()
+	key := newKey()
+	body := map[string]any{"lines": []map[string]any{{"sku": p.SKU, "quantity": 2}}, "address": shipTo}
+	w.armFault(map[string]any{"point": "place.after-reserve", "action": "fail", "count": 1})
+	status, got := w.call(http.MethodPost, w.order+"/api/v1/orders", "alice", body, "Idempotency-Key", key)
+	if status != http.StatusServiceUnavailable || errCode(got) != "FAULT_INJECTED" {
+		w.t.Fatalf("first attempt: %d %v, want 503 FAULT_INJECTED", status, got)
+	}
+	if n := w.reservationCount(); n != reservationsBefore+1 || w.available(p.SKU) != before-2 {
+		w.t.Fatalf("after the first attempt: %d new reservations, available %d (before %d); want 1 and the stock held",
+			n-reservationsBefore, w.available(p.SKU), before)
+	}
+	status, o := w.call(http.MethodPost, w.order+"/api/v1/orders", "alice", body, "Idempotency-Key", key)
+	if status != http.StatusCreated || o["status"] != "PENDING_PAYMENT" {
+		w.t.Fatalf("retry: %d %v, want 201 PENDING_PAYMENT", status, o)
+	}
+	no := o["orderNo"].(string)
+	status, again := w.call(http.MethodPost, w.order+"/api/v1/orders", "alice", body, "Idempotency-Key", key)
+	if status != http.StatusOK || again["orderNo"] != no {
+		w.t.Errorf("second retry: %d %v, want 200 and %s", status, again, no)
+	}
+	if n := w.reservationCount(); n != reservationsBefore+1 || w.available(p.SKU) != before-2 {
+		w.t.Errorf("after the retries: %d new reservations, available %d (before %d); want 1 and the stock reserved once",
+			n-reservationsBefore, w.available(p.SKU), before)
+	}
+	if status, r := w.admin(http.MethodGet, w.inventory+"/api/v1/reservations/"+no, nil); status != http.StatusOK || r["status"] != "RESERVED" {
+		w.t.Errorf("the order's reservation: %d %v, want RESERVED", status, r)
+	}
+	n := 0
+	status, list := w.call(http.MethodGet, w.order+"/api/v1/orders?limit=100", "alice", nil)
+	orders, _ := list["orders"].([]any)
+	for _, x := range orders {
+		if x.(map[string]any)["orderNo"] == no {
+			n++
+		}
+	}
+	if status != http.StatusOK || n != 1 {
+		w.t.Errorf("alice's orders: %d, %d times %s; want it once", status, n, no)
+	}
+	// The order is whole: it pays like any other.
+	if status, body := w.pay("alice", no); status != http.StatusOK || body["outcome"] != "PAID" {
+		w.t.Fatalf("pay: %d %v", status, body)
+	}
+	w.settled(contracts.TopicOrderPaid, no)
+}
+
+// reservationCount is how many reservations inventory has ever made.
+func (w *world) reservationCount() int {
+	w.t.Helper()
+	status, body := w.admin(http.MethodGet, w.inventory+"/api/v1/admin/reservations", nil)
+	if status != http.StatusOK {
+		w.t.Fatalf("reservations: %d %v", status, body)
+	}
+	list, _ := body["reservations"].([]any)
+	return len(list)
 }
 
 // payLocalFails: the local transaction fails before the charge.

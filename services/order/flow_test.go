@@ -39,6 +39,7 @@ func TestFlows(t *testing.T) {
 				// half-delivered then change no other scenario.
 				{"fault points listed", faultPointsListed},
 				{"fault pay.local: 503, nothing charged, rolled back", payLocalFails},
+				{"fault place.after-reserve: the retry reuses the reservation", placeAfterReserveRetried},
 				{"fault end-transaction dropped: always-rollback loses a paid order's event", alwaysRollback},
 				{"fault end-transaction dropped: always-commit publishes a declined order", alwaysCommit},
 				{"fault charge answer lost: order-row-only keeps the money on an unpaid order", orderRowOnly},

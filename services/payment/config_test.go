@@ -11,7 +11,7 @@ func env(vars map[string]string) func(string) string {
 
 func TestLoadConfigReadsPaymentsRow(t *testing.T) {
 	got, err := loadConfig(env(map[string]string{"PAYMENT_MAX_RECONSUME": "3"}))
-	if err != nil || got.Addr != ":8082" || got.DB != "sqlite:data/payment.db" || got.MaxReconsume != 3 {
+	if err != nil || got.Addr != "127.0.0.1:8082" || got.DB != "sqlite:data/payment.db" || got.MaxReconsume != 3 {
 		t.Errorf("loadConfig = %+v, %v; want :8082, sqlite:data/payment.db and PAYMENT_MAX_RECONSUME read", got.Base, err)
 	}
 }

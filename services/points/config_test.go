@@ -11,7 +11,7 @@ func env(vars map[string]string) func(string) string {
 
 func TestLoadConfigReadsPointsRow(t *testing.T) {
 	got, err := loadConfig(env(map[string]string{"POINTS_MAX_RECONSUME": "3"}))
-	if err != nil || got.Addr != ":8085" || got.DB != "sqlite:data/points.db" || got.MaxReconsume != 3 {
+	if err != nil || got.Addr != "127.0.0.1:8085" || got.DB != "sqlite:data/points.db" || got.MaxReconsume != 3 {
 		t.Errorf("loadConfig = %+v, %v; want :8085, sqlite:data/points.db and POINTS_MAX_RECONSUME read", got.Base, err)
 	}
 }

@@ -1,13 +1,16 @@
 package launcher
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +26,10 @@ type Options struct {
 	DataDir string
 	// FreePorts picks free ports instead of the defaults (tests).
 	FreePorts bool
+	// ListenHost is the address every program listens on; empty means
+	// 127.0.0.1. Beyond loopback the programs refuse the default admin
+	// token, so AdminToken must be set. The URLs stay 127.0.0.1.
+	ListenHost string
 	// MemoryBroker runs minirmq without a data directory (tests).
 	MemoryBroker bool
 	// BrokerFlags are added to minirmq's command line.
@@ -150,7 +157,7 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 	delete(s.URL, Broker.Name)
 	delete(s.URL, "minirmq-admin")
 
-	brokerArgs := []string{"-listen", s.NameServer, "-admin", strings.TrimPrefix(s.BrokerAdmin, "http://")}
+	brokerArgs := []string{"-listen", s.listenAddr(s.NameServer), "-admin", s.listenAddr(strings.TrimPrefix(s.BrokerAdmin, "http://"))}
 	if opts.MemoryBroker {
 		brokerArgs = append(brokerArgs, "-memory")
 	} else {
@@ -189,7 +196,7 @@ func Start(ctx context.Context, opts Options) (*Shop, error) {
 // serviceEnv is a service's environment: its address and database, where
 // the broker and the other services are, the admin token, then opts.Env.
 func (s *Shop) serviceEnv(opts Options, p Program, port int) []string {
-	env := []string{fmt.Sprintf("%s_ADDR=127.0.0.1:%d", p.EnvPrefix, port)}
+	env := []string{fmt.Sprintf("%s_ADDR=%s", p.EnvPrefix, net.JoinHostPort(cmp.Or(opts.ListenHost, "127.0.0.1"), strconv.Itoa(port)))}
 	if p.Name == Gateway.Name {
 		// One secret for the whole run: a gateway the supervisor restarts
 		// still accepts the sessions its predecessor signed.
@@ -214,6 +221,13 @@ func (s *Shop) serviceEnv(opts Options, p Program, port int) []string {
 		env = append(env, k+"="+v)
 	}
 	return env
+}
+
+// listenAddr is where a program whose URL names hostPort (127.0.0.1:port)
+// listens: the same port on Options.ListenHost.
+func (s *Shop) listenAddr(hostPort string) string {
+	_, port, _ := net.SplitHostPort(hostPort)
+	return net.JoinHostPort(cmp.Or(s.opts.ListenHost, "127.0.0.1"), port)
 }
 
 // Stop ends supervision, then stops every program in reverse start order:

@@ -2,7 +2,6 @@ package launcher
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -34,10 +33,11 @@ func CheckOrderInstances(n int, dbs map[string]string) error {
 	return nil
 }
 
-// BuildInto builds every program into bin (made absolute) from the current
-// directory, the repository root, saying so on out, and returns bin's
-// absolute path; with noBuild it only returns the path.
-func BuildInto(ctx context.Context, bin string, noBuild bool, out io.Writer) (string, error) {
+// BuildInto builds every program, and the extra packages, into bin (made
+// absolute) from the current directory, the repository root, saying so on
+// out, and returns bin's absolute path; with noBuild it only returns the
+// path.
+func BuildInto(ctx context.Context, bin string, noBuild bool, out io.Writer, extra ...string) (string, error) {
 	root, err := os.Getwd()
 	if err != nil {
 		return "", err
@@ -47,8 +47,7 @@ func BuildInto(ctx context.Context, bin string, noBuild bool, out io.Writer) (st
 		return "", err
 	}
 	if !noBuild {
-		fmt.Fprintln(out, "building the shop…")
-		if err := Build(ctx, root, binDir, out); err != nil {
+		if err := Build(ctx, root, binDir, out, extra...); err != nil {
 			return "", err
 		}
 	}

@@ -15,7 +15,7 @@ import (
 // contracts, which holds business words).
 type Service interface {
 	AddrVar() string         // <PREFIX>_ADDR
-	DefaultAddr() string     // ":<port>"
+	DefaultAddr() string     // "127.0.0.1:<port>"
 	DBVar() string           // <PREFIX>_DB
 	DefaultDB() string       // "sqlite:data/<name>.db"
 	MaxReconsumeVar() string // <PREFIX>_MAX_RECONSUME
@@ -26,12 +26,12 @@ type Service interface {
 // plus the two things a test replaces. A service's config embeds it and
 // adds only its own settings; program.Open wires it.
 type Base struct {
-	Addr           string     // <PREFIX>_ADDR, default ":<port>"
+	Addr           string     // <PREFIX>_ADDR, default "127.0.0.1:<port>"
 	DB             string     // <PREFIX>_DB, default "sqlite:data/<name>.db"
 	NameServer     string     // ROCKETMQ_NAMESERVER, default 127.0.0.1:9876
 	ClientLogLevel string     // ROCKETMQ_CLIENT_LOG_LEVEL: the RocketMQ client's own logs, default warn
 	MaxReconsume   int32      // <PREFIX>_MAX_RECONSUME: redeliveries before the dead-letter queue, default 16
-	AdminToken     string     // ADMIN_TOKEN, default rocketmart-admin
+	AdminToken     string     // ADMIN_TOKEN, default DefaultAdminToken (refused beyond loopback: Exposure)
 	LogLevel       slog.Level // LOG_LEVEL, default info
 	// Faults are the training faults armed at start (<PREFIX>_FAULTS,
 	// default none), FaultsVar the variable's name for start-up errors.
@@ -47,20 +47,23 @@ type Base struct {
 
 // Base reads the shared settings of svc. Their names and defaults are
 // literals or come from svc here and nowhere else; deploy/internal/envscan
-// learns them by calling this method on a Trace.
+// learns them by calling this method on a Trace. A listen address beyond
+// loopback with the default admin token is refused (Exposure).
 func (e *Env) Base(svc Service) Base {
-	return Base{
+	b := Base{
 		Addr:           e.ListenAddr(svc.AddrVar(), svc.DefaultAddr()),
 		DB:             e.Checked(svc.DBVar(), svc.DefaultDB(), database.CheckDSN),
 		NameServer:     e.HostPortList("ROCKETMQ_NAMESERVER", "127.0.0.1:9876"),
 		ClientLogLevel: e.ClientLogLevel("ROCKETMQ_CLIENT_LOG_LEVEL", "warn"),
 		MaxReconsume:   e.MaxReconsume(svc.MaxReconsumeVar(), "16"),
-		AdminToken:     e.Token("ADMIN_TOKEN", "rocketmart-admin"),
+		AdminToken:     e.Token("ADMIN_TOKEN", DefaultAdminToken),
 		LogLevel:       e.LogLevel("LOG_LEVEL", "info"),
 		Faults:         e.Faults(svc.FaultsVar(), ""),
 		FaultsVar:      svc.FaultsVar(),
 		LogOut:         os.Stdout,
 	}
+	e.Fail(Exposure(svc.AddrVar(), b.Addr, "ADMIN_TOKEN", b.AdminToken))
+	return b
 }
 
 // BaseConfig returns b itself. A service's config embeds Base, so a pointer

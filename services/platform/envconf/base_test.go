@@ -13,7 +13,7 @@ import (
 type shop struct{}
 
 func (shop) AddrVar() string         { return "SHOP_ADDR" }
-func (shop) DefaultAddr() string     { return ":8090" }
+func (shop) DefaultAddr() string     { return "127.0.0.1:8090" }
 func (shop) DBVar() string           { return "SHOP_DB" }
 func (shop) DefaultDB() string       { return "sqlite:data/shop.db" }
 func (shop) MaxReconsumeVar() string { return "SHOP_MAX_RECONSUME" }
@@ -22,7 +22,7 @@ func (shop) FaultsVar() string       { return "SHOP_FAULTS" }
 func TestBaseDefaults(t *testing.T) {
 	env := envconf.New(mapEnv(nil))
 	got := env.Base(shop{})
-	want := envconf.Base{Addr: ":8090", DB: "sqlite:data/shop.db", NameServer: "127.0.0.1:9876", ClientLogLevel: "warn",
+	want := envconf.Base{Addr: "127.0.0.1:8090", DB: "sqlite:data/shop.db", NameServer: "127.0.0.1:9876", ClientLogLevel: "warn",
 		MaxReconsume: 16, AdminToken: "rocketmart-admin", LogLevel: slog.LevelInfo, LogOut: os.Stdout, FaultsVar: "SHOP_FAULTS"}
 	if err := env.Err(); err != nil || got != want {
 		t.Errorf("defaults = %+v, %v; want %+v", got, err, want)
@@ -47,6 +47,8 @@ func TestBaseNamesTheBadVariable(t *testing.T) {
 	for _, tt := range []struct{ name, value string }{
 		{"SHOP_ADDR", "localhost"},
 		{"SHOP_ADDR", ":http"},
+		{"SHOP_ADDR", ":8090"}, // every interface, with the default admin token
+		{"SHOP_ADDR", "0.0.0.0:8090"},
 		{"SHOP_ADDR", ":99999"},
 		{"SHOP_DB", "postgres://x"},
 		{"SHOP_DB", "sqlite:"},
@@ -98,9 +100,49 @@ func TestTrace(t *testing.T) {
 	var got []string
 	env := envconf.Trace(func(name, def string) { got = append(got, name+"="+def) })
 	b := env.Base(shop{})
-	want := "SHOP_ADDR=:8090 SHOP_DB=sqlite:data/shop.db ROCKETMQ_NAMESERVER=127.0.0.1:9876 ROCKETMQ_CLIENT_LOG_LEVEL=warn " +
+	want := "SHOP_ADDR=127.0.0.1:8090 SHOP_DB=sqlite:data/shop.db ROCKETMQ_NAMESERVER=127.0.0.1:9876 ROCKETMQ_CLIENT_LOG_LEVEL=warn " +
 		"SHOP_MAX_RECONSUME=16 ADMIN_TOKEN=rocketmart-admin LOG_LEVEL=info SHOP_FAULTS="
-	if strings.Join(got, " ") != want || env.Err() != nil || b.Addr != ":8090" {
+	if strings.Join(got, " ") != want || env.Err() != nil || b.Addr != "127.0.0.1:8090" {
 		t.Errorf("traced %q (err %v, addr %q), want %q", got, env.Err(), b.Addr, want)
+	}
+}
+
+// The start-up rule: beyond loopback only with an admin token of one's own.
+// The refusal names both variables and says what to do.
+func TestBaseRefusesTheDefaultTokenBeyondLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		vars   map[string]string
+		refuse bool
+	}{
+		{"the default: loopback, default token", nil, false},
+		{"localhost, default token", map[string]string{"SHOP_ADDR": "localhost:8090"}, false},
+		{"IPv6 loopback, default token", map[string]string{"SHOP_ADDR": "[::1]:8090"}, false},
+		{"every interface, default token", map[string]string{"SHOP_ADDR": ":8090"}, true},
+		{"0.0.0.0, default token", map[string]string{"SHOP_ADDR": "0.0.0.0:8090"}, true},
+		{"a LAN address, default token", map[string]string{"SHOP_ADDR": "192.168.1.5:8090"}, true},
+		{"a host name, default token", map[string]string{"SHOP_ADDR": "shop.example:8090"}, true},
+		{"the default token set explicitly", map[string]string{"SHOP_ADDR": ":8090", "ADMIN_TOKEN": "rocketmart-admin"}, true},
+		{"every interface, own token", map[string]string{"SHOP_ADDR": ":8090", "ADMIN_TOKEN": "s3cret"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := envconf.New(mapEnv(tt.vars))
+			env.Base(shop{})
+			err := env.Err()
+			if !tt.refuse {
+				if err != nil {
+					t.Errorf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("started with the public admin token beyond loopback")
+			}
+			for _, want := range []string{"SHOP_ADDR", "ADMIN_TOKEN", "127.0.0.1", "public default"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("err = %v; want it to mention %q", err, want)
+				}
+			}
+		})
 	}
 }

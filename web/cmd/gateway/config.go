@@ -24,7 +24,7 @@ const serviceName = "web"
 
 // config is everything the gateway reads from the environment.
 type config struct {
-	Addr string // WEB_ADDR
+	Addr string // WEB_ADDR; loopback unless set (Validate refuses the default admin token beyond it)
 	// ServiceURLs holds every service of contracts.Services() by name, read
 	// from its URLVar (ORDER_URL, PAYMENT_URL …).
 	ServiceURLs    map[string]string
@@ -45,7 +45,7 @@ func loadConfig(lookup func(string) (string, bool)) (config, error) {
 		return v
 	})
 	c := config{
-		Addr:           get("WEB_ADDR", ":8080"),
+		Addr:           get("WEB_ADDR", "127.0.0.1:8080"),
 		ServiceURLs:    map[string]string{},
 		BrokerAdminURL: get("MINIRMQ_ADMIN_URL", "http://127.0.0.1:9877"),
 		AdminToken:     get("ADMIN_TOKEN", "rocketmart-admin"),
@@ -87,6 +87,9 @@ func (c config) Validate() error {
 		add(envconf.BaseURL("MINIRMQ_ADMIN_URL", c.BrokerAdminURL))
 	}
 	add(envconf.Token("ADMIN_TOKEN", c.AdminToken))
+	// The gateway forwards the admin token to the services and takes it on
+	// its own admin and trainer routes: beyond loopback it must be secret.
+	add(envconf.Exposure("WEB_ADDR", c.Addr, "ADMIN_TOKEN", c.AdminToken))
 	if c.ControlURL != "" {
 		add(envconf.BaseURL("CONTROL_URL", c.ControlURL))
 	}

@@ -24,7 +24,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatalf("defaults do not validate: %v", err)
 	}
 	want := config{
-		Addr: ":8080",
+		Addr: "127.0.0.1:8080",
 		ServiceURLs: map[string]string{
 			"order": "http://127.0.0.1:8081", "payment": "http://127.0.0.1:8082", "inventory": "http://127.0.0.1:8083",
 			"logistics": "http://127.0.0.1:8084", "points": "http://127.0.0.1:8085", "cart": "http://127.0.0.1:8086",
@@ -120,5 +120,30 @@ func TestAllBadVariablesReportedAtOnce(t *testing.T) {
 	err = c.Validate()
 	if err == nil || !strings.Contains(err.Error(), "WEB_ADDR") || !strings.Contains(err.Error(), "CART_URL") {
 		t.Fatalf("err = %v, want both WEB_ADDR and CART_URL named", err)
+	}
+}
+
+// Beyond loopback the gateway needs an admin token of its own: it forwards
+// the token to the services and accepts it on its admin and trainer routes.
+func TestDefaultAdminTokenStaysOnLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		vars   map[string]string
+		refuse bool
+	}{
+		{map[string]string{}, false},
+		{map[string]string{"WEB_ADDR": ":8080"}, true},
+		{map[string]string{"WEB_ADDR": "0.0.0.0:8080", "ADMIN_TOKEN": "rocketmart-admin"}, true},
+		{map[string]string{"WEB_ADDR": ":8080", "ADMIN_TOKEN": "s3cret"}, false},
+	} {
+		c, err := loadConfig(env(tt.vars))
+		if err == nil {
+			err = c.Validate()
+		}
+		if refused := err != nil; refused != tt.refuse {
+			t.Errorf("%v: err = %v, want refused %v", tt.vars, err, tt.refuse)
+		}
+		if err != nil && (!strings.Contains(err.Error(), "WEB_ADDR") || !strings.Contains(err.Error(), "ADMIN_TOKEN")) {
+			t.Errorf("%v: err = %v, want it to name WEB_ADDR and ADMIN_TOKEN", tt.vars, err)
+		}
 	}
 }

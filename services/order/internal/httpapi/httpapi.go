@@ -44,7 +44,7 @@ type handlers struct {
 // place godoc
 //
 //	@Summary		Place an order
-//	@Description	Reserves stock for every line or none and creates the order in PENDING_PAYMENT with a payment deadline. Without lines, the caller's cart is ordered. The same Idempotency-Key returns the same order (200); reusing it for a different request is 422.
+//	@Description	Reserves stock for every line or none and creates the order in PENDING_PAYMENT with a payment deadline. Without lines, the caller's cart is ordered. The same Idempotency-Key returns the same order (200); reusing it for a different request is 422. A retry after a failure (503, no answer) continues the same attempt on the stock it reserved; after the first attempt's payment deadline it is 409 CHECKOUT_EXPIRED.
 //	@Tags			orders
 //	@Accept			json
 //	@Produce		json
@@ -56,11 +56,11 @@ type handlers struct {
 //	@Failure		400				{object}	httpserver.ErrorResponse	"VALIDATION, INVALID_JSON, INVALID_QUANTITY, DUPLICATE_SKU, TOO_MANY_LINES, IDEMPOTENCY_KEY_REQUIRED or INVALID_IDEMPOTENCY_KEY (details.field names the field)"
 //	@Failure		401				{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
 //	@Failure		404				{object}	httpserver.ErrorResponse	"UNKNOWN_SKU"
-//	@Failure		409				{object}	httpserver.ErrorResponse	"OUT_OF_STOCK (details.short lists the SKUs) or CART_EMPTY"
+//	@Failure		409				{object}	httpserver.ErrorResponse	"OUT_OF_STOCK (details.short lists the SKUs), CART_EMPTY, or CHECKOUT_EXPIRED (a retry past the first attempt's payment deadline)"
 //	@Failure		413				{object}	httpserver.ErrorResponse	"body too large"
 //	@Failure		422				{object}	httpserver.ErrorResponse	"IDEMPOTENCY_KEY_REUSED"
 //	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"
-//	@Failure		503				{object}	httpserver.ErrorResponse	"DEPENDENCY_UNAVAILABLE: inventory or cart did not answer"
+//	@Failure		503				{object}	httpserver.ErrorResponse	"DEPENDENCY_UNAVAILABLE: inventory or cart did not answer; retry with the same Idempotency-Key"
 //	@Router			/api/v1/orders [post]
 func (h handlers) place(c *gin.Context) error {
 	var req PlaceOrderRequest

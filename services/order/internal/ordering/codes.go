@@ -6,6 +6,7 @@ package ordering
 // apperr's.
 const (
 	CodeCartEmpty         string = "CART_EMPTY"         // Conflict: nothing to order
+	CodeCheckoutExpired   string = "CHECKOUT_EXPIRED"   // Conflict: a retried checkout past its first attempt's payment deadline
 	CodeTooManyLines      string = "TOO_MANY_LINES"     // Invalid
 	CodeInvalidStatus     string = "INVALID_STATUS"     // Invalid: a status filter that is not an order status
 	CodeOrderNotPayable   string = "ORDER_NOT_PAYABLE"  // Conflict: cancelled, refunded or past its deadline

@@ -2,6 +2,7 @@ package ordering_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -17,31 +18,48 @@ import (
 )
 
 // fakeInventory prices every SKU at 1000 cents and holds stock per SKU.
+// Like the real one it is idempotent by order number.
 type fakeInventory struct {
 	mu       sync.Mutex
 	stock    map[string]int
 	reserved map[string][]ordering.LineRequest
 	released map[string]int
+	expires  map[string]time.Time
+	calls    int // Reserve calls that reserved stock
 }
 
-func (f *fakeInventory) Reserve(_ context.Context, orderNo string, lines []ordering.LineRequest, _ time.Time) ([]ordering.Line, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, l := range lines {
-		if _, ok := f.stock[l.SKU]; !ok {
-			return nil, apperr.New(apperr.NotFound, "UNKNOWN_SKU", "no such product")
-		}
-		if f.stock[l.SKU] < l.Quantity {
-			return nil, apperr.New(apperr.Conflict, "OUT_OF_STOCK", "short")
-		}
-	}
+func priced(lines []ordering.LineRequest) []ordering.Line {
 	out := make([]ordering.Line, len(lines))
 	for i, l := range lines {
-		f.stock[l.SKU] -= l.Quantity
 		out[i] = ordering.Line{SKU: l.SKU, Name: "name " + l.SKU, Quantity: l.Quantity, UnitPriceCents: 1000}
 	}
+	return out
+}
+
+func (f *fakeInventory) Reserve(_ context.Context, orderNo string, lines []ordering.LineRequest, expiresAt time.Time) (ordering.Reservation, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if prev, ok := f.reserved[orderNo]; ok {
+		return ordering.Reservation{Lines: priced(prev), Held: f.released[orderNo] == 0, ExpiresAt: f.expires[orderNo]}, nil
+	}
+	for _, l := range lines {
+		if _, ok := f.stock[l.SKU]; !ok {
+			return ordering.Reservation{}, apperr.New(apperr.NotFound, "UNKNOWN_SKU", "no such product")
+		}
+		if f.stock[l.SKU] < l.Quantity {
+			return ordering.Reservation{}, apperr.New(apperr.Conflict, "OUT_OF_STOCK", "short")
+		}
+	}
+	for _, l := range lines {
+		f.stock[l.SKU] -= l.Quantity
+	}
 	f.reserved[orderNo] = lines
-	return out, nil
+	if f.expires == nil {
+		f.expires = map[string]time.Time{}
+	}
+	f.expires[orderNo] = expiresAt
+	f.calls++
+	return ordering.Reservation{Lines: priced(lines), Held: true, ExpiresAt: expiresAt}, nil
 }
 
 func (f *fakeInventory) Release(_ context.Context, orderNo string) error {
@@ -205,17 +223,36 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{
-		store:  store.New(db),
-		inv:    &fakeInventory{stock: map[string]int{"A": 10, "B": 1}, reserved: map[string][]ordering.LineRequest{}, released: map[string]int{}},
-		pay:    &fakePayments{balance: map[string]int64{"alice": 100_000, "carol": 500}, charges: map[string]ordering.Charge{}, refunds: map[string]int{}},
-		pub:    &fakePublisher{outcomes: map[string]string{}},
-		clock:  &clock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
-		faults: faults.New("order", slog.New(slog.DiscardHandler)),
+		store: store.New(db),
+		inv:   &fakeInventory{stock: map[string]int{"A": 10, "B": 1}, reserved: map[string][]ordering.LineRequest{}, released: map[string]int{}},
+		pay:   &fakePayments{balance: map[string]int64{"alice": 100_000, "carol": 500}, charges: map[string]ordering.Charge{}, refunds: map[string]int{}},
+		pub:   &fakePublisher{outcomes: map[string]string{}},
+		clock: &clock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
+		// A crash fault panics with errCrashed instead of killing the
+		// test; crashed recovers it where the process would have died.
+		faults: faults.New("order", slog.New(slog.DiscardHandler), faults.WithCrash(func() { panic(errCrashed) })),
 	}
 	cfg := ordering.Config{PaymentTimeout: 10 * time.Minute, Now: f.clock.now, Log: slog.New(slog.DiscardHandler), Faults: f.faults}
 	f.svc = ordering.NewService(f.store, f.inv, f.pay, fakeCart{lines: []ordering.LineRequest{{SKU: "A", Quantity: 1}}}, f.pub.events(), cfg)
 	f.checks = ordering.NewChecks(f.store, f.pay, cfg)
 	return f
+}
+
+// errCrashed is what a crash fault panics with in these tests.
+var errCrashed = errors.New("crashed")
+
+// crashed runs fn and reports whether a crash fault stopped it.
+func crashed(fn func()) (died bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r != errCrashed {
+				panic(r)
+			}
+			died = true
+		}
+	}()
+	fn()
+	return false
 }
 
 var addr = contracts.Address{Name: "A", Line1: "1 St", City: "C", PostalCode: "1", Country: "US"}

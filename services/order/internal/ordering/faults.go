@@ -11,6 +11,9 @@ const (
 	// PointPayLocal fails the ORDER_PAID local transaction before the
 	// charge (NewService declares it).
 	PointPayLocal = "pay.local"
+	// PointPlaceAfterReserve sits in placing an order, after its stock is
+	// reserved and before the order is created (NewService declares it).
+	PointPlaceAfterReserve = "place.after-reserve"
 	// PointCheckStrategy swaps the ORDER_PAID check-back for a naive one
 	// (NewChecks declares it; checks_naive.go).
 	PointCheckStrategy = "pay.check-back.strategy"
@@ -30,6 +33,15 @@ var payLocalPoint = faults.Point{
 	Description: "Paying an order: the local transaction fails before the buyer is charged. The customer gets " +
 		"503 FAULT_INJECTED, nothing is charged, the order stays unpaid, and the ORDER_PAID half message is rolled back: " +
 		"no consumer ever sees it.",
+}
+
+var placeAfterReservePoint = faults.Point{
+	Name:    PointPlaceAfterReserve,
+	Actions: []faults.Action{faults.Crash, faults.Fail},
+	Description: "Placing an order: the order service stops after inventory reserved the stock and before the order exists " +
+		"(crash: the process dies; fail: 503 FAULT_INJECTED). The checkout is not lost: a retry with the same Idempotency-Key " +
+		"continues the same attempt, reuses the reservation and creates one order; without a retry, inventory's sweeper " +
+		"releases the stock after the payment deadline plus the grace period.",
 }
 
 var checkStrategyPoint = faults.Point{

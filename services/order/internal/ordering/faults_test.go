@@ -99,7 +99,7 @@ func TestFaultPointsDeclared(t *testing.T) {
 	for _, p := range f.faults.Points() {
 		names = append(names, p.Name)
 	}
-	want := []string{ordering.PointCheckStrategy, ordering.PointPayLocal}
+	want := []string{ordering.PointCheckStrategy, ordering.PointPayLocal, ordering.PointPlaceAfterReserve}
 	if !slices.Equal(names, want) {
 		t.Errorf("points %v, want %v", names, want)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/faults"
 )
 
 // PlaceRequest is a checkout: explicit lines, or the user's cart when Lines
@@ -23,6 +24,15 @@ type PlaceRequest struct {
 // Place creates an order in PENDING_PAYMENT with its stock reserved, or
 // returns the order the same idempotency key created before (created is
 // then false). The same key with a different request is Unprocessable.
+//
+// The key is claimed, with the order number, before any stock is reserved,
+// so a retry after a crash (or a failure) between reserving and creating
+// the order continues the same attempt: it finds the number, inventory's
+// reserve answers the reservation it already made, and the order is
+// created on it, with the first attempt's payment deadline (the
+// reservation's expiry was computed from it). One key, one reservation, one
+// order. A retry after that deadline is Conflict CHECKOUT_EXPIRED: the
+// reservation may be gone, and the attempt is released.
 func (s *Service) Place(ctx context.Context, userID, key string, req PlaceRequest) (o *Order, created bool, err error) {
 	if err := validateKey(key); err != nil {
 		return nil, false, err
@@ -36,7 +46,8 @@ func (s *Service) Place(ctx context.Context, userID, key string, req PlaceReques
 		}
 	}
 	hash := requestHash(req)
-	if o, found, err := s.replay(ctx, userID, key, hash); found || err != nil {
+	attempt, o, found, err := s.replay(ctx, userID, key, hash)
+	if o != nil || err != nil {
 		return o, false, err
 	}
 
@@ -54,35 +65,66 @@ func (s *Service) Place(ctx context.Context, userID, key string, req PlaceReques
 	}
 
 	now := s.now()
+	if !found {
+		attempt = IdempotencyKey{UserID: userID, Key: key, RequestHash: hash, OrderNo: newOrderNo(now), CreatedAt: now}
+		if err := s.store.ClaimKey(ctx, attempt); errors.Is(err, ErrKeyTaken) {
+			// A concurrent request with the same key claimed it first:
+			// answer its order, or continue its attempt.
+			attempt, o, found, err = s.replay(ctx, userID, key, hash)
+			switch {
+			case o != nil || err != nil:
+				return o, false, err
+			case !found:
+				return nil, false, errors.New("ordering: the idempotency key was taken, then not found")
+			}
+		} else if err != nil {
+			return nil, false, err
+		}
+	}
+	deadline := attempt.CreatedAt.Add(s.cfg.PaymentTimeout)
+	log := s.cfg.Log.With("order_no", attempt.OrderNo, "user_id", userID)
+	if !now.Before(deadline) {
+		s.releaseQuietly(ctx, attempt.OrderNo, "checkout attempt expired")
+		return nil, false, checkoutExpired(attempt)
+	}
+	// Reserve first: an order must never exist without its stock. A crash
+	// after this leaves a reservation without an order: the retry with the
+	// same key continues from here, and inventory's sweeper releases it
+	// after the deadline plus the grace period if no retry comes.
+	res, err := s.inventory.Reserve(ctx, attempt.OrderNo, lines, deadline.Add(s.cfg.ReservationGrace))
+	if err != nil {
+		return nil, false, err
+	}
+	if !res.Held {
+		return nil, false, checkoutExpired(attempt)
+	}
+	if found {
+		log.Info("checkout retried: continuing its attempt on the reservation it made", "deadline", deadline)
+	}
+	if hit, ok := s.cfg.Faults.At(ctx, PointPlaceAfterReserve); ok && hit.Action == faults.Fail {
+		return nil, false, faults.Injected(apperr.Unavailable, PointPlaceAfterReserve,
+			"the order could not be created after its stock was reserved; retry with the same Idempotency-Key")
+	}
+
 	o = &Order{
-		No:              newOrderNo(now),
+		No:              attempt.OrderNo,
 		UserID:          userID,
 		Status:          PendingPayment,
 		Address:         req.Address,
-		PaymentDeadline: now.Add(s.cfg.PaymentTimeout),
+		Lines:           res.Lines,
+		TotalCents:      sumLines(res.Lines),
+		PaymentDeadline: deadline,
 		CreatedAt:       now,
 		UpdatedAt:       now,
 		History:         []StatusChange{{To: PendingPayment, Reason: "order placed", At: now}},
 	}
-	log := s.cfg.Log.With("order_no", o.No, "user_id", userID)
-	// Reserve first: an order must never exist without its stock. A crash
-	// after this leaves a reservation without an order, which inventory's
-	// sweeper releases after the deadline plus the grace period.
-	priced, err := s.inventory.Reserve(ctx, o.No, lines, o.PaymentDeadline.Add(s.cfg.ReservationGrace))
-	if err != nil {
-		return nil, false, err
-	}
-	o.Lines = priced
-	o.TotalCents = sumLines(priced)
-
-	err = s.store.Create(ctx, o, &IdempotencyKey{UserID: userID, Key: key, RequestHash: hash, OrderNo: o.No})
-	if err != nil {
-		s.releaseQuietly(ctx, o.No, "order not created")
-		if errors.Is(err, ErrKeyTaken) { // a concurrent request with the same key won
-			if o, found, rerr := s.replay(ctx, userID, key, hash); found || rerr != nil {
-				return o, false, rerr
-			}
-		}
+	switch err := s.store.Create(ctx, o, &attempt); {
+	case errors.Is(err, ErrOrderExists): // a concurrent retry of this attempt created it
+		o, err := s.store.Get(ctx, attempt.OrderNo)
+		return o, false, err
+	case err != nil:
+		// The reservation stays: a retry with the same key creates the
+		// order on it; without one, inventory's sweeper releases it.
 		return nil, false, err
 	}
 	log.Info("order placed", "total_cents", o.TotalCents, "deadline", o.PaymentDeadline)
@@ -95,18 +137,30 @@ func (s *Service) Place(ctx context.Context, userID, key string, req PlaceReques
 	return o, true, nil
 }
 
-// replay returns the order an earlier request with the same key created.
-func (s *Service) replay(ctx context.Context, userID, key, hash string) (*Order, bool, error) {
-	k, found, err := s.store.FindKey(ctx, userID, key)
+// replay finds the user's earlier attempt with this key: its order when it
+// created one, or the attempt alone (found, o nil) when it stopped between
+// claiming the key and creating the order.
+func (s *Service) replay(ctx context.Context, userID, key, hash string) (k IdempotencyKey, o *Order, found bool, err error) {
+	k, found, err = s.store.FindKey(ctx, userID, key)
 	if err != nil || !found {
-		return nil, false, err
+		return k, nil, false, err
 	}
 	if k.RequestHash != hash {
-		return nil, true, apperr.New(apperr.Unprocessable, contracts.CodeIdempotencyKeyReused,
+		return k, nil, true, apperr.New(apperr.Unprocessable, contracts.CodeIdempotencyKeyReused,
 			"this Idempotency-Key was used for a different request").With("orderNo", k.OrderNo)
 	}
-	o, err := s.store.Get(ctx, k.OrderNo)
-	return o, true, err
+	o, err = s.store.Get(ctx, k.OrderNo)
+	if apperr.KindOf(err) == apperr.NotFound {
+		return k, nil, true, nil
+	}
+	return k, o, true, err
+}
+
+// checkoutExpired refuses to continue an attempt past its payment deadline.
+func checkoutExpired(k IdempotencyKey) error {
+	return apperr.New(apperr.Conflict, CodeCheckoutExpired,
+		"this checkout began too long ago and its stock is no longer held; place the order again with a new Idempotency-Key").
+		With("orderNo", k.OrderNo)
 }
 
 func (s *Service) releaseQuietly(ctx context.Context, orderNo, why string) {

@@ -16,25 +16,36 @@ var (
 	// ErrTxDecided: the transaction id is already in the transaction log
 	// (a check-back decided it, or another path committed it).
 	ErrTxDecided = errors.New("transaction already decided")
-	// ErrKeyTaken: the user already used the idempotency key.
+	// ErrKeyTaken: the user already used the idempotency key (for another
+	// order number).
 	ErrKeyTaken = errors.New("idempotency key already used")
+	// ErrOrderExists: an order with that number exists already.
+	ErrOrderExists = errors.New("order number taken")
 )
 
-// IdempotencyKey remembers which order a user's key created and a hash of
-// the request that created it.
+// IdempotencyKey is a user's checkout attempt: claimed before any stock is
+// reserved, with the order number it reserves and creates under, a hash of
+// the request, and when it began (the order's payment deadline counts from
+// then), so that a retry after a crash continues the same attempt.
 type IdempotencyKey struct {
 	UserID      string
 	Key         string
 	RequestHash string
 	OrderNo     string
+	CreatedAt   time.Time
 }
 
 // Store keeps orders. Status changes are conditional and record the
 // message's transaction id in the transaction log in the same database
 // transaction, so a check-back can answer from durable state.
 type Store interface {
+	// ClaimKey records a checkout attempt before it reserves anything: a
+	// key the user already used gives ErrKeyTaken.
+	ClaimKey(ctx context.Context, key IdempotencyKey) error
 	// Create inserts o with its lines and first history entry, and key
-	// unless it is nil. A key the user already used gives ErrKeyTaken.
+	// unless it is nil or already claimed for o.No. A key the user used for
+	// another order gives ErrKeyTaken, an order number that exists
+	// ErrOrderExists.
 	Create(ctx context.Context, o *Order, key *IdempotencyKey) error
 	// FindKey returns the user's key, or found=false.
 	FindKey(ctx context.Context, userID, key string) (k IdempotencyKey, found bool, err error)
@@ -65,11 +76,21 @@ type LineRequest struct {
 	Quantity int
 }
 
+// Reservation is the stock inventory holds for an order number: its lines
+// priced from the catalogue, whether it still holds them (RESERVED, not
+// released or sold) and when its expiry sweeper may release it.
+type Reservation struct {
+	Lines     []Line
+	Held      bool
+	ExpiresAt time.Time
+}
+
 // Inventory reserves and releases stock (the inventory service).
 type Inventory interface {
-	// Reserve reserves every line or none, idempotently by order number,
-	// and returns the lines priced from the catalogue.
-	Reserve(ctx context.Context, orderNo string, lines []LineRequest, expiresAt time.Time) ([]Line, error)
+	// Reserve reserves every line or none, idempotently by order number:
+	// repeated, it returns the reservation it made, whatever its state now
+	// (Held says). The same number with other lines is a Conflict.
+	Reserve(ctx context.Context, orderNo string, lines []LineRequest, expiresAt time.Time) (Reservation, error)
 	// Release gives the stock of orderNo back; releasing twice is harmless.
 	Release(ctx context.Context, orderNo string) error
 }

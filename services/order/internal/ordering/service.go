@@ -56,7 +56,7 @@ type Service struct {
 
 // NewService wires the use cases to their dependencies.
 func NewService(store Store, inventory Inventory, payments Payments, cart Cart, events Events, cfg Config) *Service {
-	cfg.Faults.Declare(payLocalPoint)
+	cfg.Faults.Declare(payLocalPoint, placeAfterReservePoint)
 	return &Service{store: store, inventory: inventory, payments: payments, cart: cart, events: events, cfg: cfg.withDefaults()}
 }
 

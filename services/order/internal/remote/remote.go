@@ -25,9 +25,10 @@ type reserveLine struct {
 }
 
 type reservation struct {
-	OrderNo string `json:"orderNo"`
-	Status  string `json:"status"`
-	Lines   []struct {
+	OrderNo   string    `json:"orderNo"`
+	Status    string    `json:"status"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	Lines     []struct {
 		SKU            string `json:"sku"`
 		Name           string `json:"name"`
 		Quantity       int    `json:"quantity"`
@@ -35,8 +36,12 @@ type reservation struct {
 	} `json:"lines"`
 }
 
-// Reserve reserves the lines for orderNo and returns them priced.
-func (i *Inventory) Reserve(ctx context.Context, orderNo string, lines []ordering.LineRequest, expiresAt time.Time) ([]ordering.Line, error) {
+// statusReserved is inventory's status of a reservation that holds its stock.
+const statusReserved = "RESERVED"
+
+// Reserve reserves the lines for orderNo (or finds the reservation an
+// earlier call made) and returns it priced.
+func (i *Inventory) Reserve(ctx context.Context, orderNo string, lines []ordering.LineRequest, expiresAt time.Time) (ordering.Reservation, error) {
 	req := struct {
 		OrderNo   string        `json:"orderNo"`
 		Lines     []reserveLine `json:"lines"`
@@ -47,11 +52,11 @@ func (i *Inventory) Reserve(ctx context.Context, orderNo string, lines []orderin
 	}
 	var res reservation
 	if err := i.c.Call(ctx, http.MethodPost, "/api/v1/reservations", "", req, &res); err != nil {
-		return nil, err
+		return ordering.Reservation{}, err
 	}
-	out := make([]ordering.Line, len(res.Lines))
+	out := ordering.Reservation{Lines: make([]ordering.Line, len(res.Lines)), Held: res.Status == statusReserved, ExpiresAt: res.ExpiresAt}
 	for n, l := range res.Lines {
-		out[n] = ordering.Line{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPriceCents: l.UnitPriceCents}
+		out.Lines[n] = ordering.Line{SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPriceCents: l.UnitPriceCents}
 	}
 	return out, nil
 }

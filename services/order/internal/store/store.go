@@ -31,16 +31,27 @@ func New(db *gorm.DB) *Store { return &Store{db: db} }
 func (s *Store) Create(ctx context.Context, o *ordering.Order, key *ordering.IdempotencyKey) error {
 	return database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		if key != nil {
-			err := tx.Create(&keyRow{UserID: key.UserID, IdemKey: key.Key, RequestHash: key.RequestHash,
-				OrderNo: key.OrderNo, CreatedAt: o.CreatedAt}).Error
-			if database.IsDuplicate(err) {
-				return ordering.ErrKeyTaken
+			k := *key
+			if k.CreatedAt.IsZero() {
+				k.CreatedAt = o.CreatedAt
 			}
-			if err != nil {
-				return fmt.Errorf("store: insert idempotency key: %w", err)
+			if err := claimKey(tx, k); errors.Is(err, ordering.ErrKeyTaken) {
+				// Claimed by this very attempt (Place claims before it
+				// reserves) is fine; by another order is not.
+				var r keyRow
+				if err := tx.Where("user_id = ? AND idem_key = ?", key.UserID, key.Key).Take(&r).Error; err != nil {
+					return fmt.Errorf("store: read idempotency key: %w", err)
+				}
+				if r.OrderNo != o.No {
+					return ordering.ErrKeyTaken
+				}
+			} else if err != nil {
+				return err
 			}
 		}
-		if err := tx.Create(toRow(o)).Error; err != nil {
+		if err := tx.Create(toRow(o)).Error; database.IsDuplicate(err) {
+			return ordering.ErrOrderExists
+		} else if err != nil {
 			return fmt.Errorf("store: insert order %s: %w", o.No, err)
 		}
 		lines := make([]lineRow, len(o.Lines))
@@ -59,6 +70,25 @@ func (s *Store) Create(ctx context.Context, o *ordering.Order, key *ordering.Ide
 	})
 }
 
+// ClaimKey records a checkout attempt before it reserves stock.
+func (s *Store) ClaimKey(ctx context.Context, key ordering.IdempotencyKey) error {
+	return claimKey(s.db.WithContext(ctx), key)
+}
+
+// claimKey inserts key with db (a transaction or not): ErrKeyTaken when
+// the user has it already.
+func claimKey(db *gorm.DB, key ordering.IdempotencyKey) error {
+	err := db.Create(&keyRow{UserID: key.UserID, IdemKey: key.Key, RequestHash: key.RequestHash,
+		OrderNo: key.OrderNo, CreatedAt: key.CreatedAt}).Error
+	if database.IsDuplicate(err) {
+		return ordering.ErrKeyTaken
+	}
+	if err != nil {
+		return fmt.Errorf("store: insert idempotency key: %w", err)
+	}
+	return nil
+}
+
 // FindKey returns the user's idempotency key.
 func (s *Store) FindKey(ctx context.Context, userID, key string) (ordering.IdempotencyKey, bool, error) {
 	var r keyRow
@@ -69,7 +99,8 @@ func (s *Store) FindKey(ctx context.Context, userID, key string) (ordering.Idemp
 	if err != nil {
 		return ordering.IdempotencyKey{}, false, fmt.Errorf("store: read idempotency key: %w", err)
 	}
-	return ordering.IdempotencyKey{UserID: r.UserID, Key: r.IdemKey, RequestHash: r.RequestHash, OrderNo: r.OrderNo}, true, nil
+	return ordering.IdempotencyKey{UserID: r.UserID, Key: r.IdemKey, RequestHash: r.RequestHash, OrderNo: r.OrderNo,
+		CreatedAt: r.CreatedAt.UTC()}, true, nil
 }
 
 // Get returns the order with its lines and history.

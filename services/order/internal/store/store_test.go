@@ -82,6 +82,44 @@ func TestCreateGetAndKeys(t *testing.T) {
 	})
 }
 
+// A checkout claims its key before it reserves stock; creating the order
+// later with the claimed key is fine, a second order under the number or
+// the key is not.
+func TestClaimKeyThenCreate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s := newStore(t, db)
+		began := time.Now().UTC().Truncate(time.Second).Add(-time.Minute)
+		key := ordering.IdempotencyKey{UserID: "alice", Key: "k9", RequestHash: "h", OrderNo: "RM-9", CreatedAt: began}
+		if err := s.ClaimKey(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ClaimKey(ctx, key); !errors.Is(err, ordering.ErrKeyTaken) {
+			t.Errorf("second claim: %v, want ErrKeyTaken", err)
+		}
+		k, found, err := s.FindKey(ctx, "alice", "k9")
+		if err != nil || !found || k.OrderNo != "RM-9" || !k.CreatedAt.Equal(began) {
+			t.Errorf("FindKey: %+v %v %v, want RM-9 begun %v", k, found, err, began)
+		}
+		if _, err := s.Get(ctx, "RM-9"); apperr.KindOf(err) != apperr.NotFound {
+			t.Errorf("a claim made an order: %v", err)
+		}
+		if err := s.Create(ctx, sampleOrder("RM-9"), &key); err != nil {
+			t.Fatalf("create on the claimed key: %v", err)
+		}
+		if err := s.Create(ctx, sampleOrder("RM-9"), &key); !errors.Is(err, ordering.ErrOrderExists) {
+			t.Errorf("the order again: %v, want ErrOrderExists", err)
+		}
+		other := ordering.IdempotencyKey{UserID: "alice", Key: "k9", RequestHash: "h", OrderNo: "RM-10"}
+		if err := s.Create(ctx, sampleOrder("RM-10"), &other); !errors.Is(err, ordering.ErrKeyTaken) {
+			t.Errorf("another order on the key: %v, want ErrKeyTaken", err)
+		}
+		if list, _ := s.ListByUser(ctx, "alice", 10); len(list) != 1 {
+			t.Errorf("%d orders, want 1", len(list))
+		}
+	})
+}
+
 func TestTransitions(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()

@@ -29,7 +29,7 @@ const name = "shop"
 type row struct{}
 
 func (row) AddrVar() string         { return "SHOP_ADDR" }
-func (row) DefaultAddr() string     { return ":8090" }
+func (row) DefaultAddr() string     { return "127.0.0.1:8090" }
 func (row) DBVar() string           { return "SHOP_DB" }
 func (row) DefaultDB() string       { return "sqlite:data/shop.db" }
 func (row) MaxReconsumeVar() string { return "SHOP_MAX_RECONSUME" }
