@@ -12,7 +12,8 @@ import (
 const LogKeyTraceID = "trace_id"
 
 // LogHandler wraps h so that a line logged with a context (InfoContext,
-// LogAttrs) inside a span carries trace_id and span_id, unless the logger
+// LogAttrs) inside a sampled span (one the viewer will show) carries
+// trace_id and span_id, unless the logger
 // already carries a trace_id (a request's or a delivery's logger, bound to
 // its span, which TraceAttrs gives). Lines outside a span are unchanged.
 func LogHandler(h slog.Handler) slog.Handler { return logHandler{inner: h} }
@@ -26,7 +27,7 @@ func (h logHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.i
 
 func (h logHandler) Handle(ctx context.Context, r slog.Record) error {
 	if !h.bound && ctx != nil {
-		if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		if sc := trace.SpanContextFromContext(ctx); sc.IsSampled() {
 			r = r.Clone()
 			r.AddAttrs(slog.String(LogKeyTraceID, sc.TraceID().String()), slog.String("span_id", sc.SpanID().String()))
 		}
@@ -48,10 +49,10 @@ func (h logHandler) WithGroup(name string) slog.Handler {
 
 // TraceAttrs returns the trace_id attribute of ctx's span, for a logger
 // bound to one span (logger.With(tracing.TraceAttrs(ctx)...)); none outside
-// a span, so nothing is added while tracing is off.
+// a sampled span, so nothing is added while tracing is off.
 func TraceAttrs(ctx context.Context) []any {
 	sc := trace.SpanContextFromContext(ctx)
-	if !sc.IsValid() {
+	if !sc.IsSampled() {
 		return nil
 	}
 	return []any{slog.String(LogKeyTraceID, sc.TraceID().String())}

@@ -28,6 +28,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // EndpointVar names the variable that turns tracing on: the base URL of an
@@ -44,8 +45,9 @@ type Tracing struct {
 // set (an http(s) base URL, checked by the program's configuration), and
 // does nothing (tracing off) when it is empty. On, it sets
 // OpenTelemetry's global tracer provider (spans batched to
-// endpoint/v1/traces, every span sampled unless the caller's traceparent
-// says not to) and the W3C trace-context propagator, and reports export
+// endpoint/v1/traces, every trace sampled unless the caller's traceparent
+// says not to; statements and calls outside any request or message start
+// no trace) and the W3C trace-context propagator, and reports export
 // failures on log. Call Shutdown when the program stops: it sends the
 // spans still in the batch.
 //
@@ -63,7 +65,7 @@ func Start(ctx context.Context, service, endpoint string, log *slog.Logger) (*Tr
 	tp := sdktrace.NewTracerProvider(
 		sdktrace.WithBatcher(exp),
 		sdktrace.WithResource(res),
-		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())),
+		sdktrace.WithSampler(sdktrace.ParentBased(rootSampler{})),
 	)
 	if log != nil {
 		otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
@@ -74,6 +76,23 @@ func Start(ctx context.Context, service, endpoint string, log *slog.Logger) (*Tr
 	otel.SetTextMapPropagator(Propagator())
 	return &Tracing{tp: tp}, nil
 }
+
+// rootSampler decides the spans that start a trace. Requests (server spans)
+// and messages (producer and consumer spans) do; a statement or a call made
+// outside any request or delivery (migrations at start-up, the sweepers'
+// rounds every minute) does not, or the viewer would list a one-span trace
+// for each. Spans inside a trace follow their parent (ParentBased).
+type rootSampler struct{}
+
+func (rootSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
+	decision := sdktrace.RecordAndSample
+	if p.Kind == trace.SpanKindClient || p.Kind == trace.SpanKindInternal {
+		decision = sdktrace.Drop
+	}
+	return sdktrace.SamplingResult{Decision: decision, Tracestate: trace.SpanContextFromContext(p.ParentContext).TraceState()}
+}
+
+func (rootSampler) Description() string { return "RocketMartRoots{server,producer,consumer}" }
 
 // Propagator is how trace context travels: W3C traceparent and tracestate,
 // plus baggage, in HTTP headers and message properties alike.
