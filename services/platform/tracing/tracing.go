@@ -5,10 +5,11 @@
 // Off is the default and costs nothing: Start with no endpoint leaves
 // OpenTelemetry's global tracer provider a no-op and its propagator empty,
 // and the platform packages install their instrumentation (the gin
-// middleware, the gorm plugin) only when Start turned tracing on. What does
-// run while off (svcclient's transport, mq's send and consume spans) asks the
-// no-op provider, whose spans record nothing and allocate next to nothing
-// (BenchmarkOff in this package measures it).
+// middleware, the gorm plugin) only when Start turned tracing on;
+// svcclient's transport checks one atomic flag per call. Only mq's
+// hand-written message spans still ask the no-op provider while off, next to
+// a broker round trip (BenchmarkTransport and httpserver's BenchmarkRequest
+// measure the rest).
 //
 // The instrumentation is OpenTelemetry's own (otelgin, otelhttp, gorm's
 // plugin) and uses the global provider and propagator, which Start sets once
@@ -21,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -35,6 +37,10 @@ import (
 // OTLP/HTTP receiver (Jaeger all-in-one's :4318, a collector); spans go to
 // <endpoint>/v1/traces.
 const EndpointVar = "OTEL_EXPORTER_OTLP_ENDPOINT"
+
+// enabled mirrors what Start did to OpenTelemetry's process-wide globals,
+// for the instrumentation built before Start ran (Transport).
+var enabled atomic.Bool
 
 // Tracing is a program's tracing, on or off. The zero value and nil are off.
 type Tracing struct {
@@ -74,6 +80,7 @@ func Start(ctx context.Context, service, endpoint string, log *slog.Logger) (*Tr
 	}
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(Propagator())
+	enabled.Store(true)
 	return &Tracing{tp: tp}, nil
 }
 
@@ -109,6 +116,7 @@ func (t *Tracing) Shutdown(ctx context.Context) error {
 	if !t.Enabled() {
 		return nil
 	}
+	enabled.Store(false)
 	if err := t.tp.Shutdown(ctx); err != nil {
 		return fmt.Errorf("tracing: shutdown: %w", err)
 	}
