@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -110,13 +111,20 @@ func Propagator() propagation.TextMapPropagator {
 // Enabled reports whether Start turned tracing on.
 func (t *Tracing) Enabled() bool { return t != nil && t.tp != nil }
 
-// Shutdown sends the spans still batched and stops exporting. It is a no-op
-// when tracing is off.
+// shutdownTimeout bounds Shutdown: an unreachable receiver must not hold a
+// stopping program for the exporter's timeouts and retries (30 s in
+// TestShutdownIsBounded without it).
+const shutdownTimeout = 5 * time.Second
+
+// Shutdown sends the spans still batched, for at most 5 s, and stops
+// exporting. It is a no-op when tracing is off.
 func (t *Tracing) Shutdown(ctx context.Context) error {
 	if !t.Enabled() {
 		return nil
 	}
 	enabled.Store(false)
+	ctx, cancel := context.WithTimeout(ctx, shutdownTimeout)
+	defer cancel()
 	if err := t.tp.Shutdown(ctx); err != nil {
 		return fmt.Errorf("tracing: shutdown: %w", err)
 	}

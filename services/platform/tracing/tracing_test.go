@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
@@ -175,5 +176,34 @@ func TestLogHandler(t *testing.T) {
 				t.Errorf("trace_id = %q, want %q (line %s)", got, tt.want, buf.String())
 			}
 		})
+	}
+}
+
+// A receiver that hangs does not hold a stopping program for the
+// exporter's timeout and retries: Shutdown gives up after its 5 s.
+func TestShutdownIsBounded(t *testing.T) {
+	resetGlobals(t)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	tr, err := tracing.Start(context.Background(), "shop", srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, span := otel.Tracer("test").Start(context.Background(), "GET /things", trace.WithSpanKind(trace.SpanKindServer))
+	span.End()
+	began := time.Now()
+	err = tr.Shutdown(context.Background())
+	if took := time.Since(began); took > 8*time.Second {
+		t.Errorf("Shutdown took %v, want about 5 s at most", took)
+	}
+	if err == nil {
+		t.Error("Shutdown reported no error although the spans could not be sent")
 	}
 }
