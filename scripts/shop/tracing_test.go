@@ -49,9 +49,16 @@ func TestOnePayOneTrace(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	for _, svc := range append([]string{contracts.ServiceOrder, "web", contracts.ServicePayment}, consumers...) {
-		if !logHasTrace(t, filepath.Join(shop.LogDir, svc+".log"), tr.id) {
-			t.Errorf("%s.log has no line with trace_id %s", svc, tr.id)
+	// The log lines of the request and the deliveries carry the trace id:
+	// the access logs, the order service's own "order paid" (with order_no
+	// and tx_id), and each consumer's "message processed" (with msg_id).
+	logged := map[string]string{"web": "http request", contracts.ServiceOrder: "order paid", contracts.ServicePayment: "http request"}
+	for _, svc := range consumers {
+		logged[svc] = "message processed"
+	}
+	for svc, msg := range logged {
+		if !logHasTrace(t, filepath.Join(shop.LogDir, svc+".log"), msg, tr.id) {
+			t.Errorf("%s.log has no %q line with trace_id %s", svc, msg, tr.id)
 		}
 	}
 }
@@ -207,8 +214,8 @@ func (tr payTrace) dump() string {
 	return b.String()
 }
 
-// logHasTrace reports whether a JSON log file has a line with trace_id.
-func logHasTrace(t *testing.T, path, traceID string) bool {
+// logHasTrace reports whether a JSON log file has a line msg with trace_id.
+func logHasTrace(t *testing.T, path, msg, traceID string) bool {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -220,9 +227,10 @@ func logHasTrace(t *testing.T, path, traceID string) bool {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var line struct {
+			Msg     string `json:"msg"`
 			TraceID string `json:"trace_id"`
 		}
-		if json.Unmarshal(sc.Bytes(), &line) == nil && line.TraceID == traceID {
+		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == msg && line.TraceID == traceID {
 			return true
 		}
 	}
