@@ -113,6 +113,12 @@ func checkValue(name, value string, reach reachable) error {
 		}
 		u, _ := url.Parse(value)
 		return dial(name, u.Host, reach)
+	case name == "OTEL_EXPORTER_OTLP_ENDPOINT": // the trace viewer's OTLP/HTTP receiver
+		if err := envconf.BaseURL(name, value); err != nil {
+			return err
+		}
+		u, _ := url.Parse(value)
+		return dial(name, u.Host, reach)
 	case strings.HasSuffix(name, "LOG_LEVEL"):
 		_, err := envconf.LogLevel(name, value)
 		return err

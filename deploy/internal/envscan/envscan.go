@@ -73,6 +73,8 @@ func (v Var) MustBeSet() (bool, string) {
 	switch {
 	case v.Default == "" && strings.HasSuffix(v.Name, "_FAULTS"):
 		return false, "" // no training faults armed: the production setting
+	case v.Default == "" && v.Name == "OTEL_EXPORTER_OTLP_ENDPOINT":
+		return false, "" // tracing off: a deployment without a trace viewer
 	case v.Default == "":
 		return true, "it has no default"
 	case strings.HasPrefix(v.Default, "sqlite:"):

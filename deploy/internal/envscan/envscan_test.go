@@ -97,6 +97,7 @@ func TestScanBase(t *testing.T) {
 		"CART_ADDR": "127.0.0.1:8086", "CART_DB": "sqlite:data/cart.db", "ROCKETMQ_NAMESERVER": "127.0.0.1:9876",
 		"ROCKETMQ_CLIENT_LOG_LEVEL": "warn", "CART_MAX_RECONSUME": "16", "ADMIN_TOKEN": "rocketmart-admin",
 		"LOG_LEVEL": "info", "INVENTORY_URL": "http://127.0.0.1:8083", "CART_FAULTS": "",
+		"OTEL_EXPORTER_OTLP_ENDPOINT": "",
 	}
 	if len(p.Vars) != len(want) {
 		t.Errorf("Names() = %v, want %d variables", p.Names(), len(want))

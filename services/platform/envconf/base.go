@@ -1,9 +1,11 @@
 package envconf
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 
 	"github.com/rocketmart/rocketmart/services/platform/database"
@@ -33,6 +35,10 @@ type Base struct {
 	MaxReconsume   int32      // <PREFIX>_MAX_RECONSUME: redeliveries before the dead-letter queue, default 16
 	AdminToken     string     // ADMIN_TOKEN, default DefaultAdminToken (refused beyond loopback: Exposure)
 	LogLevel       slog.Level // LOG_LEVEL, default info
+	// Tracing is the OTLP/HTTP receiver spans go to
+	// (OTEL_EXPORTER_OTLP_ENDPOINT, e.g. http://jaeger:4318); "", the
+	// default, turns tracing off (platform/tracing).
+	Tracing string
 	// Faults are the training faults armed at start (<PREFIX>_FAULTS,
 	// default none), FaultsVar the variable's name for start-up errors.
 	Faults    string
@@ -58,6 +64,7 @@ func (e *Env) Base(svc Service) Base {
 		MaxReconsume:   e.MaxReconsume(svc.MaxReconsumeVar(), "16"),
 		AdminToken:     e.Token("ADMIN_TOKEN", DefaultAdminToken),
 		LogLevel:       e.LogLevel("LOG_LEVEL", "info"),
+		Tracing:        e.Checked("OTEL_EXPORTER_OTLP_ENDPOINT", "", otlpEndpoint),
 		Faults:         e.Faults(svc.FaultsVar(), ""),
 		FaultsVar:      svc.FaultsVar(),
 		LogOut:         os.Stdout,
@@ -80,4 +87,17 @@ func Trace(visit func(name, def string)) *Env {
 		visit(name, def)
 		return def
 	}}
+}
+
+// otlpEndpoint accepts "" (tracing off) or the http(s) base URL of an
+// OTLP/HTTP receiver.
+func otlpEndpoint(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q: want the http(s) base URL of an OTLP/HTTP receiver such as http://127.0.0.1:4318, or unset for no tracing", raw)
+	}
+	return nil
 }

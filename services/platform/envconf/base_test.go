@@ -69,6 +69,8 @@ func TestBaseNamesTheBadVariable(t *testing.T) {
 		{"SHOP_FAULTS", "consume.g=fail,times=2"},
 		{"ADMIN_TOKEN", "a b"},
 		{"LOG_LEVEL", "loud"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "jaeger:4318"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://jaeger:4318?x=1"},
 	} {
 		env := envconf.New(mapEnv(map[string]string{tt.name: tt.value}))
 		env.Base(shop{})
@@ -101,7 +103,7 @@ func TestTrace(t *testing.T) {
 	env := envconf.Trace(func(name, def string) { got = append(got, name+"="+def) })
 	b := env.Base(shop{})
 	want := "SHOP_ADDR=127.0.0.1:8090 SHOP_DB=sqlite:data/shop.db ROCKETMQ_NAMESERVER=127.0.0.1:9876 ROCKETMQ_CLIENT_LOG_LEVEL=warn " +
-		"SHOP_MAX_RECONSUME=16 ADMIN_TOKEN=rocketmart-admin LOG_LEVEL=info SHOP_FAULTS="
+		"SHOP_MAX_RECONSUME=16 ADMIN_TOKEN=rocketmart-admin LOG_LEVEL=info OTEL_EXPORTER_OTLP_ENDPOINT= SHOP_FAULTS="
 	if strings.Join(got, " ") != want || env.Err() != nil || b.Addr != "127.0.0.1:8090" {
 		t.Errorf("traced %q (err %v, addr %q), want %q", got, env.Err(), b.Addr, want)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/tracing"
 )
 
 // HeaderRequestID carries the request id in both directions.
@@ -56,7 +57,7 @@ func (s *Server) requestID() gin.HandlerFunc {
 		}
 		c.Header(HeaderRequestID, id)
 		ctx := context.WithValue(c.Request.Context(), requestIDKey, id)
-		ctx = context.WithValue(ctx, loggerKey, s.log.With("request_id", id))
+		ctx = context.WithValue(ctx, loggerKey, s.log.With("request_id", id).With(tracing.TraceAttrs(ctx)...))
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}

@@ -5,6 +5,7 @@
 package httpserver
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,15 @@ type Config struct {
 	BodyLimit       int64         // maximum request body in bytes
 	ShutdownTimeout time.Duration // how long in-flight requests get on shutdown
 	ServiceName     string        // added to every log line as "service"
+	// Tracing, when set (tracing.Tracing.Enabled), gives every request but
+	// the probes a server span named after its route, a child of the
+	// caller's W3C traceparent (OpenTelemetry's gin middleware, otelgin),
+	// and puts its trace id on the request's log lines. Off, the middleware
+	// is not installed at all.
+	Tracing bool
+	// TraceName names the server in its spans (the service name); empty
+	// means ServiceName.
+	TraceName string
 }
 
 // ReadyCheck is one dependency /readyz must reach, such as the database or
@@ -101,6 +111,11 @@ func New(cfg Config, log *slog.Logger, checks ...ReadyCheck) *Server {
 
 	// Order matters: the request id must exist before anything logs;
 	// observe sits outside recovery so it records the 500 of a panic.
+	// The trace span, when on, comes first so that the request id's logger
+	// and the access log see it.
+	if cfg.Tracing {
+		engine.Use(traceRequests(cmp.Or(cfg.TraceName, cfg.ServiceName)))
+	}
 	engine.Use(s.requestID(), s.observe(), s.recoverPanic(), s.limitBody())
 	engine.NoRoute(notFound)
 	engine.NoMethod(methodNotAllowed)

@@ -23,7 +23,8 @@ import (
 
 // Property names RocketMart adds to messages.
 const (
-	// PropTraceID carries the request's trace id from producer to consumers.
+	// PropTraceID carries the request id from producer to consumers (see
+	// Message.TraceID); OpenTelemetry's traceparent is a property of its own.
 	PropTraceID = "TRACE_ID"
 )
 

@@ -12,8 +12,10 @@ import (
 	"github.com/apache/rocketmq-client-go/v2/consumer"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/apache/rocketmq-client-go/v2/producer"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/tracing"
 )
 
 // ErrPoison is the handler outcome "this message can never be processed"
@@ -138,7 +140,7 @@ func NewConsumer(ctx context.Context, cfg Config, group string, opts ConsumerOpt
 func (c *Consumer) Subscribe(topic string, h Handler) error {
 	err := c.pc.Subscribe(topic, consumer.MessageSelector{}, func(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
 		for _, m := range msgs {
-			if !c.handle(ctx, h, fromClient(m)) {
+			if !c.handle(ctx, h, m) {
 				if cc, ok := primitive.GetConcurrentlyCtx(ctx); ok && c.opts.RetryDelayLevel > 0 {
 					cc.DelayLevelWhenNextConsume = c.opts.RetryDelayLevel
 				}
@@ -154,10 +156,23 @@ func (c *Consumer) Subscribe(topic string, h Handler) error {
 }
 
 // handle runs h and reports whether the message is done (acknowledged).
-func (c *Consumer) handle(ctx context.Context, h Handler, d Delivery) (done bool) {
-	log := c.log.With("topic", d.Topic, "msg_id", d.MsgID, "key", d.Key, "trace_id", d.TraceID, "reconsume_times", d.ReconsumeTimes)
+// The delivery has its own span, a child of the message's send span (see
+// trace.go); h runs inside it.
+func (c *Consumer) handle(ctx context.Context, h Handler, m *primitive.MessageExt) (done bool) {
+	d := fromClient(m)
+	ctx, span := startReceived(ctx, m, "process", semconv.MessagingConsumerGroupName(c.group),
+		semconv.MessagingOperationTypeProcess, reconsumeAttr(d.ReconsumeTimes))
+	log := c.log.With("topic", d.Topic, "msg_id", d.MsgID, "key", d.Key, "request_id", d.TraceID, "reconsume_times", d.ReconsumeTimes)
+	log = log.With(tracing.TraceAttrs(ctx)...)
 	outcome := OutcomeFailed
 	var err error
+	defer func() {
+		span.SetAttributes(attrOutcome.String(outcome))
+		if outcome == OutcomeProcessed || outcome == OutcomeDuplicate {
+			err = nil // a duplicate is a success: the effect is there
+		}
+		endWith(span, err)
+	}()
 	defer func() {
 		if r := recover(); r != nil {
 			log.Error("handler panicked; will retry", "panic", r, "stack", string(debug.Stack()))

@@ -16,7 +16,10 @@ type Message struct {
 	Tag string
 	// Body is the encoded event; event ids travel inside it.
 	Body []byte
-	// TraceID is carried in the TRACE_ID property.
+	// TraceID is the request id (X-Request-ID) of the request that caused
+	// the message, carried in the TRACE_ID property and logged by consumers
+	// as request_id. The OpenTelemetry trace context travels separately, in
+	// the traceparent property (trace.go).
 	TraceID string
 	// DelayLevel, when positive, delays delivery (RocketMQ delay levels
 	// 1..18: 1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h).

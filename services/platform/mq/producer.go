@@ -7,6 +7,7 @@ import (
 	rocketmq "github.com/apache/rocketmq-client-go/v2"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/apache/rocketmq-client-go/v2/producer"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 )
 
 // Producer sends plain and delayed messages synchronously.
@@ -32,8 +33,16 @@ func NewProducer(ctx context.Context, cfg Config, group string) (*Producer, erro
 }
 
 // Send publishes msg and returns its message id once the broker stored it.
-func (p *Producer) Send(ctx context.Context, msg Message) (string, error) {
-	res, err := p.p.SendSync(ctx, msg.toClient())
+// The send has its own span (see trace.go), whose context the message
+// carries to its consumers.
+func (p *Producer) Send(ctx context.Context, msg Message) (id string, err error) {
+	pm := msg.toClient()
+	ctx, span := startSend(ctx, pm, false)
+	if msg.DelayLevel > 0 {
+		span.SetAttributes(semconv.MessagingRocketMQMessageDelayTimeLevel(msg.DelayLevel))
+	}
+	defer func() { span.SetAttributes(semconv.MessagingMessageID(id)); endWith(span, err) }()
+	res, err := p.p.SendSync(ctx, pm)
 	if err != nil {
 		return "", fmt.Errorf("mq: send to %s (key %s): %w", msg.Topic, msg.Key, err)
 	}

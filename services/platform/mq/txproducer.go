@@ -11,6 +11,10 @@ import (
 	rocketmq "github.com/apache/rocketmq-client-go/v2"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/apache/rocketmq-client-go/v2/producer"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/rocketmart/rocketmart/services/platform/tracing"
 )
 
 // TxState is the outcome of a local transaction.
@@ -135,15 +139,24 @@ type TxResult struct {
 // Publish sends msg as a half message, runs local, and commits or rolls back
 // the message as local says. With Unknown the broker checks back later.
 // An error means the half message was not stored and local did not run.
-func (t *TxProducer) Publish(ctx context.Context, msg Message, local LocalTx) (TxResult, error) {
+//
+// The whole of it is one send span (see trace.go): the half message carries
+// its context, and local runs inside it, so the local transaction's calls
+// and SQL, the check-backs and every consumer's span join the same trace.
+func (t *TxProducer) Publish(ctx context.Context, msg Message, local LocalTx) (_ TxResult, err error) {
 	pm := msg.toClient()
+	ctx, span := startSend(ctx, pm, true)
+	defer func() { endWith(span, err) }()
 	t.calls.Store(pm, localCall{ctx: ctx, fn: local})
 	defer t.calls.Delete(pm)
 	res, err := t.p.SendMessageInTransaction(ctx, pm)
 	if err != nil {
 		return TxResult{}, fmt.Errorf("mq: send half message to %s (key %s): %w", msg.Topic, msg.Key, err)
 	}
-	return TxResult{TransactionID: pm.TransactionId, State: stateFromClient(res.State)}, nil
+	state := stateFromClient(res.State)
+	span.SetAttributes(txAttrs(pm.TransactionId, state)...)
+	span.SetAttributes(semconv.MessagingMessageID(res.MsgID))
+	return TxResult{TransactionID: pm.TransactionId, State: state}, nil
 }
 
 // Close shuts the producer down.
@@ -159,23 +172,31 @@ func (l listener) ExecuteLocalTransaction(m *primitive.Message) (state primitive
 		return primitive.UnknowState
 	}
 	call := v.(localCall)
+	ctx, span := tracer().Start(call.ctx, m.Topic+" local transaction", trace.WithAttributes(attrTxID.String(m.TransactionId)))
+	defer span.End()
+	log = log.With(tracing.TraceAttrs(ctx)...)
 	defer recoverAs(log, "local transaction", &state)
-	s := call.fn(call.ctx, m.TransactionId)
-	log.Info("local transaction finished", "state", s)
+	s := call.fn(ctx, m.TransactionId)
+	span.SetAttributes(attrTxState.String(s.String()))
+	log.InfoContext(ctx, "local transaction finished", "state", s)
 	return s.toClient()
 }
 
 func (l listener) CheckLocalTransaction(m *primitive.MessageExt) (state primitive.LocalTransactionState) {
-	log := l.t.log.With("tx_id", m.TransactionId, "msg_id", m.MsgId, "topic", m.Topic, "key", m.GetKeys())
-	defer recoverAs(log, "transaction check", &state)
-	ctx, cancel := context.WithTimeout(context.Background(), l.t.checkTimeout)
-	defer cancel()
 	txID := m.TransactionId
 	if txID == "" {
 		txID = m.MsgId
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), l.t.checkTimeout)
+	defer cancel()
+	ctx, span := startReceived(ctx, m, "check-back", attrTxID.String(txID), attrCheckTime.Int(checkTimes(m)))
+	defer span.End()
+	log := l.t.log.With("tx_id", m.TransactionId, "msg_id", m.MsgId, "topic", m.Topic, "key", m.GetKeys())
+	log = log.With(tracing.TraceAttrs(ctx)...)
+	defer recoverAs(log, "transaction check", &state)
 	s := l.t.check(ctx, Check{TransactionID: txID, Delivery: fromClient(m), Times: checkTimes(m)})
-	log.Info("answered transaction check", "state", s, "check_times", checkTimes(m))
+	span.SetAttributes(attrTxState.String(s.String()))
+	log.InfoContext(ctx, "answered transaction check", "state", s, "check_times", checkTimes(m))
 	return s.toClient()
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/journal"
 	"github.com/rocketmart/rocketmart/services/platform/journal/journalapi"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
+	"github.com/rocketmart/rocketmart/services/platform/tracing"
 )
 
 // App is the part of a running service that every service has: its logger,
@@ -59,7 +60,9 @@ type closer struct {
 // database at base.DB migrated by migrate (the store's Migrate), and an
 // HTTP server on base.Addr whose /readyz checks the database and the
 // broker and which serves the document under /swagger, the fault switches
-// and the journal (migrated here, so no service forgets its table). Call Close when run
+// and the journal (migrated here, so no service forgets its table). With
+// base.Tracing set it turns tracing on (tracing.Start): spans for requests,
+// SQL, calls and messages, exported until Close. Call Close when run
 // returns (defer app.Close()); when Open fails it has closed what it opened.
 func Open(ctx context.Context, name string, base envconf.Base, spec func(name string) ([]byte, error),
 	migrate func(*gorm.DB) error) (*App, error) {
@@ -68,12 +71,26 @@ func Open(ctx context.Context, name string, base envconf.Base, spec func(name st
 	if err != nil {
 		return nil, err
 	}
-	db, err := database.Open(ctx, base.DB, log)
+	tr, err := tracing.Start(ctx, name, base.Tracing, log)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Log: log, DB: db, name: name, base: base}
+	a := &App{Log: log, name: name, base: base}
+	// Closed last: the spans of the shutdown itself still go out.
+	a.OnClose("tracing", func() error { return tr.Shutdown(context.WithoutCancel(ctx)) })
+	db, err := database.Open(ctx, base.DB, log)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.DB = db
 	a.OnClose("database", func() error { return database.Close(db) })
+	if tr.Enabled() {
+		if err := traceSQL(db); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
 	if err := migrate(db); err != nil {
 		a.Close()
 		return nil, err
@@ -82,7 +99,8 @@ func Open(ctx context.Context, name string, base envconf.Base, spec func(name st
 		a.Close()
 		return nil, err
 	}
-	a.Server = httpserver.New(httpserver.Config{Addr: base.Addr}, log, ReadyChecks(db, base.NameServer)...)
+	a.Server = httpserver.New(httpserver.Config{Addr: base.Addr, Tracing: tr.Enabled(), TraceName: name}, log,
+		ReadyChecks(db, base.NameServer)...)
 	a.Server.MountSwagger(doc)
 	a.Server.MountPprof(base.AdminToken)
 	a.Faults = faults.New(name, log)

@@ -15,6 +15,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/rocketmart/rocketmart/services/platform/tracing"
 )
 
 // Main runs a program named name: it reads the configuration with load
@@ -49,10 +51,11 @@ func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
 // Logger returns the JSON logger of service name writing to out at level,
 // with "service": name on every line, and makes it slog's default so that
 // lines logged outside a request (libraries, httpserver's fallback) carry
-// the name too. Give httpserver this logger and no ServiceName: it would add
-// the attribute a second time.
+// the name too. A line logged with a context inside a span carries its
+// trace_id (tracing.LogHandler). Give httpserver this logger and no
+// ServiceName: it would add the attribute a second time.
 func Logger(name string, out io.Writer, level slog.Level) *slog.Logger {
-	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: level})).With("service", name)
+	log := slog.New(tracing.LogHandler(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: level}))).With("service", name)
 	slog.SetDefault(log)
 	return log
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/tracing"
 )
 
 // DefaultTimeout bounds one call when the caller's context has no earlier
@@ -36,6 +37,8 @@ type Client struct {
 }
 
 // New returns a client for the service at baseURL ("http://127.0.0.1:8083").
+// Each call has a client span and sends the W3C traceparent when the
+// program turned tracing on (tracing.Transport).
 // adminToken, when set, is sent with every call. timeout bounds each call; 0
 // means DefaultTimeout.
 func New(baseURL, adminToken string, timeout time.Duration) *Client {
@@ -45,7 +48,7 @@ func New(baseURL, adminToken string, timeout time.Duration) *Client {
 	return &Client{
 		base:        strings.TrimRight(baseURL, "/"),
 		adminToken:  adminToken,
-		http:        &http.Client{Timeout: timeout},
+		http:        &http.Client{Timeout: timeout, Transport: tracing.Transport(http.DefaultTransport)},
 		maxResponse: DefaultMaxResponse,
 	}
 }

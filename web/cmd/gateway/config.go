@@ -14,6 +14,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/audit"
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/envconf"
+	"github.com/rocketmart/rocketmart/services/platform/tracing"
 	"github.com/rocketmart/rocketmart/web"
 	"github.com/rocketmart/rocketmart/web/internal/gateway"
 	"github.com/rocketmart/rocketmart/web/internal/session"
@@ -33,6 +34,9 @@ type config struct {
 	ControlURL     string     // CONTROL_URL: the launcher's control API; "" (set "off", the default) outside the embedded run
 	SessionSecret  string     // WEB_SESSION_SECRET; "" means a random one per start
 	LogLevel       slog.Level // LOG_LEVEL
+	// Tracing is the OTLP/HTTP receiver spans go to
+	// (OTEL_EXPORTER_OTLP_ENDPOINT); "" turns tracing off.
+	Tracing string
 }
 
 // loadConfig reads the environment through lookup (os.LookupEnv), with
@@ -53,6 +57,7 @@ func loadConfig(lookup func(string) (string, bool)) (config, error) {
 		// "off" rather than an empty default: a deployment without a
 		// launcher (compose, Kubernetes) has nothing to set.
 		ControlURL: get("CONTROL_URL", "off"),
+		Tracing:    get("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
 	}
 	if strings.EqualFold(strings.TrimSpace(c.ControlURL), "off") {
 		c.ControlURL = ""
@@ -93,6 +98,9 @@ func (c config) Validate() error {
 	if c.ControlURL != "" {
 		add(envconf.BaseURL("CONTROL_URL", c.ControlURL))
 	}
+	if c.Tracing != "" {
+		add(envconf.BaseURL("OTEL_EXPORTER_OTLP_ENDPOINT", c.Tracing))
+	}
 	if c.SessionSecret != "" && len(c.SessionSecret) < session.MinSecretLen {
 		add(fmt.Errorf("WEB_SESSION_SECRET must be at least %d characters (or unset for a random one per start)", session.MinSecretLen))
 	}
@@ -117,8 +125,17 @@ func run(ctx context.Context) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel})).With("service", serviceName)
+	log := slog.New(tracing.LogHandler(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))).With("service", serviceName)
 	slog.SetDefault(log)
+	tr, err := tracing.Start(ctx, serviceName, cfg.Tracing, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := tr.Shutdown(context.WithoutCancel(ctx)); err != nil {
+			log.Error("close tracing", "error", err)
+		}
+	}()
 
 	secret := []byte(cfg.SessionSecret)
 	if len(secret) == 0 {
@@ -136,6 +153,7 @@ func run(ctx context.Context) error {
 	gw, err := gateway.New(gateway.Config{
 		Addr: cfg.Addr, Services: maps.Clone(cfg.ServiceURLs), BrokerAdminURL: cfg.BrokerAdminURL,
 		AdminToken: cfg.AdminToken, ControlURL: cfg.ControlURL, Sessions: sessions, Static: static,
+		Tracing: tr.Enabled(),
 	}, audit.Handler(cfg.auditConfig()), log)
 	if err != nil {
 		return err

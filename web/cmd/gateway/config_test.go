@@ -93,6 +93,8 @@ func TestBadVariablesAreNamed(t *testing.T) {
 		"ADMIN_TOKEN":        "has space",
 		"WEB_SESSION_SECRET": "short",
 		"CONTROL_URL":        "127.0.0.1:8089",
+
+		"OTEL_EXPORTER_OTLP_ENDPOINT": "jaeger:4318",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {

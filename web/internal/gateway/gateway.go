@@ -23,6 +23,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
+	"github.com/rocketmart/rocketmart/services/platform/tracing"
 	"github.com/rocketmart/rocketmart/web/internal/progress"
 	"github.com/rocketmart/rocketmart/web/internal/session"
 	"github.com/rocketmart/rocketmart/web/internal/timeline"
@@ -46,6 +47,10 @@ type Config struct {
 	Sessions   *session.Manager
 	// Static holds the storefront (index.html, docs.html, js/, css/).
 	Static fs.FS
+	// Tracing, when the program turned it on (tracing.Start), gives every
+	// request a server span and every proxied call a client span that
+	// passes the W3C traceparent on to the service.
+	Tracing bool
 }
 
 // Gateway is the storefront server.
@@ -79,7 +84,7 @@ func New(cfg Config, audit http.Handler, log *slog.Logger) (*Gateway, error) {
 		return nil, err
 	}
 	g := &Gateway{
-		srv:        httpserver.New(httpserver.Config{Addr: cfg.Addr}, log),
+		srv:        httpserver.New(httpserver.Config{Addr: cfg.Addr, Tracing: cfg.Tracing, TraceName: "web"}, log),
 		log:        log,
 		sessions:   cfg.Sessions,
 		proxies:    map[string]*httputil.ReverseProxy{},
@@ -88,7 +93,10 @@ func New(cfg Config, audit http.Handler, log *slog.Logger) (*Gateway, error) {
 		assets:     assets,
 		adminToken: cfg.AdminToken,
 	}
-	transport := newTransport()
+	var transport http.RoundTripper = newTransport()
+	if cfg.Tracing {
+		transport = tracing.Transport(transport)
+	}
 	clients := map[string]*svcclient.Client{}
 	journals := map[string]*svcclient.Client{}
 	for _, svc := range contracts.Services() {

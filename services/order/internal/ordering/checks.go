@@ -74,14 +74,14 @@ func (c *Checks) Paid(ctx context.Context, txID string, ev contracts.OrderPaid) 
 		// The charge may still be on its way: the payment service creates
 		// none after PaidAt + ChargeWindow. Deciding "rolled back" now
 		// could leave a late charge on an order that is not paid.
-		log.Info("check: no charge yet, but one may still land; ask again")
+		log.InfoContext(ctx, "check: no charge yet, but one may still land; ask again")
 		return false, errChargeMayBeInFlight
 	}
 	if charged {
 		err := c.store.Transition(ctx, ev.OrderNo, txID, paidChange(c.now()))
 		switch {
 		case err == nil:
-			log.Info("check: charge found, order paid")
+			log.InfoContext(ctx, "check: charge found, order paid")
 			return true, nil
 		case errors.Is(err, ErrTxDecided):
 			return c.logged(ctx, txID)
@@ -99,7 +99,7 @@ func (c *Checks) Paid(ctx context.Context, txID string, ev contracts.OrderPaid) 
 			refund(ctx, c.payments, c.log, ev.OrderNo, "order cancelled before its payment completed")
 		}
 	}
-	log.Info("check answered", "committed", committed, "charged", charged)
+	log.InfoContext(ctx, "check answered", "committed", committed, "charged", charged)
 	return committed, nil
 }
 
@@ -148,10 +148,10 @@ func loggedLocal(ctx context.Context, store Store, txID string) error {
 // refund happens exactly once either way.
 func refund(ctx context.Context, payments Payments, log *slog.Logger, orderNo, reason string) {
 	if err := payments.Refund(ctx, orderNo, reason); err != nil {
-		log.Warn("refund failed; payment's ORDER_CANCELLED consumer refunds it", "order_no", orderNo, "error", err)
+		log.WarnContext(ctx, "refund failed; payment's ORDER_CANCELLED consumer refunds it", "order_no", orderNo, "error", err)
 		return
 	}
-	log.Info("charge refunded", "order_no", orderNo, "reason", reason)
+	log.InfoContext(ctx, "charge refunded", "order_no", orderNo, "reason", reason)
 }
 
 // paidChange is the history entry of a payment.

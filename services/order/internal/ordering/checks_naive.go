@@ -14,7 +14,7 @@ import (
 // None of them reads the transaction log or decides anything in it, which
 // is the first thing Paid does.
 func (c *Checks) naivePaid(ctx context.Context, strategy string, txID string, ev contracts.OrderPaid) (bool, error) {
-	c.log.Warn("check answered by a naive strategy (training fault)", "order_no", ev.OrderNo, "tx_id", txID, "strategy", strategy)
+	c.log.WarnContext(ctx, "check answered by a naive strategy (training fault)", "order_no", ev.OrderNo, "tx_id", txID, "strategy", strategy)
 	switch strategy {
 	case StrategyAlwaysCommit:
 		// Commits whatever happened. The broker only asks when it did

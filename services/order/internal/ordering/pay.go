@@ -69,7 +69,7 @@ func (s *Service) Pay(ctx context.Context, userID, orderNo string) (PayOutcome, 
 	if err != nil {
 		return "", nil, apperr.Wrap(apperr.Unavailable, CodeBrokerUnavailable, "the payment could not be started; nothing was charged", err)
 	}
-	s.cfg.Log.Info("pay finished", "order_no", o.No, "outcome", result.outcome, "error", result.err)
+	s.cfg.Log.InfoContext(ctx, "pay finished", "order_no", o.No, "outcome", result.outcome, "error", result.err)
 	if result.err != nil {
 		return "", nil, result.err
 	}
@@ -101,7 +101,7 @@ func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.T
 	charge, err := s.payments.Charge(ctx, o.No, o.UserID, o.TotalCents, at.Add(s.cfg.ChargeWindow))
 	switch {
 	case isKind(err, apperr.Conflict, contracts.CodeChargeTooLate):
-		log.Warn("the charge reached the payment service after its deadline; nothing was charged", "error", err)
+		log.WarnContext(ctx, "the charge reached the payment service after its deadline; nothing was charged", "error", err)
 		return payResult{err: apperr.Wrap(apperr.Unavailable, CodePaymentTooSlow,
 			"the payment service answered too late; nothing was charged, please pay again", err)}, err
 	case isKind(err, apperr.PaymentRequired, ""):
@@ -110,10 +110,10 @@ func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.T
 		err := notPayable(o, "the order was cancelled")
 		return payResult{err: err}, err
 	case isKind(err, apperr.Unavailable, ""):
-		log.Warn("charge outcome unknown; the check-back will settle it", "error", err)
+		log.WarnContext(ctx, "charge outcome unknown; the check-back will settle it", "error", err)
 		return payResult{outcome: OutcomePending}, err
 	case err != nil:
-		log.Error("charge failed", "error", err)
+		log.ErrorContext(ctx, "charge failed", "error", err)
 		return payResult{err: err}, err
 	case charge.Status == ChargeRefunded:
 		err := notPayable(o, "the order's charge was refunded")
@@ -125,7 +125,7 @@ func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.T
 	err = s.store.Transition(ctx, o.No, txID, paidChange(s.now()))
 	switch {
 	case err == nil:
-		log.Info("order paid")
+		log.InfoContext(ctx, "order paid")
 		return payResult{outcome: OutcomePaid}, nil
 	case errors.Is(err, ErrStateChanged):
 		return s.notPendingAfterCharge(ctx, o)
@@ -140,7 +140,7 @@ func (s *Service) payLocal(ctx context.Context, o *Order, txID string, at time.T
 		}
 		return payResult{outcome: OutcomePaid}, nil
 	default:
-		log.Error("recording the payment failed; the check-back will settle it", "error", err)
+		log.ErrorContext(ctx, "recording the payment failed; the check-back will settle it", "error", err)
 		return payResult{outcome: OutcomePending}, apperr.Wrap(apperr.Unavailable, CodeOutcomeUnknown, "recording the payment failed", err)
 	}
 }
