@@ -154,7 +154,8 @@ func (rc *rawClient) roundTrip(frame []byte) *remoting.Command {
 func (rc *rawClient) pullAll(topic string, queue int) []*wire.Message {
 	rc.t.Helper()
 	resp := rc.call(remoting.CodePullMessage, map[string]string{"consumerGroup": "CG", "topic": topic,
-		"queueId": strconv.Itoa(queue), "queueOffset": "0", "maxMsgNums": "32", "sysFlag": "0"}, nil)
+		"queueId": strconv.Itoa(queue), "queueOffset": "0", "maxMsgNums": "32",
+		"sysFlag": "4", "subscription": "*"}, nil) // carries its subscription: served without a heartbeat
 	if resp.Code == remoting.PullNotFound {
 		return nil
 	}
