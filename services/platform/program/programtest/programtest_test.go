@@ -102,9 +102,11 @@ func TestStart(t *testing.T) {
 			return body == "hi: 1"
 		})
 		want := `rocketmart_consumer_deliveries_total{group="shop-sales",outcome="processed",topic="SHOP_SALE"} 1`
-		if _, body := s.Do(t, http.MethodGet, "/metrics", ""); !strings.Contains(body, want) {
-			t.Errorf("/metrics lacks %s", want)
-		}
+		// The adapter counts a delivery after the handler returned: poll.
+		testkit.Eventually(t, programtest.Timeout, "/metrics to count the delivery: "+want, func() bool {
+			_, body := s.Do(t, http.MethodGet, "/metrics", "")
+			return strings.Contains(body, want)
+		})
 
 		s.Broker.Close()
 		testkit.Eventually(t, programtest.Timeout, "/readyz to report the broker down", func() bool {
