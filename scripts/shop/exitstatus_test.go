@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
 
 // The launcher's exit status after Ctrl-C: 0 after a clean stop, for the
@@ -47,7 +49,7 @@ func TestCtrlCExitsZero(t *testing.T) {
 
 	t.Run("make on a terminal", func(t *testing.T) {
 		if _, err := oexec.LookPath("make"); err != nil {
-			t.Skip("no make")
+			testkit.Unavailable(t, "no make")
 		}
 		dir := t.TempDir()
 		recipe := fmt.Sprintf("run:\n\t%s %s %s\n", shop, strings.Join(args, " "), filepath.Join(dir, "data"))
@@ -84,16 +86,18 @@ func TestCtrlCExitsZero(t *testing.T) {
 	})
 }
 
-// waitFor polls out until it holds text, failing the test after 3 minutes.
+// waitFor waits up to 3 minutes for out to hold text; the output is logged
+// if it never does.
 func waitFor(t *testing.T, out *syncBuffer, text string) {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Minute)
-	for !strings.Contains(out.String(), text) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q after 3 minutes; output:\n%s", text, out.String())
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("output:\n%s", out.String())
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	})
+	testkit.Eventually(t, 3*time.Minute, fmt.Sprintf("%q in the output", text), func() bool {
+		return strings.Contains(out.String(), text)
+	})
 }
 
 // copyUntilEOF copies a pseudo-terminal's output; reading the master ends
@@ -115,7 +119,7 @@ func openPTY(t *testing.T) (master, tty *os.File) {
 	t.Helper()
 	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
+		testkit.Unavailable(t, "no pseudo-terminals here: %v", err)
 	}
 	t.Cleanup(func() { master.Close() })
 	var unlock int32

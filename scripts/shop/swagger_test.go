@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
 
 // TestSwaggerThroughTheGateway opens the cart's Swagger UI through the
@@ -22,7 +24,7 @@ import (
 // answers the cart when pasted into a shell.
 func TestSwaggerThroughTheGateway(t *testing.T) {
 	if _, err := osexec.LookPath("curl"); err != nil {
-		t.Skip("no curl to paste the command into")
+		testkit.Unavailable(t, "no curl to paste the command into")
 	}
 	shop, _ := startShop(t, "sqlite")
 	base := shop.URL["web"]

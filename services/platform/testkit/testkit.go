@@ -1,6 +1,6 @@
 // Package testkit holds the test helpers every module shares: waiting for a
-// condition with a deadline, releasing goroutines together, and reading the
-// code of an apperr error. Only _test.go files import it (the architecture
+// condition with a deadline, releasing goroutines together, reading the
+// code of an apperr error, and ending a test whose tool is missing. Only _test.go files import it (the architecture
 // test checks that), so no program links package testing.
 //
 // Handler tests have their own helpers in httpserver/servetest, database
@@ -8,6 +8,8 @@
 package testkit
 
 import (
+	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -63,4 +65,16 @@ func CodeOf(err error) string {
 		return e.Code
 	}
 	return "not an apperr error: " + err.Error()
+}
+
+// Unavailable ends a test that cannot run because something it needs is
+// missing from the machine (a command, a terminal, a browser): a skip on a
+// developer's machine, a failure when CI is set, so that a missing install
+// step in CI fails the run instead of passing it quietly.
+func Unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
+		t.Fatalf(format+" (CI must run this test: install it in .ci/run)", args...)
+	}
+	t.Skipf(format, args...)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,13 +17,18 @@ import (
 // calling goroutine like testing.T's does.
 type fakeT struct {
 	testing.TB
-	failed string
+	failed, skipped string
 }
 
 func (f *fakeT) Helper() {}
 
 func (f *fakeT) Fatalf(format string, args ...any) {
 	f.failed = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+func (f *fakeT) Skipf(format string, args ...any) {
+	f.skipped = fmt.Sprintf(format, args...)
 	runtime.Goexit()
 }
 
@@ -114,5 +120,26 @@ func TestCodeOf(t *testing.T) {
 				t.Errorf("CodeOf = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestUnavailable(t *testing.T) {
+	for _, tc := range []struct {
+		ci                 string
+		wantFail, wantSkip bool
+	}{
+		{ci: "", wantSkip: true},
+		{ci: "false", wantSkip: true},
+		{ci: "true", wantFail: true},
+		{ci: "1", wantFail: true},
+	} {
+		t.Setenv("CI", tc.ci)
+		f := run(func(f *fakeT) { testkit.Unavailable(f, "no %s here", "curl") })
+		if (f.failed != "") != tc.wantFail || (f.skipped != "") != tc.wantSkip {
+			t.Errorf("CI=%q: failed %q, skipped %q; want fail %v, skip %v", tc.ci, f.failed, f.skipped, tc.wantFail, tc.wantSkip)
+		}
+		if msg := f.failed + f.skipped; !strings.Contains(msg, "no curl here") {
+			t.Errorf("CI=%q: message %q does not say what is missing", tc.ci, msg)
+		}
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/apache/rocketmq-client-go/v2/producer"
 	"github.com/apache/rocketmq-client-go/v2/rlog"
+
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/testpoll"
 )
 
 func TestMain(m *testing.M) {
@@ -56,7 +58,7 @@ func startProc(t *testing.T, bin, dir, listen, admin string, extra ...string) *b
 	}
 	p := &brokerProc{cmd: cmd, admin: admin}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	eventually(t, 10*time.Second, "broker healthy", func() bool {
+	testpoll.Eventually(t, 10*time.Second, "broker healthy", func() bool {
 		resp, err := http.Get("http://" + admin + "/healthz")
 		if err == nil {
 			resp.Body.Close()
@@ -64,17 +66,6 @@ func startProc(t *testing.T, bin, dir, listen, admin string, extra ...string) *b
 		return err == nil && resp.StatusCode == 200
 	})
 	return p
-}
-
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 func getJSON(t *testing.T, url string, dst any) {
@@ -222,7 +213,7 @@ func kill9LosesNothing(t *testing.T, bin string, args ...string) {
 		t.Errorf("pending halves after kill -9 = %d, want 1", got)
 	}
 	// The delayed message still fires, once.
-	eventually(t, 15*time.Second, "delayed message delivered after restart", func() bool { return p.stored(t, "crash-delayed") == 1 })
+	testpoll.Eventually(t, 15*time.Second, "delayed message delivered after restart", func() bool { return p.stored(t, "crash-delayed") == 1 })
 
 	// Another instance of the producer group answers the check: committed.
 	tx2, err := producer.NewTransactionProducer(listener{primitive.CommitMessageState, primitive.CommitMessageState},
@@ -237,7 +228,7 @@ func kill9LosesNothing(t *testing.T, bin string, args ...string) {
 	if _, err := tx2.SendMessageInTransaction(context.Background(), primitive.NewMessage("crash-warmup", []byte("w"))); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 20*time.Second, "half committed by a check after restart", func() bool { return p.stored(t, "crash-tx") == 1 })
+	testpoll.Eventually(t, 20*time.Second, "half committed by a check after restart", func() bool { return p.stored(t, "crash-tx") == 1 })
 	// The crashed half and the warm-up one are committed; nothing is pending.
 	if got := p.txStates(t); got["committed"] != 2 || got["pending"] != 0 {
 		t.Errorf("transaction states = %v, want two committed", got)

@@ -24,6 +24,8 @@ import (
 	"github.com/apache/rocketmq-client-go/v2/consumer"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/apache/rocketmq-client-go/v2/producer"
+
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/testpoll"
 )
 
 // TestConsumerReceivesAfterKill9Restart kills minirmq with SIGKILL while a
@@ -94,10 +96,10 @@ func TestConsumerReceivesAfterKill9Restart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Shutdown()
-	eventually(t, 20*time.Second, "message sent before the kill consumed", func() bool { _, ok := received("before"); return ok })
+	testpoll.Eventually(t, 20*time.Second, "message sent before the kill consumed", func() bool { _, ok := received("before"); return ok })
 	// Let every queue's pull be parked in the broker, as on an idle shop:
 	// the topic's four queues and the group's retry queue.
-	eventually(t, 10*time.Second, "pulls parked", func() bool { return heldPulls(t, admin) >= 5 })
+	testpoll.Eventually(t, 10*time.Second, "pulls parked", func() bool { return heldPulls(t, admin) >= 5 })
 
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -109,24 +111,21 @@ func TestConsumerReceivesAfterKill9Restart(t *testing.T) {
 
 	// The producer's connection died with the broker: retry until a send is accepted.
 	var sent time.Time
-	eventually(t, 10*time.Second, "a send accepted after the restart", func() bool {
+	testpoll.Eventually(t, 10*time.Second, "a send accepted after the restart", func() bool {
 		sent = time.Now()
 		return send("after") == nil
 	})
-	deadline := killed.Add(restartDeliveryBound)
-	for {
-		if at, ok := received("after"); ok {
-			t.Logf("restart took %v; message sent %v after it was ready, received %v after it was sent (%v after the kill)",
-				ready.Sub(killed).Round(time.Millisecond), sent.Sub(ready).Round(time.Millisecond),
-				at.Sub(sent).Round(time.Millisecond), at.Sub(killed).Round(time.Millisecond))
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the consumer did not receive a message sent after the restart within %v of the kill (restart took %v)",
-				restartDeliveryBound, ready.Sub(killed).Round(time.Millisecond))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var at time.Time
+	testpoll.Eventually(t, time.Until(killed.Add(restartDeliveryBound)), fmt.Sprintf(
+		"the consumer to receive a message sent after the restart, within %v of the kill (restart took %v)",
+		restartDeliveryBound, ready.Sub(killed).Round(time.Millisecond)), func() bool {
+		var ok bool
+		at, ok = received("after")
+		return ok
+	})
+	t.Logf("restart took %v; message sent %v after it was ready, received %v after it was sent (%v after the kill)",
+		ready.Sub(killed).Round(time.Millisecond), sent.Sub(ready).Round(time.Millisecond),
+		at.Sub(sent).Round(time.Millisecond), at.Sub(killed).Round(time.Millisecond))
 }
 
 // restartDeliveryBound is the client's 30 s pull timeout, its 3 s back-off

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/remoting"
+	"github.com/rocketmart/rocketmart/services/minirmq/internal/testpoll"
 )
 
 // syncBuffer collects log output written from the broker's goroutines.
@@ -55,13 +56,9 @@ func metricValue(t *testing.T, b *Broker, name string) float64 {
 // that whatever it logs and counts for them has happened.
 func waitNoConnections(t *testing.T, b *Broker) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for metricValue(t, b, "minirmq_connections") != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("connections not closed within 5s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testpoll.Eventually(t, 5*time.Second, "every connection closed", func() bool {
+		return metricValue(t, b, "minirmq_connections") == 0
+	})
 }
 
 func TestClientDisconnectsAreNotBadFrames(t *testing.T) {

@@ -58,7 +58,7 @@ func (b *Broker) dispatch(c *conn, req *remoting.Command) *remoting.Command {
 		return remoting.NewResponse(req, remoting.RequestCodeNotSupported,
 			fmt.Sprintf("request code %d (%s) is not supported by minirmq", req.Code, name))
 	}
-	return h(b, c, req)
+	return b.durable(req, h(b, c, req))
 }
 
 func (b *Broker) handleAck(_ *conn, req *remoting.Command) *remoting.Command {

@@ -13,37 +13,26 @@ const codeFlushDiskTimeout int16 = 10
 // END_TRANSACTION (37; one-way from the Go client, answered when asked).
 var durableCodes = map[int16]bool{10: true, 310: true, 320: true, 36: true, 37: true}
 
-// With -fsync, the answer to a request that stored something leaves only
-// once the store's group commit has put it on disk ("acknowledged ⇒ on
-// disk"), as Apache's SYNC_FLUSH answers after GroupCommitService's flush.
-// The wait happens here, after the handler has released b.mu, so writers on
-// other connections append meanwhile and share the next sync. Wrapping the
-// handlers keeps the rule in one place for every write code, including the
-// ones added later (310, 320 when present).
-func init() {
-	for code, h := range handlers {
-		if durableCodes[code] {
-			handlers[code] = durableAnswer(h)
-		}
-	}
-}
-
-func durableAnswer(h handler) handler {
-	return func(b *Broker, c *conn, req *remoting.Command) *remoting.Command {
-		resp := h(b, c, req)
-		if resp == nil || resp.Code != remoting.Success {
-			return resp
-		}
-		// The handler's records end at or before the log end now.
-		_, end := b.store.CommitLogRange()
-		if err := b.store.WaitDurable(end); err != nil {
-			b.log.Error("group commit failed; answering the write with an error", "code", req.Code, "err", err)
-			code := remoting.SystemError
-			if req.Code == remoting.CodeSendMessage || req.Code == remoting.CodeSendMessageV2 || req.Code == remoting.CodeSendBatchMessage {
-				code = codeFlushDiskTimeout
-			}
-			return remoting.NewResponse(req, code, "stored, but not flushed to disk: "+err.Error())
-		}
+// durable answers a request that stored something. With -fsync, a success
+// answer leaves only once the store's group commit has put the records on
+// disk ("acknowledged ⇒ on disk"), as Apache's SYNC_FLUSH answers after
+// GroupCommitService's flush. dispatch calls it after the handler has
+// released b.mu, so writers on other connections append meanwhile and share
+// the next sync; being in dispatch, the rule covers every write code,
+// whichever handler serves it.
+func (b *Broker) durable(req *remoting.Command, resp *remoting.Command) *remoting.Command {
+	if resp == nil || resp.Code != remoting.Success || !durableCodes[req.Code] {
 		return resp
 	}
+	// The handler's records end at or before the log end now.
+	_, end := b.store.CommitLogRange()
+	if err := b.store.WaitDurable(end); err != nil {
+		b.log.Error("group commit failed; answering the write with an error", "code", req.Code, "err", err)
+		code := remoting.SystemError
+		if req.Code == remoting.CodeSendMessage || req.Code == remoting.CodeSendMessageV2 || req.Code == remoting.CodeSendBatchMessage {
+			code = codeFlushDiskTimeout
+		}
+		return remoting.NewResponse(req, code, "stored, but not flushed to disk: "+err.Error())
+	}
+	return resp
 }
