@@ -33,11 +33,7 @@ func TestRun(t *testing.T) {
 		if status, b := s.Do(t, http.MethodPost, "/api/v1/admin/shipments/RM-SERVE-1/ship", "", "X-Admin-Token", "t0ken"); status != http.StatusOK || !strings.Contains(b, `"status":"SHIPPED"`) {
 			t.Errorf("ship = %d %s", status, b)
 		}
-		// The adapter counts a delivery after the handler returned: poll.
-		testkit.Eventually(t, programtest.Timeout, "/metrics to count the processed delivery", func() bool {
-			_, b := s.Do(t, http.MethodGet, "/metrics", "")
-			return strings.Contains(b, `rocketmart_consumer_deliveries_total{group="logistics-order-paid",outcome="processed",topic="ORDER_PAID"} 1`)
-		})
+		s.WaitProcessed(t, "logistics-order-paid", "ORDER_PAID", 1)
 		spec, err := apidocs.Spec(serviceName)
 		if err != nil {
 			t.Fatal(err)

@@ -35,13 +35,7 @@ func TestRunCreditsPublishedOrders(t *testing.T) {
 		if status, b := s.Do(t, http.MethodGet, "/swagger/doc.json", ""); status != http.StatusOK || !strings.Contains(b, "RocketMart points API") {
 			t.Errorf("swagger doc: %d %.200s", status, b)
 		}
-		// The balance shows once the credit committed; the handler logs it
-		// and the adapter counts the delivery just after: poll for those.
-		want := `rocketmart_consumer_deliveries_total{group="points-order-paid",outcome="processed",topic="ORDER_PAID"} 1`
-		testkit.Eventually(t, programtest.Timeout, "the delivery counted on /metrics", func() bool {
-			status, b := s.Do(t, http.MethodGet, "/metrics", "")
-			return status == http.StatusOK && strings.Contains(b, want)
-		})
+		s.WaitProcessed(t, "points-order-paid", "ORDER_PAID", 1)
 		testkit.Eventually(t, programtest.Timeout, "the credit logged", func() bool {
 			logs := s.Logs()
 			return strings.Contains(logs, `"msg":"points credited"`) && strings.Contains(logs, `"order_no":"RM-RUN"`)

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/services/platform/envconf"
 	"github.com/rocketmart/rocketmart/services/platform/mqtest"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
 
 // Timeout bounds how long a service may take to become ready and to stop.
@@ -163,6 +165,18 @@ func (s *Service) Do(t testing.TB, method, path, body string, headers ...string)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// WaitProcessed waits until /metrics counts n processed deliveries of topic
+// to group. The consumer adapter counts a delivery after its handler has
+// returned, so a test that saw the handler's effect polls for the count.
+func (s *Service) WaitProcessed(t testing.TB, group, topic string, n int) {
+	t.Helper()
+	want := fmt.Sprintf(`rocketmart_consumer_deliveries_total{group=%q,outcome="processed",topic=%q} %d`, group, topic, n)
+	testkit.Eventually(t, Timeout, "/metrics to count the delivery: "+want, func() bool {
+		status, body := s.Do(t, http.MethodGet, "/metrics", "")
+		return status == http.StatusOK && strings.Contains(body, want)
+	})
 }
 
 // Logs returns the JSON log lines written so far.
