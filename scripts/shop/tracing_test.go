@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
+	"github.com/rocketmart/rocketmart/services/platform/tracing/tracingtest"
 )
 
 // TestOnePayOneTrace proves tracing across services (issue 15, item 4): the
@@ -27,7 +28,7 @@ func TestOnePayOneTrace(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole shop; skipped with -short")
 	}
-	recv := newOTLPReceiver(t)
+	recv := tracingtest.NewReceiver(t)
 	shop, _ := startShop(t, "sqlite", "ORDER_PAYMENT_TIMEOUT", "5m",
 		"OTEL_EXPORTER_OTLP_ENDPOINT", recv.URL, "OTEL_BSP_SCHEDULE_DELAY", "100")
 	alice := newShopper(t, shop)
@@ -70,6 +71,9 @@ type payTrace struct {
 	spans []span
 	byID  map[string]span
 }
+
+// span is one exported span, as the receiver decoded it.
+type span = tracingtest.Span
 
 // findPayTrace finds the order service's server span of the pay of orderNo
 // and returns every span of its trace.

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,10 +16,9 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
-	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/rocketmart/rocketmart/services/platform/tracing"
+	"github.com/rocketmart/rocketmart/services/platform/tracing/tracingtest"
 )
 
 // resetGlobals puts OpenTelemetry's globals back to off when the test ends.
@@ -30,40 +27,6 @@ func resetGlobals(t *testing.T) {
 		otel.SetTracerProvider(noop.NewTracerProvider())
 		otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator())
 	})
-}
-
-// receiver is an OTLP/HTTP endpoint that keeps the names of the spans it
-// gets, by service.name.
-type receiver struct {
-	mu    sync.Mutex
-	spans map[string][]string
-}
-
-func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	raw, _ := io.ReadAll(req.Body)
-	var export coltrace.ExportTraceServiceRequest
-	if req.URL.Path != "/v1/traces" || proto.Unmarshal(raw, &export) != nil {
-		http.Error(w, "want an OTLP protobuf export on /v1/traces", http.StatusBadRequest)
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, rs := range export.GetResourceSpans() {
-		service := ""
-		for _, kv := range rs.GetResource().GetAttributes() {
-			if kv.GetKey() == "service.name" {
-				service = kv.GetValue().GetStringValue()
-			}
-		}
-		for _, ss := range rs.GetScopeSpans() {
-			for _, s := range ss.GetSpans() {
-				r.spans[service] = append(r.spans[service], s.GetName())
-			}
-		}
-	}
-	out, _ := proto.Marshal(&coltrace.ExportTraceServiceResponse{})
-	w.Header().Set("Content-Type", "application/x-protobuf")
-	w.Write(out)
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
@@ -75,11 +38,8 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // (a root client span) starts no trace.
 func TestStartExportsOverOTLP(t *testing.T) {
 	resetGlobals(t)
-	recv := &receiver{spans: map[string][]string{}}
-	srv := httptest.NewServer(recv)
-	defer srv.Close()
-
-	tr, err := tracing.Start(context.Background(), "shop", srv.URL+"/", nil)
+	recv := tracingtest.NewReceiver(t)
+	tr, err := tracing.Start(context.Background(), "shop", recv.URL+"/", nil)
 	if err != nil || !tr.Enabled() {
 		t.Fatalf("Start = %v, %v; want tracing on", tr, err)
 	}
@@ -115,10 +75,14 @@ func TestStartExportsOverOTLP(t *testing.T) {
 	if _, err := call.RoundTrip(out); err != nil || sent.Get("traceparent") != "" {
 		t.Errorf("after Shutdown a call still sent traceparent %q", sent.Get("traceparent"))
 	}
-	recv.mu.Lock()
-	defer recv.mu.Unlock()
-	if got, want := strings.Join(recv.spans["shop"], ","), "SELECT inside the request,GET /things,GET payment/api/v1/charges/x"; got != want {
-		t.Errorf("received %v, want spans %q of service shop", recv.spans, want)
+	var names []string
+	for _, s := range recv.Spans() {
+		if s.Service == "shop" {
+			names = append(names, s.Name)
+		}
+	}
+	if got, want := strings.Join(names, ","), "SELECT inside the request,GET /things,GET payment/api/v1/charges/x"; got != want {
+		t.Errorf("received %v, want spans %q of service shop", recv.Spans(), want)
 	}
 }
 

@@ -1,4 +1,7 @@
-package main_test
+// Package tracingtest receives what programs export over OTLP/HTTP, for
+// tests that check the spans a request produced. Only _test.go files import
+// it.
+package tracingtest
 
 import (
 	"compress/gzip"
@@ -15,8 +18,8 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// span is one span as a program exported it over OTLP.
-type span struct {
+// Span is one span as a program exported it over OTLP.
+type Span struct {
 	Service  string // the resource's service.name
 	Scope    string // the instrumentation scope (otelgin, otelhttp, gorm, platform/mq)
 	TraceID  string
@@ -27,30 +30,33 @@ type span struct {
 	Attrs    map[string]string
 }
 
-func (s span) String() string {
+func (s Span) String() string {
 	return fmt.Sprintf("%s %s %q (%s, span %s, parent %s)", s.Service, s.Kind, s.Name, s.Scope, s.SpanID, s.ParentID)
 }
 
-// otlpReceiver is the tracing tests' in-memory exporter across processes:
-// an OTLP/HTTP endpoint (POST /v1/traces, protobuf) that every program of
-// the shop exports to (OTEL_EXPORTER_OTLP_ENDPOINT), keeping what it got.
-type otlpReceiver struct {
+// Receiver is the tracing tests' in-memory exporter, in the test's process
+// or across processes: an OTLP/HTTP endpoint (POST /v1/traces, protobuf,
+// gzip or not) that programs export to (OTEL_EXPORTER_OTLP_ENDPOINT = URL),
+// keeping every span it got.
+type Receiver struct {
 	URL string
 
 	mu    sync.Mutex
-	spans []span
+	spans []Span
 }
 
-func newOTLPReceiver(t *testing.T) *otlpReceiver {
+// NewReceiver starts a Receiver on a port the OS picked, closed when the
+// test ends.
+func NewReceiver(t testing.TB) *Receiver {
 	t.Helper()
-	r := &otlpReceiver{}
+	r := &Receiver{}
 	srv := httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(srv.Close)
 	r.URL = srv.URL
 	return r
 }
 
-func (r *otlpReceiver) serve(w http.ResponseWriter, req *http.Request) {
+func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodPost || req.URL.Path != "/v1/traces" {
 		http.Error(w, "POST /v1/traces only", http.StatusNotFound)
 		return
@@ -73,7 +79,7 @@ func (r *otlpReceiver) serve(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	var got []span
+	var got []Span
 	for _, rs := range export.GetResourceSpans() {
 		service := ""
 		for _, kv := range rs.GetResource().GetAttributes() {
@@ -87,7 +93,7 @@ func (r *otlpReceiver) serve(w http.ResponseWriter, req *http.Request) {
 				for _, kv := range s.GetAttributes() {
 					attrs[kv.GetKey()] = fmt.Sprint(anyValue(kv.GetValue()))
 				}
-				got = append(got, span{
+				got = append(got, Span{
 					Service: service, Scope: ss.GetScope().GetName(), Name: s.GetName(), Attrs: attrs,
 					TraceID: hex.EncodeToString(s.GetTraceId()), SpanID: hex.EncodeToString(s.GetSpanId()),
 					ParentID: hex.EncodeToString(s.GetParentSpanId()), Kind: kindName(s.GetKind().String()),
@@ -103,11 +109,11 @@ func (r *otlpReceiver) serve(w http.ResponseWriter, req *http.Request) {
 	_, _ = w.Write(out)
 }
 
-// Spans returns a copy of every span received so far.
-func (r *otlpReceiver) Spans() []span {
+// Spans returns a copy of every span received so far, in arrival order.
+func (r *Receiver) Spans() []Span {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]span(nil), r.spans...)
+	return append([]Span(nil), r.spans...)
 }
 
 // kindName turns SPAN_KIND_SERVER into server.
