@@ -22,6 +22,7 @@ func TestLabsOnSQLite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole shop; skipped with -short")
 	}
+	t.Parallel() // mostly waiting for the broker's timers: overlaps the other whole-shop waits
 	shop, _ := startShopWith(t, "sqlite", labs.Tune)
 	runLabs(t, shop, labs.Names())
 
@@ -46,6 +47,7 @@ func TestLabsOnMySQL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole shop; skipped with -short")
 	}
+	t.Parallel() // mostly waiting for the broker's timers: overlaps the other whole-shop waits
 	shop, _ := startShopWith(t, "mysql", func(o *launcher.Options) {
 		labs.Tune(o)
 		o.OrderInstances = 2

@@ -48,6 +48,7 @@ func TestTimelineFlows(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole shop on two databases; skipped with -short")
 	}
+	t.Parallel() // mostly waiting for the broker's timers: overlaps the other whole-shop waits
 	for _, flavour := range []string{"sqlite", "mysql"} {
 		t.Run(flavour, func(t *testing.T) {
 			began := time.Now()
