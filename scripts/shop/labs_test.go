@@ -71,7 +71,7 @@ func runLabs(t *testing.T, shop *launcher.Shop, names []string) {
 		}
 		var narration strings.Builder
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		rep := labs.Grade(ctx, target, l, &narration)
+		rep := labs.Grade(ctx, target, l, launcher.English, &narration)
 		cancel()
 		rep.WriteText(&narration)
 		failed := strings.Join(rep.Failed(), "\n")
