@@ -244,7 +244,7 @@ var catalogue = []Lab{
 		},
 		Look: []Text{
 			{"logistics.log: \"message failed; the broker will redeliver it\"", "logistics.log 中的 \"message failed; the broker will redeliver it\""},
-			{"minirmq's /api/v1/dead-letters", "minirmq 的 /api/v1/dead-letters"},
+			{"minirmq's /api/v1/dead-letters", "minirmq 的 /api/v1/dead-letters（死信列表）"},
 		},
 		run: failingConsumer,
 	},

@@ -10,8 +10,9 @@ import (
 // written side by side so that a change to one is made to the other.
 // Narration, checks and their details are fmt formats; both languages take
 // the same arguments (Chinese may reorder them with %[n]s). The Chinese
-// follows RocketMQ's own documentation's terms (GLOSSARY.md next to this
-// file); labs_internal_test.go fails on an empty or untranslated text.
+// uses the terms of RocketMQ's own Chinese documentation, as the
+// storefront does (web/static/js/i18n/GLOSSARY.md); text_test.go fails on
+// an empty or untranslated text, differing arguments or another term.
 type Text struct {
 	En string `json:"en"`
 	Zh string `json:"zh-CN"`

@@ -70,6 +70,8 @@ func TestTextCheckCatchesMistakes(t *testing.T) {
 		{"in a map", `var a = map[string]Text{"x": {"rolled back", ""}}`, "empty"},
 		{"not a literal", `var a = Text{msg, "订单"}`, "literal"},
 		{"words as is", `var a = asIs("got %d")`, "words"},
+		{"another term", `var a = Text{"the broker checked back", "Broker 检查了事务状态"}`, "回查"},
+		{"another term for the queue", `var a = Text{"it went to the dead-letter queue", "它进入了死信主题"}`, "死信队列"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, problems := checkSourceTexts(t, "planted.go", []byte("package labs\n"+c.src+"\n"))
@@ -209,7 +211,34 @@ func textProblems(en, zh string) []string {
 	if a, b := formatArgs(en), formatArgs(zh); !slices.Equal(a, b) {
 		out = append(out, fmt.Sprintf("the languages take different arguments: %v and %v", a, b))
 	}
+	for _, g := range glossary {
+		if g.en.MatchString(en) && !strings.Contains(zh, g.zh) {
+			out = append(out, fmt.Sprintf("%q is %s in RocketMQ's Chinese documentation (the glossary)", g.en.FindString(en), g.zh))
+		}
+	}
 	return out
+}
+
+// glossary is the terms the Chinese must use where the English has them,
+// as RocketMQ's own Chinese documentation does (the storefront's
+// web/static/js/i18n/GLOSSARY.md lists the same). Lower-case only: COMMIT
+// and ROLLBACK are the protocol's words, the same in both languages.
+var glossary = []struct {
+	en *regexp.Regexp
+	zh string
+}{
+	{regexp.MustCompile(`half message`), "半消息"},
+	{regexp.MustCompile(`check-backs?|checks? back|checked back`), "回查"},
+	{regexp.MustCompile(`local (transaction|commit)`), "本地事务"},
+	{regexp.MustCompile(`idempoten`), "幂等"},
+	{regexp.MustCompile(`dead[- ]letter`), "死信"},
+	{regexp.MustCompile(`dead-letter queue`), "死信队列"},
+	{regexp.MustCompile(`consumer group|group's`), "消费者组"},
+	{regexp.MustCompile(`producer group`), "生产者组"},
+	{regexp.MustCompile(`\bcommit(s|ted)?\b`), "提交"},
+	{regexp.MustCompile(`\brolls?\b.*\bback\b|rolled[- ]back|rollback`), "回滚"},
+	{regexp.MustCompile(`\bretr(y|ies|ied)\b`), "重试"},
+	{regexp.MustCompile(`message trace`), "消息轨迹"},
 }
 
 var (
