@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -291,6 +292,26 @@ func TestRunSpeaksItsLanguage(t *testing.T) {
 		list := ForControl(nil, nil).List(c.lang)
 		if len(list) != len(catalogue) || list[0].Title != catalogue[0].Title.In(c.lang) || list[0].Summary == "" {
 			t.Errorf("%s: List()[0] = %+v", c.lang, list[0])
+		}
+	}
+}
+
+// Both trainer guides, English and Chinese, have a row for every lab and
+// link to each other.
+func TestGuidesListEveryLab(t *testing.T) {
+	for guide, twin := range map[string]string{"README.md": "README.zh-CN.md", "README.zh-CN.md": "README.md"} {
+		b, err := os.ReadFile(guide)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		for _, l := range All() {
+			if !strings.Contains(text, "| `"+l.Name+"` |") {
+				t.Errorf("%s has no row for the lab %s", guide, l.Name)
+			}
+		}
+		if !strings.Contains(text, "]("+twin+")") {
+			t.Errorf("%s does not link to %s", guide, twin)
 		}
 	}
 }
