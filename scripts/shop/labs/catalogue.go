@@ -143,7 +143,7 @@ var catalogue = []Lab{
 			{"(what a crash right after the half message looks like to the broker), and the check-back answers COMMIT without looking.",
 				"（在 Broker 看来，这与发出半消息后立刻崩溃一样），而事务回查不做任何检查就回答 COMMIT。"},
 			{"ORDER_PAID reaches every consumer for an order nobody paid: a shipment, points and sold stock for free.",
-				"一个没人付款的订单，其 ORDER_PAID 却到达了每个消费者：白送运单、积分和已售库存。"},
+				"一个没人付款的订单，其 ORDER_PAID 却到达了每个消费者：白送发货单、积分和已售库存。"},
 			{"The audit catches the phantom event; the correct check-back reads the transaction log and the charge.",
 				"审计会抓到这条幽灵事件；正确的事务回查会读取事务日志和扣款记录。"},
 		},
@@ -185,7 +185,7 @@ var catalogue = []Lab{
 			{"the check-back answers ROLLBACK whenever it is asked.",
 				"事务回查无论何时被问都回答 ROLLBACK。"},
 			{"The order is PAID and charged, but ORDER_PAID is never delivered: no shipment, no points, the stock stays reserved.",
-				"订单已 PAID、已扣款，但 ORDER_PAID 永远不会投递：没有运单，没有积分，库存一直处于预留状态。"},
+				"订单已 PAID、已扣款，但 ORDER_PAID 永远不会投递：没有发货单，没有积分，库存一直处于预留状态。"},
 			{"The audit catches the lost event.", "审计会抓到这条丢失的事件。"},
 		},
 		run: crashAfterCommit(true),
@@ -232,7 +232,7 @@ var catalogue = []Lab{
 		Name: "failing-consumer",
 		Title: Text{
 			"A failing consumer: retries, the dead-letter queue, the fix, the replay",
-			"消费失败：重试、死信队列、修复、重放",
+			"消费失败：重试、死信队列、修复、重新投递",
 		},
 		Learn: []Text{
 			{"A consumer that fails asks the broker to redeliver later, with growing back-off.",
@@ -240,7 +240,7 @@ var catalogue = []Lab{
 			{"After the maximum number of attempts the message goes to the group's dead-letter queue; nothing is lost.",
 				"达到最大重试次数后，消息进入该消费者组的死信队列；什么都没丢。"},
 			{"Once the bug is fixed, replaying the dead letter applies the effect — once.",
-				"修好缺陷后，重放这条死信就会产生效果——只产生一次。"},
+				"修好缺陷后，重新投递这条死信就会产生效果——只产生一次。"},
 		},
 		Look: []Text{
 			{"logistics.log: \"message failed; the broker will redeliver it\"", "logistics.log 中的 \"message failed; the broker will redeliver it\""},

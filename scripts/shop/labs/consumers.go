@@ -103,7 +103,7 @@ func failingConsumer(ctx context.Context, r *Run) error {
 	}
 	r.Check(Text{"the consumer was retried before the dead letter", "进入死信之前，消费者被重试过"},
 		failed >= 2, Text{"%d failed deliveries", "%d 次投递失败"}, failed)
-	r.Say(Text{"the bug is fixed (fault cleared); replaying the dead letter", "缺陷已修复（故障已清除）；重放这条死信"})
+	r.Say(Text{"the bug is fixed (fault cleared); replaying the dead letter", "缺陷已修复（故障已清除）；重新投递这条死信"})
 	if err := r.Shop.ClearFaults(ctx); err != nil {
 		return err
 	}
@@ -114,6 +114,6 @@ func failingConsumer(ctx context.Context, r *Run) error {
 		return len(r.Shop.LogLines(contracts.ServiceLogistics, "message processed", no)) > 0 ||
 			shipped(ctx, r.Shop, no)
 	})
-	r.Check(Text{"the replayed message created the shipment", "重放的消息创建了运单"}, processed, asIs(""))
+	r.Check(Text{"the replayed message created the shipment", "重新投递的消息创建了发货单"}, processed, asIs(""))
 	return nil
 }

@@ -212,9 +212,10 @@ func textProblems(en, zh string) []string {
 	if a, b := formatArgs(en), formatArgs(zh); !slices.Equal(a, b) {
 		out = append(out, fmt.Sprintf("the languages take different arguments: %v and %v", a, b))
 	}
+	prose := quoted.ReplaceAllString(en, "") // log lines are quoted as they are
 	for _, g := range glossary {
-		if g.en.MatchString(en) && !strings.Contains(zh, g.zh) {
-			out = append(out, fmt.Sprintf("%q is %s in RocketMQ's Chinese documentation (the glossary)", g.en.FindString(en), g.zh))
+		if g.en.MatchString(prose) && !strings.Contains(zh, g.zh) {
+			out = append(out, fmt.Sprintf("%q is %s in RocketMQ's Chinese documentation (the glossary)", g.en.FindString(prose), g.zh))
 		}
 	}
 	return out
@@ -240,11 +241,16 @@ var glossary = []struct {
 	{regexp.MustCompile(`\brolls?\b.*\bback\b|rolled[- ]back|rollback`), "回滚"},
 	{regexp.MustCompile(`\bretr(y|ies|ied)\b`), "重试"},
 	{regexp.MustCompile(`message trace`), "消息轨迹"},
+	{regexp.MustCompile(`\breplay`), "重新投递"},
+	{regexp.MustCompile(`deliver`), "投递"},
+	{regexp.MustCompile(`invariant`), "不变量"},
+	{regexp.MustCompile(`naive twin`), "朴素版本"},
 }
 
 var (
-	verb = regexp.MustCompile(`%(?:\[(\d+)\])?[-+# 0]*\d*(?:\.\d+)?([a-zA-Z%])`)
-	word = regexp.MustCompile(`[a-z]{2,}`)
+	verb   = regexp.MustCompile(`%(?:\[(\d+)\])?[-+# 0]*\d*(?:\.\d+)?([a-zA-Z%])`)
+	word   = regexp.MustCompile(`[a-z]{2,}`)
+	quoted = regexp.MustCompile(`"[^"]*"`)
 )
 
 // hasWords reports whether s has English words (lower-case ones: codes
