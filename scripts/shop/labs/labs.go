@@ -104,7 +104,7 @@ func (r Report) WriteText(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%s %s", mark, c.What)
 		if c.Detail != "" {
-			fmt.Fprintf(w, ": %s", c.Detail)
+			fmt.Fprint(w, Text{": %s", "：%s"}.With(c.Detail).In(r.Lang))
 		}
 		fmt.Fprintln(w)
 	}
@@ -195,7 +195,8 @@ func Grade(ctx context.Context, shop *Shop, lab Lab, lang launcher.Lang, out io.
 		fmt.Fprintf(out, "  %s\n", l)
 	}
 	if len(lab.Look) > 0 {
-		fmt.Fprintln(out, Text{"  Look at: %s", "  请看：%s"}.With(strings.Join(texts(lab.Look, lang), "; ")).In(lang))
+		looks := strings.Join(texts(lab.Look, lang), Text{"; ", "；"}.In(lang))
+		fmt.Fprintln(out, Text{"  Look at: %s", "  请看：%s"}.With(looks).In(lang))
 	}
 	r := &Run{Shop: shop, lang: lang, out: out}
 	defer func() {

@@ -321,3 +321,25 @@ func TestGuidesListEveryLab(t *testing.T) {
 		}
 	}
 }
+
+// A report prints in its own language, verdict and notes included.
+func TestReportWritesItsLanguage(t *testing.T) {
+	rep := Report{Lab: "x", Title: "朴素版本：没有幂等认领的消费者", Naive: true, Preexisting: 1,
+		Checks: []Check{{What: "余额与流水一致", Detail: "余额 28，流水 14"}}}
+	for _, c := range []struct {
+		lang launcher.Lang
+		want []string
+	}{
+		{launcher.English, []string{"FAIL — ", "  FAIL 余额与流水一致: 余额 28", "note: the audit found 1 violation", "This is a naive twin"}},
+		{launcher.Chinese, []string{"失败（FAIL） — ", "  FAIL 余额与流水一致：余额 28", "注意：审计发现 1 处违规", "这是朴素版本"}},
+	} {
+		rep.Lang = c.lang
+		var out strings.Builder
+		rep.WriteText(&out)
+		for _, w := range c.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s: the report does not say %q:\n%s", c.lang, w, out.String())
+			}
+		}
+	}
+}
