@@ -76,8 +76,9 @@ bench: ## benchmark: the shop on spare ports, closed loop at 1/4/16/64 clients, 
 
 # make lab                 list the labs
 # make lab L=happy-path    run one (L=all: every lab; several: L="a b")
+# make lab LAB_LANG=zh-CN  in Simplified Chinese (default: from LANG, e.g. zh_CN.UTF-8; LAB_LANG=en for English)
 lab: ## workshop labs: list them, or run L=<name> on a fresh lab shop, graded by the audit (scripts/shop/labs/README.md)
-	$(GO) run ./scripts/shop/lab -bin $(BIN) $(L)
+	$(GO) run ./scripts/shop/lab -bin $(BIN) $(if $(LAB_LANG),-lang $(LAB_LANG)) $(L)
 
 minirmq: build ## run minirmq with a data directory and fast transaction checks
 	$(BIN)/minirmq -data $(DATA)/minirmq -tx-check-after 2s -tx-check-interval 5s

@@ -26,19 +26,41 @@ func TestLabsOnSQLite(t *testing.T) {
 	shop, _ := startShopWith(t, "sqlite", labs.Tune)
 	runLabs(t, shop, labs.Names())
 
-	// The trainer page grades a lab through the launcher's control API.
+	// The trainer page lists and grades a lab through the launcher's control
+	// API, in the language of the storefront's switch.
 	shop.SetLabs(labs.ForControl(labs.FromLauncher(shop), io.Discard))
-	req, _ := http.NewRequest(http.MethodPost, shop.ControlURL+"/api/v1/labs/happy-path/grade", nil)
+	for _, c := range []struct{ query, title, reason string }{
+		{"", "The happy path", "ok: the half message was committed by the producer"},
+		{"?lang=zh-CN", "正常路径", "通过：半消息由生产者提交"},
+	} {
+		var list struct{ Labs []launcher.LabInfo }
+		if status := control(t, shop, http.MethodGet, "/api/v1/labs"+c.query, &list); status != http.StatusOK ||
+			len(list.Labs) == 0 || !strings.HasPrefix(list.Labs[0].Title, c.title) {
+			t.Errorf("listing the labs%s: %d %+v, want the first titled %q", c.query, status, list, c.title)
+		}
+		var rep launcher.LabReport
+		if status := control(t, shop, http.MethodPost, "/api/v1/labs/happy-path/grade"+c.query, &rep); status != http.StatusOK ||
+			!rep.Passed || len(rep.Reasons) < 3 || !strings.Contains(strings.Join(rep.Reasons, "\n"), c.reason) {
+			t.Errorf("grading happy-path through the control API%s: %d %+v, want a reason %q", c.query, status, rep, c.reason)
+		}
+	}
+}
+
+// control calls the launcher's control API with the admin token and
+// decodes the answer into v.
+func control(t *testing.T, shop *launcher.Shop, method, path string, v any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, shop.ControlURL+path, nil)
 	req.Header.Set("X-Admin-Token", shop.AdminToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var rep launcher.LabReport
-	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil || resp.StatusCode != http.StatusOK || !rep.Passed || len(rep.Reasons) < 3 {
-		t.Errorf("grading happy-path through the control API: %d %+v (%v)", resp.StatusCode, rep, err)
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Errorf("%s %s: %v", method, path, err)
 	}
+	return resp.StatusCode
 }
 
 // The message-path labs on MariaDB, with two order instances in the one
@@ -73,7 +95,7 @@ func runLabs(t *testing.T, shop *launcher.Shop, names []string) {
 		}
 		var narration strings.Builder
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		rep := labs.Grade(ctx, target, l, &narration)
+		rep := labs.Grade(ctx, target, l, launcher.English, &narration)
 		cancel()
 		rep.WriteText(&narration)
 		failed := strings.Join(rep.Failed(), "\n")

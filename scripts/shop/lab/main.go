@@ -13,6 +13,11 @@
 // status is 0 when every lab showed what it exists to show (correct labs
 // passed, naive twins failed), 1 otherwise. The services use SQLite under
 // -data (wiped first) unless <SVC>_DB names MySQL, as with `make run`.
+//
+// The labs speak English or Simplified Chinese: -lang en|zh-CN, or else
+// the locale (LC_ALL, LC_MESSAGES, LANG: zh_CN.UTF-8 → Chinese).
+//
+//	go run ./scripts/shop/lab -lang zh-CN happy-path
 package main
 
 import (
@@ -41,9 +46,6 @@ func main() {
 	}
 }
 
-// errNotAsExpected: some lab did not show what it exists to show.
-var errNotAsExpected = errors.New("a lab did not end as expected (see above)")
-
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	fs := flag.NewFlagSet("lab", flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -51,12 +53,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	bin := fs.String("bin", "bin", "where the programs are built")
 	noBuild := fs.Bool("no-build", false, "use the programs already in -bin")
 	orders := fs.Int("order-instances", 1, "order services in the producer group: 1, or 2 (needs ORDER_DB=mysql://…)")
+	langFlag := fs.String("lang", "", "the labs' language: en or zh-CN (default: from LC_ALL, LC_MESSAGES or LANG)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	lang := localeLang(getenv)
+	if *langFlag != "" {
+		l, err := launcher.ParseLang(*langFlag)
+		if err != nil {
+			return err
+		}
+		lang = l
+	}
 	names := fs.Args()
 	if len(names) == 0 {
-		list(out)
+		list(out, lang)
 		return nil
 	}
 	if len(names) == 1 && names[0] == "all" {
@@ -66,7 +77,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	for _, n := range names {
 		l, ok := labs.Find(n)
 		if !ok {
-			return fmt.Errorf("no lab %q; the labs are: %s", n, strings.Join(labs.Names(), ", "))
+			return errors.New(labs.Text{En: "no lab %q; the labs are: %s", Zh: "没有名为 %q 的实验；实验有：%s"}.
+				With(n, strings.Join(labs.Names(), ", ")).In(lang))
 		}
 		chosen = append(chosen, l)
 	}
@@ -84,18 +96,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	const token = "rocketmart-admin"
 	opts := launcher.Options{BinDir: binDir, DataDir: *data, FreePorts: true, DB: dbs, Progress: out, OrderInstances: *orders, AdminToken: token}
 	labs.Tune(&opts)
-	fmt.Fprintln(out, "starting a lab shop on spare ports (check-backs after 2 s, 2 redeliveries, 12 s payment timeout)…")
+	say(out, lang, labs.Text{
+		En: "starting a lab shop on spare ports (check-backs after 2 s, 2 redeliveries, 12 s payment timeout)…",
+		Zh: "正在空闲端口上启动实验商城（2 秒后事务回查，重新投递 2 次，支付超时 12 秒）……",
+	})
 	shop, err := launcher.Start(ctx, opts)
 	if err != nil {
 		return err
 	}
 	defer shop.Stop()
-	fmt.Fprintf(out, "storefront %s   broker admin %s   logs %s\n", shop.URL["web"], shop.BrokerAdmin, shop.LogDir)
+	say(out, lang, labs.Text{En: "storefront %s   broker admin %s   logs %s", Zh: "商城 %s   Broker 管理 %s   日志 %s"}, shop.URL["web"], shop.BrokerAdmin, shop.LogDir)
 
 	target := labs.FromLauncher(shop)
 	asExpected := true
 	for _, l := range chosen {
-		rep := labs.Grade(ctx, target, l, out)
+		rep := labs.Grade(ctx, target, l, lang, out)
 		rep.WriteText(out)
 		asExpected = asExpected && rep.AsExpected()
 		if ctx.Err() != nil {
@@ -103,23 +118,55 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		}
 	}
 	if !asExpected {
-		return errNotAsExpected
+		return errors.New(labs.Text{En: "a lab did not end as expected (see above)", Zh: "有实验的结果不符合预期（见上文）"}.In(lang))
 	}
-	fmt.Fprintf(out, "\nevery lab showed what it exists to show (%s)\n", time.Now().Format(time.TimeOnly))
+	say(out, lang, labs.Text{En: "\nevery lab showed what it exists to show (%s)", Zh: "\n每个实验都展示了它要展示的内容（%s）"}, time.Now().Format(time.TimeOnly))
 	return nil
 }
 
-func list(out io.Writer) {
-	fmt.Fprintln(out, "RocketMart's workshop labs — run one with: make lab L=<name>   (all of them: make lab L=all)")
+// say prints one line of t in lang, formatted with args.
+func say(out io.Writer, lang launcher.Lang, t labs.Text, args ...any) {
+	fmt.Fprintln(out, t.With(args...).In(lang))
+}
+
+func list(out io.Writer, lang launcher.Lang) {
+	say(out, lang, labs.Text{
+		En: "RocketMart's workshop labs — run one with: make lab L=<name>   (all of them: make lab L=all)",
+		Zh: "RocketMart 工作坊实验——运行一个：make lab L=<名称>   （全部运行：make lab L=all）",
+	})
 	for _, l := range labs.All() {
 		kind := ""
 		if l.Naive {
-			kind = "  [naive twin: expected to FAIL]"
+			kind = labs.Text{En: "  [naive twin: expected to FAIL]", Zh: "  [朴素版本：预期 FAIL]"}.In(lang)
 		}
-		fmt.Fprintf(out, "\n  %-26s %s%s\n", l.Name, l.Title, kind)
+		fmt.Fprintf(out, "\n  %-26s %s%s\n", l.Name, l.Title.In(lang), kind)
 		for _, line := range l.Learn {
-			fmt.Fprintf(out, "  %-26s   %s\n", "", line)
+			fmt.Fprintf(out, "  %-26s   %s\n", "", line.In(lang))
 		}
 	}
-	fmt.Fprintln(out, "\nThe trainer guide (scripts/shop/labs/README.md) has the agendas, what to look at and questions for the room.")
+	say(out, lang, labs.Text{
+		En: "\nThe trainer guide (scripts/shop/labs/README.md) has the agendas, what to look at and questions for the room.",
+		Zh: "\n讲师指南（scripts/shop/labs/README.zh-CN.md）里有日程安排、要看的地方和向学员提的问题。",
+	})
+}
+
+// localeLang is the language the locale asks for: the first of LC_ALL,
+// LC_MESSAGES and LANG that is set (POSIX's order) decides, and only a
+// Simplified Chinese locale (zh_CN, zh_SG, zh_Hans…, or plain zh) gives
+// Chinese; everything else, C and POSIX included, gives English.
+func localeLang(getenv func(string) string) launcher.Lang {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		loc := getenv(v)
+		if loc == "" {
+			continue
+		}
+		loc, _, _ = strings.Cut(loc, ".") // zh_CN.UTF-8
+		loc, _, _ = strings.Cut(loc, "@")
+		switch strings.ReplaceAll(loc, "-", "_") {
+		case "zh", "zh_CN", "zh_SG", "zh_Hans", "zh_Hans_CN", "zh_Hans_SG":
+			return launcher.Chinese
+		}
+		return launcher.English
+	}
+	return launcher.English
 }

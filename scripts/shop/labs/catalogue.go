@@ -1,13 +1,6 @@
 package labs
 
 import (
-	"context"
-	"fmt"
-	"net/http"
-	"strings"
-	"sync"
-	"time"
-
 	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
@@ -27,50 +20,87 @@ const (
 	halfRolledBack = "rolled_back"
 )
 
+// catalogue is every lab in workshop order, with what it says in English
+// and Chinese; the steps of each are in pay.go, crash.go, consumers.go and
+// races.go.
 var catalogue = []Lab{
 	{
-		Name:  "happy-path",
-		Title: "The happy path: half message, local transaction, commit, four consumers",
-		Learn: []string{
-			"Paying sends ORDER_PAID as a half message: the broker stores it, consumers cannot see it yet.",
-			"The local transaction charges the buyer and, in one database transaction, marks the order PAID and logs the transaction id.",
-			"Then the order service commits the half message, and inventory, logistics, points and cart each apply it once.",
+		Name: "happy-path",
+		Title: Text{
+			"The happy path: half message, local transaction, commit, four consumers",
+			"正常路径：半消息、本地事务、提交、四个消费者",
 		},
-		Look: []string{"the order page's progress", "minirmq's /api/v1/transactions (the half message, committed, no check-back)"},
-		run:  happyPath,
+		Learn: []Text{
+			{"Paying sends ORDER_PAID as a half message: the broker stores it, consumers cannot see it yet.",
+				"支付时，ORDER_PAID 以半消息发送：Broker 存下它，消费者暂时还看不到。"},
+			{"The local transaction charges the buyer and, in one database transaction, marks the order PAID and logs the transaction id.",
+				"本地事务向买家扣款，并在同一个数据库事务里把订单标为 PAID、记下事务 ID。"},
+			{"Then the order service commits the half message, and inventory, logistics, points and cart each apply it once.",
+				"随后订单服务提交半消息，库存、物流、积分和购物车各自只处理一次。"},
+		},
+		Look: []Text{
+			{"the order page's progress", "订单页面上的进度"},
+			{"minirmq's /api/v1/transactions (the half message, committed, no check-back)",
+				"minirmq 的 /api/v1/transactions（半消息已提交，没有事务回查）"},
+		},
+		run: happyPath,
 	},
 	{
-		Name:  "pay-local-fails",
-		Title: "The local transaction fails: the half message is rolled back and never delivered",
-		Learn: []string{
-			"A half message is stored before the local transaction runs; if that transaction fails, the producer rolls the message back.",
-			"Consumers never see a rolled-back message: nothing is shipped, credited or sold, and nothing was charged.",
+		Name: "pay-local-fails",
+		Title: Text{
+			"The local transaction fails: the half message is rolled back and never delivered",
+			"本地事务失败：半消息被回滚，永远不会投递",
 		},
-		Look: []string{"the pay answer (503 FAULT_INJECTED)", "minirmq's /api/v1/transactions (rolled_back)"},
-		run:  payLocalFails,
+		Learn: []Text{
+			{"A half message is stored before the local transaction runs; if that transaction fails, the producer rolls the message back.",
+				"半消息在本地事务执行之前就已存下；本地事务失败时，生产者把消息回滚。"},
+			{"Consumers never see a rolled-back message: nothing is shipped, credited or sold, and nothing was charged.",
+				"消费者永远看不到被回滚的消息：没有发货、没有积分、没有售出库存，也没有扣款。"},
+		},
+		Look: []Text{
+			{"the pay answer (503 FAULT_INJECTED)", "支付的应答（503 FAULT_INJECTED）"},
+			{"minirmq's /api/v1/transactions (rolled_back)", "minirmq 的 /api/v1/transactions（rolled_back）"},
+		},
+		run: payLocalFails,
 	},
 	{
-		Name:  "payment-answer-lost",
-		Twin:  "payment-answer-lost-naive",
-		Title: "The payment's answer is lost: UNKNOWN, then the broker's check-back settles it",
-		Learn: []string{
-			"The payment service charges the buyer, but its answer never reaches the order service.",
-			"The order service cannot know whether money moved, so it answers UNKNOWN (the customer gets 202).",
-			"The broker checks back; the check asks the payment service, finds the charge, marks the order PAID and commits.",
+		Name: "payment-answer-lost",
+		Twin: "payment-answer-lost-naive",
+		Title: Text{
+			"The payment's answer is lost: UNKNOWN, then the broker's check-back settles it",
+			"支付的应答丢失：先是 UNKNOWN，再由 Broker 的事务回查来定夺",
 		},
-		Look: []string{"order.log: \"charge outcome unknown\" then \"check: charge found, order paid\"", "minirmq's /api/v1/transactions (checkCount ≥ 1)"},
-		run:  paymentAnswerLost(false),
+		Learn: []Text{
+			{"The payment service charges the buyer, but its answer never reaches the order service.",
+				"支付服务已向买家扣款，但它的应答没有到达订单服务。"},
+			{"The order service cannot know whether money moved, so it answers UNKNOWN (the customer gets 202).",
+				"订单服务无法知道钱是否已经扣走，于是回答 UNKNOWN（顾客收到 202）。"},
+			{"The broker checks back; the check asks the payment service, finds the charge, marks the order PAID and commits.",
+				"Broker 发起事务回查；回查询问支付服务，找到这笔扣款，把订单标为 PAID 并提交。"},
+		},
+		Look: []Text{
+			{"order.log: \"charge outcome unknown\" then \"check: charge found, order paid\"",
+				"order.log：先是 \"charge outcome unknown\"，然后是 \"check: charge found, order paid\""},
+			{"minirmq's /api/v1/transactions (checkCount ≥ 1)", "minirmq 的 /api/v1/transactions（checkCount ≥ 1）"},
+		},
+		run: paymentAnswerLost(false),
 	},
 	{
 		Name:  "payment-answer-lost-naive",
 		Twin:  "payment-answer-lost",
 		Naive: true,
-		Title: "Naive twin: a check-back that only looks at the order row",
+		Title: Text{
+			"Naive twin: a check-back that only looks at the order row",
+			"朴素版本：只看订单行的事务回查",
+		},
 		Shows: "invariant 1",
-		Learn: []string{
-			"Same fault, but the check-back only asks \"is the order PAID?\" — it is not, because the answer was lost.",
-			"So it rolls the message back while the buyer's money is gone: a charge for an order that is not paid.",
-			"The audit catches the unrefunded charge; the correct check-back asks the payment service too.",
+		Learn: []Text{
+			{"Same fault, but the check-back only asks \"is the order PAID?\" — it is not, because the answer was lost.",
+				"同样的故障，但事务回查只问“订单是 PAID 吗？”——不是，因为应答丢了。"},
+			{"So it rolls the message back while the buyer's money is gone: a charge for an order that is not paid.",
+				"于是它回滚了消息，而买家的钱已经扣走：一笔扣款对应着一个未支付的订单。"},
+			{"The audit catches the unrefunded charge; the correct check-back asks the payment service too.",
+				"审计会抓到这笔未退款的扣款；正确的事务回查还会询问支付服务。"},
 		},
 		run: paymentAnswerLost(true),
 	},
@@ -78,575 +108,202 @@ var catalogue = []Lab{
 		Name:      "crash-after-half",
 		Twin:      "crash-after-half-naive",
 		TwoOrders: true,
-		Title:     "The producer crashes after the half message: the check-back rolls it back",
-		Learn: []string{
-			"The order service dies right after the broker stored the half message, before charging anyone.",
-			"The broker never hears commit or rollback, so it checks back with a live member of the producer group.",
-			"With two order instances the other one answers; it finds no charge and no logged commit, and rolls back.",
+		Title: Text{
+			"The producer crashes after the half message: the check-back rolls it back",
+			"生产者在发出半消息后崩溃：事务回查将其回滚",
 		},
-		Look: []string{"order.log / order-2.log: \"answered transaction check\"", "minirmq's /api/v1/transactions", "the launcher's restart line"},
-		run:  crashAfterHalf(false),
+		Learn: []Text{
+			{"The order service dies right after the broker stored the half message, before charging anyone.",
+				"Broker 刚存下半消息，订单服务就挂了，还没向任何人扣款。"},
+			{"The broker never hears commit or rollback, so it checks back with a live member of the producer group.",
+				"Broker 一直没收到提交或回滚，于是向生产者组里仍在运行的成员发起事务回查。"},
+			{"With two order instances the other one answers; it finds no charge and no logged commit, and rolls back.",
+				"有两个订单实例时由另一个来回答；它找不到扣款，也找不到记录的提交，于是回滚。"},
+		},
+		Look: []Text{
+			{"order.log / order-2.log: \"answered transaction check\"", "order.log / order-2.log 中的 \"answered transaction check\""},
+			{"minirmq's /api/v1/transactions", "minirmq 的 /api/v1/transactions"},
+			{"the launcher's restart line", "启动器打印的重启那一行"},
+		},
+		run: crashAfterHalf(false),
 	},
 	{
 		Name:      "crash-after-half-naive",
 		Twin:      "crash-after-half",
 		Naive:     true,
 		TwoOrders: true,
-		Title:     "Naive twin: a check-back that always commits",
-		Shows:     "invariant 3",
-		Learn: []string{
-			"The producer never tells the broker what happened: here its local transaction fails and its END_TRANSACTION is lost",
-			"(what a crash right after the half message looks like to the broker), and the check-back answers COMMIT without looking.",
-			"ORDER_PAID reaches every consumer for an order nobody paid: a shipment, points and sold stock for free.",
-			"The audit catches the phantom event; the correct check-back reads the transaction log and the charge.",
+		Title: Text{
+			"Naive twin: a check-back that always commits",
+			"朴素版本：总是提交的事务回查",
+		},
+		Shows: "invariant 3",
+		Learn: []Text{
+			{"The producer never tells the broker what happened: here its local transaction fails and its END_TRANSACTION is lost",
+				"生产者始终没有告诉 Broker 发生了什么：这里它的本地事务失败，END_TRANSACTION 也丢了"},
+			{"(what a crash right after the half message looks like to the broker), and the check-back answers COMMIT without looking.",
+				"（在 Broker 看来，这与发出半消息后立刻崩溃一样），而事务回查不做任何检查就回答 COMMIT。"},
+			{"ORDER_PAID reaches every consumer for an order nobody paid: a shipment, points and sold stock for free.",
+				"一个没人付款的订单，其 ORDER_PAID 却到达了每个消费者：白送发货单、积分和已售库存。"},
+			{"The audit catches the phantom event; the correct check-back reads the transaction log and the charge.",
+				"审计会抓到这条幽灵事件；正确的事务回查会读取事务日志和扣款记录。"},
 		},
 		run: crashAfterHalf(true),
 	},
 	{
-		Name:  "crash-after-commit",
-		Twin:  "crash-after-commit-naive",
-		Title: "The producer crashes after its local commit, before END_TRANSACTION",
-		Learn: []string{
-			"The order is charged and PAID in the order database, then the process dies before telling the broker.",
-			"The half message waits; the check-back finds the transaction id in the order service's log and commits.",
-			"Nothing is lost: the downstream effects arrive a few seconds late.",
+		Name: "crash-after-commit",
+		Twin: "crash-after-commit-naive",
+		Title: Text{
+			"The producer crashes after its local commit, before END_TRANSACTION",
+			"生产者在本地事务提交之后、END_TRANSACTION 之前崩溃",
 		},
-		Look: []string{"the launcher's restart line", "minirmq's /api/v1/transactions (committed after a check)"},
-		run:  crashAfterCommit(false),
+		Learn: []Text{
+			{"The order is charged and PAID in the order database, then the process dies before telling the broker.",
+				"订单已扣款，并在订单数据库里变为 PAID，随后进程在通知 Broker 之前挂了。"},
+			{"The half message waits; the check-back finds the transaction id in the order service's log and commits.",
+				"半消息在等待；事务回查在订单服务的事务日志里找到事务 ID，于是提交。"},
+			{"Nothing is lost: the downstream effects arrive a few seconds late.",
+				"什么都没丢：下游的效果晚几秒到达。"},
+		},
+		Look: []Text{
+			{"the launcher's restart line", "启动器打印的重启那一行"},
+			{"minirmq's /api/v1/transactions (committed after a check)", "minirmq 的 /api/v1/transactions（经过一次回查后提交）"},
+		},
+		run: crashAfterCommit(false),
 	},
 	{
 		Name:  "crash-after-commit-naive",
 		Twin:  "crash-after-commit",
 		Naive: true,
-		Title: "Naive twin: a check-back that always rolls back",
+		Title: Text{
+			"Naive twin: a check-back that always rolls back",
+			"朴素版本：总是回滚的事务回查",
+		},
 		Shows: "invariant 2",
-		Learn: []string{
-			"The order is charged and PAID, and its END_TRANSACTION is lost (what a crash after the commit looks like to the broker);",
-			"the check-back answers ROLLBACK whenever it is asked.",
-			"The order is PAID and charged, but ORDER_PAID is never delivered: no shipment, no points, the stock stays reserved.",
-			"The audit catches the lost event.",
+		Learn: []Text{
+			{"The order is charged and PAID, and its END_TRANSACTION is lost (what a crash after the commit looks like to the broker);",
+				"订单已扣款并变为 PAID，而它的 END_TRANSACTION 丢了（在 Broker 看来，这与提交后崩溃一样）；"},
+			{"the check-back answers ROLLBACK whenever it is asked.",
+				"事务回查无论何时被问都回答 ROLLBACK。"},
+			{"The order is PAID and charged, but ORDER_PAID is never delivered: no shipment, no points, the stock stays reserved.",
+				"订单已 PAID、已扣款，但 ORDER_PAID 永远不会投递：没有发货单，没有积分，库存一直处于预留状态。"},
+			{"The audit catches the lost event.", "审计会抓到这条丢失的事件。"},
 		},
 		run: crashAfterCommit(true),
 	},
 	{
-		Name:  "duplicate-delivery",
-		Twin:  "duplicate-delivery-naive",
-		Title: "A duplicate delivery changes nothing: the idempotency claim",
-		Learn: []string{
-			"RocketMQ delivers at least once: after a lost acknowledgement or a rebalance a consumer sees a message again.",
-			"Each consumer claims the event id in the same database transaction as its effect; a second delivery finds the claim.",
-			"Here the broker delivers ORDER_PAID to the points consumer again: it is acknowledged as a duplicate, credited once.",
+		Name: "duplicate-delivery",
+		Twin: "duplicate-delivery-naive",
+		Title: Text{
+			"A duplicate delivery changes nothing: the idempotency claim",
+			"重复投递不改变任何东西：幂等认领",
 		},
-		Look: []string{"points.log: \"duplicate message acknowledged without effect\"", "points' /metrics outcome=\"duplicate\""},
-		run:  duplicateDelivery(false),
+		Learn: []Text{
+			{"RocketMQ delivers at least once: after a lost acknowledgement or a rebalance a consumer sees a message again.",
+				"RocketMQ 至少投递一次：确认丢失或重新负载均衡之后，消费者会再次收到同一条消息。"},
+			{"Each consumer claims the event id in the same database transaction as its effect; a second delivery finds the claim.",
+				"每个消费者在产生效果的同一个数据库事务里认领事件 ID；第二次投递会发现已被认领。"},
+			{"Here the broker delivers ORDER_PAID to the points consumer again: it is acknowledged as a duplicate, credited once.",
+				"这里 Broker 把 ORDER_PAID 再次投递给积分消费者：它被当作重复消息确认，积分只加一次。"},
+		},
+		Look: []Text{
+			{"points.log: \"duplicate message acknowledged without effect\"", "points.log 中的 \"duplicate message acknowledged without effect\""},
+			{"points' /metrics outcome=\"duplicate\"", "积分服务的 /metrics 中 outcome=\"duplicate\""},
+		},
+		run: duplicateDelivery(false),
 	},
 	{
 		Name:  "duplicate-delivery-naive",
 		Twin:  "duplicate-delivery",
 		Naive: true,
-		Title: "Naive twin: a consumer without its idempotency claim",
+		Title: Text{
+			"Naive twin: a consumer without its idempotency claim",
+			"朴素版本：没有幂等认领的消费者",
+		},
 		Shows: "ledger sums to",
-		Learn: []string{
-			"Same duplicate, but the points consumer skips its claim and just adds the points.",
-			"The buyer is credited twice; the audit finds a balance that no longer matches the ledger.",
+		Learn: []Text{
+			{"Same duplicate, but the points consumer skips its claim and just adds the points.",
+				"同样的重复投递，但积分消费者跳过认领，直接加积分。"},
+			{"The buyer is credited twice; the audit finds a balance that no longer matches the ledger.",
+				"买家的积分加了两次；审计发现余额与流水对不上了。"},
 		},
 		run: duplicateDelivery(true),
 	},
 	{
-		Name:  "failing-consumer",
-		Title: "A failing consumer: retries, the dead-letter queue, the fix, the replay",
-		Learn: []string{
-			"A consumer that fails asks the broker to redeliver later, with growing back-off.",
-			"After the maximum number of attempts the message goes to the group's dead-letter queue; nothing is lost.",
-			"Once the bug is fixed, replaying the dead letter applies the effect — once.",
+		Name: "failing-consumer",
+		Title: Text{
+			"A failing consumer: retries, the dead-letter queue, the fix, the replay",
+			"消费失败：重试、死信队列、修复、重新投递",
 		},
-		Look: []string{"logistics.log: \"message failed; the broker will redeliver it\"", "minirmq's /api/v1/dead-letters"},
-		run:  failingConsumer,
+		Learn: []Text{
+			{"A consumer that fails asks the broker to redeliver later, with growing back-off.",
+				"消费失败的消费者请 Broker 稍后重新投递，间隔逐次拉长。"},
+			{"After the maximum number of attempts the message goes to the group's dead-letter queue; nothing is lost.",
+				"达到最大重试次数后，消息进入该消费者组的死信队列；什么都没丢。"},
+			{"Once the bug is fixed, replaying the dead letter applies the effect — once.",
+				"修好缺陷后，重新投递这条死信就会产生效果——只产生一次。"},
+		},
+		Look: []Text{
+			{"logistics.log: \"message failed; the broker will redeliver it\"", "logistics.log 中的 \"message failed; the broker will redeliver it\""},
+			{"minirmq's /api/v1/dead-letters", "minirmq 的 /api/v1/dead-letters（死信列表）"},
+		},
+		run: failingConsumer,
 	},
 	{
-		Name:  "timeout-race",
-		Title: "The payment deadline races a slow payment",
-		Learn: []string{
-			"An order not paid in time is cancelled by a delayed ORDER_TIMEOUT message; here a slow charge is still running when it fires.",
-			"Either the payment wins (the timeout finds the order PAID and does nothing) or the cancellation wins (the charge is refunded).",
-			"Whichever wins, the other side sees the state change and compensates: never a paid-and-cancelled order.",
+		Name: "timeout-race",
+		Title: Text{
+			"The payment deadline races a slow payment",
+			"支付截止时间与一笔缓慢的支付赛跑",
 		},
-		Look: []string{"the order's status history", "payment's charge (refunded, if the cancellation won)"},
-		run:  timeoutRace,
+		Learn: []Text{
+			{"An order not paid in time is cancelled by a delayed ORDER_TIMEOUT message; here a slow charge is still running when it fires.",
+				"未按时支付的订单会被一条延时消息 ORDER_TIMEOUT 取消；这里它触发时，一笔缓慢的扣款还在进行。"},
+			{"Either the payment wins (the timeout finds the order PAID and does nothing) or the cancellation wins (the charge is refunded).",
+				"要么支付赢（超时发现订单已 PAID，什么也不做），要么取消赢（扣款被退回）。"},
+			{"Whichever wins, the other side sees the state change and compensates: never a paid-and-cancelled order.",
+				"无论谁赢，另一方都会看到状态变化并做补偿：绝不会出现既已支付又已取消的订单。"},
+		},
+		Look: []Text{
+			{"the order's status history", "订单的状态历史"},
+			{"payment's charge (refunded, if the cancellation won)", "支付服务里的扣款（如果取消赢了，则已退款）"},
+		},
+		run: timeoutRace,
 	},
 	{
-		Name:  "oversell-race",
-		Twin:  "oversell-race-naive",
-		Title: "The oversell race: a conditional update never sells stock it does not have",
-		Learn: []string{
-			"Several buyers reserve the last units of the Rocket Lamp at the same moment.",
-			"The reservation is one conditional update (available = available - n WHERE available >= n): exactly the units there are get sold.",
+		Name: "oversell-race",
+		Twin: "oversell-race-naive",
+		Title: Text{
+			"The oversell race: a conditional update never sells stock it does not have",
+			"超卖竞争：条件更新绝不会卖出没有的库存",
 		},
-		Look: []string{"the answers: 201 for the stock there was, 409 OUT_OF_STOCK for the rest"},
-		run:  oversell(false),
+		Learn: []Text{
+			{"Several buyers reserve the last units of the Rocket Lamp at the same moment.",
+				"几位买家在同一时刻预留火箭台灯的最后几件库存。"},
+			{"The reservation is one conditional update (available = available - n WHERE available >= n): exactly the units there are get sold.",
+				"预留是一条条件更新（available = available - n WHERE available >= n）：有多少件就卖出多少件，一件不多。"},
+		},
+		Look: []Text{
+			{"the answers: 201 for the stock there was, 409 OUT_OF_STOCK for the rest",
+				"各个应答：有库存的得到 201，其余得到 409 OUT_OF_STOCK"},
+		},
+		run: oversell(false),
 	},
 	{
 		Name:  "oversell-race-naive",
 		Twin:  "oversell-race",
 		Naive: true,
-		Title: "Naive twin: a reservation that reads, then writes",
+		Title: Text{
+			"Naive twin: a reservation that reads, then writes",
+			"朴素版本：先读后写的预留",
+		},
 		Shows: "no more orders than lamps",
-		Learn: []string{
-			"Same race, but the reservation reads the stock, checks it, then writes the new value.",
-			"Two buyers read the same last unit and both succeed: more reserved than there was.",
-			"Even cancelling the oversold orders then fails (the counters no longer add up): dead letters, and lamps held for ever.",
+		Learn: []Text{
+			{"Same race, but the reservation reads the stock, checks it, then writes the new value.",
+				"同样的竞争，但预留先读库存、检查，再写入新值。"},
+			{"Two buyers read the same last unit and both succeed: more reserved than there was.",
+				"两位买家读到同一件最后的库存，两人都成功了：预留的比实有的还多。"},
+			{"Even cancelling the oversold orders then fails (the counters no longer add up): dead letters, and lamps held for ever.",
+				"之后连取消超卖的订单也会失败（计数已经对不上）：产生死信，台灯被永远占住。"},
 		},
 		run: oversell(true),
 	},
-}
-
-func happyPath(ctx context.Context, r *Run) error {
-	no, status, err := placeAndPay(ctx, r, "alice", mug)
-	if err != nil {
-		return err
-	}
-	r.Check("paying answers 200", status == http.StatusOK, "got %d", status)
-	h, err := waitHalf(ctx, r, no, halfCommitted)
-	if err != nil {
-		return err
-	}
-	r.Check("the half message was committed by the producer, without a check-back", h.CheckCount == 0, "%d check-backs", h.CheckCount)
-	return wantStatus(ctx, r, no, "PAID")
-}
-
-func payLocalFails(ctx context.Context, r *Run) error {
-	no, err := r.Shop.Place(ctx, "bob", Line{mug, 1})
-	if err != nil {
-		return err
-	}
-	if err := r.Shop.Arm(ctx, contracts.ServiceOrder, "pay.local=fail,count=1"); err != nil {
-		return err
-	}
-	r.Say("order %s placed; paying with the local transaction set to fail", no)
-	status, body, err := r.Shop.Pay(ctx, "bob", no)
-	if err != nil {
-		return err
-	}
-	r.Check("the customer is told the payment failed (503 FAULT_INJECTED)", status == http.StatusServiceUnavailable && strings.Contains(body, "FAULT_INJECTED"), "%d %s", status, body)
-	if _, err := waitHalf(ctx, r, no, halfRolledBack); err != nil {
-		return err
-	}
-	r.Check("the half message was rolled back", true, "")
-	if err := wantStatus(ctx, r, no, "PENDING_PAYMENT"); err != nil {
-		return err
-	}
-	r.Say("paying again, with the fault gone")
-	status, body, err = r.Shop.Pay(ctx, "bob", no)
-	if err != nil {
-		return err
-	}
-	r.Check("paying again works", status == http.StatusOK, "%d %s", status, body)
-	return nil
-}
-
-func paymentAnswerLost(naive bool) func(context.Context, *Run) error {
-	return func(ctx context.Context, r *Run) error {
-		no, err := r.Shop.Place(ctx, "alice", Line{mug, 1})
-		if err != nil {
-			return err
-		}
-		if err := r.Shop.Arm(ctx, contracts.ServicePayment, "charge=drop,count=1"); err != nil {
-			return err
-		}
-		if naive {
-			if err := r.Shop.armOrders(ctx, "pay.check-back.strategy=naive,value=order-row-only"); err != nil {
-				return err
-			}
-		}
-		r.Say("order %s placed; paying while the payment service's answer gets lost", no)
-		status, body, err := r.Shop.Pay(ctx, "alice", no)
-		if err != nil {
-			return err
-		}
-		r.Check("the customer is told the outcome is not known yet (202 PENDING)", status == http.StatusAccepted, "%d %s", status, body)
-		h, err := waitHalf(ctx, r, no, "")
-		if err != nil {
-			return err
-		}
-		r.Check("the broker checked back", h.CheckCount >= 1, "%d check-backs", h.CheckCount)
-		r.Check("the check-back committed the message", h.State == halfCommitted, "state %s", h.State)
-		return wantStatus(ctx, r, no, "PAID")
-	}
-}
-
-func crashAfterHalf(naive bool) func(context.Context, *Run) error {
-	if naive {
-		return lostDecision("pay.local=fail,count=1", "always-commit", halfRolledBack, "PENDING_PAYMENT")
-	}
-	return func(ctx context.Context, r *Run) error {
-		no, err := r.Shop.Place(ctx, "carol", Line{mug, 1})
-		if err != nil {
-			return err
-		}
-		if err := r.Shop.Arm(ctx, contracts.ServiceOrder, "pay.after-half=crash,count=1"); err != nil {
-			return err
-		}
-		r.Say("order %s placed; paying while the order service is set to crash after the half message", no)
-		status, _, err := r.Shop.Pay(ctx, "carol", no)
-		r.Check("the order service died during the payment", err != nil || status >= 500, "answer %d, %v", status, err)
-		_, two := r.Shop.URL[secondOrder]
-		if two && r.Shop.Control != nil {
-			// Keep the crashed instance down, so the other one answers. The
-			// stop may report the crash's own exit ("signal: killed"); what
-			// counts is that the supervisor does not restart it.
-			_ = r.Shop.Control.StopProgram(contracts.ServiceOrder)
-			defer func() {
-				if !r.Shop.ready(ctx, contracts.ServiceOrder) {
-					_ = r.Shop.Control.StartProgram(context.WithoutCancel(ctx), contracts.ServiceOrder)
-				}
-			}()
-			r.Say("order stays down; %s is the live member of the producer group", secondOrder)
-		}
-		h, err := waitHalf(ctx, r, no, "")
-		if err != nil {
-			return err
-		}
-		r.Check("the broker checked back", h.CheckCount >= 1, "%d check-backs", h.CheckCount)
-		r.Check("the check-back rolled the message back (nothing was charged)", h.State == halfRolledBack, "state %s", h.State)
-		if two && r.Shop.Control != nil {
-			lines := r.Shop.LogLines(secondOrder, "answered transaction check", h.TransactionID)
-			r.Check("the other order instance answered the check-back", len(lines) > 0, "%d answers in %s.log", len(lines), secondOrder)
-			if err := r.Shop.Control.StartProgram(ctx, contracts.ServiceOrder); err != nil {
-				return err
-			}
-		} else {
-			r.Say("one order instance: the restarted process answered (run with two instances on MySQL to see the other one answer)")
-		}
-		if !r.Shop.Eventually(ctx, func() bool { return r.Shop.ready(ctx, contracts.ServiceOrder) }) {
-			return fmt.Errorf("the order service did not come back")
-		}
-		if err := wantStatus(ctx, r, no, "PENDING_PAYMENT"); err != nil {
-			return err
-		}
-		status, body, err := r.Shop.Pay(ctx, "carol", no)
-		if err != nil {
-			return err
-		}
-		r.Check("paying again after the crash works", status == http.StatusOK, "%d %s", status, body)
-		return nil
-	}
-}
-
-// lostDecision is the naive twins of the crash labs: fault (if any) on the
-// local transaction, END_TRANSACTION lost, and the naive check-back
-// strategy. The checks say what the correct check-back would have decided
-// (want) and the order's status.
-func lostDecision(fault, strategy, want, status string) func(context.Context, *Run) error {
-	return func(ctx context.Context, r *Run) error {
-		no, err := r.Shop.Place(ctx, "carol", Line{mug, 1})
-		if err != nil {
-			return err
-		}
-		// The check-back may reach any order instance: each gets the
-		// naive strategy; the faults of the pay go to the one that pays.
-		faults := []string{"pay.end-transaction=drop,count=1"}
-		if fault != "" {
-			faults = append(faults, fault)
-		}
-		for _, f := range faults {
-			if err := r.Shop.Arm(ctx, contracts.ServiceOrder, f); err != nil {
-				return err
-			}
-		}
-		faults = append(faults, "pay.check-back.strategy=naive,value="+strategy)
-		if err := r.Shop.armOrders(ctx, faults[len(faults)-1]); err != nil {
-			return err
-		}
-		r.Say("order %s placed; paying with %s", no, strings.Join(faults, "; "))
-		if _, _, err := r.Shop.Pay(ctx, "carol", no); err != nil {
-			return err
-		}
-		h, err := waitHalf(ctx, r, no, "")
-		if err != nil {
-			return err
-		}
-		r.Check("the broker checked back", h.CheckCount >= 1, "%d check-backs", h.CheckCount)
-		verb := map[string]string{halfCommitted: "committed", halfRolledBack: "rolled back"}[want]
-		r.Check("the check-back "+verb+" the message, as the order's durable state says", h.State == want, "state %s", h.State)
-		return wantStatus(ctx, r, no, status)
-	}
-}
-
-func crashAfterCommit(naive bool) func(context.Context, *Run) error {
-	if naive {
-		return lostDecision("", "always-rollback", halfCommitted, "PAID")
-	}
-	return func(ctx context.Context, r *Run) error {
-		no, err := r.Shop.Place(ctx, "bob", Line{mug, 1})
-		if err != nil {
-			return err
-		}
-		if err := r.Shop.Arm(ctx, contracts.ServiceOrder, "pay.after-commit=crash,count=1"); err != nil {
-			return err
-		}
-		r.Say("order %s placed; paying while the order service is set to crash after its local commit", no)
-		status, _, err := r.Shop.Pay(ctx, "bob", no)
-		r.Check("the order service died during the payment", err != nil || status >= 500, "answer %d, %v", status, err)
-		if !r.Shop.Eventually(ctx, func() bool { return r.Shop.ready(ctx, contracts.ServiceOrder) }) {
-			return fmt.Errorf("the order service did not come back")
-		}
-		h, err := waitHalf(ctx, r, no, "")
-		if err != nil {
-			return err
-		}
-		r.Check("the broker checked back", h.CheckCount >= 1, "%d check-backs", h.CheckCount)
-		r.Check("the check-back committed the message (the payment is in the order database)", h.State == halfCommitted, "state %s", h.State)
-		return wantStatus(ctx, r, no, "PAID")
-	}
-}
-
-func duplicateDelivery(naive bool) func(context.Context, *Run) error {
-	return func(ctx context.Context, r *Run) error {
-		const user, group = "carol", contracts.ConsumerPointsOrderPaid
-		before, _, err := r.Shop.PointsBalance(ctx, user)
-		if err != nil {
-			return err
-		}
-		dups, err := r.Shop.Deliveries(ctx, contracts.ServicePoints, group, "duplicate")
-		if err != nil {
-			return err
-		}
-		if naive {
-			if err := r.Shop.Arm(ctx, contracts.ServicePoints, "consume."+group+"=naive,value=no-claim"); err != nil {
-				return err
-			}
-		}
-		no, status, err := placeAndPay(ctx, r, user, mug)
-		if err != nil {
-			return err
-		}
-		if status != http.StatusOK {
-			return fmt.Errorf("pay: %d", status)
-		}
-		o, err := r.Shop.Order(ctx, no)
-		if err != nil {
-			return err
-		}
-		want := o.TotalCents / 100
-		if !r.Shop.Eventually(ctx, func() bool { b, _, _ := r.Shop.PointsBalance(ctx, user); return b >= before+want }) {
-			return fmt.Errorf("points were never credited for %s", no)
-		}
-		r.Say("points credited; the broker now delivers ORDER_PAID of %s to %s again", no, group)
-		if err := r.Shop.redeliver(ctx, group, contracts.TopicOrderPaid, no); err != nil {
-			return err
-		}
-		if !naive {
-			ok := r.Shop.Eventually(ctx, func() bool {
-				n, _ := r.Shop.Deliveries(ctx, contracts.ServicePoints, group, "duplicate")
-				return n > dups
-			})
-			r.Check("the second delivery was acknowledged as a duplicate", ok, "")
-		} else {
-			r.Shop.Eventually(ctx, func() bool { b, _, _ := r.Shop.PointsBalance(ctx, user); return b >= before+2*want })
-		}
-		after, ledger, err := r.Shop.PointsBalance(ctx, user)
-		if err != nil {
-			return err
-		}
-		r.Check("the order's points were credited once", after-before == want, "credited %d, want %d", after-before, want)
-		r.Check("the balance matches the ledger", after == ledger, "balance %d, ledger %d", after, ledger)
-		return nil
-	}
-}
-
-func failingConsumer(ctx context.Context, r *Run) error {
-	const group = contracts.ConsumerLogisticsOrderPaid
-	if err := r.Shop.Arm(ctx, contracts.ServiceLogistics, "consume."+group+"=fail"); err != nil {
-		return err
-	}
-	no, status, err := placeAndPay(ctx, r, "bob", mug)
-	if err != nil {
-		return err
-	}
-	if status != http.StatusOK {
-		return fmt.Errorf("pay: %d", status)
-	}
-	r.Say("order %s paid; the logistics consumer fails every delivery, the broker retries with back-off", no)
-	var dl DeadLetter
-	found := r.Shop.Eventually(ctx, func() bool {
-		dls, _ := r.Shop.DeadLetters(ctx, group)
-		for _, d := range dls {
-			if d.Keys == no && !d.Replayed {
-				dl = d
-				return true
-			}
-		}
-		return false
-	})
-	r.Check("after its retries the message went to the dead-letter queue %DLQ%"+group, found, "")
-	if !found {
-		return fmt.Errorf("no dead letter for %s", no)
-	}
-	failed, err := r.Shop.Deliveries(ctx, contracts.ServiceLogistics, group, "failed")
-	if err != nil {
-		return err
-	}
-	r.Check("the consumer was retried before the dead letter", failed >= 2, "%d failed deliveries", failed)
-	r.Say("the bug is fixed (fault cleared); replaying the dead letter")
-	if err := r.Shop.ClearFaults(ctx); err != nil {
-		return err
-	}
-	if err := r.Shop.Replay(ctx, group, dl.Offset); err != nil {
-		return err
-	}
-	processed := r.Shop.Eventually(ctx, func() bool {
-		return len(r.Shop.LogLines(contracts.ServiceLogistics, "message processed", no)) > 0 ||
-			shipped(ctx, r.Shop, no)
-	})
-	r.Check("the replayed message created the shipment", processed, "")
-	return nil
-}
-
-func timeoutRace(ctx context.Context, r *Run) error {
-	no, err := r.Shop.Place(ctx, "alice", Line{mug, 1})
-	if err != nil {
-		return err
-	}
-	var o struct {
-		PaymentDeadline time.Time `json:"paymentDeadline"`
-	}
-	if err := r.Shop.getJSON(ctx, r.Shop.URL[contracts.ServiceOrder]+"/api/v1/admin/orders/"+no, &o); err != nil {
-		return err
-	}
-	start := o.PaymentDeadline.Add(-time.Second)
-	if time.Until(start) > 2*time.Minute {
-		return fmt.Errorf("the payment deadline is %s away; run the labs on a shop with a short ORDER_PAYMENT_TIMEOUT (make lab does)", time.Until(o.PaymentDeadline).Round(time.Second))
-	}
-	r.Say("order %s must be paid by %s; paying 1 s before, with a charge that takes 2 s", no, o.PaymentDeadline.Format(time.TimeOnly))
-	if err := r.Shop.Arm(ctx, contracts.ServicePayment, "charge=delay,delay=2s,count=1"); err != nil {
-		return err
-	}
-	t := time.NewTimer(time.Until(start))
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-		t.Stop()
-		return ctx.Err()
-	}
-	status, body, err := r.Shop.Pay(ctx, "alice", no)
-	if err != nil {
-		return err
-	}
-	r.Say("pay answered %d", status)
-	var final Order
-	decided := r.Shop.Eventually(ctx, func() bool {
-		final, err = r.Shop.Order(ctx, no)
-		return err == nil && (final.Status == "PAID" || final.Status == "CANCELLED")
-	})
-	r.Check("the order ended decided", decided, "status %s", final.Status)
-	switch final.Status {
-	case "PAID":
-		r.Check("the payment won: the customer was told it was paid", status == http.StatusOK || status == http.StatusAccepted, "%d %s", status, body)
-	case "CANCELLED":
-		r.Check("the cancellation won: the customer was told the order is not payable, or to wait", status == http.StatusConflict || status == http.StatusAccepted, "%d %s", status, body)
-	}
-	return nil
-}
-
-func oversell(naive bool) func(context.Context, *Run) error {
-	return func(ctx context.Context, r *Run) error {
-		if naive {
-			if err := r.Shop.Arm(ctx, contracts.ServiceInventory, "reserve.strategy=naive,value=read-then-write"); err != nil {
-				return err
-			}
-		}
-		left, err := r.Shop.Available(ctx, lamp)
-		if err != nil {
-			return err
-		}
-		if left < 1 {
-			return fmt.Errorf("%s is sold out; reset the shop (or cancel the orders holding it) to run this lab", lamp)
-		}
-		buyers := left + 4
-		r.Say("%d Rocket Lamps left; %d buyers reserve one each at the same moment", left, buyers)
-		users := labUsers
-		var (
-			mu      sync.Mutex
-			placed  []string
-			refused int
-			wg      sync.WaitGroup
-		)
-		for i := range buyers {
-			wg.Go(func() {
-				user := users[i%len(users)]
-				no, err := r.Shop.Place(ctx, user, Line{lamp, 1})
-				mu.Lock()
-				defer mu.Unlock()
-				if err == nil {
-					placed = append(placed, user+"/"+no)
-				} else if e, ok := err.(*APIError); ok && e.Status == http.StatusConflict {
-					refused++
-				}
-			})
-		}
-		wg.Wait()
-		r.Check("no more orders than lamps", len(placed) <= left, "%d orders placed for %d lamps (%d refused OUT_OF_STOCK)", len(placed), left, refused)
-		// Give the lamps back: the next run of this lab needs them.
-		for _, p := range placed {
-			user, no, _ := strings.Cut(p, "/")
-			if _, _, err := r.Shop.Cancel(ctx, user, no); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
-
-// placeAndPay places a one-unit order of sku for user and pays it.
-func placeAndPay(ctx context.Context, r *Run, user, sku string) (string, int, error) {
-	no, err := r.Shop.Place(ctx, user, Line{sku, 1})
-	if err != nil {
-		return "", 0, err
-	}
-	r.Say("%s placed order %s and pays it", user, no)
-	status, body, err := r.Shop.Pay(ctx, user, no)
-	if err != nil {
-		return "", 0, err
-	}
-	if status/100 != 2 {
-		return no, status, fmt.Errorf("pay %s: %d %s", no, status, body)
-	}
-	return no, status, nil
-}
-
-// waitHalf waits until the order's ORDER_PAID half message is decided
-// (state "" = either way) and returns it.
-func waitHalf(ctx context.Context, r *Run, orderNo, state string) (Half, error) {
-	var h Half
-	ok := r.Shop.Eventually(ctx, func() bool {
-		hs, err := r.Shop.Halves(ctx, orderNo)
-		if err != nil {
-			return false
-		}
-		for _, x := range hs {
-			if x.Topic == contracts.TopicOrderPaid && (x.State == halfCommitted || x.State == halfRolledBack) && (state == "" || x.State == state) {
-				h = x
-				return true
-			}
-		}
-		return false
-	})
-	if !ok {
-		return Half{}, fmt.Errorf("the ORDER_PAID half message of %s was not decided %s in time", orderNo, state)
-	}
-	r.Say("half message %s: %s after %d check-back(s)", h.TransactionID, h.State, h.CheckCount)
-	return h, nil
-}
-
-// wantStatus checks the order's status now: once its half message is
-// decided, the order service has written what it ever will about the
-// payment (a later timeout may still cancel it, which a wait would
-// mistake for the lab's outcome).
-func wantStatus(ctx context.Context, r *Run, orderNo, status string) error {
-	o, err := r.Shop.Order(ctx, orderNo)
-	if err != nil {
-		return err
-	}
-	r.Check("the order is "+status, o.Status == status, "%s is %s", orderNo, o.Status)
-	return nil
 }

@@ -24,34 +24,45 @@ type controlLabs struct {
 	one sync.Mutex
 }
 
-func (c *controlLabs) List() []launcher.LabInfo {
+func (c *controlLabs) List(lang launcher.Lang) []launcher.LabInfo {
+	sep := " "
+	if lang == launcher.Chinese {
+		sep = "" // Chinese sentences end in "。" and run on without a space
+	}
 	out := make([]launcher.LabInfo, 0, len(catalogue))
 	for _, l := range catalogue {
-		out = append(out, launcher.LabInfo{Name: l.Name, Title: l.Title, Summary: strings.Join(l.Learn, " "), Naive: l.Naive})
+		out = append(out, launcher.LabInfo{Name: l.Name, Title: l.Title.In(lang), Summary: strings.Join(texts(l.Learn, lang), sep), Naive: l.Naive})
 	}
 	return out
 }
 
-func (c *controlLabs) Grade(ctx context.Context, name string) (launcher.LabReport, error) {
+// How a reason line reads: "ok: what — detail".
+var (
+	reasonOK     = Text{"ok: %s", "通过：%s"}
+	reasonFailed = Text{"FAIL: %s", "失败：%s"}
+	reasonDetail = Text{"%s — %s", "%s——%s"}
+)
+
+func (c *controlLabs) Grade(ctx context.Context, name string, lang launcher.Lang) (launcher.LabReport, error) {
 	l, ok := Find(name)
 	if !ok {
 		return launcher.LabReport{}, launcher.ErrUnknownLab
 	}
 	c.one.Lock()
 	defer c.one.Unlock()
-	rep := Grade(ctx, c.shop, l, c.out)
+	rep := Grade(ctx, c.shop, l, lang, c.out)
 	rep.WriteText(c.out)
 	reasons := make([]string, 0, len(rep.Checks))
 	for _, ch := range rep.Checks {
-		mark := "ok: "
+		line := reasonOK
 		if !ch.OK {
-			mark = "FAIL: "
+			line = reasonFailed
 		}
-		line := mark + ch.What
+		what := ch.What
 		if ch.Detail != "" {
-			line += " — " + ch.Detail
+			what = reasonDetail.With(what, ch.Detail).In(lang)
 		}
-		reasons = append(reasons, line)
+		reasons = append(reasons, line.With(what).In(lang))
 	}
 	return launcher.LabReport{Lab: l.Name, Passed: rep.Passed, Naive: rep.Naive, Reasons: reasons}, nil
 }

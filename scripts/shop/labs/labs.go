@@ -13,26 +13,30 @@ package labs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
 )
 
-// Lab is one guided lab.
+// Lab is one guided lab. Its texts are in English and Chinese (Text).
 type Lab struct {
 	// Name is how `make lab L=<name>` calls it.
 	Name  string `json:"name"`
-	Title string `json:"title"`
+	Title Text   `json:"title"`
 	// Learn is what the lab teaches, a few lines.
-	Learn []string `json:"learn"`
+	Learn []Text `json:"learn"`
 	// Look is where to look while it runs (timeline, broker page, logs).
-	Look []string `json:"look"`
+	Look []Text `json:"look"`
 	// Naive marks a naive twin: its grade is expected to FAIL.
 	Naive bool `json:"naive"`
-	// Shows is, for a naive twin, what a failed check of its grade says
-	// (its lesson): "invariant 3" when the audit finds a phantom event.
+	// Shows is, for a naive twin, what a failed check of its English grade
+	// says (its lesson): "invariant 3" when the audit finds a phantom
+	// event. Tests match it; nobody reads it.
 	Shows string `json:"shows,omitempty"`
 	// Twin is the other variant's name, if any.
 	Twin string `json:"twin,omitempty"`
@@ -50,13 +54,14 @@ type Check struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// Report is a lab's grade.
+// Report is a lab's grade, its texts in Lang.
 type Report struct {
-	Lab    string  `json:"lab"`
-	Title  string  `json:"title"`
-	Naive  bool    `json:"naive"`
-	Passed bool    `json:"passed"`
-	Checks []Check `json:"checks"`
+	Lab    string        `json:"lab"`
+	Lang   launcher.Lang `json:"lang"`
+	Title  string        `json:"title"`
+	Naive  bool          `json:"naive"`
+	Passed bool          `json:"passed"`
+	Checks []Check       `json:"checks"`
 	// Preexisting counts audit violations that were there before the lab
 	// (an earlier naive twin's damage): not this lab's doing, but worth a
 	// reset.
@@ -79,13 +84,19 @@ func (r Report) Failed() []string {
 	return out
 }
 
-// WriteText prints the report for people.
+// The verdicts, as WriteText and the control API print them.
+var (
+	pass = Text{"PASS", "通过（PASS）"}
+	fail = Text{"FAIL", "失败（FAIL）"}
+)
+
+// WriteText prints the report for people, in its language.
 func (r Report) WriteText(w io.Writer) {
-	verdict := "PASS"
+	verdict := pass
 	if !r.Passed {
-		verdict = "FAIL"
+		verdict = fail
 	}
-	fmt.Fprintf(w, "\n%s — %s (%s)\n", verdict, r.Title, r.Took.Round(100*time.Millisecond))
+	fmt.Fprintf(w, "\n%s — %s (%s)\n", verdict.In(r.Lang), r.Title, r.Took.Round(100*time.Millisecond))
 	for _, c := range r.Checks {
 		mark := "  ok  "
 		if !c.OK {
@@ -93,18 +104,27 @@ func (r Report) WriteText(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%s %s", mark, c.What)
 		if c.Detail != "" {
-			fmt.Fprintf(w, ": %s", c.Detail)
+			fmt.Fprint(w, Text{": %s", "：%s"}.With(c.Detail).In(r.Lang))
 		}
 		fmt.Fprintln(w)
 	}
 	if r.Preexisting > 0 {
-		fmt.Fprintf(w, "  note: the audit found %d violation(s) that were there before this lab (an earlier naive twin?); reset the shop for a clean slate\n", r.Preexisting)
+		fmt.Fprintln(w, Text{
+			"  note: the audit found %d violation(s) that were there before this lab (an earlier naive twin?); reset the shop for a clean slate",
+			"  注意：审计发现 %d 处违规在本实验之前就已存在（之前运行的朴素版本留下的？）；重置商城即可从头开始",
+		}.With(r.Preexisting).In(r.Lang))
 	}
 	switch {
 	case r.Naive && !r.Passed:
-		fmt.Fprintln(w, "  This is a naive twin: the FAIL above is the lesson — the checks say what the correct design keeps.")
+		fmt.Fprintln(w, Text{
+			"  This is a naive twin: the FAIL above is the lesson — the checks say what the correct design keeps.",
+			"  这是朴素版本：上面的 FAIL 正是要学的内容——各项检查说明了正确的设计保住了什么。",
+		}.In(r.Lang))
 	case r.Naive:
-		fmt.Fprintln(w, "  This naive twin PASSED: the race it shows did not happen this time; run it again.")
+		fmt.Fprintln(w, Text{
+			"  This naive twin PASSED: the race it shows did not happen this time; run it again.",
+			"  这个朴素版本通过了：它要演示的竞争这次没有发生；请再运行一次。",
+		}.In(r.Lang))
 	}
 }
 
@@ -130,25 +150,32 @@ func Names() []string {
 	return out
 }
 
-// Run is one lab running: its narration, its checks and the shop.
+// Run is one lab running: its narration and checks, in one language, and
+// the shop.
 type Run struct {
 	Shop   *Shop
+	lang   launcher.Lang
 	out    io.Writer
 	checks []Check
 }
 
-// Say narrates a step.
-func (r *Run) Say(format string, args ...any) {
-	fmt.Fprintf(r.out, "  · "+format+"\n", args...)
+// Say narrates a step; t is a format for args.
+func (r *Run) Say(t Text, args ...any) {
+	fmt.Fprintf(r.out, "  · %s\n", t.With(args...).In(r.lang))
 }
 
-// Check records an assertion.
-func (r *Run) Check(what string, ok bool, detail string, args ...any) {
-	d := fmt.Sprintf(detail, args...)
-	if len(d) > maxDetail {
-		d = d[:maxDetail] + "…"
+// Check records an assertion; detail is a format for args.
+func (r *Run) Check(what Text, ok bool, detail Text, args ...any) {
+	d := detail.With(args...).In(r.lang)
+	if runes := []rune(d); len(runes) > maxDetail {
+		d = string(runes[:maxDetail]) + "…"
 	}
-	r.checks = append(r.checks, Check{What: what, OK: ok, Detail: d})
+	r.checks = append(r.checks, Check{What: what.In(r.lang), OK: ok, Detail: d})
+}
+
+// Errorf is a lab's reason to stop, in the run's language.
+func (r *Run) Errorf(t Text, args ...any) error {
+	return errors.New(t.With(args...).In(r.lang))
 }
 
 // maxDetail keeps a check's detail to a line or two (an answer's body can
@@ -156,24 +183,25 @@ func (r *Run) Check(what string, ok bool, detail string, args ...any) {
 const maxDetail = 160
 
 // Grade runs lab on shop: its faults cleared before and after, the audit
-// taken before and after, narration on out.
-func Grade(ctx context.Context, shop *Shop, lab Lab, out io.Writer) Report {
+// taken before and after, narration on out, all of it in lang.
+func Grade(ctx context.Context, shop *Shop, lab Lab, lang launcher.Lang, out io.Writer) Report {
 	if out == nil {
 		out = io.Discard
 	}
 	start := time.Now()
-	rep := Report{Lab: lab.Name, Title: lab.Title, Naive: lab.Naive}
-	fmt.Fprintf(out, "\n== %s ==\n", lab.Title)
-	for _, l := range lab.Learn {
+	rep := Report{Lab: lab.Name, Lang: lang, Title: lab.Title.In(lang), Naive: lab.Naive}
+	fmt.Fprintf(out, "\n== %s ==\n", rep.Title)
+	for _, l := range texts(lab.Learn, lang) {
 		fmt.Fprintf(out, "  %s\n", l)
 	}
 	if len(lab.Look) > 0 {
-		fmt.Fprintf(out, "  Look at: %s\n", strings.Join(lab.Look, "; "))
+		looks := strings.Join(texts(lab.Look, lang), Text{"; ", "；"}.In(lang))
+		fmt.Fprintln(out, Text{"  Look at: %s", "  请看：%s"}.With(looks).In(lang))
 	}
-	r := &Run{Shop: shop, out: out}
+	r := &Run{Shop: shop, lang: lang, out: out}
 	defer func() {
 		if err := shop.ClearFaults(context.WithoutCancel(ctx)); err != nil {
-			fmt.Fprintf(out, "  ! clearing the faults: %v\n", err)
+			fmt.Fprintln(out, Text{"  ! clearing the faults: %v", "  ! 清除故障失败：%v"}.With(err).In(lang))
 		}
 	}()
 	if err := shop.ClearFaults(ctx); err != nil {
@@ -187,22 +215,27 @@ func Grade(ctx context.Context, shop *Shop, lab Lab, out io.Writer) Report {
 		return rep.abort(err, start)
 	}
 	if err := lab.run(ctx, r); err != nil {
-		r.Check("the lab ran to the end", false, "%v", err)
+		r.Check(Text{"the lab ran to the end", "实验运行到了最后"}, false, asIs("%v"), err)
 	}
 	if err := shop.ClearFaults(ctx); err != nil {
-		r.Check("faults cleared", false, "%v", err)
+		r.Check(Text{"faults cleared", "故障已清除"}, false, asIs("%v"), err)
 	}
 	after, err := shop.Audit(ctx)
 	if err != nil {
-		r.Check("the audit ran", false, "%v", err)
+		r.Check(Text{"the audit ran", "审计已运行"}, false, asIs("%v"), err)
 	} else {
 		fresh, old := after.newSince(before)
 		rep.Preexisting = old
-		detail := fmt.Sprintf("%d records checked", after.checked)
+		// The audit's findings are the services' own words (English),
+		// joined whole: cutting them would hide the records they name.
+		detail := Text{"%d records checked", "检查了 %d 条记录"}.With(after.checked).In(lang)
 		if len(fresh) > 0 {
 			detail = strings.Join(fresh, "; ")
 		}
-		r.checks = append(r.checks, Check{What: "the audit finds no new inconsistency", OK: len(fresh) == 0, Detail: detail})
+		r.checks = append(r.checks, Check{
+			What: Text{"the audit finds no new inconsistency", "审计没有发现新的不一致"}.In(lang),
+			OK:   len(fresh) == 0, Detail: detail,
+		})
 	}
 	rep.Checks = r.checks
 	rep.Passed = true
@@ -214,7 +247,7 @@ func Grade(ctx context.Context, shop *Shop, lab Lab, out io.Writer) Report {
 }
 
 func (rep Report) abort(err error, start time.Time) Report {
-	rep.Checks = []Check{{What: "the lab could start", OK: false, Detail: err.Error()}}
+	rep.Checks = []Check{{What: Text{"the lab could start", "实验能够开始"}.In(rep.Lang), OK: false, Detail: err.Error()}}
 	rep.Took = time.Since(start)
 	return rep
 }

@@ -46,7 +46,7 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("two labs called %s", l.Name)
 		}
 		seen[l.Name] = true
-		if l.run == nil || l.Title == "" || len(l.Learn) == 0 {
+		if l.run == nil || l.Title.En == "" || len(l.Learn) == 0 {
 			t.Errorf("lab %s lacks a run, a title or what it teaches", l.Name)
 		}
 		if l.Naive && (l.Shows == "" || l.Twin == "") {

@@ -29,6 +29,7 @@ const (
 	CodeResetIncomplete   = "RESET_INCOMPLETE"    // 503: a program did not start again after a reset
 	CodeLabsNotAvailable  = "LABS_NOT_AVAILABLE"  // 404: no Labs were given to the launcher
 	CodeUnknownLab        = "UNKNOWN_LAB"         // 404
+	CodeInvalidLang       = "INVALID_LANG"        // 400: the labs' lang parameter is not a language they speak
 )
 
 // ProgramInfo is one program as the control API lists it.

@@ -240,16 +240,20 @@ func TestControlResetRefusesMySQL(t *testing.T) {
 	}
 }
 
-// fakeLabs has one lab that passes.
+// fakeLabs has one lab that passes, titled in the language asked for.
 type fakeLabs struct{}
 
-func (fakeLabs) List() []LabInfo { return []LabInfo{{Name: "check-back", Title: "The check-back"}} }
+var fakeTitles = map[Lang]string{English: "The check-back", Chinese: "事务回查"}
 
-func (fakeLabs) Grade(_ context.Context, name string) (LabReport, error) {
+func (fakeLabs) List(lang Lang) []LabInfo {
+	return []LabInfo{{Name: "check-back", Title: fakeTitles[lang]}}
+}
+
+func (fakeLabs) Grade(_ context.Context, name string, lang Lang) (LabReport, error) {
 	if name != "check-back" {
 		return LabReport{}, ErrUnknownLab
 	}
-	return LabReport{Lab: name, Passed: true, Reasons: []string{"the order was paid once"}}, nil
+	return LabReport{Lab: name, Passed: true, Reasons: []string{fakeTitles[lang]}}, nil
 }
 
 func TestControlLabs(t *testing.T) {
@@ -268,5 +272,58 @@ func TestControlLabs(t *testing.T) {
 	}
 	if status, body := ctl(t, s, "POST", "/api/v1/labs/nosuch/grade", testToken); status != http.StatusNotFound || errCode(t, body) != "UNKNOWN_LAB" {
 		t.Errorf("grade an unknown lab: %d %v", status, body)
+	}
+}
+
+// Both lab routes speak the language of their lang parameter (English
+// without one) and refuse any other value with a 400 listing the accepted
+// ones, grading nothing.
+func TestControlLabsLang(t *testing.T) {
+	s := bareShop(Options{})
+	s.SetLabs(fakeLabs{})
+	title := func(body map[string]any) string {
+		labs, _ := body["labs"].([]any)
+		if len(labs) != 1 {
+			return ""
+		}
+		l, _ := labs[0].(map[string]any)
+		got, _ := l["title"].(string)
+		return got
+	}
+	reason := func(body map[string]any) string {
+		rs, _ := body["reasons"].([]any)
+		if len(rs) != 1 {
+			return ""
+		}
+		got, _ := rs[0].(string)
+		return got
+	}
+	for _, c := range []struct {
+		query string
+		want  string
+	}{
+		{"", "The check-back"},
+		{"?lang=en", "The check-back"},
+		{"?lang=zh-CN", "事务回查"},
+	} {
+		if status, body := ctl(t, s, "GET", "/api/v1/labs"+c.query, testToken); status != http.StatusOK || title(body) != c.want {
+			t.Errorf("GET /api/v1/labs%s: %d %v, want the title %q", c.query, status, body, c.want)
+		}
+		if status, body := ctl(t, s, "POST", "/api/v1/labs/check-back/grade"+c.query, testToken); status != http.StatusOK || reason(body) != c.want {
+			t.Errorf("POST grade%s: %d %v, want the reason %q", c.query, status, body, c.want)
+		}
+	}
+	for _, bad := range []string{"?lang=", "?lang=zh", "?lang=fr", "?lang=ZH-cn", "?lang=zh_CN"} {
+		for _, r := range []struct{ method, path string }{{"GET", "/api/v1/labs"}, {"POST", "/api/v1/labs/check-back/grade"}} {
+			status, body := ctl(t, s, r.method, r.path+bad, testToken)
+			if status != http.StatusBadRequest || errCode(t, body) != CodeInvalidLang {
+				t.Errorf("%s %s%s: %d %v, want 400 %s", r.method, r.path, bad, status, body, CodeInvalidLang)
+				continue
+			}
+			details, _ := body["error"].(map[string]any)["details"].(map[string]any)
+			if fmt.Sprint(details["accepted"]) != "[en zh-CN]" || details["field"] != "lang" {
+				t.Errorf("%s %s%s: details %v, want field lang and accepted [en zh-CN]", r.method, r.path, bad, details)
+			}
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
@@ -13,10 +14,53 @@ import (
 // needs the running shop, Shop.SetLabs; the control API serves it under
 // /api/v1/labs.
 type Labs interface {
-	// List describes every lab, in the order a workshop takes them.
-	List() []LabInfo
-	// Grade checks one lab now. A name List does not give is ErrUnknownLab.
-	Grade(ctx context.Context, name string) (LabReport, error)
+	// List describes every lab in lang, in the order a workshop takes them.
+	List(lang Lang) []LabInfo
+	// Grade checks one lab now, reporting in lang. A name List does not
+	// give is ErrUnknownLab.
+	Grade(ctx context.Context, name string, lang Lang) (LabReport, error)
+}
+
+// Lang is a language the labs speak: the value of the lab routes' lang
+// query parameter, and of make lab's -lang.
+type Lang string
+
+// The languages, English first: it is the default.
+const (
+	English Lang = "en"
+	Chinese Lang = "zh-CN" // Simplified Chinese
+)
+
+// Langs lists the accepted Lang values.
+func Langs() []Lang { return []Lang{English, Chinese} }
+
+// ParseLang reads a Lang, naming the accepted values when s is none of
+// them. Empty is not a language: callers pick their own default.
+func ParseLang(s string) (Lang, error) {
+	for _, l := range Langs() {
+		if s == string(l) {
+			return l, nil
+		}
+	}
+	return "", apperr.New(apperr.Invalid, CodeInvalidLang, "lang must be one of "+acceptedLangs()+"; got \""+s+"\"").
+		With("field", "lang").With("accepted", Langs())
+}
+
+func acceptedLangs() string {
+	names := make([]string, 0, len(Langs()))
+	for _, l := range Langs() {
+		names = append(names, string(l))
+	}
+	return strings.Join(names, ", ")
+}
+
+// langParam is a lab route's lang query parameter: English when absent.
+func langParam(r *http.Request) (Lang, error) {
+	q := r.URL.Query()
+	if !q.Has("lang") {
+		return English, nil
+	}
+	return ParseLang(q.Get("lang"))
 }
 
 // LabInfo describes one lab.
@@ -56,13 +100,17 @@ func (c *control) currentLabs() (Labs, error) {
 	return c.labs, nil
 }
 
-// listLabs is GET /api/v1/labs.
-func (c *control) listLabs(w http.ResponseWriter, _ *http.Request) error {
+// listLabs is GET /api/v1/labs[?lang=en|zh-CN].
+func (c *control) listLabs(w http.ResponseWriter, r *http.Request) error {
+	lang, err := langParam(r)
+	if err != nil {
+		return err
+	}
 	labs, err := c.currentLabs()
 	if err != nil {
 		return err
 	}
-	list := labs.List()
+	list := labs.List(lang)
 	if list == nil {
 		list = []LabInfo{}
 	}
@@ -70,18 +118,22 @@ func (c *control) listLabs(w http.ResponseWriter, _ *http.Request) error {
 	return nil
 }
 
-// gradeLab is POST /api/v1/labs/{name}/grade. Grading does not hold the
-// busy lock: a lab may stop or crash programs itself.
+// gradeLab is POST /api/v1/labs/{name}/grade[?lang=en|zh-CN]. Grading
+// does not hold the busy lock: a lab may stop or crash programs itself.
 func (c *control) gradeLab(w http.ResponseWriter, r *http.Request) error {
+	lang, err := langParam(r)
+	if err != nil {
+		return err
+	}
 	labs, err := c.currentLabs()
 	if err != nil {
 		return err
 	}
 	name := r.PathValue("name")
-	rep, err := labs.Grade(r.Context(), name)
+	rep, err := labs.Grade(r.Context(), name, lang)
 	if errors.Is(err, ErrUnknownLab) {
 		var names []string
-		for _, l := range labs.List() {
+		for _, l := range labs.List(lang) {
 			names = append(names, l.Name)
 		}
 		return apperr.New(apperr.NotFound, CodeUnknownLab, "there is no lab called "+name).With("labs", names)
