@@ -12,7 +12,7 @@ export const effects = [
   ['cartCleaned', 'effect.cartCleaned', 'cart'],
 ];
 
-// paymentStates are the payment states the progress document names (payment.<state> in the catalogue).
+// paymentStates are the payment states the progress document names (payment.state.<state> in the catalogue).
 const paymentStates = ['none', 'in_flight', 'awaiting_check', 'paid', 'refunded', 'cancelled'];
 
 /** step makes an empty row; fill it with setPayment or setEffect. */
@@ -45,7 +45,7 @@ export function paidAt(doc) {
 
 export function setPayment(row, doc) {
   const p = doc.payment;
-  let text = paymentStates.includes(p.state) ? t(`payment.${p.state}`) : p.state;
+  let text = paymentStates.includes(p.state) ? t(`payment.state.${p.state}`) : p.state;
   if (p.at && (p.state === 'paid' || p.state === 'refunded')) text = t('payment.at', { state: text, time: timeOf(p.at) });
   const details = [];
   if (p.halfMessage) {
