@@ -125,6 +125,5 @@ document.documentElement.lang = current;
 
 /** statusName is an order status (PENDING_PAYMENT, PAID, CANCELLED) in words; an unknown one as it is. */
 export function statusName(status) {
-  const key = `status.${status}`;
-  return key in en ? t(key) : status;
+  return `status.${status}` in en ? t(`status.${status}`) : status;
 }
