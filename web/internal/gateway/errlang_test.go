@@ -1,28 +1,11 @@
 package gateway
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 )
-
-// errorOf decodes an error answer.
-func errorOf(t *testing.T, body string) (code, message string, details map[string]any) {
-	t.Helper()
-	var e struct {
-		Error struct {
-			Code    string         `json:"code"`
-			Message string         `json:"message"`
-			Details map[string]any `json:"details"`
-		} `json:"error"`
-	}
-	if err := json.Unmarshal([]byte(body), &e); err != nil {
-		t.Fatalf("not an error body: %s", body)
-	}
-	return e.Error.Code, e.Error.Message, e.Error.Details
-}
 
 // Error messages follow Accept-Language: a Chinese browser reads the
 // storefront's translation of the code, the code, status and details stay

@@ -120,9 +120,10 @@ export function describe(e) {
 }
 
 // statusChange is the gateway's "PENDING_PAYMENT → PAID (payment succeeded)"
-// with the statuses in words; the reason is the order service's own.
+// or "PENDING_PAYMENT (order placed)" with the statuses in words; the reason
+// is the order service's own.
 function statusChange(e) {
-  const m = /^([A-Z_]+) → ([A-Z_]+)(.*)$/.exec(e.detail || '');
+  const m = /^(?:([A-Z_]+) → )?([A-Z_]+)(.*)$/.exec(e.detail || '');
   if (!m) return e.detail ? e.detail : statusName(e.outcome);
-  return `${statusName(m[1])} → ${statusName(m[2])}${m[3]}`;
+  return `${m[1] ? `${statusName(m[1])} → ` : ''}${statusName(m[2])}${m[3]}`;
 }
