@@ -431,7 +431,7 @@ export default {
   "broker.checked": "Checked {time}; asks again every {n} s.",
   "broker.back": "← Broker",
   "broker.timelineTitle": "Order {orderNo}: the transaction",
-  "broker.orderStatus": "Order status: {status}.",
+  "broker.orderStatus": "Order status: {status} ({code}).",
   "broker.noStatus": "The order service did not say the order’s status.",
   "broker.anyOrder": "Any shopper’s order, read with the trainer’s token. The shopper’s own order page shows the same timeline.",
   "broker.half.pending": "pending — consumers cannot see it; waiting for COMMIT or a check-back",

@@ -429,7 +429,7 @@ export default {
   "broker.checked": "查询时间 {time}；每 {n} 秒再查一次。",
   "broker.back": "← Broker",
   "broker.timelineTitle": "订单 {orderNo}：事务过程",
-  "broker.orderStatus": "订单状态：{status}。",
+  "broker.orderStatus": "订单状态：{status}（{code}）。",
   "broker.noStatus": "订单服务没有给出订单状态。",
   "broker.anyOrder": "任何购物者的订单，用讲师的令牌读取。购物者自己的订单页面显示同样的时间线。",
   "broker.half.pending": "待定——消费者看不到它；等待 COMMIT 或事务回查",

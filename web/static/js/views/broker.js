@@ -128,7 +128,7 @@ export async function timelineView(el, ctx) {
   const panel = timelinePanel({
     path: `/api/admin/timeline/${encodeURIComponent(orderNo)}`, signal: ctx.signal, headers: { 'X-Admin-Token': token },
     settled: (d) => d.status === 'PAID' || d.status === 'CANCELLED',
-    onUpdate: (d) => setText(status, d.status ? t('broker.orderStatus', { status: statusName(d.status) }) : t('broker.noStatus')),
+    onUpdate: (d) => setText(status, d.status ? t('broker.orderStatus', { status: statusName(d.status), code: d.status }) : t('broker.noStatus')),
   });
   el.append(h('p', { class: 'muted' }, t('broker.anyOrder')),
     status, h('div', { class: 'order' }, panel.el));
