@@ -127,3 +127,18 @@ document.documentElement.lang = current;
 export function statusName(status) {
   return `status.${status}` in en ? t(`status.${status}`) : status;
 }
+
+// reasons are the order service's status-change reasons (ordering.Reason…
+// and the history's), known by their English words; any other reason shows
+// as the service wrote it.
+const reasons = {
+  'order placed': 'reason.placed',
+  'payment succeeded': 'reason.paid',
+  'cancelled by the customer': 'reason.customer',
+  'payment deadline passed': 'reason.deadline',
+};
+
+/** reasonName is an order status change's reason in words. */
+export function reasonName(reason) {
+  return reasons[reason] ? t(reasons[reason]) : reason;
+}

@@ -548,5 +548,9 @@ export default {
   "error.USER_REQUIRED": "This needs a signed-in user.",
   "error.VALIDATION": "The field {field} is not valid.",
   "error.WALLET_NOT_FOUND": "No wallet for this user.",
-  "error.AUDIT_UNAVAILABLE": "The audit is not available."
+  "error.AUDIT_UNAVAILABLE": "The audit is not available.",
+  "reason.placed": "order placed",
+  "reason.paid": "payment succeeded",
+  "reason.customer": "cancelled by the customer",
+  "reason.deadline": "payment deadline passed"
 };

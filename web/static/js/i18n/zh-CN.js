@@ -546,5 +546,9 @@ export default {
   "error.USER_REQUIRED": "需要已登录的用户。",
   "error.VALIDATION": "字段 {field} 的值无效。",
   "error.WALLET_NOT_FOUND": "这个用户没有钱包。",
-  "error.AUDIT_UNAVAILABLE": "一致性审计不可用。"
+  "error.AUDIT_UNAVAILABLE": "一致性审计不可用。",
+  "reason.placed": "已下单",
+  "reason.paid": "支付成功",
+  "reason.customer": "顾客取消",
+  "reason.deadline": "已过支付截止时间"
 };

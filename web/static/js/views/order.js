@@ -4,7 +4,7 @@ import { api, request, isAbort } from '../api.js';
 import { h, money, dateTime, announce, showError, clearMessages, heading, signInPrompt } from '../ui.js';
 import { effects, step, setPayment, setEffect, setText, summary, paidAt } from './progress.js';
 import { timelinePanel } from './timeline.js';
-import { t, tx, statusName } from '../i18n.js';
+import { t, tx, statusName, reasonName } from '../i18n.js';
 
 const pollMs = 1000; // how often progress is asked
 const watchMs = 3 * 60 * 1000; // polling stops after this long without a final state
@@ -86,12 +86,12 @@ export async function view(el, ctx) {
     badge.className = `badge ${o.status.toLowerCase()}`;
     setText(badge, statusName(o.status));
     banner.hidden = o.status !== 'CANCELLED';
-    setText(banner, o.status === 'CANCELLED' ? (o.cancelReason ? t('order.cancelledWhy', { reason: o.cancelReason }) : t('order.cancelled')) : '');
+    setText(banner, o.status === 'CANCELLED' ? (o.cancelReason ? t('order.cancelledWhy', { reason: reasonName(o.cancelReason) }) : t('order.cancelled')) : '');
     setText(when, o.status === 'PENDING_PAYMENT'
       ? t('order.deadline', { time: dateTime(o.paymentDeadline) })
       : t('order.placedAt', { time: dateTime(o.createdAt) }));
     history.replaceChildren(...(o.history || []).map((c) =>
-      h('li', {}, h('time', { datetime: c.at }, dateTime(c.at)), ' ', c.from ? `${statusName(c.from)} → ` : '', statusName(c.to), c.reason ? ` (${c.reason})` : '')));
+      h('li', {}, h('time', { datetime: c.at }, dateTime(c.at)), ' ', c.from ? `${statusName(c.from)} → ` : '', statusName(c.to), c.reason ? t('tl.why', { detail: reasonName(c.reason) }) : '')));
     setPayment(paymentRow, d);
     for (const [key] of effects) setEffect(rows[key], key, d);
     if (d.effects.cartCleaned.state === 'done' && !cartCleaned) {

@@ -3,7 +3,7 @@
 // in the sequence diagram: an arrow from one lane to another, or a note on
 // one lane.
 
-import { t, statusName } from '../i18n.js';
+import { t, statusName, reasonName } from '../i18n.js';
 
 /** lanes are the diagram's columns, left to right. */
 export const lanes = ['order', 'broker', 'payment', 'inventory', 'logistics', 'points', 'cart'];
@@ -120,10 +120,10 @@ export function describe(e) {
 }
 
 // statusChange is the gateway's "PENDING_PAYMENT → PAID (payment succeeded)"
-// or "PENDING_PAYMENT (order placed)" with the statuses in words; the reason
-// is the order service's own.
+// or "PENDING_PAYMENT (order placed)" with the statuses, and the reasons the
+// shop knows, in words.
 function statusChange(e) {
-  const m = /^(?:([A-Z_]+) → )?([A-Z_]+)(.*)$/.exec(e.detail || '');
+  const m = /^(?:([A-Z_]+) → )?([A-Z_]+)(?: \((.*)\))?$/.exec(e.detail || '');
   if (!m) return e.detail ? e.detail : statusName(e.outcome);
-  return `${m[1] ? `${statusName(m[1])} → ` : ''}${statusName(m[2])}${m[3]}`;
+  return `${m[1] ? `${statusName(m[1])} → ` : ''}${statusName(m[2])}${m[3] ? t('tl.why', { detail: reasonName(m[3]) }) : ''}`;
 }
