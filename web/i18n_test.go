@@ -234,15 +234,17 @@ func TestEveryKeyIsUsedAndExists(t *testing.T) {
 			}
 		}
 	}
-	keys, untranslated := htmlKeys(t, readStatic(t, "index.html"))
-	for _, k := range keys {
-		literals[k] = true
-		if _, ok := en[k]; !ok {
-			t.Errorf("index.html: data-i18n %q: no such key in en.js", k)
+	for _, page := range []string{"index.html", "docs.html"} {
+		keys, untranslated := htmlKeys(t, readStatic(t, page))
+		for _, k := range keys {
+			literals[k] = true
+			if _, ok := en[k]; !ok {
+				t.Errorf("%s: data-i18n %q: no such key in en.js", page, k)
+			}
 		}
-	}
-	for _, text := range untranslated {
-		t.Errorf("index.html shows %q without a data-i18n key", text)
+		for _, text := range untranslated {
+			t.Errorf("%s shows %q without a data-i18n key", page, text)
+		}
 	}
 	codes := goStringLiterals(t)
 	for k := range en {

@@ -13,9 +13,10 @@ import (
 // Chromium against the real shop: the browser (en-US) opens in English, the
 // header's switch turns the page Chinese and a reload keeps it; then sign
 // in, cart, checkout, pay and watch the effects and the timeline, an API
-// error in Chinese with its English code, the consistency audit and the
-// Trainer page, with the header and buttons fitting at both sizes and the
-// money, dates and times in Chinese formats. Screenshots: i18n-zh-*.png.
+// error in Chinese with its English code, the consistency audit, the
+// Trainer page and /docs, with the header and buttons fitting at both sizes
+// and the money, dates and times in Chinese formats; back to English at the
+// end. Screenshots: i18n-zh-*.png.
 func TestBrowserChinese(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole shop and a browser; skipped with -short")
@@ -224,12 +225,18 @@ func chineseAuditAndTrainer(t *testing.T, b *browser, s screen, token string) {
 	}
 	b.fitsWidth("the Chinese Trainer page")
 	b.screenshot("i18n-zh-trainer-" + s.name)
+
+	b.do("open the API docs", chromedp.Navigate(b.base+"/docs"), chromedp.WaitVisible(sel("swagger-cart")))
+	b.waitFor("the Chinese docs", `document.querySelector('h1').textContent === 'API 文档'`, 10*time.Second)
+	b.fitsWidth("the Chinese /docs")
+	b.screenshot("i18n-zh-docs-" + s.name)
+	b.do("back to the shop", chromedp.Click(sel("docs-back-to-shop")), chromedp.WaitVisible(sel("product-card")))
 }
 
 // backToEnglish: the switch brings English back, page and header.
 func backToEnglish(t *testing.T, b *browser) {
 	b.chooseLanguage("en")
-	if got := eval[string](b, `document.querySelector('[data-testid="nav-catalogue"]').textContent + '|' + document.querySelector('[data-testid="page-title"]').textContent`); got != "Catalogue|Trainer" {
-		t.Errorf("back in English the page reads %q, want Catalogue|Trainer", got)
+	if got := eval[string](b, `document.querySelector('[data-testid="nav-catalogue"]').textContent + '|' + document.querySelector('[data-testid="page-title"]').textContent`); got != "Catalogue|Catalogue" {
+		t.Errorf("back in English the page reads %q, want Catalogue|Catalogue", got)
 	}
 }
