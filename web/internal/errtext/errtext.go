@@ -151,8 +151,13 @@ func (c *Catalogue) Translate(lang string, body []byte) []byte {
 	if !ok {
 		return body
 	}
-	e["message"], _ = json.Marshal(msg) // a string always marshals
-	doc["error"], _ = json.Marshal(e)
+	var err error
+	if e["message"], err = json.Marshal(msg); err != nil {
+		return body
+	}
+	if doc["error"], err = json.Marshal(e); err != nil {
+		return body
+	}
 	out, err := json.Marshal(doc)
 	if err != nil {
 		return body
