@@ -14,6 +14,7 @@ require (
 	github.com/rocketmart/rocketmart/services/audit v0.0.0-00010101000000-000000000000
 	github.com/rocketmart/rocketmart/services/contracts v0.0.0
 	github.com/rocketmart/rocketmart/services/platform v0.0.0
+	golang.org/x/net v0.61.0
 )
 
 require (
@@ -86,7 +87,6 @@ require (
 	go.opentelemetry.io/proto/otlp v1.11.0 // indirect
 	golang.org/x/arch v0.23.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/tools v0.52.0 // indirect

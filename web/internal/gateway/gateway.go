@@ -24,6 +24,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
 	"github.com/rocketmart/rocketmart/services/platform/svcclient"
 	"github.com/rocketmart/rocketmart/services/platform/tracing"
+	"github.com/rocketmart/rocketmart/web/internal/errtext"
 	"github.com/rocketmart/rocketmart/web/internal/progress"
 	"github.com/rocketmart/rocketmart/web/internal/session"
 	"github.com/rocketmart/rocketmart/web/internal/timeline"
@@ -64,6 +65,7 @@ type Gateway struct {
 	pays     *progress.PayTracker
 	audit    http.Handler
 	assets   *assets
+	errtext  *errtext.Catalogue // the error messages in the storefront's other languages
 	trainer  *trainer
 	broker   *httputil.ReverseProxy // minirmq's admin API for the broker page; nil without one
 	// adminToken admits callers of the gateway's own admin routes (the
@@ -83,6 +85,10 @@ func New(cfg Config, audit http.Handler, log *slog.Logger) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
+	texts, err := errtext.Load(cfg.Static)
+	if err != nil {
+		return nil, err
+	}
 	g := &Gateway{
 		srv:        httpserver.New(httpserver.Config{Addr: cfg.Addr, Tracing: cfg.Tracing, TraceName: "web"}, log),
 		log:        log,
@@ -91,6 +97,7 @@ func New(cfg Config, audit http.Handler, log *slog.Logger) (*Gateway, error) {
 		pays:       progress.NewPayTracker(),
 		audit:      audit,
 		assets:     assets,
+		errtext:    texts,
 		adminToken: cfg.AdminToken,
 	}
 	var transport http.RoundTripper = newTransport()
@@ -153,7 +160,7 @@ func (g *Gateway) routes(r *gin.Engine) {
 	// to the other would turn a POST into a GET in some clients.
 	r.RedirectTrailingSlash = false
 
-	api := r.Group("/api", sameOrigin)
+	api := r.Group("/api", g.translateErrors, sameOrigin)
 	api.GET("/users", g.users)
 	api.GET("/session", g.getSession)
 	api.POST("/session", httpserver.Handle(g.signIn))

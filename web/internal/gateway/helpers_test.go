@@ -210,8 +210,8 @@ func (h *harness) signIn(t *testing.T, user string) *http.Cookie {
 	return nil
 }
 
-// errorCode decodes the shared error shape and returns its code.
-func errorCode(t *testing.T, body string) string {
+// errorOf decodes the shared error shape.
+func errorOf(t *testing.T, body string) (code, message string, details map[string]any) {
 	t.Helper()
 	var e struct {
 		Error struct {
@@ -223,7 +223,14 @@ func errorCode(t *testing.T, body string) string {
 	if err := json.Unmarshal([]byte(body), &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
 		t.Fatalf("body %q is not the shared error shape (%v)", body, err)
 	}
-	return e.Error.Code
+	return e.Error.Code, e.Error.Message, e.Error.Details
+}
+
+// errorCode decodes the shared error shape and returns its code.
+func errorCode(t *testing.T, body string) string {
+	t.Helper()
+	code, _, _ := errorOf(t, body)
+	return code
 }
 
 func (h *harness) auditCalls() int {

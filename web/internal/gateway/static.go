@@ -25,6 +25,7 @@ var contentTypes = map[string]string{
 	".json": "application/json; charset=utf-8",
 	".ico":  "image/x-icon",
 	".txt":  "text/plain; charset=utf-8",
+	".md":   "text/markdown; charset=utf-8", // the catalogues' glossary
 }
 
 // contentSecurityPolicy allows the storefront only its own scripts, styles,

@@ -1,5 +1,8 @@
 // The storefront's only way to the server. Errors come back as ApiError with
-// the service's own code and message, which the pages show as they are.
+// the service's own code and message, which the pages show as they are. Every
+// call asks for the page's language (Accept-Language): the gateway answers
+// error messages in it, keeping the English code (web/README.md).
+import { t, lang } from './i18n.js';
 
 /** ApiError is a failed call: status 0 means the gateway could not be reached. */
 export class ApiError extends Error {
@@ -24,7 +27,7 @@ export function setUnauthorizedHandler(fn) {
  * JSON), headers (e.g. Idempotency-Key) and signal (to abandon the call).
  */
 export async function request(path, { method = 'GET', body, headers = {}, signal } = {}) {
-  const init = { method, headers: { Accept: 'application/json', ...headers }, signal, credentials: 'same-origin' };
+  const init = { method, headers: { Accept: 'application/json', 'Accept-Language': lang(), ...headers }, signal, credentials: 'same-origin' };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
@@ -34,7 +37,7 @@ export async function request(path, { method = 'GET', body, headers = {}, signal
     res = await fetch(path, init);
   } catch (err) {
     if (err && err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'NETWORK', 'The shop could not be reached. Check the connection and try again.');
+    throw new ApiError(0, 'NETWORK', t('error.NETWORK'));
   }
   const text = await res.text();
   let data = null;
@@ -48,7 +51,7 @@ export async function request(path, { method = 'GET', body, headers = {}, signal
   if (!res.ok) {
     const e = (data && data.error) || {};
     const err = new ApiError(res.status, e.code || `HTTP_${res.status}`,
-      e.message || `The server answered ${res.status} ${res.statusText}.`, e.details);
+      e.message || t('error.HTTP', { status: res.status, text: res.statusText }), e.details);
     // A 401 on the trainer's and admin routes is about the admin token, not the shopper's session.
     const tokenRoute = path.startsWith('/api/trainer/') || path.startsWith('/api/admin/');
     if (res.status === 401 && path !== '/api/session' && !tokenRoute) onUnauthorized(err);

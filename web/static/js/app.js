@@ -11,21 +11,22 @@ import * as wallet from './views/wallet.js';
 import * as consistency from './views/consistency.js';
 import * as trainer from './views/trainer.js';
 import * as broker from './views/broker.js';
-import { startBanner } from './banner.js';
+import { startBanner, redrawBanner } from './banner.js';
+import { t, lang, languages, nameOf, setLanguage, onLanguageChange, translateStatic } from './i18n.js';
 
-// Routes: pattern on the part after '#', page, nav entry it highlights, title.
+// Routes: pattern on the part after '#', page, nav entry it highlights, title's key.
 const routes = [
-  [/^\/$/, catalogue.list, 'catalogue', 'Catalogue'],
-  [/^\/product\/([^/]+)$/, catalogue.detail, 'catalogue', 'Product'],
-  [/^\/cart$/, cart.view, 'cart', 'Cart'],
-  [/^\/checkout$/, checkout.view, 'cart', 'Checkout'],
-  [/^\/orders$/, orders.list, 'orders', 'My orders'],
-  [/^\/orders\/([^/]+)$/, order.view, 'orders', 'Order'],
-  [/^\/wallet$/, wallet.view, 'wallet', 'Wallet and points'],
-  [/^\/consistency$/, consistency.view, 'consistency', 'Consistency'],
-  [/^\/trainer$/, trainer.view, 'trainer', 'Trainer'],
-  [/^\/broker$/, broker.view, 'trainer', 'Broker'],
-  [/^\/timeline\/([^/]+)$/, broker.timelineView, 'trainer', 'Timeline'],
+  [/^\/$/, catalogue.list, 'catalogue', 'title.catalogue'],
+  [/^\/product\/([^/]+)$/, catalogue.detail, 'catalogue', 'title.product'],
+  [/^\/cart$/, cart.view, 'cart', 'title.cart'],
+  [/^\/checkout$/, checkout.view, 'cart', 'title.checkout'],
+  [/^\/orders$/, orders.list, 'orders', 'title.orders'],
+  [/^\/orders\/([^/]+)$/, order.view, 'orders', 'title.order'],
+  [/^\/wallet$/, wallet.view, 'wallet', 'title.wallet'],
+  [/^\/consistency$/, consistency.view, 'consistency', 'title.consistency'],
+  [/^\/trainer$/, trainer.view, 'trainer', 'title.trainer'],
+  [/^\/broker$/, broker.view, 'trainer', 'title.broker'],
+  [/^\/timeline\/([^/]+)$/, broker.timelineView, 'trainer', 'title.timeline'],
 ];
 
 // app is what pages may use: the signed-in user and a few header actions.
@@ -68,10 +69,10 @@ async function render() {
     if (match) { route = r; break; }
   }
   setCurrentNav(route ? route[2] : '');
-  document.title = `${route ? route[3] : 'Not found'} · RocketMart`;
+  document.title = t('title.page', { page: t(route ? route[3] : 'title.notFound') });
   try {
     if (!route) {
-      el.append(heading('Page not found'), h('p', {}, 'There is no such page. ', h('a', { href: '#/' }, 'Back to the catalogue')));
+      el.append(heading(t('notFound.title')), h('p', {}, t('notFound.text'), ' ', h('a', { href: '#/' }, t('notFound.back'))));
     } else {
       const params = match.slice(1).map(decodeURIComponent);
       await route[1](el, { app, signal: controller.signal, params, query });
@@ -103,7 +104,7 @@ async function refreshCart() {
     badge.hidden = true;
     badge.textContent = '';
     delete badge.dataset.count;
-    document.getElementById('nav-cart-label').textContent = 'Cart';
+    document.getElementById('nav-cart-label').textContent = t('nav.cart');
     return;
   }
   try {
@@ -112,7 +113,7 @@ async function refreshCart() {
     badge.textContent = String(cartData.itemCount);
     badge.dataset.count = String(cartData.itemCount);
     badge.hidden = false;
-    document.getElementById('nav-cart-label').textContent = `Cart, ${cartData.itemCount} item${cartData.itemCount === 1 ? '' : 's'}`;
+    document.getElementById('nav-cart-label').textContent = t('nav.cartCount', { n: cartData.itemCount });
   } catch {
     badge.hidden = true; // the cart page itself shows why
   }
@@ -127,10 +128,10 @@ const currentUser = document.getElementById('current-user');
 
 function showUser() {
   const u = app.user;
-  currentUser.textContent = u ? `Signed in as ${u.name}` : 'Not signed in';
+  currentUser.textContent = u ? t('header.signedInAs', { name: u.name }) : t('header.notSignedIn');
   currentUser.dataset.userId = u ? u.userId : '';
   signoutButton.hidden = !u;
-  signinButton.textContent = u ? 'Switch' : 'Sign in';
+  signinButton.textContent = u ? t('header.switch') : t('header.signIn');
   if (u) select.value = u.userId;
 }
 
@@ -155,7 +156,7 @@ document.getElementById('signin-form').addEventListener('submit', async (ev) => 
     app.user = await api('/api/session', { method: 'POST', body: { userId: select.value } });
     showUser();
     await render();
-    announce(`Signed in as ${app.user.name}.`);
+    announce(t('header.signedIn', { name: app.user.name }));
   } catch (err) {
     showError(err);
   } finally {
@@ -170,7 +171,7 @@ signoutButton.addEventListener('click', async () => {
     showUser();
     refreshCart();
     await render();
-    announce('Signed out.');
+    announce(t('header.signedOut'));
   } catch (err) {
     showError(err);
   }
@@ -193,7 +194,26 @@ document.querySelector('.skip-link').addEventListener('click', (ev) => {
 
 window.addEventListener('hashchange', render);
 
+// ---- the language switch ------------------------------------------------------
+
+const langSelect = document.getElementById('lang-select');
+langSelect.replaceChildren(...languages.map((code) => h('option', { value: code, lang: code }, nameOf(code))));
+langSelect.value = lang();
+langSelect.addEventListener('change', () => setLanguage(langSelect.value));
+
+// A switch redraws everything in the new language: the header and footer,
+// the banner, and the page on screen (which asks its services again).
+onLanguageChange(() => {
+  langSelect.value = lang();
+  translateStatic();
+  showUser();
+  redrawBanner();
+  render();
+});
+
 async function start() {
+  translateStatic();
+  showUser();
   startBanner();
   try {
     await loadUsers();

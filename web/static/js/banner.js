@@ -3,7 +3,8 @@
 // sign-in nor the admin token: the gateway reads every program's faults
 // with its own.
 import { api } from './api.js';
-import { h } from './ui.js';
+import { h, timeOf } from './ui.js';
+import { t } from './i18n.js';
 
 const pollMs = 3000;
 const hiddenPollMs = 15000; // a tab in the background asks less often
@@ -11,21 +12,20 @@ const hiddenPollMs = 15000; // a tab in the background asks less often
 let timer = null;
 let generation = 0; // the latest refresh; older answers are dropped
 let shown = '';
+let last = []; // the armed faults last drawn
 
 /** describeFault says what an armed fault does: "pay.after-half crash (1 left)". */
 export function describeFault(a) {
   const what = a.point === 'slow-motion'
-    ? `slow motion: each delivery held ${a.delay}`
+    ? t('banner.slowMotion', { delay: a.delay })
     : [a.point, a.action, a.value, a.delay].filter(Boolean).join(' ');
-  const how = [a.left !== undefined && a.left !== null ? `${a.left} left` : 'every time'];
-  if (a.expiresAt) {
-    const d = new Date(a.expiresAt);
-    if (!Number.isNaN(d.getTime())) how.push(`until ${d.toLocaleTimeString('en-US', { hour12: false })}`);
-  }
-  return `${what} (${how.join(', ')})`;
+  const how = [a.left !== undefined && a.left !== null ? t('banner.left', { n: a.left }) : t('banner.everyTime')];
+  if (a.expiresAt && !Number.isNaN(new Date(a.expiresAt).getTime())) how.push(t('banner.until', { time: timeOf(a.expiresAt) }));
+  return t('banner.fault', { what, how: how.join(t('banner.joiner')) });
 }
 
 function draw(armed) {
+  last = armed;
   const el = document.getElementById('fault-banner');
   el.dataset.armed = String(armed.length);
   const text = armed.map((a) => `${a.program} ${describeFault(a)}`).join(' · ');
@@ -37,10 +37,16 @@ function draw(armed) {
     return;
   }
   el.replaceChildren(
-    h('strong', {}, 'Training faults armed: '),
+    h('strong', {}, t('banner.armed')),
     h('span', { 'data-testid': 'fault-banner-text' }, text), ' ',
-    h('a', { href: '#/trainer', 'data-testid': 'fault-banner-link' }, 'Open the trainer page'));
+    h('a', { href: '#/trainer', 'data-testid': 'fault-banner-link' }, t('banner.open')));
   el.hidden = false;
+}
+
+/** redrawBanner draws the last answer again, in the language just chosen. */
+export function redrawBanner() {
+  shown = '';
+  draw(last);
 }
 
 /** refreshBanner asks for the armed faults now and schedules the next poll. */

@@ -1,5 +1,8 @@
 // Small DOM and formatting helpers. Every text goes through text nodes, never
-// innerHTML, so product names or error messages cannot inject markup.
+// innerHTML, so product names or error messages cannot inject markup. Words
+// come from the catalogues (t); money, dates and times follow the language's
+// locale.
+import { t, locale } from './i18n.js';
 
 /**
  * h builds an element: h('a', {href: '#/', class: 'x', 'data-testid': 'y', onclick: fn}, 'text', child).
@@ -31,32 +34,39 @@ function append(el, children) {
   }
 }
 
-const currency = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+const currencies = new Map(); // locale → its USD format
 
-/** money formats integer cents as dollars; cents stay integers everywhere else. */
+/** money formats integer cents as dollars in the page's locale; cents stay integers everywhere else. */
 export function money(cents) {
-  return currency.format(Number(cents) / 100);
+  const loc = locale();
+  if (!currencies.has(loc)) currencies.set(loc, new Intl.NumberFormat(loc, { style: 'currency', currency: 'USD' }));
+  return currencies.get(loc).format(Number(cents) / 100);
 }
 
 /** dateTime formats an RFC 3339 time for people, or '' for none. */
 export function dateTime(iso) {
   if (!iso) return '';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'medium' });
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(locale(), { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
 /** timeOf formats just the time of day, with seconds: effects land seconds apart. */
 export function timeOf(iso) {
   if (!iso) return '';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString('en-US', { hour12: false });
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(locale(), { hour12: false });
+}
+
+/** number formats a count or amount with the locale's digits grouping. */
+export function number(n, digits = 0) {
+  return Number(n).toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 /** elapsed describes b - a for people ("45 ms", "2.3 s"), or null when either time is missing. */
 export function elapsed(a, b) {
   const ms = new Date(b).getTime() - new Date(a).getTime();
   if (!Number.isFinite(ms)) return null;
-  return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return ms < 1000 ? t('unit.ms', { n: number(Math.max(0, Math.round(ms))) }) : t('unit.s', { n: number(ms / 1000, 1) });
 }
 
 /**
@@ -103,7 +113,7 @@ export function announce(text) {
  */
 export function showError(err) {
   const el = alertRegion();
-  el.replaceChildren(h('strong', {}, 'That did not work: '), messageOf(err));
+  el.replaceChildren(h('strong', {}, t('message.failed')), messageOf(err));
   el.dataset.code = (err && err.code) || 'ERROR';
   el.hidden = false;
   statusRegion().hidden = true;
@@ -133,7 +143,7 @@ export function clearMessages() {
 
 /** messageOf returns the readable message of an error: the API's own message when there is one. */
 export function messageOf(err) {
-  if (!err) return 'Unknown error.';
+  if (!err) return t('message.unknownError');
   return err.message || String(err);
 }
 
@@ -148,9 +158,7 @@ export function heading(text) {
   return h('h1', { tabindex: '-1', 'data-testid': 'page-title' }, text);
 }
 
-/** signInPrompt is shown on pages that need a user. */
-export function signInPrompt(what) {
-  return h('p', { class: 'notice', 'data-testid': 'signin-required' },
-    `Sign in with the switcher at the top to ${what}. `,
-    'Alice and Bob have plenty of money; Carol has little, to show a declined payment.');
+/** signInPrompt is shown on pages that need a user; whatKey names what signing in is for. */
+export function signInPrompt(whatKey) {
+  return h('p', { class: 'notice', 'data-testid': 'signin-required' }, t('signin.prompt', { what: t(whatKey) }), ' ', t('signin.users'));
 }

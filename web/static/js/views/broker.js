@@ -12,13 +12,14 @@ import { isTokenRefusal } from './trainer-faults.js';
 import { halves, groups, deadLetters, topics } from './broker-parts.js';
 import { timelinePanel } from './timeline.js';
 import { setText } from './progress.js';
+import { t, tx, statusName } from '../i18n.js';
 
 const pollMs = 3000;
 
-function locked(what) {
+// locked says the page (whatKey names it) needs the Trainer page's token first.
+function locked(whatKey) {
   return h('p', { class: 'notice', 'data-testid': 'broker-locked' },
-    `${what} is for trainers: enter the shop’s admin token on the `, h('a', { href: '#/trainer' }, 'Trainer page'),
-    ' first (it stays in this tab), then come back.');
+    ...tx('broker.locked', { what: t(whatKey), link: h('a', { href: '#/trainer' }, t('footer.trainer')) }));
 }
 
 // sleep waits ms, or rejects with the abort when the page is left.
@@ -50,21 +51,17 @@ function section(testid, title, intro) {
 
 /** view is the broker page. */
 export async function view(el, ctx) {
-  el.append(heading('Broker'), h('p', {},
-    'What the message broker (minirmq) holds right now. Select an order number to see its transaction step by step.'));
+  el.append(heading(t('broker.title')), h('p', {}, t('broker.intro')));
   const token = savedToken();
   if (!token) {
-    el.append(locked('The broker page'));
+    el.append(locked('broker.thePage'));
     return;
   }
   const call = (path, options = {}) => api(`/api/trainer/broker/${path}`, { ...options, signal: ctx.signal, headers: { 'X-Admin-Token': token } });
-  const half = section('broker-halves-section', 'Half messages',
-    'Sent by a transactional producer and stored, but hidden from consumers until the producer commits (or a check-back finds it committed).');
-  const group = section('broker-groups-section', 'Consumer groups',
-    'Each service reads each topic as its own group, with its own position; the lag is what it has not consumed yet.');
-  const dlq = section('broker-dlq-section', 'Dead letters',
-    'Messages a consumer failed on too many times. Replay sends one back to its topic for that group, with a fresh attempt count.');
-  const topic = section('broker-topics-section', 'Topics', 'Where messages are stored; retry and dead-letter topics are per consumer group.');
+  const half = section('broker-halves-section', t('broker.halves'), t('broker.halvesIntro'));
+  const group = section('broker-groups-section', t('broker.groups'), t('broker.groupsIntro'));
+  const dlq = section('broker-dlq-section', t('broker.dlq'), t('broker.dlqIntro'));
+  const topic = section('broker-topics-section', t('broker.topics'), t('broker.topicsIntro'));
   const checked = h('p', { class: 'muted small', 'data-testid': 'broker-checked', 'aria-live': 'off' });
   const problem = h('div', { 'data-testid': 'broker-problem' });
   const page = h('div', { class: 'broker', 'data-testid': 'broker', 'data-state': 'loading' }, problem,
@@ -73,14 +70,14 @@ export async function view(el, ctx) {
 
   const replay = async (g, m, button, note) => {
     button.disabled = true;
-    setText(note, 'Replaying…');
+    setText(note, t('broker.replaying'));
     try {
       await call(`dead-letters/${encodeURIComponent(g)}/${m.queueOffset}/replay`, { method: 'POST' });
-      setText(note, 'Sent back to its topic: watch the order’s timeline.');
+      setText(note, t('broker.replayed'));
       load().catch(() => {});
     } catch (err) {
       if (isAbort(err)) return;
-      setText(note, err.status === 409 ? 'Already replayed.' : `Not replayed: ${err.message}`);
+      setText(note, err.status === 409 ? t('broker.alreadyReplayed') : t('broker.notReplayed', { message: err.message }));
       button.disabled = err.status === 409;
     }
   };
@@ -93,7 +90,7 @@ export async function view(el, ctx) {
     group.fill(gs.groups || [], groups);
     dlq.fill(letters, (d) => deadLetters(d, replay));
     topic.fill(ts.topics || [], topics);
-    setText(checked, `Checked ${timeOf(new Date().toISOString())}; asks again every ${pollMs / 1000} s.`);
+    setText(checked, t('broker.checked', { time: timeOf(new Date().toISOString()), n: pollMs / 1000 }));
   }
 
   for (;;) {
@@ -106,7 +103,7 @@ export async function view(el, ctx) {
       problem.replaceChildren(errorBox(err, 'broker-error'));
       if (isTokenRefusal(err) || err.code === 'BROKER_NOT_AVAILABLE') {
         page.dataset.state = 'refused';
-        if (isTokenRefusal(err)) problem.append(locked('The broker page'));
+        if (isTokenRefusal(err)) problem.append(locked('broker.thePage'));
         return;
       }
     }
@@ -121,18 +118,18 @@ export async function view(el, ctx) {
 /** timelineView is any order's timeline, for trainers (#/timeline/{orderNo}). */
 export async function timelineView(el, ctx) {
   const [orderNo] = ctx.params;
-  el.append(h('p', { class: 'breadcrumb' }, h('a', { href: '#/broker' }, '← Broker')), heading(`Order ${orderNo}: the transaction`));
+  el.append(h('p', { class: 'breadcrumb' }, h('a', { href: '#/broker' }, t('broker.back'))), heading(t('broker.timelineTitle', { orderNo })));
   const token = savedToken();
   if (!token) {
-    el.append(locked('Another shopper’s timeline'));
+    el.append(locked('broker.otherTimeline'));
     return;
   }
   const status = h('p', { 'data-testid': 'admin-timeline-status' });
   const panel = timelinePanel({
     path: `/api/admin/timeline/${encodeURIComponent(orderNo)}`, signal: ctx.signal, headers: { 'X-Admin-Token': token },
     settled: (d) => d.status === 'PAID' || d.status === 'CANCELLED',
-    onUpdate: (d) => setText(status, d.status ? `Order status: ${d.status}.` : 'The order service did not say the order’s status.'),
+    onUpdate: (d) => setText(status, d.status ? t('broker.orderStatus', { status: statusName(d.status), code: d.status }) : t('broker.noStatus')),
   });
-  el.append(h('p', { class: 'muted' }, 'Any shopper’s order, read with the trainer’s token. The shopper’s own order page shows the same timeline.'),
+  el.append(h('p', { class: 'muted' }, t('broker.anyOrder')),
     status, h('div', { class: 'order' }, panel.el));
 }

@@ -2,12 +2,13 @@
 import { api, isAbort } from '../api.js';
 import { h, money, announce, fieldMessage, heading, signInPrompt } from '../ui.js';
 import { cartSignature, loadAttempt, placedOrder } from './checkout.js';
+import { t } from '../i18n.js';
 
 /** view is the cart page. */
 export async function view(el, ctx) {
-  el.append(heading('Your cart'));
+  el.append(heading(t('cart.title')));
   if (!ctx.app.user) {
-    el.append(signInPrompt('fill a cart'));
+    el.append(signInPrompt('signin.forCart'));
     return;
   }
   const body = h('div', { 'data-testid': 'cart' });
@@ -18,27 +19,27 @@ export async function view(el, ctx) {
   const placed = data.itemCount > 0 && attempt && attempt.cart === cartSignature(data) ? await placedOrder(attempt, ctx.signal) : null;
   if (placed) {
     el.insertBefore(h('p', { class: 'notice', 'data-testid': 'cart-placed', 'data-order-no': placed.orderNo },
-      `These items are in your order ${placed.orderNo}; they leave the cart once it is paid. `,
-      h('a', { href: `#/orders/${encodeURIComponent(placed.orderNo)}` }, `Open order ${placed.orderNo}`)), body);
+      t('cart.placed', { orderNo: placed.orderNo }), ' ',
+      h('a', { href: `#/orders/${encodeURIComponent(placed.orderNo)}` }, t('order.open', { orderNo: placed.orderNo }))), body);
   }
   draw(body, ctx, data);
 }
 
 function draw(body, ctx, cart) {
   if (cart.lines.length === 0) {
-    body.replaceChildren(h('p', { 'data-testid': 'cart-empty' }, 'Your cart is empty. ',
-      h('a', { href: '#/' }, 'Browse the catalogue')));
+    body.replaceChildren(h('p', { 'data-testid': 'cart-empty' }, t('cart.empty'), ' ',
+      h('a', { href: '#/' }, t('cart.browse'))));
     return;
   }
   const list = h('ul', { class: 'cart-lines', 'data-testid': 'cart-lines' });
   for (const line of cart.lines) list.append(lineItem(body, ctx, line));
   body.replaceChildren(list,
     h('div', { class: 'cart-summary' },
-      h('p', {}, `${cart.itemCount} item${cart.itemCount === 1 ? '' : 's'}`),
-      h('p', { class: 'total' }, 'Total ',
+      h('p', {}, t('cart.items', { n: cart.itemCount })),
+      h('p', { class: 'total' }, t('cart.total'), ' ',
         h('strong', { 'data-testid': 'cart-total', 'data-cents': cart.totalCents }, money(cart.totalCents))),
       cart.itemCount > 0
-        ? h('a', { class: 'button primary', href: '#/checkout', 'data-testid': 'checkout-link' }, 'Go to checkout')
+        ? h('a', { class: 'button primary', href: '#/checkout', 'data-testid': 'checkout-link' }, t('cart.checkout'))
         : null));
 }
 
@@ -47,8 +48,8 @@ function lineItem(body, ctx, line) {
   // Mistakes and refusals for this line are shown on the line itself.
   const lineError = h('p', { id: `error-${id}`, class: 'field-error line-error', role: 'alert', 'data-testid': 'line-error', hidden: true });
   let qty = null;
-  const remove = h('button', { type: 'button', class: 'secondary line-remove', 'data-testid': 'line-remove', 'aria-label': `Remove ${line.name || line.sku}` }, 'Remove');
-  remove.addEventListener('click', () => change(body, ctx, remove, lineError, null, `Removed ${line.name || line.sku}.`,
+  const remove = h('button', { type: 'button', class: 'secondary line-remove', 'data-testid': 'line-remove', 'aria-label': t('cart.removeLabel', { name: line.name || line.sku }) }, t('cart.remove'));
+  remove.addEventListener('click', () => change(body, ctx, remove, lineError, null, t('cart.removed', { name: line.name || line.sku }),
     () => api(`/api/cart/cart/items/${encodeURIComponent(line.sku)}`, { method: 'DELETE', signal: ctx.signal })));
 
   let form = null;
@@ -57,20 +58,20 @@ function lineItem(body, ctx, line) {
       id, type: 'number', min: 1, max: 99, value: String(line.quantity), inputmode: 'numeric', 'data-testid': 'line-quantity',
       'aria-describedby': `error-${id}`,
     });
-    const update = h('button', { type: 'submit', class: 'secondary', 'data-testid': 'line-update' }, 'Update');
+    const update = h('button', { type: 'submit', class: 'secondary', 'data-testid': 'line-update' }, t('cart.update'));
     form = h('form', { class: 'qty-form', novalidate: true },
-      h('label', { for: id }, h('span', { class: 'visually-hidden' }, `Quantity of ${line.name}`), h('span', { 'aria-hidden': 'true' }, 'Qty')),
+      h('label', { for: id }, h('span', { class: 'visually-hidden' }, t('cart.quantityOf', { name: line.name })), h('span', { 'aria-hidden': 'true' }, t('cart.qty'))),
       qty, update);
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       const n = Number(qty.value);
       if (!Number.isInteger(n) || n < 1 || n > 99) {
-        fieldMessage(lineError, qty, 'Enter a whole number from 1 to 99, or use Remove to take the product out.');
+        fieldMessage(lineError, qty, t('cart.quantityInvalid'));
         lineError.dataset.code = 'VALIDATION';
         qty.focus();
         return;
       }
-      change(body, ctx, update, lineError, qty, `${line.name}: quantity set to ${n}.`,
+      change(body, ctx, update, lineError, qty, t('cart.quantitySet', { name: line.name, n }),
         () => api(`/api/cart/cart/items/${encodeURIComponent(line.sku)}`, { method: 'PUT', body: { quantity: n }, signal: ctx.signal }));
     });
   }
@@ -79,11 +80,11 @@ function lineItem(body, ctx, line) {
     line.imageUrl ? h('img', { src: line.imageUrl, alt: '', width: 96, height: 72 }) : h('span', { class: 'thumb' }),
     h('div', { class: 'line-info' },
       line.discontinued
-        ? h('p', { class: 'name' }, line.sku, ' — ', h('em', {}, 'no longer sold'))
+        ? h('p', { class: 'name' }, line.sku, ' — ', h('em', {}, t('cart.discontinued')))
         : h('p', { class: 'name' }, h('a', { href: `#/product/${encodeURIComponent(line.sku)}` }, line.name)),
-      line.discontinued ? null : h('p', { class: 'muted' }, `${money(line.unitPriceCents)} each`),
+      line.discontinued ? null : h('p', { class: 'muted' }, t('cart.each', { price: money(line.unitPriceCents) })),
       !line.discontinued && line.quantity > line.available
-        ? h('p', { class: 'warning', 'data-testid': 'line-short' }, `Only ${line.available} available now`)
+        ? h('p', { class: 'warning', 'data-testid': 'line-short' }, t('cart.short', { n: line.available }))
         : null),
     form,
     h('p', { class: 'line-total', 'data-testid': 'line-total', 'data-cents': line.lineTotalCents }, money(line.lineTotalCents)),

@@ -1,11 +1,12 @@
 // Catalogue and product detail: public, from the inventory service.
 import { api } from '../api.js';
 import { h, money, newKey, announce, fieldMessage, heading } from '../ui.js';
+import { t, tx } from '../i18n.js';
 
 function stockText(available) {
-  if (available <= 0) return 'Out of stock';
-  if (available <= 5) return `Only ${available} left`;
-  return `${available} in stock`;
+  if (available <= 0) return t('catalogue.outOfStock');
+  if (available <= 5) return t('catalogue.onlyLeft', { n: available });
+  return t('catalogue.inStock', { n: available });
 }
 
 function stock(p) {
@@ -27,13 +28,13 @@ function addMessage() {
 
 // signInHint fills note with a pointer to the switcher, which it can focus.
 function signInHint(note) {
-  const go = h('button', { type: 'button', class: 'link-button', 'data-testid': 'goto-signin' }, 'Sign in');
+  const go = h('button', { type: 'button', class: 'link-button', 'data-testid': 'goto-signin' }, t('header.signIn'));
   go.addEventListener('click', () => {
     const select = document.getElementById('user-select');
     select.scrollIntoView({ block: 'center' });
     select.focus();
   });
-  note.replaceChildren('Sign in first: pick a demo user at the top of the page and press ', go, '.');
+  note.replaceChildren(...tx('catalogue.signInFirst', { button: go }));
   note.dataset.code = 'SIGN_IN_REQUIRED';
   note.hidden = false;
 }
@@ -50,7 +51,7 @@ async function addToCart(ctx, p, quantity, button, note, input) {
     await api('/api/cart/cart/items', {
       method: 'POST', body: { sku: p.sku, quantity }, headers: { 'Idempotency-Key': newKey() }, signal: ctx.signal,
     });
-    announce(`Added ${quantity} × ${p.name} to your cart.`);
+    announce(t('catalogue.added', { n: quantity, name: p.name }));
     ctx.app.refreshCart();
   } catch (err) {
     if (err.name !== 'AbortError') {
@@ -64,13 +65,13 @@ async function addToCart(ctx, p, quantity, button, note, input) {
 
 /** list is the catalogue grid. */
 export async function list(el, ctx) {
-  el.append(heading('Catalogue'));
+  el.append(heading(t('catalogue.title')));
   const { products } = await api('/api/inventory/products', { signal: ctx.signal });
   const grid = h('ul', { class: 'product-grid', 'data-testid': 'product-list' });
   for (const p of products) {
     const add = h('button', {
-      type: 'button', 'data-testid': 'add-to-cart', disabled: p.available <= 0, 'aria-label': `Add ${p.name} to cart`,
-    }, 'Add to cart');
+      type: 'button', 'data-testid': 'add-to-cart', disabled: p.available <= 0, 'aria-label': t('catalogue.addLabel', { name: p.name }),
+    }, t('catalogue.add'));
     const note = addMessage();
     add.addEventListener('click', () => addToCart(ctx, p, 1, add, note));
     grid.append(h('li', { class: 'card', 'data-testid': 'product-card', 'data-sku': p.sku },
@@ -92,14 +93,14 @@ export async function detail(el, ctx) {
   });
   const note = addMessage();
   note.id = 'product-quantity-error';
-  const add = h('button', { type: 'submit', 'data-testid': 'add-to-cart', disabled: p.available <= 0 }, 'Add to cart');
+  const add = h('button', { type: 'submit', 'data-testid': 'add-to-cart', disabled: p.available <= 0 }, t('catalogue.add'));
   const form = h('form', { class: 'add-form', novalidate: true },
-    h('label', { for: 'product-quantity' }, 'Quantity'), qty, add, note);
+    h('label', { for: 'product-quantity' }, t('catalogue.quantity')), qty, add, note);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const n = Number(qty.value);
     if (!Number.isInteger(n) || n < 1 || n > 99) {
-      fieldMessage(note, qty, 'Enter a whole number from 1 to 99.');
+      fieldMessage(note, qty, t('catalogue.quantityInvalid'));
       note.dataset.code = 'VALIDATION';
       qty.focus();
       return;
@@ -107,12 +108,12 @@ export async function detail(el, ctx) {
     addToCart(ctx, p, n, add, note, qty);
   });
   el.append(
-    h('p', { class: 'breadcrumb' }, h('a', { href: '#/' }, '← Catalogue')),
+    h('p', { class: 'breadcrumb' }, h('a', { href: '#/' }, t('catalogue.back'))),
     h('article', { class: 'product-detail', 'data-testid': 'product-detail', 'data-sku': p.sku },
       h('img', { src: p.imageUrl, alt: p.name, width: 480, height: 360 }),
       h('div', {},
         heading(p.name),
-        h('p', { class: 'sku' }, `SKU ${p.sku}`),
+        h('p', { class: 'sku' }, t('catalogue.sku', { sku: p.sku })),
         price(p), stock(p),
         h('p', { class: 'description' }, p.description),
         form)));

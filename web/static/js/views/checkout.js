@@ -10,20 +10,19 @@
 // starts a new attempt. A refusal (4xx) ends the attempt: nothing was made.
 import { api, request, isAbort } from '../api.js';
 import { h, money, newKey, announce, heading, signInPrompt } from '../ui.js';
+import { t, tx, statusName, locale } from '../i18n.js';
 
 const fields = [
-  // id suffix, field name in the API, label, autocomplete, required, input type
-  ['name', 'name', 'Full name', 'name', true, 'text'],
-  ['line1', 'line1', 'Address line 1', 'address-line1', true, 'text'],
-  ['line2', 'line2', 'Address line 2 (optional)', 'address-line2', false, 'text'],
-  ['city', 'city', 'City', 'address-level2', true, 'text'],
-  ['postal', 'postalCode', 'Postal code', 'postal-code', true, 'text'],
-  ['country', 'country', 'Country', 'country', true, 'text'],
-  ['phone', 'phone', 'Phone (optional)', 'tel', false, 'tel'],
+  // id suffix, field name in the API, label's key, autocomplete, required, input type
+  ['name', 'name', 'checkout.field.name', 'name', true, 'text'],
+  ['line1', 'line1', 'checkout.field.line1', 'address-line1', true, 'text'],
+  ['line2', 'line2', 'checkout.field.line2', 'address-line2', false, 'text'],
+  ['city', 'city', 'checkout.field.city', 'address-level2', true, 'text'],
+  ['postal', 'postalCode', 'checkout.field.postal', 'postal-code', true, 'text'],
+  ['country', 'country', 'checkout.field.country', 'country', true, 'text'],
+  ['phone', 'phone', 'checkout.field.phone', 'tel', false, 'tel'],
 ];
 const maxChars = 200; // the order service's limit per field
-
-const statusWords = { PENDING_PAYMENT: 'awaiting payment', PAID: 'paid', CANCELLED: 'cancelled' };
 
 function storageName(user) {
   return `rocketmart.checkout.${user}`;
@@ -65,15 +64,15 @@ export async function placedOrder(a, signal) {
 }
 
 function orderLink(no, testid) {
-  return h('a', { href: `#/orders/${encodeURIComponent(no)}`, 'data-testid': testid }, `Open order ${no}`);
+  return h('a', { href: `#/orders/${encodeURIComponent(no)}`, 'data-testid': testid }, t('order.open', { orderNo: no }));
 }
 
 /** view is the checkout page. */
 export async function view(el, ctx) {
-  el.append(heading('Checkout'));
+  el.append(heading(t('checkout.title')));
   const user = ctx.app.user;
   if (!user) {
-    el.append(signInPrompt('check out'));
+    el.append(signInPrompt('signin.checkout'));
     return;
   }
   const cart = await api('/api/cart/cart', { signal: ctx.signal });
@@ -81,10 +80,10 @@ export async function view(el, ctx) {
   if (cart.itemCount === 0) {
     // Typically Back after paying: the purchase left the cart. Point to it.
     const last = attempt && attempt.orderNo;
-    el.append(h('p', { 'data-testid': 'cart-empty' }, 'Your cart is empty. ', h('a', { href: '#/' }, 'Browse the catalogue')));
+    el.append(h('p', { 'data-testid': 'cart-empty' }, t('cart.empty'), ' ', h('a', { href: '#/' }, t('cart.browse'))));
     if (last) {
       el.append(h('p', { class: 'notice', 'data-testid': 'last-order', 'data-order-no': last },
-        `Your last order from this checkout is ${last}. `, orderLink(last, 'last-order-link')));
+        t('checkout.lastOrder', { orderNo: last }), ' ', orderLink(last, 'last-order-link')));
     }
     return;
   }
@@ -94,10 +93,10 @@ export async function view(el, ctx) {
   if (attempt && attempt.orderNo && !placed) attempt = null; // cancelled: these items may be ordered again
 
   const summary = h('section', { class: 'checkout-summary', 'aria-labelledby': 'summary-title' },
-    h('h2', { id: 'summary-title' }, 'Your order'),
+    h('h2', { id: 'summary-title' }, t('checkout.yourOrder')),
     h('ul', {}, cart.lines.filter((l) => !l.discontinued).map((l) =>
-      h('li', {}, `${l.quantity} × ${l.name}`, h('span', {}, money(l.lineTotalCents))))),
-    h('p', { class: 'total' }, 'Total ', h('strong', { 'data-testid': 'checkout-total', 'data-cents': cart.totalCents }, money(cart.totalCents))));
+      h('li', {}, t('checkout.line', { n: l.quantity, name: l.name }), h('span', {}, money(l.lineTotalCents))))),
+    h('p', { class: 'total' }, t('cart.total'), ' ', h('strong', { 'data-testid': 'checkout-total', 'data-cents': cart.totalCents }, money(cart.totalCents))));
 
   const inputs = {};
   const errors = {};
@@ -110,7 +109,7 @@ export async function view(el, ctx) {
     const err = h('p', { id: `error-${inputId}`, class: 'field-error', 'data-testid': `error-${inputId}`, hidden: true });
     inputs[name] = input;
     errors[name] = err;
-    return h('div', { class: 'field' }, h('label', { for: inputId }, label, required ? h('span', { 'aria-hidden': 'true' }, ' *') : null), input, err);
+    return h('div', { class: 'field' }, h('label', { for: inputId }, t(label), required ? h('span', { 'aria-hidden': 'true' }, ' *') : null), input, err);
   });
   // An attempt not known to have finished keeps its address: sent again with
   // its key, the same body replays the order instead of being refused.
@@ -119,11 +118,11 @@ export async function view(el, ctx) {
   if (!saved.name) inputs.name.value = user.name;
   if (!saved.country) inputs.country.value = 'US';
 
-  const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'place-order' }, `Place order · ${money(cart.totalCents)}`);
+  const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'place-order' }, t('checkout.place', { total: money(cart.totalCents) }));
   const formError = h('p', { id: 'checkout-error', class: 'form-error', role: 'alert', 'data-testid': 'checkout-error', hidden: true });
   const form = h('form', { 'data-testid': 'checkout-form', novalidate: true, 'aria-labelledby': 'address-title' },
-    h('h2', { id: 'address-title' }, 'Shipping address'),
-    h('p', { class: 'muted' }, 'Fields marked * are required.'),
+    h('h2', { id: 'address-title' }, t('checkout.address')),
+    h('p', { class: 'muted' }, t('checkout.requiredNote')),
     groups, formError, submit);
 
   const setError = (name, message) => {
@@ -143,8 +142,8 @@ export async function view(el, ctx) {
     for (const [, name, label, , required] of fields) {
       const value = inputs[name].value.trim();
       let message = '';
-      if (required && !value) message = `Enter your ${label.toLowerCase()}.`;
-      else if (value.length > maxChars) message = `${label} can be at most ${maxChars} characters.`;
+      if (required && !value) message = t('checkout.missing', { field: t(label).toLocaleLowerCase(locale()) });
+      else if (value.length > maxChars) message = t('checkout.tooLong', { field: t(label), n: maxChars });
       setError(name, message);
       if (message && !first) first = inputs[name];
     }
@@ -158,7 +157,7 @@ export async function view(el, ctx) {
     setFormError();
     const invalid = validate();
     if (invalid) {
-      setFormError('Some fields need attention: see the messages under them.');
+      setFormError(t('checkout.fixFields'));
       invalid.focus();
       return;
     }
@@ -170,7 +169,7 @@ export async function view(el, ctx) {
     busy = true;
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
-    announce('Placing your order…');
+    announce(t('checkout.placing'));
     try {
       const { status, data: order } = await request('/api/order/orders', {
         method: 'POST', body: { address }, headers: { 'Idempotency-Key': attempt.key }, signal: ctx.signal,
@@ -178,8 +177,8 @@ export async function view(el, ctx) {
       saveAttempt(user.userId, { ...attempt, orderNo: order.orderNo });
       ctx.app.refreshCart();
       ctx.app.navigate(`#/orders/${encodeURIComponent(order.orderNo)}`, status === 200
-        ? `You had already placed this order (${order.orderNo}); nothing was ordered twice.`
-        : `Order ${order.orderNo} placed. Pay it to start its journey.`);
+        ? t('checkout.replayed', { orderNo: order.orderNo })
+        : t('checkout.placed', { orderNo: order.orderNo }));
     } catch (err) {
       if (isAbort(err)) return;
       announce('');
@@ -194,10 +193,9 @@ export async function view(el, ctx) {
         setError(field, err.message);
         inputs[field].focus();
       } else if (err.code === 'IDEMPOTENCY_KEY_REUSED') {
-        setFormError('This checkout already placed an order with a different address. ',
-          h('a', { href: '#/orders' }, 'See My orders'), ' before ordering again.');
+        setFormError(...tx('checkout.keyReused', { link: h('a', { href: '#/orders' }, t('checkout.seeOrders')) }));
       } else if (err.status === 0 || err.status >= 500) {
-        setFormError(`${err.message} Press Place order again: it will not order twice.`);
+        setFormError(t('checkout.retry', { message: err.message }));
       } else {
         setFormError(err.message);
       }
@@ -212,12 +210,14 @@ export async function view(el, ctx) {
   if (placed) {
     // Back after placing: these items are already ordered. Say so, and only
     // an explicit choice places a second order.
-    const again = h('button', { type: 'button', class: 'secondary', 'data-testid': 'order-again' }, 'Place a second, separate order');
+    const again = h('button', { type: 'button', class: 'secondary', 'data-testid': 'order-again' }, t('checkout.again'));
     const notice = h('div', { class: 'notice', role: 'status', 'data-testid': 'already-placed', 'data-order-no': placed.orderNo, 'data-status': placed.status },
-      h('p', {}, h('strong', {}, 'You already placed this order'),
-        ` (${placed.orderNo}${statusWords[placed.status] ? `, ${statusWords[placed.status]}` : ''}). `,
-        orderLink(placed.orderNo, 'already-placed-link')),
-      h('p', {}, 'Your cart holds the same items until the order is paid. ', again));
+      h('p', {}, h('strong', {}, t('checkout.already')), ' ',
+        placed.status
+          ? t('checkout.alreadyStatus', { orderNo: placed.orderNo, status: statusName(placed.status).toLocaleLowerCase(locale()) })
+          : t('checkout.alreadyNo', { orderNo: placed.orderNo }),
+        ' ', orderLink(placed.orderNo, 'already-placed-link')),
+      h('p', {}, t('checkout.sameItems'), ' ', again));
     layout.hidden = true;
     again.addEventListener('click', () => {
       dropAttempt(user.userId);

@@ -4,12 +4,11 @@ import { api, request, isAbort } from '../api.js';
 import { h, money, dateTime, announce, showError, clearMessages, heading, signInPrompt } from '../ui.js';
 import { effects, step, setPayment, setEffect, setText, summary, paidAt } from './progress.js';
 import { timelinePanel } from './timeline.js';
+import { t, tx, statusName, reasonName } from '../i18n.js';
 
 const pollMs = 1000; // how often progress is asked
 const watchMs = 3 * 60 * 1000; // polling stops after this long without a final state
 const slowMs = 30 * 1000; // effects not all done this long after payment: say so
-
-const statusLabels = { PENDING_PAYMENT: 'Awaiting payment', PAID: 'Paid', CANCELLED: 'Cancelled' };
 
 // An order only moves forward: PENDING_PAYMENT → PAID or CANCELLED. A
 // progress answer that was on its way before the pay call answered must not
@@ -19,10 +18,10 @@ const statusRank = { PENDING_PAYMENT: 0, PAID: 1, CANCELLED: 1 };
 /** view is the order page. */
 export async function view(el, ctx) {
   const [orderNo] = ctx.params;
-  const title = heading(`Order ${orderNo}`);
-  el.append(h('p', { class: 'breadcrumb' }, h('a', { href: '#/orders' }, '← My orders')), title);
+  const title = heading(t('order.title', { orderNo }));
+  el.append(h('p', { class: 'breadcrumb' }, h('a', { href: '#/orders' }, t('order.back'))), title);
   if (!ctx.app.user) {
-    el.append(signInPrompt('see your orders'));
+    el.append(signInPrompt('signin.forOrders'));
     return;
   }
   const path = `/api/progress/${encodeURIComponent(orderNo)}`;
@@ -31,41 +30,40 @@ export async function view(el, ctx) {
   const badge = h('span', { class: 'badge', 'data-testid': 'order-status' });
   const banner = h('p', { class: 'banner', 'data-testid': 'order-cancelled', hidden: true });
   const when = h('p', { class: 'muted', 'data-testid': 'order-deadline' });
-  const payButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'pay-button' }, 'Pay with wallet');
-  const cancelButton = h('button', { type: 'button', class: 'secondary', 'data-testid': 'cancel-button', 'aria-expanded': 'false', 'aria-controls': 'cancel-confirm' }, 'Cancel order');
-  const confirmYes = h('button', { type: 'button', class: 'primary danger', 'data-testid': 'cancel-confirm-yes' }, 'Yes, cancel the order');
-  const confirmNo = h('button', { type: 'button', class: 'secondary', 'data-testid': 'cancel-confirm-no' }, 'Keep the order');
+  const payButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'pay-button' }, t('order.pay'));
+  const cancelButton = h('button', { type: 'button', class: 'secondary', 'data-testid': 'cancel-button', 'aria-expanded': 'false', 'aria-controls': 'cancel-confirm' }, t('order.cancel'));
+  const confirmYes = h('button', { type: 'button', class: 'primary danger', 'data-testid': 'cancel-confirm-yes' }, t('order.cancelYes'));
+  const confirmNo = h('button', { type: 'button', class: 'secondary', 'data-testid': 'cancel-confirm-no' }, t('order.cancelNo'));
   const confirmBox = h('div', { id: 'cancel-confirm', class: 'confirm', 'data-testid': 'cancel-confirm', hidden: true },
-    h('p', {}, 'Cancel this order? Its reserved stock goes back on sale and it can no longer be paid.'),
+    h('p', {}, t('order.cancelAsk')),
     h('div', { class: 'actions' }, confirmYes, confirmNo));
   const payMessage = h('p', { class: 'pay-message', 'data-testid': 'pay-message', 'aria-live': 'polite' });
   const history = h('ol', { class: 'history', 'data-testid': 'order-history' });
-  const paymentRow = step('payment-state', 'Payment', 'order + payment + broker');
-  const rows = Object.fromEntries(effects.map(([key, name, svc]) => [key, step(`effect-${key}`, name, svc)]));
+  const paymentRow = step('payment-state', t('progress.payment'), 'order + payment + broker');
+  const rows = Object.fromEntries(effects.map(([key, name, svc]) => [key, step(`effect-${key}`, t(name), svc)]));
   const progressText = h('p', { class: 'progress-summary', 'data-testid': 'progress-summary', 'aria-live': 'polite' });
   const slow = h('p', { class: 'warning', 'data-testid': 'progress-slow', hidden: true },
-    'This is taking longer than usual: a consumer may be failing and retrying. ',
-    h('a', { href: '#/consistency' }, 'Run the audit'), ' to see what is missing.');
-  const keepWatching = h('button', { type: 'button', class: 'secondary', 'data-testid': 'keep-watching' }, 'Keep watching');
+    ...tx('progress.slow', { audit: h('a', { href: '#/consistency' }, t('progress.runAudit')) }));
+  const keepWatching = h('button', { type: 'button', class: 'secondary', 'data-testid': 'keep-watching' }, t('progress.keepWatching'));
   const timedOut = h('div', { class: 'notice', 'data-testid': 'progress-timeout', hidden: true },
-    h('p', {}, 'Stopped checking after 3 minutes without a final state.'), keepWatching);
+    h('p', {}, t('progress.stopped')), keepWatching);
   const pollError = h('p', { class: 'error', 'data-testid': 'progress-error', role: 'alert', hidden: true });
   const checked = h('p', { class: 'muted small', 'data-testid': 'progress-checked' });
   const timeline = timelinePanel({ path: `/api/timeline/${encodeURIComponent(orderNo)}`, signal: ctx.signal,
     settled: () => doc.final && !paying && !cancelling });
   const page = h('div', { class: 'order', 'data-testid': 'order-view', 'data-order-no': orderNo },
-    h('section', { class: 'panel', 'aria-label': 'Order' },
+    h('section', { class: 'panel', 'aria-label': t('orders.order') },
       h('p', {}, badge), banner, when,
       h('div', { class: 'actions' }, payButton, cancelButton), confirmBox, payMessage,
       lineTable(doc.order), address(doc.order.address)),
     h('section', { class: 'panel', 'aria-labelledby': 'progress-title', 'data-testid': 'progress' },
-      h('h2', { id: 'progress-title' }, 'Across the services'),
-      h('p', { class: 'muted' }, 'Each step appears when the service applying it has done so; this page asks every second.'),
+      h('h2', { id: 'progress-title' }, t('progress.title')),
+      h('p', { class: 'muted' }, t('progress.intro')),
       h('ol', { class: 'steps' }, paymentRow, effects.map(([key]) => rows[key])),
       progressText, slow, timedOut, pollError, checked),
     timeline.el,
     h('section', { class: 'panel', 'aria-labelledby': 'history-title' },
-      h('h2', { id: 'history-title' }, 'Status history'), history));
+      h('h2', { id: 'history-title' }, t('order.history')), history));
   el.append(page);
 
   let paying = false;
@@ -86,14 +84,14 @@ export async function view(el, ctx) {
     page.dataset.complete = String(d.complete);
     badge.dataset.status = o.status;
     badge.className = `badge ${o.status.toLowerCase()}`;
-    setText(badge, statusLabels[o.status] || o.status);
+    setText(badge, statusName(o.status));
     banner.hidden = o.status !== 'CANCELLED';
-    setText(banner, o.status === 'CANCELLED' ? `Cancelled${o.cancelReason ? `: ${o.cancelReason}` : ''}.` : '');
+    setText(banner, o.status === 'CANCELLED' ? (o.cancelReason ? t('order.cancelledWhy', { reason: reasonName(o.cancelReason) }) : t('order.cancelled')) : '');
     setText(when, o.status === 'PENDING_PAYMENT'
-      ? `Pay before ${dateTime(o.paymentDeadline)}, or the order is cancelled and its stock released.`
-      : `Placed ${dateTime(o.createdAt)}.`);
+      ? t('order.deadline', { time: dateTime(o.paymentDeadline) })
+      : t('order.placedAt', { time: dateTime(o.createdAt) }));
     history.replaceChildren(...(o.history || []).map((c) =>
-      h('li', {}, h('time', { datetime: c.at }, dateTime(c.at)), ` ${c.from ? `${c.from} → ` : ''}${c.to}`, c.reason ? ` (${c.reason})` : '')));
+      h('li', {}, h('time', { datetime: c.at }, dateTime(c.at)), ' ', c.from ? `${statusName(c.from)} → ` : '', statusName(c.to), c.reason ? t('tl.why', { detail: reasonName(c.reason) }) : '')));
     setPayment(paymentRow, d);
     for (const [key] of effects) setEffect(rows[key], key, d);
     if (d.effects.cartCleaned.state === 'done' && !cartCleaned) {
@@ -103,7 +101,7 @@ export async function view(el, ctx) {
     setText(progressText, summary(d));
     const paid = paidAt(d);
     slow.hidden = !(o.status === 'PAID' && !d.complete && paid && Date.parse(d.checkedAt) - Date.parse(paid) > slowMs);
-    setText(checked, `Checked ${dateTime(d.checkedAt)}.`);
+    setText(checked, t('progress.checked', { time: dateTime(d.checkedAt) }));
     if (awaitingCheck) settleCheck(d);
     buttons();
   }
@@ -115,13 +113,13 @@ export async function view(el, ctx) {
     if (d.payment.state === 'awaiting_check') sawHalf = true;
     if (d.order.status === 'PAID') {
       awaitingCheck = false;
-      setPayMessage('paid', 'The broker’s check-back settled it: the order is paid.');
+      setPayMessage('paid', t('pay.checkPaid'));
     } else if (d.order.status === 'CANCELLED') {
       awaitingCheck = false;
-      setPayMessage('error', 'The order was cancelled before the payment settled; any charge is refunded.');
+      setPayMessage('error', t('pay.checkCancelled'));
     } else if (sawHalf && d.payment.state === 'none') {
       awaitingCheck = false;
-      setPayMessage('error', 'The check-back rolled the payment back: nothing was charged. You can try again.');
+      setPayMessage('error', t('pay.checkRolledBack'));
     }
   }
 
@@ -135,7 +133,7 @@ export async function view(el, ctx) {
     }
     if (!payable) closeConfirm();
     payButton.disabled = paying || cancelling || settling;
-    setText(payButton, paying ? 'Paying…' : settling ? 'Payment pending…' : 'Pay with wallet');
+    setText(payButton, paying ? t('order.paying') : settling ? t('order.payPending') : t('order.pay'));
     cancelButton.disabled = paying || cancelling || settling;
     confirmYes.disabled = cancelling;
   }
@@ -168,7 +166,7 @@ export async function view(el, ctx) {
       pollError.hidden = true;
     } catch (err) {
       if (isAbort(err)) return;
-      setText(pollError, `Progress is unavailable right now (${err.message}) Trying again…`);
+      setText(pollError, t('progress.unavailable', { message: err.message }));
       pollError.hidden = false;
       if (err.status === 401 || err.status === 404) return; // signed out, or not this user's order
     } finally {
@@ -199,20 +197,20 @@ export async function view(el, ctx) {
     paying = true;
     clearMessages(); // "Order placed. Pay it…" is out of date now
     buttons();
-    setPayMessage('paying', 'Paying from your wallet…');
+    setPayMessage('paying', t('pay.paying'));
     watch();
     try {
       const { status, data } = await request(`/api/order/orders/${encodeURIComponent(orderNo)}/pay`, { method: 'POST', signal: ctx.signal });
       if (status === 202) {
         awaitingCheck = true;
         sawHalf = false;
-        setPayMessage('pending', 'Payment pending: the payment service did not answer in time. Waiting for the broker’s check-back, which settles it from the order service’s records…');
+        setPayMessage('pending', t('pay.pending'));
       } else if (data.outcome === 'ALREADY_PAID') {
         paidNow(data.order);
-        setPayMessage('already_paid', 'This order was already paid; nothing was charged twice.');
+        setPayMessage('already_paid', t('pay.alreadyPaid'));
       } else {
         paidNow(data.order);
-        setPayMessage('paid', `Paid ${money(data.order.totalCents)} from your wallet.`);
+        setPayMessage('paid', t('pay.paid', { amount: money(data.order.totalCents) }));
       }
     } catch (err) {
       if (isAbort(err)) return;
@@ -220,12 +218,12 @@ export async function view(el, ctx) {
         const d = err.details;
         const known = Number.isFinite(d.balanceCents) && Number.isFinite(d.amountCents);
         const why = known
-          ? `your wallet holds ${money(d.balanceCents)} and the order costs ${money(d.amountCents)}`
+          ? t('pay.short', { balance: money(d.balanceCents), amount: money(d.amountCents) })
           : err.message;
         const topUp = new URLSearchParams({ order: orderNo });
         if (known && d.amountCents > d.balanceCents) topUp.set('cents', String(d.amountCents - d.balanceCents));
-        setPayMessage('declined', `Payment declined: ${why}. The order stays payable until its deadline. `,
-          h('a', { href: `#/wallet?${topUp}`, 'data-testid': 'topup-link' }, 'Top up your wallet'), ', then pay again.');
+        setPayMessage('declined', ...tx('pay.declined', { why,
+          link: h('a', { href: `#/wallet?${topUp}`, 'data-testid': 'topup-link' }, t('pay.topUp')) }));
       } else {
         setPayMessage('error', err.message);
       }
@@ -254,7 +252,7 @@ export async function view(el, ctx) {
     try {
       const cancelled = await api(`/api/order/orders/${encodeURIComponent(orderNo)}/cancel`, { method: 'POST', signal: ctx.signal });
       if (cancelled && cancelled.status) update({ ...doc, order: cancelled, final: false, complete: false });
-      announce(`Order ${orderNo} cancelled.`);
+      announce(t('order.cancelledNow', { orderNo }));
     } catch (err) {
       if (!isAbort(err)) showError(err);
     } finally {
@@ -274,18 +272,18 @@ export async function view(el, ctx) {
 
 function lineTable(o) {
   return h('table', { class: 'lines', 'data-testid': 'order-lines' },
-    h('caption', { class: 'visually-hidden' }, 'Items in this order'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Product'), h('th', { scope: 'col' }, 'Qty'),
-      h('th', { scope: 'col' }, 'Price'), h('th', { scope: 'col' }, 'Total'))),
+    h('caption', { class: 'visually-hidden' }, t('order.items')),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('order.product')), h('th', { scope: 'col' }, t('cart.qty')),
+      h('th', { scope: 'col' }, t('order.price')), h('th', { scope: 'col' }, t('cart.total')))),
     h('tbody', {}, (o.lines || []).map((l) => h('tr', { 'data-sku': l.sku },
       h('td', {}, l.name || l.sku), h('td', {}, String(l.quantity)), h('td', {}, money(l.unitPriceCents)),
       h('td', {}, money(l.lineTotalCents ?? l.unitPriceCents * l.quantity))))),
-    h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: 3 }, 'Total'),
+    h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: 3 }, t('cart.total')),
       h('td', { 'data-testid': 'order-total', 'data-cents': o.totalCents }, money(o.totalCents)))));
 }
 
 function address(a) {
   if (!a) return null;
   const parts = [a.name, a.line1, a.line2, `${a.postalCode || ''} ${a.city || ''}`.trim(), a.country, a.phone].filter(Boolean);
-  return h('div', { class: 'address' }, h('h2', {}, 'Ships to'), h('address', {}, parts.map((p) => h('div', {}, p))));
+  return h('div', { class: 'address' }, h('h2', {}, t('order.shipsTo')), h('address', {}, parts.map((p) => h('div', {}, p))));
 }

@@ -2,23 +2,18 @@
 // payment step and the four effects ORDER_PAID causes, each with its state
 // (data-state: done, waiting, unknown, cancelled) and the time it happened.
 import { h, timeOf, elapsed } from '../ui.js';
+import { t } from '../i18n.js';
 
-/** effects lists the effects in the order the page shows them: key, title, service. */
+/** effects lists the effects in the order the page shows them: key, title's key, service. */
 export const effects = [
-  ['stockSold', 'Stock sold', 'inventory'],
-  ['shipment', 'Shipment created', 'logistics'],
-  ['points', 'Points credited', 'points'],
-  ['cartCleaned', 'Purchased items removed from the cart', 'cart'],
+  ['stockSold', 'effect.stockSold', 'inventory'],
+  ['shipment', 'effect.shipment', 'logistics'],
+  ['points', 'effect.points', 'points'],
+  ['cartCleaned', 'effect.cartCleaned', 'cart'],
 ];
 
-const paymentTitles = {
-  none: 'Not paid yet',
-  in_flight: 'Payment in progress…',
-  awaiting_check: 'Waiting for the broker’s check-back',
-  paid: 'Paid',
-  refunded: 'Charged, then refunded',
-  cancelled: 'Not paid: the order was cancelled',
-};
+// paymentStates are the payment states the progress document names (payment.state.<state> in the catalogue).
+const paymentStates = ['none', 'in_flight', 'awaiting_check', 'paid', 'refunded', 'cancelled'];
 
 /** step makes an empty row; fill it with setPayment or setEffect. */
 export function step(testid, title, service) {
@@ -50,32 +45,32 @@ export function paidAt(doc) {
 
 export function setPayment(row, doc) {
   const p = doc.payment;
-  let text = paymentTitles[p.state] || p.state;
-  if (p.at && (p.state === 'paid' || p.state === 'refunded')) text += ` at ${timeOf(p.at)}`;
+  let text = paymentStates.includes(p.state) ? t(`payment.state.${p.state}`) : p.state;
+  if (p.at && (p.state === 'paid' || p.state === 'refunded')) text = t('payment.at', { state: text, time: timeOf(p.at) });
   const details = [];
   if (p.halfMessage) {
     const checks = p.halfMessage.checkCount;
-    details.push(`The ORDER_PAID half message is pending in the broker (checked back ${checks} time${checks === 1 ? '' : 's'}).`);
+    details.push(t('payment.halfPending', { n: checks }));
   }
   if (p.state === 'awaiting_check' && doc.order.status === 'PAID') {
-    details.push('The order committed PAID, but the broker has not heard yet; it will ask the order service and then deliver ORDER_PAID.');
+    details.push(t('payment.commitUnheard'));
   }
-  for (const note of p.notes || []) details.push(`Note: ${note}.`);
+  for (const note of p.notes || []) details.push(t('payment.note', { note }));
   fill(row, p.state, text, details.join(' '), p.at);
 }
 
 function effectDetail(key, e) {
   switch (key) {
     case 'stockSold':
-      return e.reservation ? `Reservation ${e.reservation}.` : 'No reservation found.';
+      return e.reservation ? t('effect.reservation', { state: e.reservation }) : t('effect.noReservation');
     case 'shipment':
       return e.done ? `${e.shipment || ''} ${e.carrier ? `· ${e.carrier} ${e.trackingNo || ''}` : ''}`.trim() : '';
     case 'points':
-      return e.done ? `${e.points >= 0 ? '+' : ''}${e.points} points` : '';
+      return e.done ? t('effect.pointsDetail', { n: `${e.points >= 0 ? '+' : ''}${e.points}` }) : '';
     case 'cartCleaned': {
       if (!e.done) return '';
       const n = (e.removed || []).reduce((sum, l) => sum + l.quantity, 0);
-      return `Removed ${n} item${n === 1 ? '' : 's'} from the cart.`;
+      return t('effect.removed', { n });
     }
     default:
       return '';
@@ -89,17 +84,17 @@ export function setEffect(row, key, doc) {
   switch (e.state) {
     case 'done': {
       const after = paid && e.at ? elapsed(paid, e.at) : null;
-      text = `Done at ${timeOf(e.at)}${after !== null ? ` (${after} after payment)` : ''}`;
+      text = after !== null ? t('effect.doneAfter', { time: timeOf(e.at), after }) : t('effect.done', { time: timeOf(e.at) });
       break;
     }
     case 'unknown':
-      text = `Unknown: ${e.reason || 'the service did not answer'}`;
+      text = t('effect.unknown', { reason: e.reason || t('effect.noAnswer') });
       break;
     case 'cancelled':
-      text = 'Will not happen: the order was cancelled';
+      text = t('effect.cancelled');
       break;
     default:
-      text = doc.order.status === 'PAID' ? 'Waiting for the ORDER_PAID event…' : 'Starts once the order is paid';
+      text = doc.order.status === 'PAID' ? t('effect.waiting') : t('effect.notYet');
   }
   fill(row, e.state, text, effectDetail(key, e), e.at);
 }
@@ -109,17 +104,17 @@ export function summary(doc) {
   const o = doc.order;
   if (o.status === 'CANCELLED') {
     return doc.final
-      ? 'The order was cancelled and its stock released; nothing will ship and no points are credited.'
-      : 'The order was cancelled; waiting for inventory to release its stock…';
+      ? t('summary.cancelled')
+      : t('summary.cancelling');
   }
   if (o.status !== 'PAID') {
-    return 'Pay the order to start: ORDER_PAID is published if and only if the payment commits.';
+    return t('summary.unpaid');
   }
   const done = effects.filter(([key]) => doc.effects[key].done);
   if (doc.complete) {
     const last = done.map(([key]) => doc.effects[key].at).reduce((m, at) => (Date.parse(at) > Date.parse(m) ? at : m));
     const after = paidAt(doc) && last ? elapsed(paidAt(doc), last) : null;
-    return `All four effects applied${after !== null ? `, the last ${after} after payment` : ''}. The services agree.`;
+    return after !== null ? t('summary.completeAfter', { after }) : t('summary.complete');
   }
-  return `${done.length} of 4 effects applied; the others follow as their consumers process ORDER_PAID…`;
+  return t('summary.partial', { n: done.length });
 }

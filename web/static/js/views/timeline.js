@@ -5,7 +5,8 @@
 // the order has settled and nothing changed for a few seconds. Under 720 px
 // the lanes fold away and the rows are a plain vertical list.
 import { api, isAbort } from '../api.js';
-import { h } from '../ui.js';
+import { h, number } from '../ui.js';
+import { t, tx, locale } from '../i18n.js';
 import { lanes, describe } from './timeline-words.js';
 import { setText } from './progress.js';
 
@@ -15,13 +16,10 @@ const pollMs = 1000;
 const quietMs = 8000;
 const watchMs = 3 * 60 * 1000; // as the progress panel: stop after 3 minutes, offer to go on
 
-const sourceWords = {
-  ok: 'journal read',
-  'no journal': 'no journal',
-  unreachable: 'unreachable',
-  'not available on this broker': 'not available on this broker',
-};
-const toneSigns = { ok: ['✓', 'went as planned'], warn: ['!', 'needs another try or a check'], bad: ['✕', 'failed or undone'], info: ['•', ''] };
+// sourceStates are the source states the timeline names (tl.source.<state> in the catalogue).
+const sourceStates = { ok: 'tl.source.ok', 'no journal': 'tl.source.noJournal', unreachable: 'tl.source.unreachable',
+  'not available on this broker': 'tl.source.notOnBroker' };
+const toneSigns = { ok: ['✓', 'tl.tone.ok'], warn: ['!', 'tl.tone.warn'], bad: ['✕', 'tl.tone.bad'], info: ['•', ''] };
 
 /**
  * timelinePanel is the timeline section. path is the timeline's URL,
@@ -32,22 +30,19 @@ const toneSigns = { ok: ['✓', 'went as planned'], warn: ['!', 'needs another t
  */
 export function timelinePanel({ path, signal, headers, settled, onUpdate }) {
   const list = h('ol', { class: 'seq-rows', 'aria-labelledby': 'timeline-title', 'data-testid': 'timeline-rows' });
-  const empty = h('p', { class: 'muted', 'data-testid': 'timeline-empty', hidden: true },
-    'Nothing has happened to this order’s messages yet.');
+  const empty = h('p', { class: 'muted', 'data-testid': 'timeline-empty', hidden: true }, t('tl.empty'));
   const sources = h('ul', { class: 'timeline-sources', 'data-testid': 'timeline-sources' });
-  const noJournals = h('p', { class: 'notice', 'data-testid': 'timeline-no-journals', hidden: true },
-    'No program keeps a journal in this version of the shop, so only the order’s own status changes show here.');
+  const noJournals = h('p', { class: 'notice', 'data-testid': 'timeline-no-journals', hidden: true }, t('tl.noJournals'));
   const status = h('p', { class: 'muted small', 'data-testid': 'timeline-status', 'aria-live': 'polite' });
-  const keepWatching = h('button', { type: 'button', class: 'secondary', 'data-testid': 'timeline-keep-watching', hidden: true }, 'Keep watching');
+  const keepWatching = h('button', { type: 'button', class: 'secondary', 'data-testid': 'timeline-keep-watching', hidden: true }, t('progress.keepWatching'));
   const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'timeline-error', hidden: true });
   const el = h('section', { class: 'panel timeline', 'aria-labelledby': 'timeline-title', 'data-testid': 'timeline', 'data-state': 'loading', 'data-entries': '0' },
-    h('h2', { id: 'timeline-title' }, 'The transaction, step by step'),
-    h('p', { class: 'muted' }, 'Every step every program recorded about this order’s messages, in time order. Select a step for its details.'),
+    h('h2', { id: 'timeline-title' }, t('tl.title')),
+    h('p', { class: 'muted' }, t('tl.intro')),
     legend(),
     h('div', { class: 'seq' }, header(), list), empty, noJournals,
-    h('h3', {}, 'Where this comes from'), sources,
-    h('p', { class: 'muted small' }, 'Trainers: the ', h('a', { href: '#/broker', 'data-testid': 'timeline-broker-link' }, 'broker page'),
-      ' shows what the broker holds now: half messages, consumer groups and their lag, dead letters.'),
+    h('h3', {}, t('tl.sources')), sources,
+    h('p', { class: 'muted small' }, ...tx('tl.brokerLink', { link: h('a', { href: '#/broker', 'data-testid': 'timeline-broker-link' }, t('tl.brokerPage')) })),
     status, keepWatching, error);
 
   const rows = new Map(); // entry key → <li>, so open rows stay open across polls
@@ -79,7 +74,7 @@ export function timelinePanel({ path, signal, headers, settled, onUpdate }) {
         rows.set(k, li);
       }
       const off = Date.parse(d.entries[i].at) - t0;
-      setText(li.querySelector('.seq-offset'), Number.isFinite(off) ? `+${(off / 1000).toFixed(3)} s` : '');
+      setText(li.querySelector('.seq-offset'), Number.isFinite(off) ? `+${t('unit.s', { n: number(off / 1000, 3) })}` : '');
       if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null);
     });
     drawn = true;
@@ -89,9 +84,9 @@ export function timelinePanel({ path, signal, headers, settled, onUpdate }) {
     el.dataset.journals = String(ok);
     noJournals.hidden = ok > 0 || !d.sources.every((s) => s.state === 'no journal' || s.state === 'not available on this broker');
     sources.replaceChildren(...d.sources.map((s) => h('li', { 'data-testid': 'timeline-source', 'data-source': s.source, 'data-state': s.state },
-      h('strong', {}, s.source), `: ${sourceWords[s.state] || s.state}`,
+      h('strong', {}, s.source), `: ${sourceStates[s.state] ? t(sourceStates[s.state]) : s.state}`,
       s.state !== 'ok' && s.detail ? h('span', { class: 'muted' }, ` — ${s.detail}`) : null,
-      s.retention ? h('span', { class: 'muted' }, ` · keeps ${s.retention}`) : null)));
+      s.retention ? h('span', { class: 'muted' }, ` · ${t('tl.keeps', { retention: s.retention })}`) : null)));
   }
 
   function setState(state, text) {
@@ -110,7 +105,7 @@ export function timelinePanel({ path, signal, headers, settled, onUpdate }) {
       error.hidden = true;
     } catch (err) {
       if (isAbort(err)) return;
-      setText(error, `The timeline is unavailable right now (${err.message}).`);
+      setText(error, t('tl.unavailable', { message: err.message }));
       error.hidden = false;
       if ([401, 403, 404].includes(err.status)) {
         setState('error', '');
@@ -126,14 +121,14 @@ export function timelinePanel({ path, signal, headers, settled, onUpdate }) {
     if (signal.aborted || timer || asking) return;
     const quiet = Date.now() - lastChange;
     if (doc && settled(doc) && quiet >= quietMs) {
-      setState('settled', `Complete: nothing has changed for ${Math.round(quiet / 1000)} s and the order is settled.`);
+      setState('settled', t('tl.settled', { n: Math.round(quiet / 1000) }));
       return;
     }
     if (Date.now() - started > watchMs) {
-      setState('paused', 'Stopped asking after 3 minutes.');
+      setState('paused', t('tl.paused'));
       return;
     }
-    setState('live', 'Live: asking every second…');
+    setState('live', t('tl.live'));
     timer = setTimeout(poll, pollMs);
   }
 
@@ -171,26 +166,25 @@ function keysOf(entries) {
 
 function header() {
   return h('div', { class: 'seq-head', 'aria-hidden': 'true' },
-    h('span', { class: 'seq-time' }, 'Time'),
+    h('span', { class: 'seq-time' }, t('tl.time')),
     h('span', { class: 'seq-lanes' }, lanes.map((l) => h('span', { class: 'lane-name' }, l))),
-    h('span', { class: 'seq-text' }, 'What happened'));
+    h('span', { class: 'seq-text' }, t('tl.what')));
 }
 
 function legend() {
   return h('div', { class: 'legend', 'data-testid': 'timeline-legend' },
-    h('h3', { class: 'visually-hidden' }, 'How to read the timeline'),
+    h('h3', { class: 'visually-hidden' }, t('tl.legend')),
     h('ul', {},
-      h('li', {}, h('span', { class: 'legend-arrow', 'aria-hidden': 'true' }), 'An arrow: a message or an answer from one program to another (“order → broker”).'),
-      h('li', {}, h('span', { class: 'legend-dot', 'aria-hidden': 'true' }), 'A dot: a step inside one program (a local transaction, a message stored).'),
-      h('li', {}, h('span', { class: 'sign tone-ok', 'aria-hidden': 'true' }, '✓'), 'went as planned · ',
-        h('span', { class: 'sign tone-warn', 'aria-hidden': 'true' }, '!'), 'a retry, a duplicate or a check-back · ',
-        h('span', { class: 'sign tone-bad', 'aria-hidden': 'true' }, '✕'), 'rolled back, failed or dead-lettered. Every row says it in words too.'),
-      h('li', {}, 'A half message is stored by the broker but hidden from consumers until the order service commits; if the broker does not hear, it checks back.')));
+      h('li', {}, h('span', { class: 'legend-arrow', 'aria-hidden': 'true' }), t('tl.legendArrow')),
+      h('li', {}, h('span', { class: 'legend-dot', 'aria-hidden': 'true' }), t('tl.legendDot')),
+      h('li', {}, h('span', { class: 'sign tone-ok', 'aria-hidden': 'true' }, '✓'), t('tl.legendOk'), ' · ',
+        h('span', { class: 'sign tone-warn', 'aria-hidden': 'true' }, '!'), t('tl.legendWarn'), ' · ',
+        h('span', { class: 'sign tone-bad', 'aria-hidden': 'true' }, '✕'), t('tl.legendBad')),
+      h('li', {}, t('tl.legendHalf'))));
 }
 
-const detailFields = [['Step', 'step'], ['By', 'actor'], ['Instance', 'instance'], ['At', 'at'], ['Topic', 'topic'],
-  ['Message id', 'msgId'], ['Transaction id', 'txId'], ['Group', 'group'], ['Attempt', 'attempt'], ['Outcome', 'outcome'],
-  ['Detail', 'detail'], ['Key', 'key']];
+// detailFields are the entry's fields a row's details show, each labelled tl.field.<name>.
+const detailFields = ['step', 'actor', 'instance', 'at', 'topic', 'msgId', 'txId', 'group', 'attempt', 'outcome', 'detail', 'key'];
 
 let rowIds = 0; // ids for aria-controls, unique on the page
 
@@ -204,11 +198,11 @@ function entryRow(e) {
     strip(d),
     h('span', { class: 'seq-text' },
       h('span', { class: `sign tone-${d.tone}`, 'aria-hidden': 'true' }, sign),
-      signWords ? h('span', { class: 'visually-hidden' }, `${signWords}: `) : null,
+      signWords ? h('span', { class: 'visually-hidden' }, `${t(signWords)}: `) : null,
       h('span', { class: 'seq-who' }, who), ' ', h('span', { class: 'seq-words' }, d.text)));
   const details = h('dl', { id, class: 'seq-details', 'data-testid': 'timeline-entry-details', hidden: true },
-    detailFields.filter(([, f]) => e[f] !== undefined && e[f] !== '' && e[f] !== 0)
-      .map(([label, f]) => h('div', {}, h('dt', {}, label), h('dd', {}, String(e[f])))));
+    detailFields.filter((f) => e[f] !== undefined && e[f] !== '' && e[f] !== 0)
+      .map((f) => h('div', {}, h('dt', {}, t(`tl.field.${f}`)), h('dd', {}, String(e[f])))));
   toggle.addEventListener('click', () => {
     const open = toggle.getAttribute('aria-expanded') !== 'true';
     toggle.setAttribute('aria-expanded', String(open));
@@ -245,5 +239,5 @@ function strip(d) {
 function clock(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso || '';
-  return `${d.toLocaleTimeString('en-US', { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  return d.toLocaleTimeString(locale(), { hour12: false, hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });
 }

@@ -2,11 +2,20 @@
 // programs (stop, start, crash), the reset and the labs. Outside the
 // embedded run the gateway answers CONTROL_NOT_AVAILABLE and they say so.
 import { isAbort } from '../api.js';
-import { h, announce, showError, errorBox } from '../ui.js';
+import { h, announce, showError, errorBox, number } from '../ui.js';
 import { refreshBanner } from '../banner.js';
 import { isTokenRefusal } from './trainer-faults.js';
+import { t, lang } from '../i18n.js';
 
 const control = '/api/trainer/control';
+
+// langQuery asks the launcher for the labs' titles, summaries and grading
+// reasons in the page's language (the control API's lang parameter).
+const langQuery = () => new URLSearchParams({ lang: lang() }).toString();
+
+// programStates are the launcher's program states (control.state.<state>, spaces as dashes).
+const programStates = ['running', 'restarting', 'stopped', 'gave up'];
+const stateName = (state) => (programStates.includes(state) ? t(`control.state.${state.replace(/\s+/g, '-')}`) : state);
 
 // What each state allows; the gateway itself ("web") serves this page, so
 // stopping or crashing it from here would cut the page off mid-answer.
@@ -15,8 +24,7 @@ const allows = {
   start: (p) => p.state === 'stopped' || p.state === 'gave up',
   crash: (p) => p.name !== 'web' && p.state === 'running',
 };
-const labels = { stop: 'Stop', start: 'Start', crash: 'Crash' };
-const busyLabels = { stop: 'Stopping…', start: 'Starting…', crash: 'Crashing…' };
+// Each action's button says control.action.<action>, control.busy.<action> while it runs.
 
 /** isControlMissing tells "no control API in this run" from other failures. */
 export function isControlMissing(err) {
@@ -40,12 +48,12 @@ export function programsPart(call, signal) {
     for (const what of ['stop', 'start', 'crash']) {
       buttons[what] = h('button', {
         type: 'button', class: what === 'crash' ? 'secondary danger-text' : 'secondary', 'data-testid': `program-${what}`,
-        'aria-label': `${labels[what]} ${name}`, onclick: () => act(name, what),
-      }, labels[what]);
+        'aria-label': t('control.actionLabel', { action: t(`control.action.${what}`), program: name }), onclick: () => act(name, what),
+      }, t(`control.action.${what}`));
     }
     const li = h('li', { 'data-testid': 'program-row', 'data-program': name },
       h('span', { class: 'name' }, name), state, restarts,
-      name === 'web' ? h('span', { class: 'muted small' }, 'serves this page: stop or crash it with curl') : null,
+      name === 'web' ? h('span', { class: 'muted small' }, t('control.web')) : null,
       h('span', { class: 'actions' }, Object.values(buttons)));
     const r = { li, state, restarts, buttons };
     rows.set(name, r);
@@ -57,12 +65,12 @@ export function programsPart(call, signal) {
     const r = row(p.name);
     r.li.dataset.state = p.state;
     r.li.dataset.restarts = String(p.restarts);
-    r.state.textContent = p.state;
+    r.state.textContent = stateName(p.state);
     r.state.className = `badge state-${p.state.replace(/\s+/g, '-')}`;
-    r.restarts.textContent = `${p.restarts} restart${p.restarts === 1 ? '' : 's'}`;
+    r.restarts.textContent = t('control.restarts', { n: p.restarts });
     for (const [what, b] of Object.entries(r.buttons)) {
       b.disabled = busy !== '' || !allows[what](p);
-      b.textContent = busy === `${what} ${p.name}` ? busyLabels[what] : labels[what];
+      b.textContent = busy === `${what} ${p.name}` ? t(`control.busy.${what}`) : t(`control.action.${what}`);
     }
   };
 
@@ -78,7 +86,7 @@ export function programsPart(call, signal) {
     last.forEach(draw);
     try {
       const p = await call(`${control}/programs/${encodeURIComponent(name)}/${what}`, { method: 'POST', signal });
-      announce(`${labels[what]} ${name}: it is ${p.state} now.`);
+      announce(t('control.done', { action: t(`control.action.${what}`), program: name, state: stateName(p.state) }));
     } catch (err) {
       if (isAbort(err)) return;
       showError(err);
@@ -89,21 +97,19 @@ export function programsPart(call, signal) {
   }
 
   const el = h('section', { class: 'panel', 'aria-labelledby': 'programs-title', 'data-testid': 'trainer-programs' },
-    h('h2', { id: 'programs-title' }, 'Programs'),
-    h('p', { class: 'muted small' }, 'Crash kills the process with SIGKILL, as a real crash would; the launcher restarts it. ',
-      'Stop ends it cleanly and it stays down until you start it.'),
+    h('h2', { id: 'programs-title' }, t('control.programs')),
+    h('p', { class: 'muted small' }, t('control.help')),
     list);
   return { el, load };
 }
 
 /** resetPart is "Reset the shop", behind a confirmation; done() runs after a reset. */
 export function resetPart(call, signal, done) {
-  const button = h('button', { type: 'button', class: 'primary danger', 'data-testid': 'reset-shop' }, 'Reset the shop');
-  const yes = h('button', { type: 'button', class: 'primary danger', 'data-testid': 'reset-confirm-yes' }, 'Yes, reset everything');
-  const no = h('button', { type: 'button', class: 'secondary', 'data-testid': 'reset-confirm-no' }, 'Keep the data');
+  const button = h('button', { type: 'button', class: 'primary danger', 'data-testid': 'reset-shop' }, t('reset.button'));
+  const yes = h('button', { type: 'button', class: 'primary danger', 'data-testid': 'reset-confirm-yes' }, t('reset.yes'));
+  const no = h('button', { type: 'button', class: 'secondary', 'data-testid': 'reset-confirm-no' }, t('reset.no'));
   const confirm = h('div', { class: 'confirm', 'data-testid': 'reset-confirm', hidden: true },
-    h('p', {}, 'This stops minirmq and every service, deletes their data — every order, charge, cart, shipment and points entry — ',
-      'starts them again with the seed catalogue and wallets, and clears every fault. Shoppers stay signed in.'),
+    h('p', {}, t('reset.ask')),
     h('div', { class: 'actions' }, yes, no));
   const result = h('div', { 'data-testid': 'reset-result', 'aria-live': 'polite' });
   button.addEventListener('click', () => {
@@ -120,16 +126,15 @@ export function resetPart(call, signal, done) {
     yes.disabled = true;
     no.disabled = true;
     result.dataset.outcome = 'running';
-    result.replaceChildren(h('p', { class: 'muted' }, 'Resetting: stopping, wiping and starting every program…'));
+    result.replaceChildren(h('p', { class: 'muted' }, t('reset.running')));
     try {
       const rep = await call(`${control}/reset`, { method: 'POST', signal });
       result.dataset.outcome = 'done';
       const notCleared = (rep.notCleared || []).map((n) => `${n.program} (${n.reason})`);
-      result.replaceChildren(h('p', { class: 'status' },
-        `Reset in ${(rep.tookMs / 1000).toFixed(1)} s: ${rep.restarted.join(', ')} restarted on fresh data; `,
-        `faults cleared on ${(rep.cleared || []).length} program${(rep.cleared || []).length === 1 ? '' : 's'}`,
-        notCleared.length ? `; not cleared: ${notCleared.join(', ')}.` : '.'));
-      announce('The shop is back to its seed.');
+      const params = { took: t('unit.s', { n: number(rep.tookMs / 1000, 1) }), restarted: rep.restarted.join(', '),
+        n: (rep.cleared || []).length, notCleared: notCleared.join(', ') };
+      result.replaceChildren(h('p', { class: 'status' }, t(notCleared.length ? 'reset.donePartly' : 'reset.done', params)));
+      announce(t('reset.seeded'));
     } catch (err) {
       if (isAbort(err)) return;
       result.dataset.outcome = 'error';
@@ -144,27 +149,27 @@ export function resetPart(call, signal, done) {
     }
   });
   return h('section', { class: 'panel', 'aria-labelledby': 'reset-title', 'data-testid': 'trainer-reset' },
-    h('h2', { id: 'reset-title' }, 'Reset'), button, confirm, result);
+    h('h2', { id: 'reset-title' }, t('reset.title')), button, confirm, result);
 }
 
 /** labsPart lists the labs with a Grade button each. load() throws only a token refusal or an abort. */
 export function labsPart(call, signal) {
   const body = h('div', {});
   const el = h('section', { class: 'panel', 'aria-labelledby': 'labs-title', 'data-testid': 'trainer-labs' },
-    h('h2', { id: 'labs-title' }, 'Labs'), body);
+    h('h2', { id: 'labs-title' }, t('labs.title')), body);
   async function load() {
     let labs;
     try {
-      labs = (await call(`${control}/labs`, { signal })).labs || [];
+      labs = (await call(`${control}/labs?${langQuery()}`, { signal })).labs || [];
     } catch (err) {
       if (isAbort(err) || isTokenRefusal(err)) throw err;
       body.replaceChildren(err.code === 'LABS_NOT_AVAILABLE'
-        ? h('p', { class: 'muted', 'data-testid': 'labs-unavailable' }, 'Labs run on a shop started with make workshop (workshop timings: check-backs after 2 s, quick retries). Restart the shop with make workshop to grade them here.')
+        ? h('p', { class: 'muted', 'data-testid': 'labs-unavailable' }, t('labs.needWorkshop'))
         : errorBox(err, 'labs-error'));
       return;
     }
     body.replaceChildren(labs.length === 0
-      ? h('p', { class: 'muted', 'data-testid': 'labs-unavailable' }, 'No labs in this run.')
+      ? h('p', { class: 'muted', 'data-testid': 'labs-unavailable' }, t('labs.none'))
       : h('ul', { class: 'plain labs' }, labs.map((lab) => labRow(lab, call, signal))));
   }
   return { el, load };
@@ -172,17 +177,17 @@ export function labsPart(call, signal) {
 
 function labRow(lab, call, signal) {
   const result = h('div', { 'data-testid': 'lab-result', 'aria-live': 'polite' });
-  const grade = h('button', { type: 'button', class: 'secondary', 'data-testid': 'lab-grade', 'aria-label': `Grade ${lab.title || lab.name}` }, 'Grade');
+  const grade = h('button', { type: 'button', class: 'secondary', 'data-testid': 'lab-grade', 'aria-label': t('labs.gradeLabel', { lab: lab.title || lab.name }) }, t('labs.grade'));
   grade.addEventListener('click', async () => {
     grade.disabled = true;
-    result.replaceChildren(h('p', { class: 'muted' }, 'Grading…'));
+    result.replaceChildren(h('p', { class: 'muted' }, t('labs.grading')));
     delete result.dataset.passed;
     try {
-      const rep = await call(`${control}/labs/${encodeURIComponent(lab.name)}/grade`, { method: 'POST', signal });
+      const rep = await call(`${control}/labs/${encodeURIComponent(lab.name)}/grade?${langQuery()}`, { method: 'POST', signal });
       result.dataset.passed = String(Boolean(rep.passed));
-      const lesson = rep.naive ? (rep.passed ? ' — a naive twin should fail: look again' : ' — as a naive twin should: that is its lesson') : '';
+      const lesson = rep.naive ? t(rep.passed ? 'labs.naivePassed' : 'labs.naiveFailed') : '';
       result.replaceChildren(
-        h('p', { class: `verdict ${rep.passed ? 'pass' : 'fail'}` }, rep.passed ? 'PASS' : 'FAIL', lesson),
+        h('p', { class: `verdict ${rep.passed ? 'pass' : 'fail'}` }, t(rep.passed ? 'labs.pass' : 'labs.fail'), lesson),
         (rep.reasons || []).length ? h('ul', {}, rep.reasons.map((r) => h('li', {}, r))) : '');
     } catch (err) {
       if (isAbort(err)) return;
@@ -192,6 +197,6 @@ function labRow(lab, call, signal) {
     }
   });
   return h('li', { 'data-testid': 'lab-row', 'data-lab': lab.name },
-    h('div', { class: 'card-head' }, h('strong', {}, lab.title || lab.name, lab.naive ? ' (naive twin: expected to FAIL)' : ''), grade),
+    h('div', { class: 'card-head' }, h('strong', {}, lab.title || lab.name, lab.naive ? t('labs.naive') : ''), grade),
     lab.summary ? h('p', { class: 'muted small' }, lab.summary) : null, result);
 }

@@ -5,8 +5,12 @@
 import { isAbort } from '../api.js';
 import { h, announce, showError } from '../ui.js';
 import { describeFault, refreshBanner } from '../banner.js';
+import { t } from '../i18n.js';
 
 const needsValue = ['answer', 'naive'];
+// Go durations, the same in every language.
+const durationExample = '2s';
+const lastingExample = '10m';
 
 /** isTokenRefusal tells an answer about the admin token from any other failure. */
 export function isTokenRefusal(err) {
@@ -26,8 +30,8 @@ export function faultCard(program, call, signal) {
   // The form folds away: seven programs' forms at once would bury the
   // armed faults.
   const formBox = h('details', { class: 'arm', 'data-testid': 'arm-details', hidden: true },
-    h('summary', { 'data-testid': 'arm-open' }, `Arm a fault on ${program}`));
-  const clearAll = h('button', { type: 'button', class: 'secondary', 'data-testid': 'clear-all-faults', hidden: true }, 'Clear all');
+    h('summary', { 'data-testid': 'arm-open' }, t('faults.armOn', { program })));
+  const clearAll = h('button', { type: 'button', class: 'secondary', 'data-testid': 'clear-all-faults', hidden: true }, t('faults.clearAll'));
   const card = h('section', { class: 'panel fault-card', 'data-testid': 'program-faults', 'data-program': program, 'aria-labelledby': titleId },
     h('div', { class: 'card-head' }, h('h3', { id: titleId }, program), clearAll), armedBox, formBox);
   let points = null;
@@ -36,21 +40,21 @@ export function faultCard(program, call, signal) {
     card.dataset.armed = String(armed.length);
     clearAll.hidden = armed.length === 0;
     armedBox.replaceChildren(armed.length === 0
-      ? h('p', { class: 'muted', 'data-testid': 'no-faults' }, 'No fault armed.')
+      ? h('p', { class: 'muted', 'data-testid': 'no-faults' }, t('faults.none'))
       : h('ul', { class: 'armed', 'data-testid': 'armed-list' }, armed.map((a) =>
         h('li', { 'data-testid': 'armed-fault', 'data-point': a.point, 'data-action': a.action, 'data-hits': a.hits ?? 0 },
-          h('span', {}, describeFault(a), `, fired ${a.hits ?? 0} time${a.hits === 1 ? '' : 's'}`),
+          h('span', {}, describeFault(a), t('faults.fired', { n: a.hits ?? 0 })),
           h('button', {
-            type: 'button', class: 'secondary', 'data-testid': 'clear-fault', 'aria-label': `Clear ${a.point} on ${program}`,
+            type: 'button', class: 'secondary', 'data-testid': 'clear-fault', 'aria-label': t('faults.clearLabel', { point: a.point, program }),
             onclick: (ev) => clear(ev.currentTarget, `${base}/${encodeURIComponent(a.point)}`, `${program} ${a.point}`),
-          }, 'Clear')))));
+          }, t('faults.clear'))))));
   };
 
   async function clear(button, path, what) {
     button.disabled = true;
     try {
       await call(path, { method: 'DELETE', signal });
-      announce(`Cleared ${what}.`);
+      announce(t('faults.cleared', { what }));
     } catch (err) {
       if (isAbort(err)) return;
       showError(err);
@@ -60,7 +64,7 @@ export function faultCard(program, call, signal) {
       load().catch(() => {});
     }
   }
-  clearAll.addEventListener('click', () => clear(clearAll, base, `every fault of ${program}`));
+  clearAll.addEventListener('click', () => clear(clearAll, base, t('faults.everyFault', { program })));
 
   async function load() {
     let data;
@@ -70,8 +74,8 @@ export function faultCard(program, call, signal) {
       if (isAbort(err) || isTokenRefusal(err)) throw err;
       card.dataset.available = 'false';
       const why = err.status === 404
-        ? `${program} has no fault switches here (it answered ${err.code}).`
-        : `${program}'s fault switches could not be read: ${err.message}`;
+        ? t('faults.noSwitches', { program, code: err.code })
+        : t('faults.unreadable', { program, message: err.message });
       armedBox.replaceChildren(h('p', { class: 'warning', 'data-testid': 'program-unavailable', 'data-code': err.code }, why));
       return;
     }
@@ -81,7 +85,7 @@ export function faultCard(program, call, signal) {
       formBox.hidden = false;
       formBox.append(armForm(program, points, async (body) => {
         const a = await call(base, { method: 'POST', body, signal });
-        announce(`Armed ${program} ${describeFault(a)}.`);
+        announce(t('faults.armed', { program, fault: describeFault(a) }));
         refreshBanner();
         load().catch(() => {});
       }));
@@ -105,21 +109,21 @@ function field(id, label, control, help) {
 function armForm(program, points, submit) {
   const id = (name) => `arm-${program}-${name}`;
   const f = {
-    point: field(id('point'), 'Point', h('select', { name: 'point', 'data-testid': 'arm-point' },
+    point: field(id('point'), t('faults.point'), h('select', { name: 'point', 'data-testid': 'arm-point' },
       points.map((p) => h('option', { value: p.point }, p.point)))),
-    action: field(id('action'), 'Action', h('select', { name: 'action', 'data-testid': 'arm-action' })),
-    value: field(id('value'), 'Value', h('select', { name: 'value', 'data-testid': 'arm-value' })),
-    count: field(id('count'), 'Count', h('input', { name: 'count', type: 'number', min: 0, max: 1000, step: 1, value: '1', 'data-testid': 'arm-count' }),
-      '0 = every time until cleared'),
-    delay: field(id('delay'), 'Delay', h('input', { name: 'delay', type: 'text', placeholder: '2s', autocomplete: 'off', 'data-testid': 'arm-delay' }),
-      '1ms to 60s, e.g. 2s'),
-    for: field(id('for'), 'For (optional)', h('input', { name: 'for', type: 'text', placeholder: '10m', autocomplete: 'off', 'data-testid': 'arm-for' }),
-      'then it disarms; empty = until cleared'),
+    action: field(id('action'), t('faults.action'), h('select', { name: 'action', 'data-testid': 'arm-action' })),
+    value: field(id('value'), t('faults.value'), h('select', { name: 'value', 'data-testid': 'arm-value' })),
+    count: field(id('count'), t('faults.count'), h('input', { name: 'count', type: 'number', min: 0, max: 1000, step: 1, value: '1', 'data-testid': 'arm-count' }),
+      t('faults.countHelp')),
+    delay: field(id('delay'), t('faults.delay'), h('input', { name: 'delay', type: 'text', placeholder: durationExample, autocomplete: 'off', 'data-testid': 'arm-delay' }),
+      t('faults.delayHelp')),
+    for: field(id('for'), t('faults.for'), h('input', { name: 'for', type: 'text', placeholder: lastingExample, autocomplete: 'off', 'data-testid': 'arm-for' }),
+      t('faults.forHelp')),
   };
   const description = h('p', { class: 'muted small wide', 'data-testid': 'arm-point-description' });
   const formError = h('p', { class: 'form-error wide', role: 'alert', 'data-testid': 'arm-error', hidden: true });
-  const button = h('button', { type: 'submit', class: 'primary', 'data-testid': 'arm-submit' }, 'Arm');
-  const form = h('form', { class: 'arm-form', 'data-testid': 'arm-form', novalidate: true, 'aria-label': `Arm a fault on ${program}` },
+  const button = h('button', { type: 'submit', class: 'primary', 'data-testid': 'arm-submit' }, t('faults.arm'));
+  const form = h('form', { class: 'arm-form', 'data-testid': 'arm-form', novalidate: true, 'aria-label': t('faults.armOn', { program }) },
     f.point.wrap, description, f.action.wrap, f.value.wrap, f.count.wrap, f.delay.wrap, f.for.wrap, formError,
     h('div', { class: 'wide' }, button));
 
@@ -145,7 +149,7 @@ function armForm(program, points, submit) {
   follow();
   if (points.length === 0) {
     button.disabled = true;
-    description.textContent = `${program} lists no fault points.`;
+    description.textContent = t('faults.noPoints', { program });
   }
 
   const setError = (name, text) => {
@@ -167,7 +171,7 @@ function armForm(program, points, submit) {
     const body = { point: f.point.control.value, action };
     const count = f.count.control.value.trim();
     if (!/^\d{1,4}$/.test(count) || Number(count) > 1000) {
-      setError('count', 'Enter a whole number from 0 to 1000.');
+      setError('count', t('faults.countInvalid'));
       f.count.control.focus();
       return;
     }

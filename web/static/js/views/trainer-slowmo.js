@@ -6,6 +6,7 @@
 // the banner like any armed switch, and ends by itself.
 import { api, isAbort } from '../api.js';
 import { h, announce, showError, fieldMessage } from '../ui.js';
+import { t } from '../i18n.js';
 
 const point = 'slow-motion';
 const limit = '30m'; // a forgotten switch ends by itself
@@ -21,18 +22,14 @@ export function slowMotionPart(programs, call, signal, reload) {
     'data-testid': 'slowmo-seconds', 'aria-describedby': 'slowmo-help slowmo-error',
   });
   const error = h('p', { id: 'slowmo-error', class: 'field-error', role: 'alert', hidden: true });
-  const on = h('button', { type: 'submit', class: 'primary', 'data-testid': 'slowmo-on' }, 'Turn slow motion on');
-  const off = h('button', { type: 'button', class: 'secondary', 'data-testid': 'slowmo-off' }, 'Turn it off');
+  const on = h('button', { type: 'submit', class: 'primary', 'data-testid': 'slowmo-on' }, t('slowmo.on'));
+  const off = h('button', { type: 'button', class: 'secondary', 'data-testid': 'slowmo-off' }, t('slowmo.off'));
   const state = h('p', { class: 'muted', 'data-testid': 'slowmo-state', 'aria-live': 'polite' });
   const form = h('form', { class: 'inline', novalidate: true },
-    h('label', { for: 'slowmo-seconds' }, 'Hold each delivery for (seconds)'), input, on, off);
+    h('label', { for: 'slowmo-seconds' }, t('slowmo.seconds')), input, on, off);
   const el = h('section', { class: 'panel', 'aria-labelledby': 'slowmo-title', 'data-testid': 'trainer-slowmo' },
-    h('h2', { id: 'slowmo-title' }, 'Slow motion'),
-    h('p', { id: 'slowmo-help', class: 'muted small' },
-      'For demos: every consumer (inventory, logistics, points and cart for a payment; order for a timeout, payment for a cancellation) ',
-      'waits this long before it handles a delivery, ',
-      'so an order’s timeline shows the deliveries arrive and each consumer act, one step at a time. ',
-      'Nothing else changes: every message is still handled once. It switches itself off after 30 minutes.'),
+    h('h2', { id: 'slowmo-title' }, t('slowmo.title')),
+    h('p', { id: 'slowmo-help', class: 'muted small' }, t('slowmo.help')),
     form, error, state);
 
   // each runs fn on every program that has the point (those with
@@ -64,15 +61,15 @@ export function slowMotionPart(programs, call, signal, reload) {
     const held = armed.filter((a) => a.point === point);
     el.dataset.state = held.length ? 'on' : 'off';
     state.textContent = held.length
-      ? `Slow motion is on: ${held.map((a) => `${a.program} holds each delivery ${a.delay}`).join(', ')}.`
-      : 'Slow motion is off.';
+      ? t('slowmo.isOn', { programs: held.map((a) => t('slowmo.holds', { program: a.program, delay: a.delay })).join(t('banner.joiner')) })
+      : t('slowmo.isOff');
   }
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const seconds = Number(input.value);
     if (!Number.isFinite(seconds) || seconds < 0.5 || seconds > 10) {
-      fieldMessage(error, input, 'Enter a number of seconds from 0.5 to 10.');
+      fieldMessage(error, input, t('slowmo.invalid'));
       input.focus();
       return;
     }

@@ -7,6 +7,7 @@ import { h, heading, fieldMessage, errorBox } from '../ui.js';
 import { faultCard, isTokenRefusal } from './trainer-faults.js';
 import { programsPart, resetPart, labsPart, isControlMissing } from './trainer-control.js';
 import { slowMotionPart } from './trainer-slowmo.js';
+import { t, tx } from '../i18n.js';
 
 const tokenKey = 'rocketmart.trainer.token';
 const programsPollMs = 2000;
@@ -35,24 +36,20 @@ function sleep(ms, signal) {
 /** view is the trainer page. */
 export async function view(el, ctx) {
   const root = h('div', { class: 'trainer', 'data-testid': 'trainer', 'data-state': 'locked' });
-  el.append(heading('Trainer'), root);
-  root.append(h('p', {}, 'For workshops: arm fault switches to make a service fail, slow down, crash or answer wrong at one ',
-    'precise step, then watch the shop recover (or not). While any fault is armed, every page shows a banner, so nobody ',
-    'takes a fault for a bug. The ', h('a', { href: '#/broker', 'data-testid': 'trainer-broker-link' }, 'broker page'),
-    ' shows what the broker holds (half messages, consumer groups, dead letters) with the same token.'));
+  el.append(heading(t('trainer.title')), root);
+  root.append(h('p', {}, ...tx('trainer.intro', { link: h('a', { href: '#/broker', 'data-testid': 'trainer-broker-link' }, t('tl.brokerPage')) })));
 
   const input = h('input', {
     id: 'trainer-token', type: 'password', autocomplete: 'off', spellcheck: 'false', 'data-testid': 'trainer-token',
     'aria-describedby': 'trainer-token-help trainer-token-error',
   });
   const tokenError = h('p', { id: 'trainer-token-error', class: 'field-error', role: 'alert', 'data-testid': 'trainer-token-error', hidden: true });
-  const forget = h('button', { type: 'button', class: 'secondary', 'data-testid': 'trainer-token-forget' }, 'Forget the token');
+  const forget = h('button', { type: 'button', class: 'secondary', 'data-testid': 'trainer-token-forget' }, t('trainer.forget'));
   const form = h('form', { class: 'panel token-form', 'data-testid': 'trainer-token-form', novalidate: true },
-    h('label', { for: 'trainer-token' }, 'Admin token'),
-    h('p', { id: 'trainer-token-help', class: 'muted small' },
-      'The shop’s ADMIN_TOKEN (see the README). It stays in this tab only and is sent only on the trainer’s own calls.'),
+    h('label', { for: 'trainer-token' }, t('trainer.token')),
+    h('p', { id: 'trainer-token-help', class: 'muted small' }, t('trainer.tokenHelp')),
     h('div', { class: 'inline' }, input,
-      h('button', { type: 'submit', class: 'primary', 'data-testid': 'trainer-token-use' }, 'Use the token'), forget),
+      h('button', { type: 'submit', class: 'primary', 'data-testid': 'trainer-token-use' }, t('trainer.use')), forget),
     tokenError);
   const sections = h('div', { class: 'trainer-sections', 'data-testid': 'trainer-sections' });
   root.append(form, sections);
@@ -82,7 +79,7 @@ export async function view(el, ctx) {
       try { sessionStorage.removeItem(tokenKey); } catch { /* private mode */ }
       root.dataset.state = 'refused';
       tokenError.dataset.code = err.code;
-      fieldMessage(tokenError, input, `The shop refused this token (${err.status} ${err.code}): ${err.message}`);
+      fieldMessage(tokenError, input, t('trainer.refused', { status: err.status, code: err.code, message: err.message }));
       input.focus();
     }
   };
@@ -91,7 +88,7 @@ export async function view(el, ctx) {
     ev.preventDefault();
     const token = input.value.trim();
     if (!token) {
-      fieldMessage(tokenError, input, 'Enter the admin token.');
+      fieldMessage(tokenError, input, t('trainer.enterToken'));
       input.focus();
       return;
     }
@@ -126,7 +123,7 @@ async function openSections(token, signal, sections, root) {
   const controlBox = h('div', { class: 'trainer-control' });
   sections.replaceChildren(controlBox, slowmo.el,
     h('section', { 'aria-labelledby': 'faults-title', 'data-testid': 'trainer-faults' },
-      h('h2', { id: 'faults-title' }, 'Fault switches'),
+      h('h2', { id: 'faults-title' }, t('faults.title')),
       h('div', { class: 'fault-cards' }, cards.map((c) => c.el))));
 
   // Everything at once; the first token refusal wins.
@@ -146,7 +143,7 @@ async function openSections(token, signal, sections, root) {
   if (failed) throw failed.reason;
   if (controlMissing) {
     controlBox.replaceChildren(h('p', { class: 'notice', 'data-testid': 'control-unavailable' },
-      'Stopping, starting and crashing programs, the reset and the labs: control is available in the embedded run only (make run).'));
+      t('control.unavailable')));
   } else {
     controlBox.replaceChildren(progs.el);
     sections.append(resetPart(call, signal, reload), labs.el);

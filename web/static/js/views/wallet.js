@@ -1,37 +1,48 @@
 // Wallet (payment service) and points (points service). Each half loads on
 // its own, so one service being down leaves the other visible.
 import { api, isAbort } from '../api.js';
-import { h, money, dateTime, newKey, parseDollars, announce, fieldMessage, errorBox, heading, signInPrompt } from '../ui.js';
+import { h, money, dateTime, newKey, parseDollars, announce, fieldMessage, errorBox, heading, signInPrompt, number } from '../ui.js';
+import { t } from '../i18n.js';
 
 const maxTopUpCents = 10_000_000; // the payment service's limit per top-up
 
 /** view is the wallet and points page. */
 export async function view(el, ctx) {
-  el.append(heading('Wallet and points'));
+  el.append(heading(t('wallet.title')));
   if (!ctx.app.user) {
-    el.append(signInPrompt('see your wallet'));
+    el.append(signInPrompt('signin.forWallet'));
     return;
   }
   const walletPart = h('section', { class: 'panel', 'aria-labelledby': 'wallet-title', 'data-testid': 'wallet' },
-    h('h2', { id: 'wallet-title' }, 'Wallet'));
+    h('h2', { id: 'wallet-title' }, t('wallet.wallet')));
   const pointsPart = h('section', { class: 'panel', 'aria-labelledby': 'points-title', 'data-testid': 'points' },
-    h('h2', { id: 'points-title' }, 'Points'));
+    h('h2', { id: 'points-title' }, t('points.title')));
   el.append(h('div', { class: 'two-columns' }, walletPart, pointsPart));
   await Promise.all([wallet(walletPart, ctx), points(pointsPart, ctx)]);
+}
+
+// chargeStatus names a charge's status (SUCCEEDED, REFUNDED) in words; an unknown one as it is.
+function chargeStatus(status) {
+  return ['SUCCEEDED', 'REFUNDED'].includes(status) ? t(`charge.${status}`) : status;
+}
+
+// pointsReason names a ledger entry's reason (ORDER_PAID, ORDER_REFUNDED) in words; an unknown one as it is.
+function pointsReason(reason) {
+  return ['ORDER_PAID', 'ORDER_REFUNDED'].includes(reason) ? t(`points.reason.${reason}`) : reason;
 }
 
 async function wallet(part, ctx) {
   const balance = h('p', { class: 'balance' });
   const charges = h('div', {});
   const drawWallet = (w) => {
-    balance.replaceChildren('Balance ', h('strong', { 'data-testid': 'wallet-balance', 'data-cents': w.balanceCents }, money(w.balanceCents)));
+    balance.replaceChildren(t('wallet.balance'), ' ', h('strong', { 'data-testid': 'wallet-balance', 'data-cents': w.balanceCents }, money(w.balanceCents)));
     const list = w.charges || [];
     charges.replaceChildren(list.length === 0
-      ? h('p', { class: 'muted' }, 'No charges yet.')
+      ? h('p', { class: 'muted' }, t('wallet.noCharges'))
       : h('ul', { class: 'plain', 'data-testid': 'charges-list' }, list.map((c) =>
         h('li', { 'data-testid': 'charge-row', 'data-order-no': c.orderNo, 'data-status': c.status },
-          h('a', { href: `#/orders/${encodeURIComponent(c.orderNo)}` }, c.orderNo), ` · ${money(c.amountCents)} · ${c.status}`,
-          c.refundedAt ? ` (refunded ${dateTime(c.refundedAt)})` : ''))));
+          h('a', { href: `#/orders/${encodeURIComponent(c.orderNo)}` }, c.orderNo), ` · ${money(c.amountCents)} · `, chargeStatus(c.status),
+          c.refundedAt ? ` ${t('wallet.refunded', { time: dateTime(c.refundedAt) })}` : ''))));
   };
   try {
     drawWallet(await api('/api/payment/wallet', { signal: ctx.signal }));
@@ -55,19 +66,19 @@ async function wallet(part, ctx) {
   if (Number.isInteger(shortfall) && shortfall > 0 && shortfall <= maxTopUpCents) amount.value = (shortfall / 100).toFixed(2);
   const backLink = forOrder
     ? h('p', { class: 'notice', 'data-testid': 'topup-for-order', 'data-order-no': forOrder },
-      `Topping up to pay order ${forOrder}. `,
-      h('a', { href: `#/orders/${encodeURIComponent(forOrder)}`, 'data-testid': 'back-to-order' }, `Back to order ${forOrder}`))
+      t('wallet.forOrder', { orderNo: forOrder }), ' ',
+      h('a', { href: `#/orders/${encodeURIComponent(forOrder)}`, 'data-testid': 'back-to-order' }, t('wallet.backToOrder', { orderNo: forOrder })))
     : null;
-  const button = h('button', { type: 'submit', class: 'primary', 'data-testid': 'topup-button' }, 'Top up');
+  const button = h('button', { type: 'submit', class: 'primary', 'data-testid': 'topup-button' }, t('wallet.topUp'));
   const form = h('form', { class: 'topup', 'data-testid': 'topup-form', novalidate: true },
-    h('label', { for: 'topup-amount' }, 'Top-up amount (USD)'),
-    h('p', { id: 'topup-help', class: 'muted small' }, 'Demo money, from $0.01 to $100,000.00.'),
+    h('label', { for: 'topup-amount' }, t('wallet.amount')),
+    h('p', { id: 'topup-help', class: 'muted small' }, t('wallet.amountHelp', { min: money(1), max: money(maxTopUpCents) })),
     h('div', { class: 'inline' }, amount, button), error);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const cents = parseDollars(amount.value);
     if (cents === null || cents < 1 || cents > maxTopUpCents) {
-      fieldMessage(error, amount, 'Enter an amount such as 25 or 12.50, from 0.01 to 100000.');
+      fieldMessage(error, amount, t('wallet.amountInvalid'));
       amount.focus();
       return;
     }
@@ -80,7 +91,8 @@ async function wallet(part, ctx) {
       key = newKey();
       amount.value = '';
       drawWallet(await api('/api/payment/wallet', { signal: ctx.signal }));
-      announce(`Topped up ${money(r.amountCents)}. New balance ${money(r.balanceCents)}.${forOrder ? ` You can pay order ${forOrder} now.` : ''}`);
+      const topped = t('wallet.toppedUp', { amount: money(r.amountCents), balance: money(r.balanceCents) });
+      announce(forOrder ? `${topped} ${t('wallet.payNow', { orderNo: forOrder })}` : topped);
     } catch (err) {
       if (isAbort(err)) return;
       if (err.status >= 400 && err.status < 500) key = newKey(); // refused: nothing was added
@@ -89,7 +101,7 @@ async function wallet(part, ctx) {
       button.disabled = false;
     }
   });
-  part.append(...[balance, backLink, form, h('h3', {}, 'Charges'), charges].filter(Boolean));
+  part.append(...[balance, backLink, form, h('h3', {}, t('wallet.charges')), charges].filter(Boolean));
 }
 
 async function points(part, ctx) {
@@ -103,13 +115,13 @@ async function points(part, ctx) {
   }
   const ledger = data.ledger || [];
   part.append(
-    h('p', { class: 'balance' }, 'Balance ', h('strong', { 'data-testid': 'points-balance', 'data-points': data.balance }, `${data.balance} points`)),
-    h('p', { class: 'muted small' }, 'One point per whole dollar paid, credited when the points service processes ORDER_PAID.'),
+    h('p', { class: 'balance' }, t('wallet.balance'), ' ', h('strong', { 'data-testid': 'points-balance', 'data-points': data.balance }, t('effect.pointsDetail', { n: number(data.balance) }))),
+    h('p', { class: 'muted small' }, t('points.rule')),
     ledger.length === 0
-      ? h('p', { class: 'muted', 'data-testid': 'points-empty' }, 'No points yet.')
+      ? h('p', { class: 'muted', 'data-testid': 'points-empty' }, t('points.empty'))
       : h('ul', { class: 'plain', 'data-testid': 'points-ledger' }, ledger.map((e) =>
         h('li', { 'data-testid': 'points-entry', 'data-order-no': e.orderNo || '', 'data-points': e.points },
-          h('strong', {}, `${e.points > 0 ? '+' : ''}${e.points}`), ` · ${e.reason}`,
+          h('strong', {}, `${e.points > 0 ? '+' : ''}${e.points}`), ' · ', pointsReason(e.reason),
           e.orderNo ? [' · ', h('a', { href: `#/orders/${encodeURIComponent(e.orderNo)}` }, e.orderNo)] : '',
           ` · ${dateTime(e.createdAt)}`))));
 }
