@@ -47,6 +47,7 @@ func TestFlows(t *testing.T) {
 				t.Run(tc.name, func(t *testing.T) {
 					w.t = t
 					w.proxy.set(chargeMode{})
+					w.pointsProxy.set(chargeMode{})
 					w.clearFaults()
 					tc.fn(w)
 				})

@@ -118,6 +118,9 @@ func (s *Store) Get(ctx context.Context, orderNo string) (*ordering.Order, error
 	if err := s.loadLines(ctx, []*ordering.Order{o}); err != nil {
 		return nil, err
 	}
+	if err := s.loadPoints(ctx, []*ordering.Order{o}); err != nil {
+		return nil, err
+	}
 	var hist []historyRow
 	if err := db.Where("order_no = ?", orderNo).Order("id").Find(&hist).Error; err != nil {
 		return nil, fmt.Errorf("store: read history of %s: %w", orderNo, err)
@@ -152,6 +155,9 @@ func (s *Store) list(ctx context.Context, q *gorm.DB, limit int) ([]ordering.Ord
 		ptrs[i] = fromRow(r)
 	}
 	if err := s.loadLines(ctx, ptrs); err != nil {
+		return nil, err
+	}
+	if err := s.loadPoints(ctx, ptrs); err != nil {
 		return nil, err
 	}
 	out := make([]ordering.Order, len(ptrs))
