@@ -115,7 +115,7 @@ func (s *Service) choosePoints(ctx context.Context, o *Order, requested *int64, 
 		}
 	}
 	if want > 0 && (!found || before.Points != want) {
-		if err := s.checkBalance(ctx, o.UserID, want); err != nil {
+		if err := s.checkBalance(ctx, o.UserID, want); err != nil && !s.fixedMeanwhile(ctx, o.No, want) {
 			return 0, err
 		}
 	}
@@ -148,6 +148,14 @@ func (s *Service) checkBalance(ctx context.Context, userID string, points int64)
 			With("balance", balance).With("points", points)
 	}
 	return nil
+}
+
+// fixedMeanwhile reports whether a concurrent attempt fixed want as the
+// order's split: its redemption may be what the balance misses (an attempt
+// fixes its split before it redeems).
+func (s *Service) fixedMeanwhile(ctx context.Context, orderNo string, want int64) bool {
+	split, found, err := s.store.PointsSplit(ctx, orderNo)
+	return err == nil && found && split.Points == want
 }
 
 // pointsChangeable answers nil when no attempt with split can still redeem
