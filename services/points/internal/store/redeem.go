@@ -217,13 +217,13 @@ func (s *Store) ReturnRedemption(ctx context.Context, consumer, eventID, orderNo
 		}
 		back := entryRow{UserID: redeemed[0].UserID, OrderNo: orderNo, Reason: string(points.ReasonRedemptionReturned),
 			Points: -redeemed[0].Points, EventID: eventID, CreatedAt: at}
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&back)
-		if res.Error != nil {
-			return fmt.Errorf("append return: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
+		// A failed INSERT undoes only itself, on SQLite and MySQL alike,
+		// so the claim and the marker stay.
+		if err := tx.Create(&back).Error; database.IsDuplicate(err) {
 			outcome = points.ReturnAlreadyReturned
 			return nil
+		} else if err != nil {
+			return fmt.Errorf("append return: %w", err)
 		}
 		outcome = points.ReturnReturned
 		return addToBalance(tx, back)
