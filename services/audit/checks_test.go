@@ -103,22 +103,30 @@ func TestCorruptionsAreNamed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := consistent()
 			tt.corrupt(s)
-			for _, inv := range Check(s, time.Now()) {
-				if inv.ID != tt.want {
-					continue
-				}
-				if inv.Passed {
-					t.Fatalf("invariant %d passed", tt.want)
-				}
-				for _, v := range inv.Violations {
-					if v.Subject == tt.subject {
-						return
-					}
-				}
-				t.Errorf("invariant %d violations %+v do not name %q", tt.want, inv.Violations, tt.subject)
-			}
+			wantViolation(t, s, tt.want, tt.subject)
 		})
 	}
+}
+
+// wantViolation checks that invariant id fails on s and names subject.
+func wantViolation(t *testing.T, s *Snapshot, id int, subject string) {
+	t.Helper()
+	for _, inv := range Check(s, time.Now()) {
+		if inv.ID != id {
+			continue
+		}
+		if inv.Passed {
+			t.Fatalf("invariant %d passed", id)
+		}
+		for _, v := range inv.Violations {
+			if v.Subject == subject {
+				return
+			}
+		}
+		t.Errorf("invariant %d violations %+v do not name %q", id, inv.Violations, subject)
+		return
+	}
+	t.Errorf("no invariant %d", id)
 }
 
 func TestBrokerSkippedWithoutAdminAPI(t *testing.T) {

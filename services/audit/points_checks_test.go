@@ -135,20 +135,7 @@ func TestPointsCorruptionsAreNamed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := withPoints()
 			tt.corrupt(s)
-			for _, inv := range Check(s, time.Now()) {
-				if inv.ID != tt.want {
-					continue
-				}
-				if inv.Passed {
-					t.Fatalf("invariant %d passed", tt.want)
-				}
-				for _, v := range inv.Violations {
-					if v.Subject == tt.subject {
-						return
-					}
-				}
-				t.Errorf("invariant %d violations %+v do not name %q", tt.want, inv.Violations, tt.subject)
-			}
+			wantViolation(t, s, tt.want, tt.subject)
 		})
 	}
 }

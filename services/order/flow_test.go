@@ -35,6 +35,16 @@ func TestFlows(t *testing.T) {
 				{"order from the cart", orderFromCart},
 				{"hostile input changes nothing", hostileInput},
 				{"oversell race", oversell},
+				// Paying with points (points_flow_test.go).
+				{"points pay part, money the rest", pointsPayPart},
+				{"points pay everything: no charge", pointsPayAll},
+				{"more points than the balance: 409, nothing changes", pointsMoreThanBalance},
+				{"hostile points input changes nothing", pointsHostileInput},
+				{"concurrent pays and redemptions: one deduction", pointsConcurrent},
+				{"redemption answer lost: check-back pays", pointsAnswerLost},
+				{"declined with points: returned once at the timeout", pointsDeclinedThenTimeout},
+				{"declined without points: pay again with points", pointsAfterPlainDecline},
+				{"points-paid order racing its timeout", pointsRacingTimeout},
 				// Training faults last: the orders they leave pending or
 				// half-delivered then change no other scenario.
 				{"fault points listed", faultPointsListed},
@@ -50,6 +60,7 @@ func TestFlows(t *testing.T) {
 					w.pointsProxy.set(chargeMode{})
 					w.clearFaults()
 					tc.fn(w)
+					w.pointsConserved()
 				})
 			}
 		})

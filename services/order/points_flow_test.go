@@ -4,48 +4,14 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
-// TestPointsFlows runs paying with points (issue 17) end to end, on SQLite
-// and (with TEST_MYSQL_DSN) on MariaDB/MySQL: the points service is the pay
-// flow's second participant, and returns a redemption exactly once when the
-// order is cancelled instead of paid.
-func TestPointsFlows(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the whole shop; run without -short")
-	}
-	for _, flavour := range []string{"sqlite", "mysql"} {
-		t.Run(flavour, func(t *testing.T) {
-			w := startWorld(t, flavour)
-			for _, tc := range []struct {
-				name string
-				fn   func(w *world)
-			}{
-				{"points pay part, money the rest", pointsPayPart},
-				{"points pay everything: no charge", pointsPayAll},
-				{"more points than the balance: 409, nothing changes", pointsMoreThanBalance},
-				{"hostile points input changes nothing", pointsHostileInput},
-				{"concurrent pays and redemptions: one deduction", pointsConcurrent},
-				{"redemption answer lost: check-back pays", pointsAnswerLost},
-				{"declined with points: returned once at the timeout", pointsDeclinedThenTimeout},
-				{"declined without points: pay again with points", pointsAfterPlainDecline},
-				{"points-paid order racing its timeout", pointsRacingTimeout},
-			} {
-				t.Run(tc.name, func(t *testing.T) {
-					w.t = t
-					w.proxy.set(chargeMode{})
-					w.pointsProxy.set(chargeMode{})
-					tc.fn(w)
-					w.pointsConserved()
-				})
-			}
-		})
-	}
-}
+// The scenarios of paying with points (issue 17), run by TestFlows: the
+// points service is the pay flow's second participant, and returns a
+// redemption exactly once when the order is cancelled instead of paid.
 
 func pointsPayPart(w *world) {
 	p := w.roomy(50_000)

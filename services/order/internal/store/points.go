@@ -81,11 +81,7 @@ func (s *Store) loadPoints(ctx context.Context, orders []*ordering.Order) error 
 	if len(orders) == 0 {
 		return nil
 	}
-	byNo := make(map[string]*ordering.Order, len(orders))
-	nos := make([]string, len(orders))
-	for i, o := range orders {
-		byNo[o.No], nos[i] = o, o.No
-	}
+	byNo, nos := byOrderNo(orders)
 	var rows []pointsSplitRow
 	if err := s.db.WithContext(ctx).Where("order_no IN ?", nos).Find(&rows).Error; err != nil {
 		return fmt.Errorf("store: read points splits: %w", err)
@@ -94,4 +90,15 @@ func (s *Store) loadPoints(ctx context.Context, orders []*ordering.Order) error 
 		byNo[r.OrderNo].PointsApplied = r.Points
 	}
 	return nil
+}
+
+// byOrderNo indexes orders by number, and lists the numbers, for the
+// queries that load one more part of several orders at once.
+func byOrderNo(orders []*ordering.Order) (map[string]*ordering.Order, []string) {
+	byNo := make(map[string]*ordering.Order, len(orders))
+	nos := make([]string, len(orders))
+	for i, o := range orders {
+		byNo[o.No], nos[i] = o, o.No
+	}
+	return byNo, nos
 }

@@ -171,11 +171,7 @@ func (s *Store) loadLines(ctx context.Context, orders []*ordering.Order) error {
 	if len(orders) == 0 {
 		return nil
 	}
-	byNo := make(map[string]*ordering.Order, len(orders))
-	nos := make([]string, len(orders))
-	for i, o := range orders {
-		byNo[o.No], nos[i] = o, o.No
-	}
+	byNo, nos := byOrderNo(orders)
 	var lines []lineRow
 	if err := s.db.WithContext(ctx).Where("order_no IN ?", nos).Order("order_no, position").Find(&lines).Error; err != nil {
 		return fmt.Errorf("store: read order lines: %w", err)
