@@ -28,8 +28,11 @@ const (
 )
 
 // Order statuses of the second wave that matter to points: a redemption
-// of a refunded order is returned like a cancelled one's.
+// of a refunded order is returned like a cancelled one's, and a shipped or
+// completed order was paid like a PAID one.
 const (
+	statusShipped   = "SHIPPED"
+	statusCompleted = "COMPLETED"
 	statusRefunding = "REFUNDING"
 	statusRefunded  = "REFUNDED"
 )
@@ -169,13 +172,14 @@ func checkRedemption(inv *Invariant, ix indexes, no string, r *redemption) {
 	}
 }
 
-// 8. Money including points: a paid order's succeeded charge plus the
-// value of its unreturned redemption is its total, and the points that
-// paid for it earned none (its credit is on the charged part, invariant 2).
+// 8. Money including points: a paid (or shipped, or completed) order's
+// succeeded charge plus the value of its unreturned redemption is its
+// total; the points that paid for it earned none (its credit is on the
+// charged part, invariant 2).
 func checkMoneyWithPoints(s *Snapshot, ix indexes) Invariant {
 	inv := Invariant{ID: idMoneyWithPoints, Title: "Money including points: for every paid order, charged + points paid = total"}
 	for _, o := range s.Orders {
-		if o.Status != StatusPaid {
+		if o.Status != StatusPaid && o.Status != statusShipped && o.Status != statusCompleted {
 			continue
 		}
 		inv.Checked++

@@ -122,6 +122,10 @@ func TestPointsCorruptionsAreNamed(t *testing.T) {
 			s.Charges[2].AmountCents = 4900
 			s.Wallets[0].BalanceCents += 11
 		}, idMoneyWithPoints, "order RM-4"},
+		{"a completed order charged short", func(s *Snapshot) {
+			s.Orders[3].Status = statusCompleted
+			s.Charges[2].AmountCents = 4000
+		}, idMoneyWithPoints, "order RM-4"},
 		{"charged in full although points paid", func(s *Snapshot) {
 			s.Charges[2].AmountCents = 5000
 			s.Wallets[0].BalanceCents -= 89
