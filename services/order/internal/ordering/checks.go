@@ -50,16 +50,19 @@ func NewChecks(store Store, payments Payments, points Points, cfg Config) *Check
 //
 // Two participants (points, then money). The local transaction redeems the
 // event's points first and charges the rest only once the redemption
-// succeeded; the split between them is fixed per order (points.go), so
-// every attempt of the order, this one included, calls the same
-// participants with the same amounts in the same order. The check-back
-// therefore asks only the LAST participant of the event: the charge, or
-// the redemption when points cover the whole total.
+// succeeded. The split between them is fixed per order by its first attempt
+// (points.go) and changes only when every attempt with the old split is
+// over and left neither a redemption nor a charge, so the attempts that can
+// still act all call the same participants with the same amounts in the
+// same order. The check-back therefore asks only the LAST participant of
+// the event — the charge, or the redemption when points cover the whole
+// total — and only for the event's amount (lastParticipant).
 //
-//   - "charge exists" implies "redemption exists": no attempt charges before
-//     its redemption succeeded, and a redemption is returned only when the
-//     order is cancelled or refunded, which a pending order is not. So a
-//     found charge completes the payment with both parts in place.
+//   - "charge exists" implies "redemption exists": a charge of this event's
+//     amount was made by an attempt with this event's points, which charges
+//     only after its redemption succeeded, and a redemption is returned only
+//     when the order is cancelled or refunded, which a pending order is not.
+//     So a found charge completes the payment with both parts in place.
 //   - No charge (or no redemption, points only) yet: both participants
 //     refuse calls after the attempt's PaidAt + ChargeWindow, so until then
 //     the answer is "ask again" (errChargeMayBeInFlight), and after it "no"

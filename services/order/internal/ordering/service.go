@@ -33,10 +33,11 @@ type Config struct {
 	// Log receives domain logs (default slog.Default()).
 	Log *slog.Logger
 	// ChargeWindow is how long after a payment starts its charge (and its
-	// points redemption) may still be created (default 5 s; the run sets ORDER_PAYMENT_CALL_TIMEOUT +
-	// 2 s): the payment service refuses a charge after that, and until then
-	// a check-back that finds no charge answers "not known yet" instead of
-	// rolling back a payment whose charge is still on its way.
+	// points redemption) may still be created (default 5 s; the run sets
+	// ORDER_PAYMENT_CALL_TIMEOUT + 2 s): the payment and points services
+	// refuse one after that, and until then a check-back that finds none
+	// answers "not known yet" instead of rolling back a payment whose
+	// charge is still on its way.
 	ChargeWindow time.Duration
 	// Faults are the service's training fault switches (nil: none):
 	// NewService declares PointPayLocal on it, NewChecks
