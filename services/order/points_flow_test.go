@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
@@ -160,20 +159,12 @@ func pointsConcurrent(w *world) {
 	use := min(total/3, 300)
 	pts := w.earnPoints("alice", use+7)
 	money := w.balance("alice")
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	statuses := map[int]int{}
-	for range 20 {
-		wg.Go(func() {
-			status, _ := w.payWith("alice", no, map[string]any{"pointsToUse": use})
-			mu.Lock()
-			statuses[status]++
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	if statuses[http.StatusOK]+statuses[http.StatusAccepted] != 20 {
-		w.t.Errorf("statuses %v, want only 200 and 202", statuses)
+	paid := statuses(20, func() int {
+		status, _ := w.payWith("alice", no, map[string]any{"pointsToUse": use})
+		return status
+	})
+	if paid[http.StatusOK]+paid[http.StatusAccepted] != 20 {
+		w.t.Errorf("statuses %v, want only 200 and 202", paid)
 	}
 	w.eventually(20*time.Second, "order paid", func() bool { return w.getOrder("alice", no)["status"] == "PAID" })
 	w.settled(contracts.TopicOrderPaid, no)
@@ -190,16 +181,10 @@ func pointsConcurrent(w *world) {
 	// order at once take the points once; another amount is a 409.
 	pts = w.pointsBalance("alice")
 	req := map[string]any{"orderNo": "RM-DIRECT-" + newKey(), "userId": "alice", "points": 7}
-	codes := map[int]int{}
-	for range 10 {
-		wg.Go(func() {
-			status, _ := w.admin(http.MethodPost, w.points+"/api/v1/redemptions", req)
-			mu.Lock()
-			codes[status]++
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
+	codes := statuses(10, func() int {
+		status, _ := w.admin(http.MethodPost, w.points+"/api/v1/redemptions", req)
+		return status
+	})
 	if codes[http.StatusCreated] != 1 || codes[http.StatusOK] != 9 || w.pointsBalance("alice") != pts-7 {
 		w.t.Errorf("statuses %v, points %d → %d; want one 201, nine 200, 7 points taken", codes, pts, w.pointsBalance("alice"))
 	}

@@ -2,11 +2,29 @@ package main
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/minirmq"
 )
+
+// statuses runs call n times at once and counts the HTTP statuses.
+func statuses(n int, call func() int) map[int]int {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	out := map[int]int{}
+	for range n {
+		wg.Go(func() {
+			status := call()
+			mu.Lock()
+			out[status]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return out
+}
 
 // payWith pays an order with a JSON body (a map, or a raw string).
 func (w *world) payWith(user, no string, body any) (int, map[string]any) {
