@@ -38,6 +38,7 @@ func Check(s *Snapshot, now time.Time) []Invariant {
 		checkStock(s),
 		checkMoney(s),
 		checkBroker(s),
+		checkPointsConserved(s, ix), checkMoneyWithPoints(s, ix), // points_checks.go
 	}
 	for i := range out {
 		out[i].Passed = len(out[i].Violations) == 0
@@ -56,6 +57,7 @@ type indexes struct {
 	shipments    map[string][]Shipment
 	credits      map[string][]PointsEntry // reason ORDER_PAID
 	checkouts    map[string][]Checkout
+	pointsPaid   map[string]int64 // cents paid with points (points_checks.go)
 }
 
 // reasonOrderPaid is the points ledger reason of a paid order's credit.
@@ -63,7 +65,8 @@ const reasonOrderPaid = "ORDER_PAID"
 
 func index(s *Snapshot) indexes {
 	ix := indexes{orders: map[string]Order{}, charges: map[string][]Charge{}, reservations: map[string]Reservation{},
-		shipments: map[string][]Shipment{}, credits: map[string][]PointsEntry{}, checkouts: map[string][]Checkout{}}
+		shipments: map[string][]Shipment{}, credits: map[string][]PointsEntry{}, checkouts: map[string][]Checkout{},
+		pointsPaid: pointsPaid(s)}
 	for _, o := range s.Orders {
 		ix.orders[o.OrderNo] = o
 	}
@@ -90,23 +93,27 @@ func index(s *Snapshot) indexes {
 func orderSubject(no string) string { return "order " + no }
 
 // 1. Every PAID order has exactly one succeeded, unrefunded charge of its
-// total; every succeeded charge belongs to a PAID order (a refunded one to
-// an order that is not paid).
+// total less the points paid (none when points paid it all); every
+// succeeded charge belongs to a PAID order (a refunded one to an order that
+// is not paid).
 func checkPayments(s *Snapshot, ix indexes) Invariant {
-	inv := Invariant{ID: 1, Title: "Every paid order has exactly one succeeded, unrefunded charge of its total; every succeeded charge belongs to a paid order"}
+	inv := Invariant{ID: 1, Title: "Every paid order has exactly one succeeded, unrefunded charge of its total less the points paid; every succeeded charge belongs to a paid order"}
 	for _, o := range s.Orders {
 		if o.Status != StatusPaid {
 			continue
 		}
 		inv.Checked++
 		cs := ix.charges[o.OrderNo]
+		want := o.TotalCents - ix.pointsPaid[o.OrderNo]
 		switch {
+		case want == 0 && len(cs) == 0:
+			// Paid with points only.
 		case len(cs) != 1:
 			inv.fail(orderSubject(o.OrderNo), "paid, but has %d charges", len(cs))
 		case cs[0].Status != "SUCCEEDED":
 			inv.fail(orderSubject(o.OrderNo), "paid, but its charge is %s", cs[0].Status)
-		case cs[0].AmountCents != o.TotalCents:
-			inv.fail(orderSubject(o.OrderNo), "charged %d cents, order total %d", cs[0].AmountCents, o.TotalCents)
+		case cs[0].AmountCents != want:
+			inv.fail(orderSubject(o.OrderNo), "charged %d cents, order total %d less %d paid with points", cs[0].AmountCents, o.TotalCents, ix.pointsPaid[o.OrderNo])
 		case cs[0].UserID != o.UserID:
 			inv.fail(orderSubject(o.OrderNo), "order of %s charged to %s", o.UserID, cs[0].UserID)
 		}
@@ -127,7 +134,7 @@ func checkPayments(s *Snapshot, ix indexes) Invariant {
 // 2. Every PAID order has exactly one shipment, one points credit of the
 // right amount, its stock sold, and its purchase taken off the cart.
 func checkPaidEffects(s *Snapshot, ix indexes) Invariant {
-	inv := Invariant{ID: 2, Title: "Every paid order has exactly one shipment, one points credit of total/100, its stock sold once and its purchase gone from the cart"}
+	inv := Invariant{ID: 2, Title: "Every paid order has exactly one shipment, one points credit of (total − points paid)/100, its stock sold once and its purchase gone from the cart"}
 	for _, o := range s.Orders {
 		if o.Status != StatusPaid {
 			continue
@@ -141,7 +148,7 @@ func checkPaidEffects(s *Snapshot, ix indexes) Invariant {
 		}
 		if cr := ix.credits[o.OrderNo]; len(cr) != 1 {
 			inv.fail(subj, "paid, but has %d points credits", len(cr))
-		} else if want := o.TotalCents / 100; cr[0].Points != want || cr[0].UserID != o.UserID {
+		} else if want := (o.TotalCents - ix.pointsPaid[o.OrderNo]) / 100; cr[0].Points != want || cr[0].UserID != o.UserID {
 			inv.fail(subj, "credited %d points to %s, want %d to %s", cr[0].Points, cr[0].UserID, want, o.UserID)
 		}
 		if r, ok := ix.reservations[o.OrderNo]; !ok {

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -102,22 +103,30 @@ func TestCorruptionsAreNamed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := consistent()
 			tt.corrupt(s)
-			for _, inv := range Check(s, time.Now()) {
-				if inv.ID != tt.want {
-					continue
-				}
-				if inv.Passed {
-					t.Fatalf("invariant %d passed", tt.want)
-				}
-				for _, v := range inv.Violations {
-					if v.Subject == tt.subject {
-						return
-					}
-				}
-				t.Errorf("invariant %d violations %+v do not name %q", tt.want, inv.Violations, tt.subject)
-			}
+			wantViolation(t, s, tt.want, tt.subject)
 		})
 	}
+}
+
+// wantViolation checks that invariant id fails on s and names subject.
+func wantViolation(t *testing.T, s *Snapshot, id int, subject string) {
+	t.Helper()
+	for _, inv := range Check(s, time.Now()) {
+		if inv.ID != id {
+			continue
+		}
+		if inv.Passed {
+			t.Fatalf("invariant %d passed", id)
+		}
+		for _, v := range inv.Violations {
+			if v.Subject == subject {
+				return
+			}
+		}
+		t.Errorf("invariant %d violations %+v do not name %q", id, inv.Violations, subject)
+		return
+	}
+	t.Errorf("no invariant %d", id)
 }
 
 func TestBrokerSkippedWithoutAdminAPI(t *testing.T) {
@@ -135,7 +144,7 @@ func TestReportText(t *testing.T) {
 	rep := Report{Quiescent: true, WaitedMs: 1200, Invariants: Check(s, time.Now())}
 	var b strings.Builder
 	rep.WriteText(&b)
-	for _, want := range []string{"FAIL  2.", "order RM-1: paid, but has 0 shipments", "PASS  1.", "RESULT: INCONSISTENT (1 of 6"} {
+	for _, want := range []string{"FAIL  2.", "order RM-1: paid, but has 0 shipments", "PASS  1.", fmt.Sprintf("RESULT: INCONSISTENT (1 of %d", len(rep.Invariants))} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())
 		}

@@ -18,6 +18,13 @@ const (
 	// the deadline the order service gave it (notAfter), so that a check-back
 	// that found no charge after that deadline can roll back for good.
 	CodeChargeTooLate string = "CHARGE_TOO_LATE" // 409
+	// CodeInsufficientPoints: points refuses a redemption larger than the
+	// balance; the order service passes it on (details: balance, points).
+	CodeInsufficientPoints string = "INSUFFICIENT_POINTS" // 409
+	// CodeRedemptionTooLate: points refuses a redemption that would be
+	// created after the deadline the order service gave it (notAfter), like
+	// CodeChargeTooLate.
+	CodeRedemptionTooLate string = "REDEMPTION_TOO_LATE" // 409
 	// CodeInvalidOrderNo: a malformed order number (logistics, points, the
 	// gateway).
 	CodeInvalidOrderNo string = "INVALID_ORDER_NO" // 400

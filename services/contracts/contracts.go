@@ -34,6 +34,7 @@ const (
 	ConsumerInventoryOrderCancelled = "inventory-order-cancelled"
 	ConsumerLogisticsOrderPaid      = "logistics-order-paid"
 	ConsumerPointsOrderPaid         = "points-order-paid"
+	ConsumerPointsOrderCancelled    = "points-order-cancelled"
 	ConsumerCartOrderPaid           = "cart-order-paid"
 	ConsumerOrderOrderTimeout       = "order-order-timeout"
 	ConsumerPaymentOrderCancelled   = "payment-order-cancelled"

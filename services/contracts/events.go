@@ -36,7 +36,21 @@ type OrderPaid struct {
 	TotalCents int64       `json:"totalCents"`
 	Address    Address     `json:"address"`
 	PaidAt     time.Time   `json:"paidAt"`
+	// PointsRedeemed is the part of TotalCents the buyer paid with points
+	// (PointsValueCents of it); the rest, ChargedCents, was charged to the
+	// wallet. Absent (0) in an order paid without points.
+	PointsRedeemed int64 `json:"pointsRedeemed,omitempty"`
 }
+
+// CentsPerPoint is what a redeemed point is worth: 100 points pay 1.00.
+const CentsPerPoint = 1
+
+// PointsValueCents is the money value of points redeemed.
+func PointsValueCents(points int64) int64 { return points * CentsPerPoint }
+
+// ChargedCents is the part of the order charged to the buyer's wallet: the
+// total less the value of the points redeemed.
+func (e OrderPaid) ChargedCents() int64 { return e.TotalCents - PointsValueCents(e.PointsRedeemed) }
 
 // OrderCancelled says an unpaid order was cancelled; inventory releases its
 // reservation.
@@ -115,6 +129,9 @@ func (e *OrderPaid) validate() error {
 	}
 	if sum != e.TotalCents {
 		return fmt.Errorf("totalCents %d does not match the lines (%d)", e.TotalCents, sum)
+	}
+	if e.PointsRedeemed < 0 || PointsValueCents(e.PointsRedeemed) > e.TotalCents {
+		return fmt.Errorf("pointsRedeemed %d is not between 0 and the total's worth (%d cents)", e.PointsRedeemed, e.TotalCents)
 	}
 	return nil
 }

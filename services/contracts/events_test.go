@@ -3,6 +3,7 @@ package contracts
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -28,12 +29,30 @@ func TestDecodeOrderPaid(t *testing.T) {
 		{"no lines", `{"eventId":"e","orderNo":"O1","userId":"u1","totalCents":0}`},
 		{"zero quantity", `{"eventId":"e","orderNo":"O1","userId":"u1","lines":[{"sku":"A","quantity":0,"unitPriceCents":1}],"totalCents":0}`},
 		{"wrong total", `{"eventId":"e","orderNo":"O1","userId":"u1","lines":[{"sku":"A","quantity":2,"unitPriceCents":1}],"totalCents":1}`},
+		{"negative points", `{"eventId":"e","orderNo":"O1","userId":"u1","lines":[{"sku":"A","quantity":2,"unitPriceCents":1}],"totalCents":2,"pointsRedeemed":-1}`},
+		{"points over the total", `{"eventId":"e","orderNo":"O1","userId":"u1","lines":[{"sku":"A","quantity":2,"unitPriceCents":1}],"totalCents":2,"pointsRedeemed":3}`},
 	}
 	for _, tt := range tests {
 		var ev OrderPaid
 		if err := Decode([]byte(tt.body), &ev); !errors.Is(err, ErrInvalidEvent) {
 			t.Errorf("%s: err = %v, want ErrInvalidEvent", tt.name, err)
 		}
+	}
+}
+
+// The points part is additive: an event without it decodes as paid in
+// full, one with it charges the rest.
+func TestOrderPaidPointsPart(t *testing.T) {
+	var plain, mixed OrderPaid
+	line := `"eventId":"e","orderNo":"O1","userId":"u1","lines":[{"sku":"A","quantity":1,"unitPriceCents":1250}],"totalCents":1250`
+	if err := Decode([]byte(`{`+line+`}`), &plain); err != nil || plain.PointsRedeemed != 0 || plain.ChargedCents() != 1250 {
+		t.Errorf("without points: %+v, %v", plain, err)
+	}
+	if err := Decode([]byte(`{`+line+`,"pointsRedeemed":1250}`), &mixed); err != nil || mixed.ChargedCents() != 0 {
+		t.Errorf("all points: charged %d, %v", mixed.ChargedCents(), err)
+	}
+	if body, _ := json.Marshal(plain); strings.Contains(string(body), "pointsRedeemed") {
+		t.Errorf("an order without points carries the field: %s", body)
 	}
 }
 

@@ -103,7 +103,10 @@ var services = []Service{
 	{Name: ServiceLogistics, Module: modulePrefix + ServiceLogistics, Port: 8084, EnvPrefix: "LOGISTICS", AdminAPI: true,
 		Consumes: []Subscription{{Topic: TopicOrderPaid, Group: ConsumerLogisticsOrderPaid}}},
 	{Name: ServicePoints, Module: modulePrefix + ServicePoints, Port: 8085, EnvPrefix: "POINTS", AdminAPI: true,
-		Consumes: []Subscription{{Topic: TopicOrderPaid, Group: ConsumerPointsOrderPaid}}},
+		Consumes: []Subscription{
+			{Topic: TopicOrderPaid, Group: ConsumerPointsOrderPaid},
+			{Topic: TopicOrderCancelled, Group: ConsumerPointsOrderCancelled},
+		}},
 	{Name: ServiceOrder, Module: modulePrefix + ServiceOrder, Port: 8081, EnvPrefix: "ORDER", AdminAPI: true,
 		Consumes: []Subscription{{Topic: TopicOrderTimeout, Group: ConsumerOrderOrderTimeout}}},
 }

@@ -34,6 +34,7 @@ type config struct {
 	InventoryURL       string          // INVENTORY_URL
 	PaymentURL         string          // PAYMENT_URL
 	CartURL            string          // CART_URL
+	PointsURL          string          // POINTS_URL
 	PaymentTimeout     time.Duration   // ORDER_PAYMENT_TIMEOUT
 	ReservationGrace   time.Duration   // ORDER_RESERVATION_GRACE
 	PaymentCallTimeout time.Duration   // ORDER_PAYMENT_CALL_TIMEOUT
@@ -51,6 +52,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		InventoryURL:       env.BaseURL("INVENTORY_URL", "http://127.0.0.1:8083"),
 		PaymentURL:         env.BaseURL("PAYMENT_URL", "http://127.0.0.1:8082"),
 		CartURL:            env.BaseURL("CART_URL", "http://127.0.0.1:8086"),
+		PointsURL:          env.BaseURL("POINTS_URL", "http://127.0.0.1:8085"),
 		PaymentTimeout:     env.Duration("ORDER_PAYMENT_TIMEOUT", "15m", time.Second),
 		ReservationGrace:   env.Duration("ORDER_RESERVATION_GRACE", "10m", time.Second),
 		PaymentCallTimeout: env.Duration("ORDER_PAYMENT_CALL_TIMEOUT", "3s", time.Millisecond),
@@ -71,13 +73,15 @@ func run(ctx context.Context, cfg config) error {
 	}
 	defer app.Close()
 
-	// The check-backs read the store and the payment service only, so they
-	// exist before the producers that answer the broker with them.
+	// The check-backs read the store and the payment and points services
+	// only, so they exist before the producers that answer the broker with
+	// them.
 	st := store.New(app.DB)
 	payments := remote.NewPayments(svcclient.New(cfg.PaymentURL, cfg.AdminToken, cfg.PaymentCallTimeout))
+	points := remote.NewPoints(svcclient.New(cfg.PointsURL, cfg.AdminToken, cfg.PaymentCallTimeout))
 	domainCfg := ordering.Config{PaymentTimeout: cfg.PaymentTimeout, ReservationGrace: cfg.ReservationGrace, Log: app.Log, Faults: app.Faults,
 		ChargeWindow: cfg.PaymentCallTimeout + chargeSendSlack}
-	producers, err := events.StartProducers(ctx, app.MQ(), ordering.NewChecks(st, payments, domainCfg), cfg.DelayLevels, app.Faults, app.Journal)
+	producers, err := events.StartProducers(ctx, app.MQ(), ordering.NewChecks(st, payments, points, domainCfg), cfg.DelayLevels, app.Faults, app.Journal)
 	if err != nil {
 		return err
 	}
@@ -86,7 +90,7 @@ func run(ctx context.Context, cfg config) error {
 	app.OnClose("producers", producers.Close)
 	svc := ordering.NewService(st,
 		remote.NewInventory(svcclient.New(cfg.InventoryURL, cfg.AdminToken, 0)),
-		payments,
+		payments, points,
 		remote.NewCart(svcclient.New(cfg.CartURL, cfg.AdminToken, 0)),
 		producers.Events(), domainCfg)
 	httpapi.Register(app.Router(), svc, cfg.AdminToken)
@@ -100,6 +104,6 @@ func run(ctx context.Context, cfg config) error {
 	})
 
 	app.Log.Info("order starting", "addr", cfg.Addr, "db", database.Redact(cfg.DB), "inventory", cfg.InventoryURL,
-		"payment", cfg.PaymentURL, "cart", cfg.CartURL)
+		"payment", cfg.PaymentURL, "cart", cfg.CartURL, "points", cfg.PointsURL)
 	return app.Serve(ctx)
 }

@@ -16,7 +16,7 @@ func env(vars map[string]string) func(string) string {
 
 func TestLoadConfigDefaults(t *testing.T) {
 	got, err := loadConfig(env(nil))
-	want := config{Base: got.Base, InventoryURL: "http://127.0.0.1:8083", PaymentURL: "http://127.0.0.1:8082", CartURL: "http://127.0.0.1:8086",
+	want := config{Base: got.Base, InventoryURL: "http://127.0.0.1:8083", PaymentURL: "http://127.0.0.1:8082", CartURL: "http://127.0.0.1:8086", PointsURL: "http://127.0.0.1:8085",
 		PaymentTimeout: 15 * time.Minute, ReservationGrace: 10 * time.Minute, PaymentCallTimeout: 3 * time.Second,
 		SweepInterval: 30 * time.Second}
 	if err != nil || !reflect.DeepEqual(got, want) || got.Addr != "127.0.0.1:8081" || got.DB != "sqlite:data/order.db" {
@@ -37,6 +37,7 @@ func TestLoadConfigNamesTheBadVariable(t *testing.T) {
 		{"INVENTORY_URL", "inventory:8083"},
 		{"PAYMENT_URL", "ftp://payment"},
 		{"CART_URL", "http://"},
+		{"POINTS_URL", "points:8085"},
 		{"ORDER_PAYMENT_TIMEOUT", "soon"},
 		{"ORDER_PAYMENT_TIMEOUT", "-1m"},
 		{"ORDER_RESERVATION_GRACE", "0s"},

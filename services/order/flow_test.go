@@ -35,6 +35,16 @@ func TestFlows(t *testing.T) {
 				{"order from the cart", orderFromCart},
 				{"hostile input changes nothing", hostileInput},
 				{"oversell race", oversell},
+				// Paying with points (points_flow_test.go).
+				{"points pay part, money the rest", pointsPayPart},
+				{"points pay everything: no charge", pointsPayAll},
+				{"more points than the balance: 409, nothing changes", pointsMoreThanBalance},
+				{"hostile points input changes nothing", pointsHostileInput},
+				{"concurrent pays and redemptions: one deduction", pointsConcurrent},
+				{"redemption answer lost: check-back pays", pointsAnswerLost},
+				{"declined with points: returned once at the timeout", pointsDeclinedThenTimeout},
+				{"declined without points: pay again with points", pointsAfterPlainDecline},
+				{"points-paid order racing its timeout", pointsRacingTimeout},
 				// Training faults last: the orders they leave pending or
 				// half-delivered then change no other scenario.
 				{"fault points listed", faultPointsListed},
@@ -47,8 +57,10 @@ func TestFlows(t *testing.T) {
 				t.Run(tc.name, func(t *testing.T) {
 					w.t = t
 					w.proxy.set(chargeMode{})
+					w.pointsProxy.set(chargeMode{})
 					w.clearFaults()
 					tc.fn(w)
+					w.pointsConserved()
 				})
 			}
 		})
@@ -210,20 +222,12 @@ func concurrentPays(w *world) {
 	p := w.roomy(50_000)
 	before := w.balance("bob")
 	no := w.place("bob", p.SKU, 1)["orderNo"].(string)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	statuses := map[int]int{}
-	for range 50 {
-		wg.Go(func() {
-			status, _ := w.pay("bob", no)
-			mu.Lock()
-			statuses[status]++
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	if statuses[http.StatusOK]+statuses[http.StatusAccepted] != 50 {
-		w.t.Errorf("statuses %v, want only 200 and 202", statuses)
+	paid := statuses(50, func() int {
+		status, _ := w.pay("bob", no)
+		return status
+	})
+	if paid[http.StatusOK]+paid[http.StatusAccepted] != 50 {
+		w.t.Errorf("statuses %v, want only 200 and 202", paid)
 	}
 	w.eventually(20*time.Second, "order paid", func() bool { return w.getOrder("bob", no)["status"] == "PAID" })
 	w.settled(contracts.TopicOrderPaid, no)

@@ -59,7 +59,7 @@ var buildErr error
 func buildServices(t *testing.T) {
 	t.Helper()
 	buildOnce.Do(func() {
-		for _, svc := range []string{"inventory", "payment", "cart"} {
+		for _, svc := range []string{"inventory", "payment", "cart", "points"} {
 			cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, svc), "github.com/rocketmart/rocketmart/services/"+svc)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				buildErr = fmt.Errorf("build %s: %v\n%s", svc, err, out)
@@ -79,14 +79,17 @@ type world struct {
 	inventory   string
 	payment     string
 	cart        string
+	points      string
 	order       string
 	proxy       *chargeProxy
+	// pointsProxy sits in front of the points service's redemptions.
+	pointsProxy *chargeProxy
 }
 
 // dsns returns one fresh database per service of the given flavour.
 func dsns(t *testing.T, flavour string) map[string]string {
 	out := map[string]string{}
-	for _, svc := range []string{"order", "inventory", "payment", "cart"} {
+	for _, svc := range []string{"order", "inventory", "payment", "cart", "points"} {
 		if flavour == "mysql" {
 			out[svc] = dbtest.MySQLDSN(t)
 		} else {
@@ -123,15 +126,20 @@ func startWorld(t *testing.T, flavour string) *world {
 	}, broker.Addr())
 	w.payment = w.startProcess("payment", logs, map[string]string{"PAYMENT_DB": db["payment"]}, broker.Addr())
 	w.cart = w.startProcess("cart", logs, map[string]string{"CART_DB": db["cart"], "INVENTORY_URL": w.inventory}, broker.Addr())
+	w.points = w.startProcess("points", logs, map[string]string{"POINTS_DB": db["points"]}, broker.Addr())
 
 	target, _ := url.Parse(w.payment)
-	w.proxy = &chargeProxy{next: httputil.NewSingleHostReverseProxy(target)}
+	w.proxy = &chargeProxy{next: httputil.NewSingleHostReverseProxy(target), path: "/api/v1/charges"}
 	proxy := httptest.NewServer(w.proxy)
 	t.Cleanup(proxy.Close)
+	pointsTarget, _ := url.Parse(w.points)
+	w.pointsProxy = &chargeProxy{next: httputil.NewSingleHostReverseProxy(pointsTarget), path: "/api/v1/redemptions"}
+	pointsProxy := httptest.NewServer(w.pointsProxy)
+	t.Cleanup(pointsProxy.Close)
 
 	env := map[string]string{
 		"ORDER_ADDR": orderAddr, "ORDER_DB": db["order"], "ROCKETMQ_NAMESERVER": broker.Addr(), "ADMIN_TOKEN": adminToken,
-		"INVENTORY_URL": w.inventory, "PAYMENT_URL": proxy.URL, "CART_URL": w.cart,
+		"INVENTORY_URL": w.inventory, "PAYMENT_URL": proxy.URL, "CART_URL": w.cart, "POINTS_URL": pointsProxy.URL,
 		"ORDER_PAYMENT_TIMEOUT": paymentTimeout.String(), "ORDER_PAYMENT_CALL_TIMEOUT": "2s",
 		"ORDER_SWEEP_INTERVAL": "1h", "ORDER_DELAY_LEVELS": "500ms 1s 2s 4s 8s", "LOG_LEVEL": "debug",
 		// The client logs every rolled-back local transaction as an error.
@@ -287,10 +295,12 @@ func (w *world) admin(method, url string, body any) (int, map[string]any) {
 	return w.call(method, url, "", body, "X-Admin-Token", adminToken)
 }
 
-// chargeProxy sits between the order and payment services and can break
-// the charge call the way a network does.
+// chargeProxy sits between the order service and the payment (or points)
+// service and can break the charge (or redemption) call, POST path, the
+// way a network does.
 type chargeProxy struct {
 	next http.Handler
+	path string
 	mu   sync.Mutex
 	mode chargeMode
 }
@@ -312,7 +322,7 @@ func (p *chargeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	m := p.mode
 	p.mu.Unlock()
-	if r.Method != http.MethodPost || r.URL.Path != "/api/v1/charges" {
+	if r.Method != http.MethodPost || r.URL.Path != p.path {
 		p.next.ServeHTTP(w, r)
 		return
 	}

@@ -50,11 +50,16 @@ type StatusChangeResponse struct {
 
 // OrderResponse is an order.
 type OrderResponse struct {
-	OrderNo         string                 `json:"orderNo" example:"RM20261121-K3QF9XZ2B7M4"`
-	UserID          string                 `json:"userId" example:"alice"`
-	Status          string                 `json:"status" enums:"PENDING_PAYMENT,PAID,CANCELLED" example:"PENDING_PAYMENT"`
-	Lines           []LineResponse         `json:"lines"`
-	TotalCents      int64                  `json:"totalCents" example:"2598"`
+	OrderNo    string         `json:"orderNo" example:"RM20261121-K3QF9XZ2B7M4"`
+	UserID     string         `json:"userId" example:"alice"`
+	Status     string         `json:"status" enums:"PENDING_PAYMENT,PAID,CANCELLED" example:"PENDING_PAYMENT"`
+	Lines      []LineResponse `json:"lines"`
+	TotalCents int64          `json:"totalCents" example:"2598"`
+	// PointsApplied is the points part of the payment (100 points = 1.00),
+	// fixed by the order's first pay; ChargedCents the rest, charged to the
+	// wallet. For a PAID order they are what it was paid with.
+	PointsApplied   int64                  `json:"pointsApplied" example:"500"`
+	ChargedCents    int64                  `json:"chargedCents" example:"2098"`
 	Address         Address                `json:"address"`
 	PaymentDeadline time.Time              `json:"paymentDeadline" example:"2026-11-21T10:15:00Z" format:"date-time"`
 	CancelReason    string                 `json:"cancelReason,omitempty" example:"payment deadline passed"`
@@ -91,6 +96,7 @@ func orderResponse(o *ordering.Order) OrderResponse {
 	a := o.Address
 	r := OrderResponse{
 		OrderNo: o.No, UserID: o.UserID, Status: string(o.Status), TotalCents: o.TotalCents,
+		PointsApplied: o.PointsApplied, ChargedCents: o.ChargedCents(),
 		Address:         Address{Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City, PostalCode: a.PostalCode, Country: a.Country, Phone: a.Phone},
 		PaymentDeadline: o.PaymentDeadline, CancelReason: o.CancelReason, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 		Lines: make([]LineResponse, len(o.Lines)),

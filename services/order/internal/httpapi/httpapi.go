@@ -126,36 +126,6 @@ func (h handlers) get(c *gin.Context) error {
 	return nil
 }
 
-// pay godoc
-//
-//	@Summary		Pay an order
-//	@Description	Sends the ORDER_PAID half message, charges the buyer and marks the order PAID in one local transaction; the message is committed if and only if that transaction committed. Paying a paid order is safe: 200 ALREADY_PAID, never a second charge. 202 PENDING means the payment service did not answer in time: the broker's check-back settles the payment from durable state; poll the order.
-//	@Tags			orders
-//	@Produce		json
-//	@Security		UserID
-//	@Param			orderNo	path		string	true	"order number"	extensions(x-example=RM20261121-K3QF9XZ2B7M4)
-//	@Success		200		{object}	PayResponse					"PAID or ALREADY_PAID"
-//	@Success		202		{object}	PayResponse					"PENDING"
-//	@Failure		401		{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
-//	@Failure		402		{object}	httpserver.ErrorResponse	"INSUFFICIENT_FUNDS: declined; the order stays payable"
-//	@Failure		404		{object}	httpserver.ErrorResponse	"ORDER_NOT_FOUND"
-//	@Failure		409		{object}	httpserver.ErrorResponse	"ORDER_NOT_PAYABLE: cancelled or past its deadline"
-//	@Failure		500		{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"
-//	@Failure		503		{object}	httpserver.ErrorResponse	"BROKER_UNAVAILABLE: nothing was charged"
-//	@Router			/api/v1/orders/{orderNo}/pay [post]
-func (h handlers) pay(c *gin.Context) error {
-	outcome, o, err := h.svc.Pay(c.Request.Context(), httpserver.UserID(c), c.Param("orderNo"))
-	if err != nil {
-		return err
-	}
-	status := http.StatusOK
-	if outcome == ordering.OutcomePending {
-		status = http.StatusAccepted
-	}
-	c.JSON(status, PayResponse{Outcome: string(outcome), Order: orderResponse(o)})
-	return nil
-}
-
 // cancel godoc
 //
 //	@Summary		Cancel an unpaid order

@@ -199,6 +199,7 @@ type fixture struct {
 	store  *store.Store
 	inv    *fakeInventory
 	pay    *fakePayments
+	pts    *fakePoints
 	pub    *fakePublisher
 	clock  *clock
 	faults *faults.Set
@@ -226,6 +227,7 @@ func newFixture(t *testing.T) *fixture {
 		store: store.New(db),
 		inv:   &fakeInventory{stock: map[string]int{"A": 10, "B": 1}, reserved: map[string][]ordering.LineRequest{}, released: map[string]int{}},
 		pay:   &fakePayments{balance: map[string]int64{"alice": 100_000, "carol": 500}, charges: map[string]ordering.Charge{}, refunds: map[string]int{}},
+		pts:   newFakePoints(map[string]int64{"alice": 5_000}),
 		pub:   &fakePublisher{outcomes: map[string]string{}},
 		clock: &clock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
 		// A crash fault panics with errCrashed instead of killing the
@@ -233,8 +235,8 @@ func newFixture(t *testing.T) *fixture {
 		faults: faults.New("order", slog.New(slog.DiscardHandler), faults.WithCrash(func() { panic(errCrashed) })),
 	}
 	cfg := ordering.Config{PaymentTimeout: 10 * time.Minute, Now: f.clock.now, Log: slog.New(slog.DiscardHandler), Faults: f.faults}
-	f.svc = ordering.NewService(f.store, f.inv, f.pay, fakeCart{lines: []ordering.LineRequest{{SKU: "A", Quantity: 1}}}, f.pub.events(), cfg)
-	f.checks = ordering.NewChecks(f.store, f.pay, cfg)
+	f.svc = ordering.NewService(f.store, f.inv, f.pay, f.pts, fakeCart{lines: []ordering.LineRequest{{SKU: "A", Quantity: 1}}}, f.pub.events(), cfg)
+	f.checks = ordering.NewChecks(f.store, f.pay, f.pts, cfg)
 	return f
 }
 
@@ -266,10 +268,19 @@ func (f *fixture) place(t *testing.T, user string, lines ...ordering.LineRequest
 	return o
 }
 
-// checkPaid asks the ORDER_PAID check-back about txID and says what the
-// broker would be told.
+// checkPaid asks the ORDER_PAID check-back about txID (an event paying the
+// order's total with money) and says what the broker would be told.
 func (f *fixture) checkPaid(txID, orderNo string) string {
-	committed, err := f.checks.Paid(context.Background(), txID, contracts.OrderPaid{OrderNo: orderNo})
+	ev := contracts.OrderPaid{OrderNo: orderNo}
+	if o, err := f.store.Get(context.Background(), orderNo); err == nil {
+		ev.TotalCents = o.TotalCents
+	}
+	return f.check(txID, ev)
+}
+
+// check asks the ORDER_PAID check-back about txID and ev.
+func (f *fixture) check(txID string, ev contracts.OrderPaid) string {
+	committed, err := f.checks.Paid(context.Background(), txID, ev)
 	switch {
 	case err != nil:
 		return "unknown"

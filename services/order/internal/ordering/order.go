@@ -51,11 +51,20 @@ type Order struct {
 	PaymentDeadline time.Time
 	// PaidTxID is the transaction id of the ORDER_PAID half message whose
 	// local transaction made the order PAID.
-	PaidTxID     string
-	CancelReason string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	History      []StatusChange
+	PaidTxID string
+	// PointsApplied is the points part of its payment, fixed by its first
+	// pay attempt (points.go): for a PAID order what it was paid with in
+	// points; the rest, ChargedCents, was charged.
+	PointsApplied int64
+	CancelReason  string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	History       []StatusChange
+}
+
+// ChargedCents is the part of the total not paid with points.
+func (o *Order) ChargedCents() int64 {
+	return o.TotalCents - contracts.PointsValueCents(o.PointsApplied)
 }
 
 // contractLines converts the lines for an event.

@@ -68,6 +68,8 @@ type Store interface {
 	ResolveTx(ctx context.Context, txID string) (committed bool, err error)
 	// Overdue returns pending orders whose payment deadline is before t.
 	Overdue(ctx context.Context, t time.Time, limit int) ([]string, error)
+	// PointsSplits fixes each order's points part (points.go).
+	PointsSplits
 }
 
 // LineRequest is a product and quantity a customer asks for.

@@ -32,11 +32,12 @@ type Config struct {
 	Now func() time.Time
 	// Log receives domain logs (default slog.Default()).
 	Log *slog.Logger
-	// ChargeWindow is how long after a payment starts its charge may still
-	// be created (default 5 s; the run sets ORDER_PAYMENT_CALL_TIMEOUT +
-	// 2 s): the payment service refuses a charge after that, and until then
-	// a check-back that finds no charge answers "not known yet" instead of
-	// rolling back a payment whose charge is still on its way.
+	// ChargeWindow is how long after a payment starts its charge (and its
+	// points redemption) may still be created (default 5 s; the run sets
+	// ORDER_PAYMENT_CALL_TIMEOUT + 2 s): the payment and points services
+	// refuse one after that, and until then a check-back that finds none
+	// answers "not known yet" instead of rolling back a payment whose
+	// charge is still on its way.
 	ChargeWindow time.Duration
 	// Faults are the service's training fault switches (nil: none):
 	// NewService declares PointPayLocal on it, NewChecks
@@ -49,15 +50,16 @@ type Service struct {
 	store     Store
 	inventory Inventory
 	payments  Payments
+	points    Points
 	cart      Cart
 	events    Events
 	cfg       Config
 }
 
 // NewService wires the use cases to their dependencies.
-func NewService(store Store, inventory Inventory, payments Payments, cart Cart, events Events, cfg Config) *Service {
+func NewService(store Store, inventory Inventory, payments Payments, points Points, cart Cart, events Events, cfg Config) *Service {
 	cfg.Faults.Declare(payLocalPoint, placeAfterReservePoint)
-	return &Service{store: store, inventory: inventory, payments: payments, cart: cart, events: events, cfg: cfg.withDefaults()}
+	return &Service{store: store, inventory: inventory, payments: payments, points: points, cart: cart, events: events, cfg: cfg.withDefaults()}
 }
 
 // withDefaults fills in the zero fields.

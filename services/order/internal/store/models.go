@@ -71,7 +71,7 @@ func (keyRow) TableName() string { return "idempotency_keys" }
 
 // Migrate creates or updates the tables (gorm AutoMigrate, at start-up).
 func Migrate(db *gorm.DB) error {
-	if err := database.Migrate(db, &orderRow{}, &lineRow{}, &historyRow{}, &keyRow{}); err != nil {
+	if err := database.Migrate(db, &orderRow{}, &lineRow{}, &historyRow{}, &keyRow{}, &pointsSplitRow{}); err != nil {
 		return err
 	}
 	return txlog.Migrate(db)

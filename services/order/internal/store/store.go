@@ -118,6 +118,9 @@ func (s *Store) Get(ctx context.Context, orderNo string) (*ordering.Order, error
 	if err := s.loadLines(ctx, []*ordering.Order{o}); err != nil {
 		return nil, err
 	}
+	if err := s.loadPoints(ctx, []*ordering.Order{o}); err != nil {
+		return nil, err
+	}
 	var hist []historyRow
 	if err := db.Where("order_no = ?", orderNo).Order("id").Find(&hist).Error; err != nil {
 		return nil, fmt.Errorf("store: read history of %s: %w", orderNo, err)
@@ -154,6 +157,9 @@ func (s *Store) list(ctx context.Context, q *gorm.DB, limit int) ([]ordering.Ord
 	if err := s.loadLines(ctx, ptrs); err != nil {
 		return nil, err
 	}
+	if err := s.loadPoints(ctx, ptrs); err != nil {
+		return nil, err
+	}
 	out := make([]ordering.Order, len(ptrs))
 	for i, p := range ptrs {
 		out[i] = *p
@@ -165,11 +171,7 @@ func (s *Store) loadLines(ctx context.Context, orders []*ordering.Order) error {
 	if len(orders) == 0 {
 		return nil
 	}
-	byNo := make(map[string]*ordering.Order, len(orders))
-	nos := make([]string, len(orders))
-	for i, o := range orders {
-		byNo[o.No], nos[i] = o, o.No
-	}
+	byNo, nos := byOrderNo(orders)
 	var lines []lineRow
 	if err := s.db.WithContext(ctx).Where("order_no IN ?", nos).Order("order_no, position").Find(&lines).Error; err != nil {
 		return fmt.Errorf("store: read order lines: %w", err)

@@ -21,6 +21,7 @@ import (
 func Subscriptions(svc *points.Service, log *slog.Logger) []mq.Subscription {
 	return []mq.Subscription{
 		{Group: contracts.ConsumerPointsOrderPaid, Topic: contracts.TopicOrderPaid, Handler: OrderPaid(svc, log)},
+		{Group: contracts.ConsumerPointsOrderCancelled, Topic: contracts.TopicOrderCancelled, Handler: OrderCancelled(svc, log)},
 	}
 }
 
@@ -38,9 +39,10 @@ func Subscriptions(svc *points.Service, log *slog.Logger) []mq.Subscription {
 func OrderPaid(svc *points.Service, log *slog.Logger) mq.Handler {
 	return mq.EventHandler(contracts.Decode, func(ctx context.Context, d mq.Delivery, ev contracts.OrderPaid) error {
 		log := log.With("order_no", ev.OrderNo, "event_id", ev.EventID, "msg_id", d.MsgID, "user_id", ev.UserID)
-		want := points.ForOrderTotal(ev.TotalCents)
+		want := points.ForOrderTotal(ev.ChargedCents())
 		e, err := svc.CreditOrderPaid(ctx, contracts.ConsumerPointsOrderPaid, points.OrderPaid{
 			EventID: ev.EventID, OrderNo: ev.OrderNo, UserID: ev.UserID, TotalCents: ev.TotalCents,
+			PointsRedeemed: ev.PointsRedeemed,
 		})
 		switch {
 		case err == nil:

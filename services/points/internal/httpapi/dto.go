@@ -6,13 +6,14 @@ import (
 	"github.com/rocketmart/rocketmart/services/points/internal/points"
 )
 
-// EntryResponse is one ledger entry. Points are signed: credits are
-// positive.
+// EntryResponse is one ledger entry. Points are signed: credits
+// (ORDER_PAID) and returns (REDEMPTION_RETURNED) are positive, redemptions
+// (ORDER_REDEEMED) negative.
 type EntryResponse struct {
 	ID        int64     `json:"id" example:"17"`
 	UserID    string    `json:"userId" example:"alice"`
 	OrderNo   string    `json:"orderNo" example:"RM20261121-K3QF9XZ2B7M4"`
-	Reason    string    `json:"reason" example:"ORDER_PAID" enums:"ORDER_PAID"`
+	Reason    string    `json:"reason" example:"ORDER_PAID" enums:"ORDER_PAID,ORDER_REDEEMED,REDEMPTION_RETURNED"`
 	Points    int64     `json:"points" example:"129"`
 	EventID   string    `json:"eventId" example:"evt-q7k2m9x4b8n3c5v1z6w0"`
 	CreatedAt time.Time `json:"createdAt" example:"2026-11-21T10:15:30.123Z"`

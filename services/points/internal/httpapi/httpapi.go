@@ -19,13 +19,18 @@ type handlers struct {
 }
 
 // Register adds the points routes to r: the caller's points under
-// /api/v1/points (X-User-ID naming a demo user) and the audit's read-only
-// views under /api/v1/admin/points (X-Admin-Token).
+// /api/v1/points (X-User-ID naming a demo user), the order service's
+// redemptions under /api/v1/redemptions and the audit's read-only views
+// under /api/v1/admin/points (both X-Admin-Token).
 func Register(r gin.IRouter, svc *points.Service, adminToken string) {
 	h := handlers{svc: svc}
 	user := r.Group("/api/v1/points", httpserver.RequireUser(contracts.IsDemoUser))
 	user.GET("", httpserver.Handle(h.statement))
 	user.GET("/ledger", httpserver.Handle(h.ledger))
+
+	redemptions := r.Group("/api/v1/redemptions", httpserver.RequireAdmin(adminToken))
+	redemptions.POST("", httpserver.Handle(h.redeem))
+	redemptions.GET("/:orderNo", httpserver.Handle(h.redemption))
 
 	admin := r.Group("/api/v1/admin/points", httpserver.RequireAdmin(adminToken))
 	admin.GET("/accounts", httpserver.Handle(h.accounts))

@@ -34,7 +34,9 @@ const (
 )
 
 // ForOrderTotal is the points rule: one point per whole currency unit paid,
-// rounded down, so an order under 1.00 earns 0 points.
+// rounded down, so an order under 1.00 earns 0 points. "Paid" is the part
+// charged to the wallet: points redeemed for an order earn none
+// (OrderPaid.ChargedCents).
 func ForOrderTotal(totalCents int64) int64 {
 	return totalCents / 100
 }
@@ -100,4 +102,5 @@ type Store interface {
 	// Checks returns every account with the sum of its ledger, and every
 	// user with ledger entries but no account (balance 0), by user id.
 	Checks(ctx context.Context) ([]AccountCheck, error)
+	Redemptions
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 )
 
@@ -15,6 +16,13 @@ type OrderPaid struct {
 	OrderNo    string
 	UserID     string
 	TotalCents int64
+	// PointsRedeemed paid part of the total; they earn no points.
+	PointsRedeemed int64
+}
+
+// ChargedCents is the part of the order paid with money: what earns points.
+func (p OrderPaid) ChargedCents() int64 {
+	return p.TotalCents - contracts.PointsValueCents(p.PointsRedeemed)
 }
 
 // Service is the points use cases. Handlers and consumers call one method
@@ -36,8 +44,8 @@ func (s *Service) timestamp() time.Time {
 	return s.now().UTC().Truncate(time.Millisecond)
 }
 
-// CreditOrderPaid credits the buyer ForOrderTotal(p.TotalCents) points for a
-// paid order, once: consumer claims p.EventID in the same transaction.
+// CreditOrderPaid credits the buyer ForOrderTotal(p.ChargedCents()) points
+// for a paid order, once: consumer claims p.EventID in the same transaction.
 //
 // An order under 1.00 earns 0 points and still gets its entry: the audit
 // then finds exactly one ORDER_PAID entry for every paid order, and a
@@ -55,7 +63,7 @@ func (s *Service) CreditOrderPaid(ctx context.Context, consumer string, p OrderP
 	}
 	e, err := s.store.Record(ctx, consumer, Entry{
 		UserID: p.UserID, OrderNo: p.OrderNo, Reason: ReasonOrderPaid,
-		Points: ForOrderTotal(p.TotalCents), EventID: p.EventID, CreatedAt: s.timestamp(),
+		Points: ForOrderTotal(p.ChargedCents()), EventID: p.EventID, CreatedAt: s.timestamp(),
 	})
 	if errors.Is(err, apperr.ErrAlreadyApplied) {
 		existing, lookupErr := s.entryOf(ctx, p.OrderNo, ReasonOrderPaid)

@@ -62,6 +62,10 @@ func (p OrderPaid) validate() error {
 		return apperr.New(apperr.Invalid, CodeInvalidTotal, "totalCents must not be negative").
 			With("field", "totalCents")
 	}
+	if p.PointsRedeemed < 0 || p.ChargedCents() < 0 {
+		return apperr.New(apperr.Invalid, CodeInvalidPoints, "pointsRedeemed must be between 0 and the total's worth").
+			With("field", "pointsRedeemed")
+	}
 	return nil
 }
 

@@ -52,7 +52,7 @@ func (r entryRow) toDomain() points.Entry {
 // Migrate creates or extends the points tables and the inbox of processed
 // events.
 func Migrate(db *gorm.DB) error {
-	if err := database.Migrate(db, &accountRow{}, &entryRow{}); err != nil {
+	if err := database.Migrate(db, &accountRow{}, &entryRow{}, &voidRow{}); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	if err := inbox.Migrate(db); err != nil {
