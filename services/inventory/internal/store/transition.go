@@ -25,7 +25,7 @@ func (s *Store) Release(ctx context.Context, orderNo string, now time.Time) (inv
 	var tr inventory.Transition
 	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		var err error
-		tr, err = transition(tx, orderNo, inventory.Released, colReserved, colAvailable, now)
+		tr, err = transition(tx, orderNo, inventory.Reserved, inventory.Released, colReserved, colAvailable, now)
 		return err
 	})
 	if err != nil {
@@ -44,7 +44,7 @@ func (s *Store) ReleaseClaimed(ctx context.Context, consumer, eventID, orderNo s
 			return err
 		}
 		var err error
-		tr, err = transition(tx, orderNo, inventory.Released, colReserved, colAvailable, now)
+		tr, err = transition(tx, orderNo, inventory.Reserved, inventory.Released, colReserved, colAvailable, now)
 		return err
 	})
 	if err != nil {
@@ -59,7 +59,7 @@ func (s *Store) Sell(ctx context.Context, orderNo string, now time.Time) (invent
 	var tr inventory.Transition
 	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		var err error
-		tr, err = transition(tx, orderNo, inventory.Sold, colReserved, colSold, now)
+		tr, err = transition(tx, orderNo, inventory.Reserved, inventory.Sold, colReserved, colSold, now)
 		return err
 	})
 	if err != nil {
@@ -79,7 +79,7 @@ func (s *Store) SellClaimed(ctx context.Context, consumer, eventID, orderNo stri
 			return err
 		}
 		var err error
-		if tr, err = transition(tx, orderNo, inventory.Sold, colReserved, colSold, now); err != nil {
+		if tr, err = transition(tx, orderNo, inventory.Reserved, inventory.Sold, colReserved, colSold, now); err != nil {
 			return err
 		}
 		switch {
@@ -96,15 +96,15 @@ func (s *Store) SellClaimed(ctx context.Context, consumer, eventID, orderNo stri
 	return tr, nil
 }
 
-// transition moves the reservation from RESERVED to status with a
+// transition moves the reservation from fromStatus to status with a
 // conditional update, and its units from stock column from to column to
 // (constants above, never input). Only the caller whose update matched the
 // row moves stock, so concurrent callers move it once. The reservation is
 // read after the update: on MySQL a loser's update waited for the winner's
 // commit, so the read sees the winner's outcome.
-func transition(tx *gorm.DB, orderNo string, status inventory.Status, from, to string, now time.Time) (inventory.Transition, error) {
+func transition(tx *gorm.DB, orderNo string, fromStatus, status inventory.Status, from, to string, now time.Time) (inventory.Transition, error) {
 	res := tx.Model(&reservationRow{}).
-		Where("order_no = ? AND status = ?", orderNo, string(inventory.Reserved)).
+		Where("order_no = ? AND status = ?", orderNo, string(fromStatus)).
 		Updates(map[string]any{"status": string(status), "updated_at": now})
 	if res.Error != nil {
 		return inventory.Transition{}, fmt.Errorf("update reservation status: %w", res.Error)

@@ -21,6 +21,7 @@ import (
 func Subscriptions(svc *points.Service, log *slog.Logger) []mq.Subscription {
 	return []mq.Subscription{
 		{Group: contracts.ConsumerPointsOrderPaid, Topic: contracts.TopicOrderPaid, Handler: OrderPaid(svc, log)},
+		{Group: contracts.ConsumerPointsOrderRefunded, Topic: contracts.TopicOrderRefunded, Handler: OrderRefunded(svc, log)},
 	}
 }
 
