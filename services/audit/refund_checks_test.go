@@ -66,7 +66,10 @@ func TestAfterPaymentCorruptionsAreNamed(t *testing.T) {
 	}{
 		{"refunded order whose charge stands", func(s *Snapshot) { s.Charges[3].Status = "SUCCEEDED"; s.Wallets[1].BalanceCents -= 2999 }, 7, "order RM-5"},
 		{"refunded order charged twice", func(s *Snapshot) { s.Charges = append(s.Charges, s.Charges[3]) }, 7, "order RM-5"},
-		{"clawback missing", func(s *Snapshot) { s.Ledger = s.Ledger[:len(s.Ledger)-1]; s.Accounts[1].Balance, s.Accounts[1].LedgerSum = 29, 29 }, 7, "order RM-5"},
+		{"clawback missing", func(s *Snapshot) {
+			s.Ledger = s.Ledger[:len(s.Ledger)-1]
+			s.Accounts[1].Balance, s.Accounts[1].LedgerSum = 29, 29
+		}, 7, "order RM-5"},
 		{"clawback of the wrong size", func(s *Snapshot) {
 			s.Ledger[len(s.Ledger)-1].Points = -10
 			s.Accounts[1].Balance, s.Accounts[1].LedgerSum = 19, 19

@@ -2,8 +2,6 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
-	"github.com/rocketmart/rocketmart/services/platform/txmsg/txmsgtest"
 	"net/http"
 	"testing"
 	"time"
@@ -15,6 +13,8 @@ import (
 	"github.com/rocketmart/rocketmart/services/logistics/internal/shipping"
 	"github.com/rocketmart/rocketmart/services/logistics/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
+	"github.com/rocketmart/rocketmart/services/platform/txmsg/txmsgtest"
 )
 
 const adminToken = "test-admin-token"

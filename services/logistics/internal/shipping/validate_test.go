@@ -1,7 +1,6 @@
 package shipping
 
 import (
-	"github.com/rocketmart/rocketmart/services/platform/txmsg/txmsgtest"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/testkit"
+	"github.com/rocketmart/rocketmart/services/platform/txmsg/txmsgtest"
 )
 
 func TestValidateOrderNo(t *testing.T) {

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"fmt"
-	"github.com/rocketmart/rocketmart/services/platform/txmsg/txmsgtest"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/logistics/internal/shipping"
 	"github.com/rocketmart/rocketmart/services/logistics/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/txmsg/txmsgtest"
 )
 
 const group = contracts.ConsumerLogisticsOrderPaid
