@@ -8,8 +8,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/rocketmart/rocketmart/services/inventory/internal/inventory"
-	"github.com/rocketmart/rocketmart/services/platform/database"
-	"github.com/rocketmart/rocketmart/services/platform/inbox"
 )
 
 // colReturned is not a column: returned units are available again, so a
@@ -24,22 +22,17 @@ const colReturned = colAvailable
 // deliveries race. A reservation not sold yet (ORDER_PAID still on its way)
 // rolls the claim back and the broker retries.
 func (s *Store) ReturnClaimed(ctx context.Context, consumer, eventID, orderNo string, now time.Time) (inventory.Transition, error) {
-	var tr inventory.Transition
-	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		if err := inbox.Claim(tx, consumer, eventID); err != nil {
-			return err
-		}
-		var err error
-		if tr, err = transition(tx, orderNo, inventory.Sold, inventory.Returned, colSold, colReturned, now); err != nil {
-			return err
-		}
+	tr, err := s.claimed(ctx, consumer, eventID, func(tx *gorm.DB) (inventory.Transition, error) {
+		tr, err := transition(tx, orderNo, inventory.Sold, inventory.Returned, colSold, colReturned, now)
 		switch {
+		case err != nil:
+			return tr, err
 		case !tr.Found:
-			return inventory.ErrReservationNotFound(orderNo)
+			return tr, inventory.ErrReservationNotFound(orderNo)
 		case tr.Reservation.Status != inventory.Returned:
-			return inventory.ErrReservationNotSold(orderNo, tr.Reservation.Status)
+			return tr, inventory.ErrReservationNotSold(orderNo, tr.Reservation.Status)
 		}
-		return nil
+		return tr, nil
 	})
 	if err != nil {
 		return inventory.Transition{}, fmt.Errorf("store: return %s for event %s: %w", orderNo, eventID, err)

@@ -38,19 +38,28 @@ func (s *Store) Release(ctx context.Context, orderNo string, now time.Time) (inv
 // the claim exists if and only if the release (or the finding that nothing
 // was to be released) committed.
 func (s *Store) ReleaseClaimed(ctx context.Context, consumer, eventID, orderNo string, now time.Time) (inventory.Transition, error) {
+	tr, err := s.claimed(ctx, consumer, eventID, func(tx *gorm.DB) (inventory.Transition, error) {
+		return transition(tx, orderNo, inventory.Reserved, inventory.Released, colReserved, colAvailable, now)
+	})
+	if err != nil {
+		return inventory.Transition{}, fmt.Errorf("store: release %s for event %s: %w", orderNo, eventID, err)
+	}
+	return tr, nil
+}
+
+// claimed claims (consumer, eventID) in the inbox and runs move in the same
+// transaction: a move that fails rolls the claim back with it.
+func (s *Store) claimed(ctx context.Context, consumer, eventID string, move func(tx *gorm.DB) (inventory.Transition, error)) (inventory.Transition, error) {
 	var tr inventory.Transition
 	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := inbox.Claim(tx, consumer, eventID); err != nil {
 			return err
 		}
 		var err error
-		tr, err = transition(tx, orderNo, inventory.Reserved, inventory.Released, colReserved, colAvailable, now)
+		tr, err = move(tx)
 		return err
 	})
-	if err != nil {
-		return inventory.Transition{}, fmt.Errorf("store: release %s for event %s: %w", orderNo, eventID, err)
-	}
-	return tr, nil
+	return tr, err
 }
 
 // Sell moves a RESERVED reservation to SOLD and its units from reserved to
@@ -73,22 +82,17 @@ func (s *Store) Sell(ctx context.Context, orderNo string, now time.Time) (invent
 // rolls back with the domain error, the claim with it, so the message is
 // retried (and dead-lettered if that never changes) rather than lost.
 func (s *Store) SellClaimed(ctx context.Context, consumer, eventID, orderNo string, now time.Time) (inventory.Transition, error) {
-	var tr inventory.Transition
-	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		if err := inbox.Claim(tx, consumer, eventID); err != nil {
-			return err
-		}
-		var err error
-		if tr, err = transition(tx, orderNo, inventory.Reserved, inventory.Sold, colReserved, colSold, now); err != nil {
-			return err
-		}
+	tr, err := s.claimed(ctx, consumer, eventID, func(tx *gorm.DB) (inventory.Transition, error) {
+		tr, err := transition(tx, orderNo, inventory.Reserved, inventory.Sold, colReserved, colSold, now)
 		switch {
+		case err != nil:
+			return tr, err
 		case !tr.Found:
-			return inventory.ErrReservationNotFound(orderNo)
+			return tr, inventory.ErrReservationNotFound(orderNo)
 		case tr.Reservation.Status == inventory.Released:
-			return inventory.ErrReservationReleased(orderNo)
+			return tr, inventory.ErrReservationReleased(orderNo)
 		}
-		return nil
+		return tr, nil
 	})
 	if err != nil {
 		return inventory.Transition{}, fmt.Errorf("store: sell %s for event %s: %w", orderNo, eventID, err)

@@ -2,6 +2,7 @@ package events_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"sync"
 	"testing"
@@ -55,20 +56,8 @@ func TestMovesPublishedTransactionally(t *testing.T) {
 
 		got := &shipmentEvents{}
 		b.Consume(t, mq.ConsumerOptions{},
-			mq.Subscription{Group: "test-shipped", Topic: contracts.TopicShipmentShipped,
-				Handler: mq.EventHandler(contracts.Decode, func(_ context.Context, _ mq.Delivery, ev contracts.ShipmentShipped) error {
-					got.mu.Lock()
-					defer got.mu.Unlock()
-					got.shipped = append(got.shipped, ev)
-					return nil
-				})},
-			mq.Subscription{Group: "test-delivered", Topic: contracts.TopicShipmentDelivered,
-				Handler: mq.EventHandler(contracts.Decode, func(_ context.Context, _ mq.Delivery, ev contracts.ShipmentDelivered) error {
-					got.mu.Lock()
-					defer got.mu.Unlock()
-					got.delivered = append(got.delivered, ev)
-					return nil
-				})})
+			mq.Subscription{Group: "test-shipped", Topic: contracts.TopicShipmentShipped, Handler: collect(&got.mu, &got.shipped)},
+			mq.Subscription{Group: "test-delivered", Topic: contracts.TopicShipmentDelivered, Handler: collect(&got.mu, &got.delivered)})
 
 		for _, no := range []string{"RM-1", "RM-2"} {
 			if _, err := svc.CreateForPaidOrder(ctx, contracts.ConsumerLogisticsOrderPaid, paidEvent(no)); err != nil {
@@ -114,4 +103,15 @@ func paidEvent(no string) contracts.OrderPaid {
 	return contracts.OrderPaid{EventID: "paid-" + no, OrderNo: no, UserID: "alice",
 		Lines:      []contracts.OrderLine{{SKU: "RM-TENT-2P", Name: "Tent", Quantity: 1, UnitPriceCents: 100}},
 		TotalCents: 100, Address: contracts.Address{Name: "A", Line1: "1", City: "C", PostalCode: "1", Country: "ZA"}, PaidAt: time.Now().UTC()}
+}
+
+// collect is a handler that appends every event it receives to into.
+func collect[E any](mu *sync.Mutex, into *[]E) mq.Handler {
+	return mq.EventHandler(func(body []byte, ev *E) error { return json.Unmarshal(body, ev) },
+		func(_ context.Context, _ mq.Delivery, ev E) error {
+			mu.Lock()
+			defer mu.Unlock()
+			*into = append(*into, ev)
+			return nil
+		})
 }
