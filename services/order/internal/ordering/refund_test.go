@@ -197,6 +197,7 @@ func TestRefundAndReturnRefusals(t *testing.T) {
 		{"return an unpaid order", func() error { _, err := f.svc.RequestReturn(ctx, "alice", pending.No); return err }, contracts.CodeOrderNotPaid},
 		{"accept a return nobody asked for", func() error { _, err := f.svc.AcceptReturn(ctx, paid.No); return err }, contracts.CodeNoReturnRequested},
 		{"accept the return of an unknown order", func() error { _, err := f.svc.AcceptReturn(ctx, "RM-NOPE"); return err }, contracts.CodeOrderNotFound},
+		{"cancel a shipped order", func() error { _, err := f.svc.Cancel(ctx, "alice", shippedOrder.No); return err }, ordering.CodeOrderAlreadyPaid},
 	}
 	for _, tt := range tests {
 		if err := tt.call(); code(err) != tt.code {
