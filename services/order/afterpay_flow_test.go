@@ -32,6 +32,7 @@ func TestAfterPaymentFlows(t *testing.T) {
 				fn   func(w *world)
 			}{
 				{"ship and deliver complete the order", deliverCompletes},
+				{"hostile refund and return requests change nothing", hostileRefunds},
 				{"refund before shipping, every consumer given the event twice", refundDuplicated},
 				{"return after delivery, accepted by an admin", returnAfterDelivery},
 				{"refund racing the shipment: the shipment wins, a clean 409", refundAfterShipped},
@@ -84,6 +85,37 @@ func deliverCompletes(w *world) {
 	if status, body := w.call(http.MethodPost, w.order+"/api/v1/orders/"+no+"/refund", "alice", nil); status != http.StatusConflict ||
 		errCode(body) != contracts.CodeOrderAlreadyShipped {
 		w.t.Errorf("refund of a completed order: %d %v", status, body)
+	}
+}
+
+func hostileRefunds(w *world) {
+	no, _ := w.paidAndSettled()
+	balance := w.balance("alice")
+	long := strings.Repeat("R", 5000)
+	for _, tc := range []struct {
+		name, method, url, user string
+		header                  []string
+		status                  int
+		code                    string
+	}{
+		{"another user's order", http.MethodPost, "/api/v1/orders/" + no + "/refund", "bob", nil, http.StatusNotFound, contracts.CodeOrderNotFound},
+		{"no user", http.MethodPost, "/api/v1/orders/" + no + "/refund", "", nil, http.StatusUnauthorized, ""},
+		{"unknown user", http.MethodPost, "/api/v1/orders/" + no + "/refund", "mallory", nil, http.StatusUnauthorized, ""},
+		{"huge order number", http.MethodPost, "/api/v1/orders/" + long + "/refund", "alice", nil, http.StatusNotFound, contracts.CodeOrderNotFound},
+		{"SQL in the order number", http.MethodPost, "/api/v1/orders/x'%20OR%20'1'='1/refund", "alice", nil, http.StatusNotFound, contracts.CodeOrderNotFound},
+		{"return before delivery", http.MethodPost, "/api/v1/orders/" + no + "/return", "alice", nil, http.StatusConflict, contracts.CodeOrderNotDelivered},
+		{"accept a return nobody asked for", http.MethodPost, "/api/v1/admin/orders/" + no + "/return/accept", "", []string{"X-Admin-Token", adminToken}, http.StatusConflict, contracts.CodeNoReturnRequested},
+		{"accept with a wrong token", http.MethodPost, "/api/v1/admin/orders/" + no + "/return/accept", "", []string{"X-Admin-Token", "guess"}, http.StatusForbidden, ""},
+		{"refund with GET", http.MethodGet, "/api/v1/orders/" + no + "/refund", "alice", nil, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED"},
+	} {
+		status, body := w.call(tc.method, w.order+tc.url, tc.user, nil, tc.header...)
+		if status != tc.status || (tc.code != "" && errCode(body) != tc.code) {
+			w.t.Errorf("%s: %d %v, want %d %s", tc.name, status, body, tc.status, tc.code)
+		}
+	}
+	if got := w.orderStatus(no); got != "PAID" || w.balance("alice") != balance || w.messages(contracts.TopicOrderRefunded, no) != 0 {
+		w.t.Errorf("after hostile requests: %s, balance %d (was %d), %d ORDER_REFUNDED", got, w.balance("alice"), balance,
+			w.messages(contracts.TopicOrderRefunded, no))
 	}
 }
 
