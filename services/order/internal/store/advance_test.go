@@ -70,4 +70,3 @@ func TestAdvance(t *testing.T) {
 		}
 	})
 }
-
