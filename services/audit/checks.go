@@ -38,6 +38,7 @@ func Check(s *Snapshot, now time.Time) []Invariant {
 		checkStock(s),
 		checkMoney(s),
 		checkBroker(s),
+		checkRefunds(s, ix), checkDeliveries(s, ix), // after payment: refund_checks.go
 		checkPointsConserved(s, ix), checkMoneyWithPoints(s, ix), // points_checks.go
 	}
 	for i := range out {
@@ -99,7 +100,7 @@ func orderSubject(no string) string { return "order " + no }
 func checkPayments(s *Snapshot, ix indexes) Invariant {
 	inv := Invariant{ID: 1, Title: "Every paid order has exactly one succeeded, unrefunded charge of its total less the points paid; every succeeded charge belongs to a paid order"}
 	for _, o := range s.Orders {
-		if o.Status != StatusPaid {
+		if !standsPaid(o.Status) {
 			continue
 		}
 		inv.Checked++
@@ -124,7 +125,7 @@ func checkPayments(s *Snapshot, ix indexes) Invariant {
 		switch {
 		case !ok:
 			inv.fail(orderSubject(c.OrderNo), "%s charge of %d cents for an order that does not exist", c.Status, c.AmountCents)
-		case c.Status == "SUCCEEDED" && o.Status != StatusPaid:
+		case c.Status == "SUCCEEDED" && !standsPaid(o.Status):
 			inv.fail(orderSubject(c.OrderNo), "succeeded charge of %d cents, but the order is %s and the charge was never refunded", c.AmountCents, o.Status)
 		}
 	}
@@ -136,7 +137,7 @@ func checkPayments(s *Snapshot, ix indexes) Invariant {
 func checkPaidEffects(s *Snapshot, ix indexes) Invariant {
 	inv := Invariant{ID: 2, Title: "Every paid order has exactly one shipment, one points credit of (total − points paid)/100, its stock sold once and its purchase gone from the cart"}
 	for _, o := range s.Orders {
-		if o.Status != StatusPaid {
+		if !standsPaid(o.Status) {
 			continue
 		}
 		inv.Checked++
@@ -199,7 +200,7 @@ func checkPaidEffects(s *Snapshot, ix indexes) Invariant {
 func checkUnpaidHaveNoEffects(s *Snapshot, ix indexes, now time.Time) Invariant {
 	inv := Invariant{ID: 3, Title: "No cancelled or unpaid order has a shipment, points or sold stock; a cancelled order's reservation is released"}
 	for _, o := range s.Orders {
-		if o.Status == StatusPaid {
+		if standsPaid(o.Status) || refundStarted(o.Status) {
 			continue
 		}
 		inv.Checked++

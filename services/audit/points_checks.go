@@ -8,33 +8,21 @@ import "fmt"
 //	ORDER_PAID           +credit     (total − points paid) / 100
 //	ORDER_REDEEMED       −points     points paid for the order
 //	REDEMPTION_RETURNED  +points     the redemption given back (order cancelled or refunded)
-//	ORDER_REFUNDED       −clawback   a refund's clawback of the credit (counted when present)
+//	ORDER_REFUNDED       −clawback   a refund's clawback of the credit (refund_checks.go)
 //
 // A redeemed point is worth one cent (contracts.CentsPerPoint).
 
-// Ledger reasons besides reasonOrderPaid (checks.go).
+// Ledger reasons besides reasonOrderPaid (checks.go) and reasonOrderRefunded
+// (refund_checks.go).
 const (
 	reasonOrderRedeemed      = "ORDER_REDEEMED"
 	reasonRedemptionReturned = "REDEMPTION_RETURNED"
-	// reasonOrderRefunded is a refund's clawback. The points conservation
-	// check counts these entries whenever the ledger has them.
-	reasonOrderRefunded = "ORDER_REFUNDED"
 )
 
 // The invariants' numbers (SPEC §3, as the README lists them).
 const (
-	idPointsConserved = 7
-	idMoneyWithPoints = 8
-)
-
-// Order statuses of the second wave that matter to points: a redemption
-// of a refunded order is returned like a cancelled one's, and a shipped or
-// completed order was paid like a PAID one.
-const (
-	statusShipped   = "SHIPPED"
-	statusCompleted = "COMPLETED"
-	statusRefunding = "REFUNDING"
-	statusRefunded  = "REFUNDED"
+	idPointsConserved = 9
+	idMoneyWithPoints = 10
 )
 
 // redemption is an order's ORDER_REDEEMED entry and its return.
@@ -84,7 +72,7 @@ func pointsPaid(s *Snapshot) map[string]int64 {
 	return out
 }
 
-// 7. Points are conserved: per user, credits − clawbacks − redemptions +
+// 9. Points are conserved: per user, credits − clawbacks − redemptions +
 // returns = balance, every redemption belongs to an order and is returned
 // exactly once if and only if the order was cancelled or refunded.
 func checkPointsConserved(s *Snapshot, ix indexes) Invariant {
@@ -159,9 +147,9 @@ func checkRedemption(inv *Invariant, ix indexes, no string, r *redemption) {
 		inv.fail(subj, "%d points of %s redeemed, %d returned to %s", r.points, r.userID, r.returned, r.returnUserIDs[0])
 	}
 	switch o.Status {
-	case StatusPending, statusRefunding:
+	case StatusPending, StatusRefunding:
 		// Held for the pending order; a refund still under way.
-	case StatusCancelled, statusRefunded:
+	case StatusCancelled, StatusRefunded:
 		if r.returns == 0 {
 			inv.fail(subj, "%s, but its %d redeemed points were never returned", o.Status, r.points)
 		}
@@ -172,14 +160,14 @@ func checkRedemption(inv *Invariant, ix indexes, no string, r *redemption) {
 	}
 }
 
-// 8. Money including points: a paid (or shipped, or completed) order's
+// 10. Money including points: a paid (or shipped, or completed) order's
 // succeeded charge plus the value of its unreturned redemption is its
 // total; the points that paid for it earned none (its credit is on the
 // charged part, invariant 2).
 func checkMoneyWithPoints(s *Snapshot, ix indexes) Invariant {
 	inv := Invariant{ID: idMoneyWithPoints, Title: "Money including points: for every paid order, charged + points paid = total"}
 	for _, o := range s.Orders {
-		if o.Status != StatusPaid && o.Status != statusShipped && o.Status != statusCompleted {
+		if !standsPaid(o.Status) {
 			continue
 		}
 		inv.Checked++

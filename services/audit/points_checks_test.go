@@ -45,7 +45,7 @@ func TestPointsPaidShopPasses(t *testing.T) {
 	s.Wallets[0].BalanceCents -= 17800
 	s.Stock[0].Available, s.Stock[0].Sold = 11, 3
 	s.Reservations = append(s.Reservations, Reservation{OrderNo: "RM-0", Status: "SOLD", Lines: []Line{{SKU: "MUG", Quantity: 1}}})
-	s.Shipments = append(s.Shipments, Shipment{OrderNo: "RM-0", UserID: "alice", TotalCents: 17800})
+	s.Shipments = append(s.Shipments, Shipment{OrderNo: "RM-0", UserID: "alice", Status: "AWAITING_SHIPMENT", TotalCents: 17800})
 	s.Checkouts = append(s.Checkouts, Checkout{OrderNo: "RM-0", UserID: "alice"})
 	for _, snap := range []*Snapshot{withPoints(), s} {
 		for _, inv := range Check(snap, time.Now()) {
@@ -123,7 +123,7 @@ func TestPointsCorruptionsAreNamed(t *testing.T) {
 			s.Wallets[0].BalanceCents += 11
 		}, idMoneyWithPoints, "order RM-4"},
 		{"a completed order charged short", func(s *Snapshot) {
-			s.Orders[3].Status = statusCompleted
+			s.Orders[3].Status = StatusCompleted
 			s.Charges[2].AmountCents = 4000
 		}, idMoneyWithPoints, "order RM-4"},
 		{"charged in full although points paid", func(s *Snapshot) {

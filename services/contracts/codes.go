@@ -55,4 +55,30 @@ const (
 	// CodeInvalidUserID: a malformed user id where it is not the caller's
 	// identity (an event, an admin request: points, cart).
 	CodeInvalidUserID string = "INVALID_USER_ID" // 400
+	// CodeOrderAlreadyShipped: the order service refuses to cancel (refund)
+	// an order whose shipment has left; the storefront offers a return
+	// after delivery instead.
+	CodeOrderAlreadyShipped string = "ORDER_ALREADY_SHIPPED" // 409
+	// CodeOrderAlreadyRefunded: a refund or return of an order that is
+	// already REFUNDING or REFUNDED (details.status says which); nothing
+	// changes.
+	CodeOrderAlreadyRefunded string = "ORDER_ALREADY_REFUNDED" // 409
+	// CodeOrderNotPaid: a refund of an order that was never paid (pending or
+	// cancelled); cancel it instead.
+	CodeOrderNotPaid string = "ORDER_NOT_PAID" // 409
+	// CodeOrderNotDelivered: a return of an order that has not been
+	// delivered (COMPLETED) yet.
+	CodeOrderNotDelivered string = "ORDER_NOT_DELIVERED" // 409
+	// CodeReturnWindowClosed: a return requested after the return window
+	// (ORDER_RETURN_WINDOW since delivery).
+	CodeReturnWindowClosed string = "RETURN_WINDOW_CLOSED" // 409
+	// CodeNoReturnRequested: an admin accepting a return the customer did
+	// not request (details.status says where the order is).
+	CodeNoReturnRequested string = "NO_RETURN_REQUESTED" // 409
+	// CodeShipmentCancelled: logistics refuses to ship or deliver a shipment
+	// whose order was refunded.
+	CodeShipmentCancelled string = "SHIPMENT_CANCELLED" // 409
+	// CodeBrokerUnavailable: a transactional message could not be sent, so
+	// nothing changed (order, logistics).
+	CodeBrokerUnavailable string = "BROKER_UNAVAILABLE" // 503
 )

@@ -16,6 +16,17 @@ const (
 	// TopicOrderTimeout carries OrderTimeout, a delayed message the order
 	// service sends to itself when an order is placed.
 	TopicOrderTimeout = "ORDER_TIMEOUT"
+	// TopicShipmentShipped carries ShipmentShipped, published
+	// transactionally by the logistics service when a shipment leaves.
+	TopicShipmentShipped = "SHIPMENT_SHIPPED"
+	// TopicShipmentDelivered carries ShipmentDelivered, published
+	// transactionally by the logistics service when a shipment arrives; the
+	// order service completes the order.
+	TopicShipmentDelivered = "SHIPMENT_DELIVERED"
+	// TopicOrderRefunded carries OrderRefunded, published transactionally by
+	// the order service when a paid order moves to REFUNDING (a cancelled
+	// paid order, or an accepted return).
+	TopicOrderRefunded = "ORDER_REFUNDED"
 )
 
 // Producer groups. The broker sends transaction check-backs to live members
@@ -25,6 +36,11 @@ const (
 	ProducerOrderPaidTx      = "order-paid-tx"
 	ProducerOrderCancelledTx = "order-cancelled-tx"
 	ProducerOrderTimeout     = "order-timeout"
+	ProducerOrderRefundedTx  = "order-refunded-tx"
+	// The logistics service is the second transaction originator: its
+	// groups answer check-backs from its own database.
+	ProducerShipmentShippedTx   = "logistics-shipment-shipped-tx"
+	ProducerShipmentDeliveredTx = "logistics-shipment-delivered-tx"
 )
 
 // Consumer groups: one per (service, topic), so each service keeps its own
@@ -38,4 +54,11 @@ const (
 	ConsumerCartOrderPaid           = "cart-order-paid"
 	ConsumerOrderOrderTimeout       = "order-order-timeout"
 	ConsumerPaymentOrderCancelled   = "payment-order-cancelled"
+	ConsumerOrderShipmentShipped    = "order-shipment-shipped"
+	ConsumerOrderShipmentDelivered  = "order-shipment-delivered"
+	ConsumerOrderOrderRefunded      = "order-order-refunded"
+	ConsumerPaymentOrderRefunded    = "payment-order-refunded"
+	ConsumerPointsOrderRefunded     = "points-order-refunded"
+	ConsumerInventoryOrderRefunded  = "inventory-order-refunded"
+	ConsumerLogisticsOrderRefunded  = "logistics-order-refunded"
 )

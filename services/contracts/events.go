@@ -152,3 +152,54 @@ func (e *OrderTimeout) validate() error {
 	}
 	return nil
 }
+
+// ShipmentShipped says a paid order's shipment left the warehouse; the
+// order service moves the order from PAID to SHIPPED.
+type ShipmentShipped struct {
+	EventID    string    `json:"eventId"`
+	OrderNo    string    `json:"orderNo"`
+	UserID     string    `json:"userId"`
+	Carrier    string    `json:"carrier"`
+	TrackingNo string    `json:"trackingNo"`
+	ShippedAt  time.Time `json:"shippedAt"`
+}
+
+// ShipmentDelivered says a paid order's shipment reached its recipient; the
+// order service completes the order (PAID or SHIPPED → COMPLETED).
+type ShipmentDelivered struct {
+	EventID     string    `json:"eventId"`
+	OrderNo     string    `json:"orderNo"`
+	UserID      string    `json:"userId"`
+	DeliveredAt time.Time `json:"deliveredAt"`
+}
+
+// OrderRefunded says a paid order is being refunded: cancelled before it
+// shipped, or returned after delivery. Payment refunds the charge, points
+// claws back the order's credit, inventory returns the stock and logistics
+// cancels the shipment or records the return.
+type OrderRefunded struct {
+	EventID    string      `json:"eventId"`
+	OrderNo    string      `json:"orderNo"`
+	UserID     string      `json:"userId"`
+	Lines      []OrderLine `json:"lines"`
+	TotalCents int64       `json:"totalCents"`
+	Reason     string      `json:"reason"`
+	RefundedAt time.Time   `json:"refundedAt"`
+}
+
+func (e *ShipmentShipped) validate() error { return requireIDs(e.EventID, e.OrderNo, e.UserID) }
+
+func (e *ShipmentDelivered) validate() error { return requireIDs(e.EventID, e.OrderNo, e.UserID) }
+
+func (e *OrderRefunded) validate() error {
+	if err := requireIDs(e.EventID, e.OrderNo, e.UserID); err != nil {
+		return err
+	}
+	if err := validateLines(e.Lines); err != nil {
+		return err
+	}
+	if e.TotalCents < 0 {
+		return errors.New("totalCents is negative")
+	}
+	return nil
+}

@@ -71,3 +71,33 @@ func TestDecodeOtherEvents(t *testing.T) {
 		t.Errorf("timeout without deadline: %v", err)
 	}
 }
+
+func TestDecodeAfterPaymentEvents(t *testing.T) {
+	var sh ShipmentShipped
+	if err := Decode([]byte(`{"eventId":"e","orderNo":"O","userId":"u","carrier":"RocketPost","trackingNo":"RP1"}`), &sh); err != nil {
+		t.Errorf("valid shipped: %v", err)
+	}
+	var d ShipmentDelivered
+	if err := Decode([]byte(`{"eventId":"e","orderNo":"O","userId":"u"}`), &d); err != nil {
+		t.Errorf("valid delivered: %v", err)
+	}
+	var r OrderRefunded
+	if err := Decode([]byte(`{"eventId":"e","orderNo":"O","userId":"u","lines":[{"sku":"A","quantity":1,"unitPriceCents":100}],"totalCents":100}`), &r); err != nil {
+		t.Errorf("valid refunded: %v", err)
+	}
+	tests := []struct {
+		name string
+		ev   Event
+		body string
+	}{
+		{"shipped without order", &ShipmentShipped{}, `{"eventId":"e","userId":"u"}`},
+		{"delivered without event id", &ShipmentDelivered{}, `{"orderNo":"O","userId":"u"}`},
+		{"refunded without lines", &OrderRefunded{}, `{"eventId":"e","orderNo":"O","userId":"u","totalCents":1}`},
+		{"refunded with a negative total", &OrderRefunded{}, `{"eventId":"e","orderNo":"O","userId":"u","lines":[{"sku":"A","quantity":1,"unitPriceCents":1}],"totalCents":-1}`},
+	}
+	for _, tt := range tests {
+		if err := Decode([]byte(tt.body), tt.ev); !errors.Is(err, ErrInvalidEvent) {
+			t.Errorf("%s: err = %v, want ErrInvalidEvent", tt.name, err)
+		}
+	}
+}

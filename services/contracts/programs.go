@@ -95,20 +95,33 @@ var services = []Service{
 		Consumes: []Subscription{
 			{Topic: TopicOrderPaid, Group: ConsumerInventoryOrderPaid},
 			{Topic: TopicOrderCancelled, Group: ConsumerInventoryOrderCancelled},
+			{Topic: TopicOrderRefunded, Group: ConsumerInventoryOrderRefunded},
 		}},
 	{Name: ServicePayment, Module: modulePrefix + ServicePayment, Port: 8082, EnvPrefix: "PAYMENT", AdminAPI: true,
-		Consumes: []Subscription{{Topic: TopicOrderCancelled, Group: ConsumerPaymentOrderCancelled}}},
+		Consumes: []Subscription{
+			{Topic: TopicOrderCancelled, Group: ConsumerPaymentOrderCancelled},
+			{Topic: TopicOrderRefunded, Group: ConsumerPaymentOrderRefunded},
+		}},
 	{Name: ServiceCart, Module: modulePrefix + ServiceCart, Port: 8086, EnvPrefix: "CART", AdminAPI: true,
 		Consumes: []Subscription{{Topic: TopicOrderPaid, Group: ConsumerCartOrderPaid}}},
 	{Name: ServiceLogistics, Module: modulePrefix + ServiceLogistics, Port: 8084, EnvPrefix: "LOGISTICS", AdminAPI: true,
-		Consumes: []Subscription{{Topic: TopicOrderPaid, Group: ConsumerLogisticsOrderPaid}}},
+		Consumes: []Subscription{
+			{Topic: TopicOrderPaid, Group: ConsumerLogisticsOrderPaid},
+			{Topic: TopicOrderRefunded, Group: ConsumerLogisticsOrderRefunded},
+		}},
 	{Name: ServicePoints, Module: modulePrefix + ServicePoints, Port: 8085, EnvPrefix: "POINTS", AdminAPI: true,
 		Consumes: []Subscription{
 			{Topic: TopicOrderPaid, Group: ConsumerPointsOrderPaid},
 			{Topic: TopicOrderCancelled, Group: ConsumerPointsOrderCancelled},
+			{Topic: TopicOrderRefunded, Group: ConsumerPointsOrderRefunded},
 		}},
 	{Name: ServiceOrder, Module: modulePrefix + ServiceOrder, Port: 8081, EnvPrefix: "ORDER", AdminAPI: true,
-		Consumes: []Subscription{{Topic: TopicOrderTimeout, Group: ConsumerOrderOrderTimeout}}},
+		Consumes: []Subscription{
+			{Topic: TopicOrderTimeout, Group: ConsumerOrderOrderTimeout},
+			{Topic: TopicShipmentShipped, Group: ConsumerOrderShipmentShipped},
+			{Topic: TopicShipmentDelivered, Group: ConsumerOrderShipmentDelivered},
+			{Topic: TopicOrderRefunded, Group: ConsumerOrderOrderRefunded},
+		}},
 }
 
 // Services returns the table in start order. It is a copy, so no reader can

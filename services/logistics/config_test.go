@@ -15,3 +15,26 @@ func TestLoadConfigReadsLogisticsRow(t *testing.T) {
 		t.Errorf("loadConfig = %+v, %v; want :8084, sqlite:data/logistics.db and LOGISTICS_MAX_RECONSUME read", got.Base, err)
 	}
 }
+
+func TestLoadConfigAutoAdvance(t *testing.T) {
+	tests := []struct {
+		name, raw string
+		want      string // the duration, or "error"
+	}{
+		{"unset: off", "", "0s"},
+		{"zero: off", "0", "0s"},
+		{"twenty seconds", "20s", "20s"},
+		{"too short", "10ms", "error"},
+		{"too long", "48h", "error"},
+		{"not a duration", "soon", "error"},
+	}
+	for _, tt := range tests {
+		got, err := loadConfig(env(map[string]string{"LOGISTICS_AUTO_ADVANCE": tt.raw}))
+		switch {
+		case tt.want == "error" && err == nil:
+			t.Errorf("%s: loadConfig accepted %q", tt.name, tt.raw)
+		case tt.want != "error" && (err != nil || got.AutoAdvance.String() != tt.want):
+			t.Errorf("%s: AutoAdvance = %v, %v; want %s", tt.name, got.AutoAdvance, err, tt.want)
+		}
+	}
+}

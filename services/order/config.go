@@ -39,6 +39,7 @@ type config struct {
 	ReservationGrace   time.Duration   // ORDER_RESERVATION_GRACE
 	PaymentCallTimeout time.Duration   // ORDER_PAYMENT_CALL_TIMEOUT
 	SweepInterval      time.Duration   // ORDER_SWEEP_INTERVAL
+	ReturnWindow       time.Duration   // ORDER_RETURN_WINDOW
 	DelayLevels        []time.Duration // ORDER_DELAY_LEVELS: the broker's, when not RocketMQ's 18
 }
 
@@ -57,6 +58,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		ReservationGrace:   env.Duration("ORDER_RESERVATION_GRACE", "10m", time.Second),
 		PaymentCallTimeout: env.Duration("ORDER_PAYMENT_CALL_TIMEOUT", "3s", time.Millisecond),
 		SweepInterval:      env.Duration("ORDER_SWEEP_INTERVAL", "30s", time.Second),
+		ReturnWindow:       env.Duration("ORDER_RETURN_WINDOW", "336h", time.Second),
 		DelayLevels:        env.DurationList("ORDER_DELAY_LEVELS", ""),
 	}
 	if c.PaymentCallTimeout >= 20*time.Second {
@@ -80,7 +82,7 @@ func run(ctx context.Context, cfg config) error {
 	payments := remote.NewPayments(svcclient.New(cfg.PaymentURL, cfg.AdminToken, cfg.PaymentCallTimeout))
 	points := remote.NewPoints(svcclient.New(cfg.PointsURL, cfg.AdminToken, cfg.PaymentCallTimeout))
 	domainCfg := ordering.Config{PaymentTimeout: cfg.PaymentTimeout, ReservationGrace: cfg.ReservationGrace, Log: app.Log, Faults: app.Faults,
-		ChargeWindow: cfg.PaymentCallTimeout + chargeSendSlack}
+		ChargeWindow: cfg.PaymentCallTimeout + chargeSendSlack, ReturnWindow: cfg.ReturnWindow}
 	producers, err := events.StartProducers(ctx, app.MQ(), ordering.NewChecks(st, payments, points, domainCfg), cfg.DelayLevels, app.Faults, app.Journal)
 	if err != nil {
 		return err

@@ -18,7 +18,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	got, err := loadConfig(env(nil))
 	want := config{Base: got.Base, InventoryURL: "http://127.0.0.1:8083", PaymentURL: "http://127.0.0.1:8082", CartURL: "http://127.0.0.1:8086", PointsURL: "http://127.0.0.1:8085",
 		PaymentTimeout: 15 * time.Minute, ReservationGrace: 10 * time.Minute, PaymentCallTimeout: 3 * time.Second,
-		SweepInterval: 30 * time.Second}
+		SweepInterval: 30 * time.Second, ReturnWindow: 14 * 24 * time.Hour}
 	if err != nil || !reflect.DeepEqual(got, want) || got.Addr != "127.0.0.1:8081" || got.DB != "sqlite:data/order.db" {
 		t.Errorf("defaults = %+v, %v; want %+v on 127.0.0.1:8081 and sqlite:data/order.db", got, err, want)
 	}
@@ -41,6 +41,8 @@ func TestLoadConfigNamesTheBadVariable(t *testing.T) {
 		{"ORDER_PAYMENT_TIMEOUT", "soon"},
 		{"ORDER_PAYMENT_TIMEOUT", "-1m"},
 		{"ORDER_RESERVATION_GRACE", "0s"},
+		{"ORDER_RETURN_WINDOW", "0s"},
+		{"ORDER_RETURN_WINDOW", "a fortnight"},
 		{"ORDER_PAYMENT_CALL_TIMEOUT", "25s"},
 		{"ORDER_SWEEP_INTERVAL", "10ms"},
 		{"ORDER_DELAY_LEVELS", "1s,x"},

@@ -52,7 +52,8 @@ func faultPointsListed(w *world) {
 			w.t.Errorf("point %v: description %q", p["point"], d)
 		}
 	}
-	want := []string{"consume." + contracts.ConsumerOrderOrderTimeout, "pay.after-commit", "pay.after-half",
+	want := []string{"consume." + contracts.ConsumerOrderOrderRefunded, "consume." + contracts.ConsumerOrderOrderTimeout,
+		"consume." + contracts.ConsumerOrderShipmentDelivered, "consume." + contracts.ConsumerOrderShipmentShipped, "pay.after-commit", "pay.after-half",
 		"pay.check-back", "pay.check-back.strategy", "pay.end-transaction", "pay.local", "place.after-reserve", "slow-motion"}
 	if !slices.Equal(got, want) {
 		w.t.Errorf("points %v, want %v", got, want)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -59,7 +60,7 @@ var buildErr error
 func buildServices(t *testing.T) {
 	t.Helper()
 	buildOnce.Do(func() {
-		for _, svc := range []string{"inventory", "payment", "cart", "points"} {
+		for _, svc := range []string{"inventory", "payment", "cart", "logistics", "points"} {
 			cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, svc), "github.com/rocketmart/rocketmart/services/"+svc)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				buildErr = fmt.Errorf("build %s: %v\n%s", svc, err, out)
@@ -84,12 +85,14 @@ type world struct {
 	proxy       *chargeProxy
 	// pointsProxy sits in front of the points service's redemptions.
 	pointsProxy *chargeProxy
+	// logistics runs only in a whole shop (startShop).
+	logistics string
 }
 
 // dsns returns one fresh database per service of the given flavour.
 func dsns(t *testing.T, flavour string) map[string]string {
 	out := map[string]string{}
-	for _, svc := range []string{"order", "inventory", "payment", "cart", "points"} {
+	for _, svc := range []string{"order", "inventory", "payment", "cart", "logistics", "points"} {
 		if flavour == "mysql" {
 			out[svc] = dbtest.MySQLDSN(t)
 		} else {
@@ -99,7 +102,22 @@ func dsns(t *testing.T, flavour string) map[string]string {
 	return out
 }
 
-func startWorld(t *testing.T, flavour string) *world {
+// startWorld runs the order service with the services it calls: inventory,
+// payment and cart.
+func startWorld(t *testing.T, flavour string) *world { t.Helper(); return start(t, flavour, nil) }
+
+// startShop runs the whole shop: the world plus logistics and points, whose
+// consumers take part in what happens after payment, each started with the
+// extra variables of extra (service → variables).
+func startShop(t *testing.T, flavour string, extra map[string]map[string]string) *world {
+	t.Helper()
+	if extra == nil {
+		extra = map[string]map[string]string{}
+	}
+	return start(t, flavour, extra)
+}
+
+func start(t *testing.T, flavour string, shop map[string]map[string]string) *world {
 	t.Helper()
 	buildServices(t)
 	db := dsns(t, flavour)
@@ -126,7 +144,15 @@ func startWorld(t *testing.T, flavour string) *world {
 	}, broker.Addr())
 	w.payment = w.startProcess("payment", logs, map[string]string{"PAYMENT_DB": db["payment"]}, broker.Addr())
 	w.cart = w.startProcess("cart", logs, map[string]string{"CART_DB": db["cart"], "INVENTORY_URL": w.inventory}, broker.Addr())
-	w.points = w.startProcess("points", logs, map[string]string{"POINTS_DB": db["points"]}, broker.Addr())
+	withShop := func(svc string, vars map[string]string) map[string]string {
+		maps.Copy(vars, shop[svc])
+		return vars
+	}
+	// points always runs: the pay flow redeems points before it charges.
+	w.points = w.startProcess("points", logs, withShop("points", map[string]string{"POINTS_DB": db["points"]}), broker.Addr())
+	if shop != nil {
+		w.logistics = w.startProcess("logistics", logs, withShop("logistics", map[string]string{"LOGISTICS_DB": db["logistics"]}), broker.Addr())
+	}
 
 	target, _ := url.Parse(w.payment)
 	w.proxy = &chargeProxy{next: httputil.NewSingleHostReverseProxy(target), path: "/api/v1/charges"}

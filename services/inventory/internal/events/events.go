@@ -21,6 +21,7 @@ func Subscriptions(svc *inventory.Service, _ *slog.Logger) []mq.Subscription {
 	return []mq.Subscription{
 		{Group: contracts.ConsumerInventoryOrderCancelled, Topic: contracts.TopicOrderCancelled, Handler: OrderCancelled(svc)},
 		{Group: contracts.ConsumerInventoryOrderPaid, Topic: contracts.TopicOrderPaid, Handler: OrderPaid(svc)},
+		{Group: contracts.ConsumerInventoryOrderRefunded, Topic: contracts.TopicOrderRefunded, Handler: OrderRefunded(svc)},
 	}
 }
 
@@ -43,6 +44,18 @@ func OrderPaid(svc *inventory.Service) mq.Handler {
 	return mq.EventHandler(contracts.Decode, func(ctx context.Context, _ mq.Delivery, ev contracts.OrderPaid) error {
 		if err := svc.SellPaid(ctx, contracts.ConsumerInventoryOrderPaid, ev.EventID, ev.OrderNo); err != nil {
 			return fmt.Errorf("sell reservation of paid order %s: %w", ev.OrderNo, err)
+		}
+		return nil
+	})
+}
+
+// OrderRefunded returns the stock of a refunded order (SOLD → RETURNED, the
+// units available again), once per event and once per order. A reservation
+// not sold yet is retried by the broker until ORDER_PAID has sold it.
+func OrderRefunded(svc *inventory.Service) mq.Handler {
+	return mq.EventHandler(contracts.Decode, func(ctx context.Context, _ mq.Delivery, ev contracts.OrderRefunded) error {
+		if err := svc.ReturnRefunded(ctx, contracts.ConsumerInventoryOrderRefunded, ev.EventID, ev.OrderNo); err != nil {
+			return fmt.Errorf("return stock of refunded order %s: %w", ev.OrderNo, err)
 		}
 		return nil
 	})

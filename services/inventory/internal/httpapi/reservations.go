@@ -33,7 +33,7 @@ type ReserveLine struct {
 // and prices at reservation time.
 type Reservation struct {
 	OrderNo   string            `json:"orderNo" example:"RM-20300101-0001"`
-	Status    string            `json:"status" enums:"RESERVED,RELEASED,SOLD" example:"RESERVED"`
+	Status    string            `json:"status" enums:"RESERVED,RELEASED,SOLD,RETURNED" example:"RESERVED"`
 	Lines     []ReservationLine `json:"lines"`
 	ExpiresAt time.Time         `json:"expiresAt" example:"2030-01-01T12:30:00Z" format:"date-time"`
 	CreatedAt time.Time         `json:"createdAt" example:"2030-01-01T12:00:00Z" format:"date-time"`

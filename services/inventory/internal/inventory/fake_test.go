@@ -86,6 +86,11 @@ func (f *fakeStore) SellClaimed(ctx context.Context, _, _, orderNo string, now t
 	return f.Sell(ctx, orderNo, now)
 }
 
+func (f *fakeStore) ReturnClaimed(context.Context, string, string, string, time.Time) (inventory.Transition, error) {
+	f.call()
+	return inventory.Transition{}, errUnexpected
+}
+
 func (f *fakeStore) Reservations(context.Context) ([]inventory.Reservation, error) {
 	f.call()
 	return nil, errUnexpected

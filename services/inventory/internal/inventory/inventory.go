@@ -38,13 +38,15 @@ type Stock struct {
 // Status is where a reservation is in its life.
 type Status string
 
-// Reservation states. RESERVED is the only state that moves: to RELEASED
-// (order cancelled or abandoned, units back to available) or to SOLD (order
-// paid, units counted as sold). Both ends are final.
+// Reservation states. RESERVED moves to RELEASED (order cancelled or
+// abandoned, units back to available) or to SOLD (order paid, units counted
+// as sold); SOLD moves to RETURNED when the paid order is refunded (units
+// from sold back to available). RELEASED and RETURNED are final.
 const (
 	Reserved Status = "RESERVED"
 	Released Status = "RELEASED"
 	Sold     Status = "SOLD"
+	Returned Status = "RETURNED"
 )
 
 // Line is one product of a reservation, with the catalogue's name and price
@@ -125,4 +127,11 @@ func ErrReservationSold(orderNo string) *apperr.Error {
 func ErrReservationReleased(orderNo string) *apperr.Error {
 	return apperr.New(apperr.Conflict, "RESERVATION_RELEASED", "the reservation was released").
 		With("orderNo", orderNo)
+}
+
+// ErrReservationNotSold says a refunded order's reservation is not sold
+// (yet): ORDER_PAID has not reached the inventory, so the return waits.
+func ErrReservationNotSold(orderNo string, status Status) *apperr.Error {
+	return apperr.New(apperr.Conflict, "RESERVATION_NOT_SOLD", "the reservation is not sold, so nothing can be returned yet").
+		With("orderNo", orderNo).With("status", string(status))
 }

@@ -51,6 +51,13 @@ type Store interface {
 	// duplicate claim changes nothing and returns an error wrapping
 	// apperr.ErrAlreadyApplied.
 	SellClaimed(ctx context.Context, consumer, eventID, orderNo string, now time.Time) (Transition, error)
+	// ReturnClaimed claims eventID for consumer and, in the same
+	// transaction, moves the reservation from SOLD to RETURNED and its units
+	// from sold back to available, if and only if it is SOLD. A missing
+	// reservation, or one that is not sold or returned, rolls both back
+	// with ErrReservationNotFound or ErrReservationNotSold; a duplicate
+	// claim changes nothing and wraps apperr.ErrAlreadyApplied.
+	ReturnClaimed(ctx context.Context, consumer, eventID, orderNo string, now time.Time) (Transition, error)
 	// Reservations lists every reservation with its lines, for the audit.
 	Reservations(ctx context.Context) ([]Reservation, error)
 	// Restock adds r.Quantity units to r.SKU's available and restocked

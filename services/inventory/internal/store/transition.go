@@ -25,7 +25,7 @@ func (s *Store) Release(ctx context.Context, orderNo string, now time.Time) (inv
 	var tr inventory.Transition
 	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		var err error
-		tr, err = transition(tx, orderNo, inventory.Released, colReserved, colAvailable, now)
+		tr, err = transition(tx, orderNo, inventory.Reserved, inventory.Released, colReserved, colAvailable, now)
 		return err
 	})
 	if err != nil {
@@ -38,19 +38,28 @@ func (s *Store) Release(ctx context.Context, orderNo string, now time.Time) (inv
 // the claim exists if and only if the release (or the finding that nothing
 // was to be released) committed.
 func (s *Store) ReleaseClaimed(ctx context.Context, consumer, eventID, orderNo string, now time.Time) (inventory.Transition, error) {
+	tr, err := s.claimed(ctx, consumer, eventID, func(tx *gorm.DB) (inventory.Transition, error) {
+		return transition(tx, orderNo, inventory.Reserved, inventory.Released, colReserved, colAvailable, now)
+	})
+	if err != nil {
+		return inventory.Transition{}, fmt.Errorf("store: release %s for event %s: %w", orderNo, eventID, err)
+	}
+	return tr, nil
+}
+
+// claimed claims (consumer, eventID) in the inbox and runs move in the same
+// transaction: a move that fails rolls the claim back with it.
+func (s *Store) claimed(ctx context.Context, consumer, eventID string, move func(tx *gorm.DB) (inventory.Transition, error)) (inventory.Transition, error) {
 	var tr inventory.Transition
 	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := inbox.Claim(tx, consumer, eventID); err != nil {
 			return err
 		}
 		var err error
-		tr, err = transition(tx, orderNo, inventory.Released, colReserved, colAvailable, now)
+		tr, err = move(tx)
 		return err
 	})
-	if err != nil {
-		return inventory.Transition{}, fmt.Errorf("store: release %s for event %s: %w", orderNo, eventID, err)
-	}
-	return tr, nil
+	return tr, err
 }
 
 // Sell moves a RESERVED reservation to SOLD and its units from reserved to
@@ -59,7 +68,7 @@ func (s *Store) Sell(ctx context.Context, orderNo string, now time.Time) (invent
 	var tr inventory.Transition
 	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		var err error
-		tr, err = transition(tx, orderNo, inventory.Sold, colReserved, colSold, now)
+		tr, err = transition(tx, orderNo, inventory.Reserved, inventory.Sold, colReserved, colSold, now)
 		return err
 	})
 	if err != nil {
@@ -73,22 +82,17 @@ func (s *Store) Sell(ctx context.Context, orderNo string, now time.Time) (invent
 // rolls back with the domain error, the claim with it, so the message is
 // retried (and dead-lettered if that never changes) rather than lost.
 func (s *Store) SellClaimed(ctx context.Context, consumer, eventID, orderNo string, now time.Time) (inventory.Transition, error) {
-	var tr inventory.Transition
-	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		if err := inbox.Claim(tx, consumer, eventID); err != nil {
-			return err
-		}
-		var err error
-		if tr, err = transition(tx, orderNo, inventory.Sold, colReserved, colSold, now); err != nil {
-			return err
-		}
+	tr, err := s.claimed(ctx, consumer, eventID, func(tx *gorm.DB) (inventory.Transition, error) {
+		tr, err := transition(tx, orderNo, inventory.Reserved, inventory.Sold, colReserved, colSold, now)
 		switch {
+		case err != nil:
+			return tr, err
 		case !tr.Found:
-			return inventory.ErrReservationNotFound(orderNo)
+			return tr, inventory.ErrReservationNotFound(orderNo)
 		case tr.Reservation.Status == inventory.Released:
-			return inventory.ErrReservationReleased(orderNo)
+			return tr, inventory.ErrReservationReleased(orderNo)
 		}
-		return nil
+		return tr, nil
 	})
 	if err != nil {
 		return inventory.Transition{}, fmt.Errorf("store: sell %s for event %s: %w", orderNo, eventID, err)
@@ -96,15 +100,15 @@ func (s *Store) SellClaimed(ctx context.Context, consumer, eventID, orderNo stri
 	return tr, nil
 }
 
-// transition moves the reservation from RESERVED to status with a
+// transition moves the reservation from fromStatus to status with a
 // conditional update, and its units from stock column from to column to
 // (constants above, never input). Only the caller whose update matched the
 // row moves stock, so concurrent callers move it once. The reservation is
 // read after the update: on MySQL a loser's update waited for the winner's
 // commit, so the read sees the winner's outcome.
-func transition(tx *gorm.DB, orderNo string, status inventory.Status, from, to string, now time.Time) (inventory.Transition, error) {
+func transition(tx *gorm.DB, orderNo string, fromStatus, status inventory.Status, from, to string, now time.Time) (inventory.Transition, error) {
 	res := tx.Model(&reservationRow{}).
-		Where("order_no = ? AND status = ?", orderNo, string(inventory.Reserved)).
+		Where("order_no = ? AND status = ?", orderNo, string(fromStatus)).
 		Updates(map[string]any{"status": string(status), "updated_at": now})
 	if res.Error != nil {
 		return inventory.Transition{}, fmt.Errorf("update reservation status: %w", res.Error)

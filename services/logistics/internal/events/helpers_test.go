@@ -17,6 +17,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/logistics/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
 	"github.com/rocketmart/rocketmart/services/platform/mqtest"
+	"github.com/rocketmart/rocketmart/services/platform/txmsg/txmsgtest"
 )
 
 const group = contracts.ConsumerLogisticsOrderPaid
@@ -74,7 +75,7 @@ func start(t *testing.T, db *gorm.DB, opts mq.ConsumerOptions, failures int64) *
 	r.fault.failures.Store(failures)
 	r.fault.install(t, db)
 	opts.Observe = r.seen.Observe
-	svc := shipping.NewService(r.store, slog.New(slog.DiscardHandler), nil)
+	svc := shipping.NewService(r.store, inlineEvents(), slog.New(slog.DiscardHandler), nil)
 	r.b.Consume(t, opts, events.Subscriptions(svc, nil)...)
 	return r
 }
@@ -131,4 +132,10 @@ func (r *rig) wantShipment(t *testing.T, orderNo string) {
 			t.Errorf("%s rows of %s = %d, want %d", table, orderNo, got, want)
 		}
 	}
+}
+
+// inlineEvents publishes without a broker: each move's local transaction
+// runs at once (txmsgtest.Inline).
+func inlineEvents() shipping.Events {
+	return shipping.Events{Shipped: &txmsgtest.Inline[contracts.ShipmentShipped]{}, Delivered: &txmsgtest.Inline[contracts.ShipmentDelivered]{}}
 }

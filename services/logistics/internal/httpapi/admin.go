@@ -73,7 +73,7 @@ func (h handlers) adminGet(c *gin.Context) error {
 // ship godoc
 //
 //	@Summary		Ship a shipment
-//	@Description	Moves the shipment from AWAITING_SHIPMENT to SHIPPED and appends a SHIPPED tracking event. The body is optional: without it (or with {}) the carrier is RocketPost and a tracking number is generated. Safe to retry: shipping a shipment that has left already answers 200 with it as it is, and concurrent calls ship it once. Naming a carrier or tracking number other than the stored ones on a shipment that has left is 409 SHIPMENT_ALREADY_SHIPPED (details hold the stored ones).
+//	@Description	Moves the shipment from AWAITING_SHIPMENT to SHIPPED, appends a SHIPPED tracking event and publishes SHIPMENT_SHIPPED transactionally (if and only if the move commits; the order moves to SHIPPED when it consumes it). A shipment of a refunded order (CANCELLED or RETURNED) is 409 SHIPMENT_CANCELLED. The body is optional: without it (or with {}) the carrier is RocketPost and a tracking number is generated. Safe to retry: shipping a shipment that has left already answers 200 with it as it is, and concurrent calls ship it once. Naming a carrier or tracking number other than the stored ones on a shipment that has left is 409 SHIPMENT_ALREADY_SHIPPED (details hold the stored ones).
 //	@Tags			admin
 //	@Accept			json
 //	@Produce		json
@@ -85,9 +85,10 @@ func (h handlers) adminGet(c *gin.Context) error {
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
 //	@Failure		403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure		404				{object}	httpserver.ErrorResponse	"SHIPMENT_NOT_FOUND"
-//	@Failure		409				{object}	httpserver.ErrorResponse	"SHIPMENT_ALREADY_SHIPPED"
+//	@Failure		409				{object}	httpserver.ErrorResponse	"SHIPMENT_ALREADY_SHIPPED or SHIPMENT_CANCELLED"
 //	@Failure		413				{object}	httpserver.ErrorResponse	"BODY_TOO_LARGE"
 //	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
+//	@Failure		503				{object}	httpserver.ErrorResponse	"BROKER_UNAVAILABLE: nothing changed; retry"
 //	@Security		AdminToken
 //	@Router			/api/v1/admin/shipments/{orderNo}/ship [post]
 func (h handlers) ship(c *gin.Context) error {
@@ -107,7 +108,7 @@ func (h handlers) ship(c *gin.Context) error {
 // deliver godoc
 //
 //	@Summary		Mark a shipment delivered
-//	@Description	Moves the shipment from SHIPPED to DELIVERED and appends a DELIVERED tracking event. Safe to retry: delivering a delivered shipment answers 200 with it as it is. A shipment not shipped yet is 409 SHIPMENT_NOT_SHIPPED. No body.
+//	@Description	Moves the shipment from SHIPPED to DELIVERED, appends a DELIVERED tracking event and publishes SHIPMENT_DELIVERED transactionally: the order service completes the order when it consumes it. Safe to retry: delivering a delivered shipment answers 200 with it as it is and publishes nothing. A shipment not shipped yet is 409 SHIPMENT_NOT_SHIPPED, one of a refunded order 409 SHIPMENT_CANCELLED. No body.
 //	@Tags			admin
 //	@Produce		json
 //	@Param			X-Admin-Token	header		string	true	"admin token"	extensions(x-example=rocketmart-admin)
@@ -117,8 +118,9 @@ func (h handlers) ship(c *gin.Context) error {
 //	@Failure		401				{object}	httpserver.ErrorResponse	"ADMIN_TOKEN_REQUIRED"
 //	@Failure		403				{object}	httpserver.ErrorResponse	"INVALID_ADMIN_TOKEN"
 //	@Failure		404				{object}	httpserver.ErrorResponse	"SHIPMENT_NOT_FOUND"
-//	@Failure		409				{object}	httpserver.ErrorResponse	"SHIPMENT_NOT_SHIPPED"
+//	@Failure		409				{object}	httpserver.ErrorResponse	"SHIPMENT_NOT_SHIPPED or SHIPMENT_CANCELLED"
 //	@Failure		500				{object}	httpserver.ErrorResponse	"INTERNAL"
+//	@Failure		503				{object}	httpserver.ErrorResponse	"BROKER_UNAVAILABLE: nothing changed; retry"
 //	@Security		AdminToken
 //	@Router			/api/v1/admin/shipments/{orderNo}/deliver [post]
 func (h handlers) deliver(c *gin.Context) error {

@@ -11,7 +11,7 @@ import (
 type Shipment struct {
 	OrderNo    string         `json:"orderNo" example:"RM20300101-K3QF9XZ2B7M4"`
 	UserID     string         `json:"userId" example:"alice"`
-	Status     string         `json:"status" enums:"AWAITING_SHIPMENT,SHIPPED,DELIVERED" example:"SHIPPED"`
+	Status     string         `json:"status" enums:"AWAITING_SHIPMENT,SHIPPED,DELIVERED,CANCELLED,RETURNED" example:"SHIPPED"`
 	Address    Address        `json:"address"`
 	Lines      []ShipmentLine `json:"lines"`
 	TotalCents int64          `json:"totalCents" example:"31998"`
@@ -45,7 +45,7 @@ type ShipmentLine struct {
 
 // TrackingEvent is one step of a shipment.
 type TrackingEvent struct {
-	Status string    `json:"status" enums:"AWAITING_SHIPMENT,SHIPPED,DELIVERED" example:"SHIPPED"`
+	Status string    `json:"status" enums:"AWAITING_SHIPMENT,SHIPPED,DELIVERED,CANCELLED,RETURNED" example:"SHIPPED"`
 	Note   string    `json:"note" example:"Handed to RocketPost, tracking number RP7K3QF9XZ2B7M4A"`
 	At     time.Time `json:"at" example:"2030-01-02T09:30:00Z" format:"date-time"`
 }

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
 	"net/http"
 	"testing"
 	"time"
@@ -14,6 +13,8 @@ import (
 	"github.com/rocketmart/rocketmart/services/logistics/internal/shipping"
 	"github.com/rocketmart/rocketmart/services/logistics/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/httpserver"
+	"github.com/rocketmart/rocketmart/services/platform/httpserver/servetest"
+	"github.com/rocketmart/rocketmart/services/platform/txmsg/txmsgtest"
 )
 
 const adminToken = "test-admin-token"
@@ -30,7 +31,7 @@ func newApp(t *testing.T, db *gorm.DB) app {
 	if err := store.Migrate(db); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
-	svc := shipping.NewService(store.New(db), nil, nil)
+	svc := shipping.NewService(store.New(db), inlineEvents(), nil, nil)
 	srv := httpserver.New(httpserver.Config{ServiceName: "logistics-test"}, nil)
 	httpapi.Register(srv.Router(), svc, adminToken)
 	return app{handler: srv.Handler(), svc: svc, db: db}
@@ -107,4 +108,10 @@ func (a app) trackingEvents(t *testing.T, orderNo string, status shipping.Status
 		t.Fatal(err)
 	}
 	return n
+}
+
+// inlineEvents publishes without a broker: each move's local transaction
+// runs at once (txmsgtest.Inline).
+func inlineEvents() shipping.Events {
+	return shipping.Events{Shipped: &txmsgtest.Inline[contracts.ShipmentShipped]{}, Delivered: &txmsgtest.Inline[contracts.ShipmentDelivered]{}}
 }

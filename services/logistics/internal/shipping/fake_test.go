@@ -1,6 +1,9 @@
 package shipping
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // recordingStore keeps the last created shipment; the store package's tests
 // cover the real behaviour on both databases.
@@ -22,3 +25,13 @@ func (r *recordingStore) List(context.Context, Filter) ([]Shipment, error) {
 func (r *recordingStore) Advance(context.Context, Step) (Transition, error) {
 	return Transition{Found: true, Shipment: r.created}, nil
 }
+
+func (r *recordingStore) EndForRefund(context.Context, string, string, RefundEnd) (Transition, error) {
+	return Transition{Found: true, Shipment: r.created}, nil
+}
+
+func (r *recordingStore) Due(context.Context, Status, time.Time, int) ([]string, error) {
+	return nil, nil
+}
+
+func (r *recordingStore) ResolveTx(context.Context, string) (bool, error) { return false, nil }

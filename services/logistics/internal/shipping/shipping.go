@@ -18,11 +18,15 @@ import (
 type Status string
 
 // Shipment states. They only move forward, one step at a time:
-// AWAITING_SHIPMENT → SHIPPED → DELIVERED.
+// AWAITING_SHIPMENT → SHIPPED → DELIVERED. A refunded order ends its
+// shipment: AWAITING_SHIPMENT → CANCELLED (it never leaves), SHIPPED or
+// DELIVERED → RETURNED (the parcel comes back). Both ends are final.
 const (
 	AwaitingShipment Status = "AWAITING_SHIPMENT"
 	Shipped          Status = "SHIPPED"
 	Delivered        Status = "DELIVERED"
+	Cancelled        Status = "CANCELLED"
+	Returned         Status = "RETURNED"
 )
 
 // Address is where a shipment goes, copied from the paid order.
@@ -84,6 +88,20 @@ type Step struct {
 	Carrier    string
 	TrackingNo string
 	Event      TrackingEvent
+	// TxID, when not empty, is the transaction id of the half message that
+	// announces the move: the store logs it as committed in the same
+	// transaction, and only if the shipment moved (txlog's rule), so the
+	// check-back answers from this database.
+	TxID string
+}
+
+// RefundEnd asks the store to end a refunded order's shipment: cancelled
+// with CancelNote when it has not left, returned with ReturnNote when it has.
+type RefundEnd struct {
+	OrderNo    string
+	CancelNote string
+	ReturnNote string
+	At         time.Time
 }
 
 // Transition is what a Step found: whether the shipment exists, whether
@@ -108,8 +126,22 @@ type Store interface {
 	// events.
 	List(ctx context.Context, f Filter) ([]Shipment, error)
 	// Advance performs step with a conditional update in one transaction,
-	// appending step.Event only when the shipment moved.
+	// appending step.Event (and logging step.TxID) only when the shipment
+	// moved.
 	Advance(ctx context.Context, step Step) (Transition, error)
+	// EndForRefund claims (consumer, eventID) and, in the same transaction,
+	// cancels the order's shipment when it is AWAITING_SHIPMENT or marks it
+	// RETURNED when it is SHIPPED or DELIVERED, with a tracking event noted
+	// note. A shipment already ended is left alone (the claim still
+	// commits). A missing shipment rolls back with ErrNotFound: the order's
+	// ORDER_PAID has not reached logistics yet, and the broker redelivers.
+	EndForRefund(ctx context.Context, consumer, eventID string, end RefundEnd) (Transition, error)
+	// Due lists up to limit order numbers of shipments in status whose last
+	// change is before t, oldest first (the automatic advance).
+	Due(ctx context.Context, status Status, t time.Time, limit int) ([]string, error)
+	// ResolveTx answers a check-back: it decides txID rolled back unless its
+	// commit is logged, and reports whether it committed.
+	ResolveTx(ctx context.Context, txID string) (committed bool, err error)
 }
 
 // Error codes clients see. INVALID_ORDER_NO is contracts': the gateway and
@@ -121,6 +153,8 @@ const (
 	CodeShipmentNotFound   = "SHIPMENT_NOT_FOUND"
 	CodeShipmentNotShipped = "SHIPMENT_NOT_SHIPPED"
 	CodeAlreadyShipped     = "SHIPMENT_ALREADY_SHIPPED"
+	CodeShipmentCancelled  = contracts.CodeShipmentCancelled
+	CodeBrokerUnavailable  = contracts.CodeBrokerUnavailable
 	// CodeInvalidEvent marks an ORDER_PAID event that breaks the contract;
 	// the consumer acknowledges it as poison.
 	CodeInvalidEvent = "INVALID_EVENT"
@@ -146,4 +180,10 @@ func ErrShippedDifferently(s Shipment) *apperr.Error {
 	return apperr.New(apperr.Conflict, CodeAlreadyShipped, "the shipment was already shipped with another carrier or tracking number").
 		With("orderNo", s.OrderNo).With("status", string(s.Status)).
 		With("carrier", s.Carrier).With("trackingNo", s.TrackingNo)
+}
+
+// ErrEnded says a shipment of a refunded order cannot move any more.
+func ErrEnded(s Shipment) *apperr.Error {
+	return apperr.New(apperr.Conflict, CodeShipmentCancelled, "the order was refunded; the shipment is "+string(s.Status)).
+		With("orderNo", s.OrderNo).With("status", string(s.Status))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/contracts"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
 	"github.com/rocketmart/rocketmart/services/platform/testkit"
+	"github.com/rocketmart/rocketmart/services/platform/txmsg/txmsgtest"
 )
 
 func TestValidateOrderNo(t *testing.T) {
@@ -135,7 +136,7 @@ func TestNewTrackingNo(t *testing.T) {
 func TestCreateForPaidOrderFallsBackOnPaidAt(t *testing.T) {
 	now := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
 	rec := &recordingStore{}
-	svc := NewService(rec, nil, func() time.Time { return now })
+	svc := NewService(rec, Events{Shipped: &txmsgtest.Inline[contracts.ShipmentShipped]{}, Delivered: &txmsgtest.Inline[contracts.ShipmentDelivered]{}}, nil, func() time.Time { return now })
 	ev := contracts.OrderPaid{EventID: "e", OrderNo: "RM-1", UserID: "alice", TotalCents: 100,
 		Lines: []contracts.OrderLine{{SKU: "A", Quantity: 1, UnitPriceCents: 100}}}
 	if _, err := svc.CreateForPaidOrder(t.Context(), "group", ev); err != nil {

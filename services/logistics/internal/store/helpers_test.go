@@ -11,6 +11,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/logistics/internal/shipping"
 	"github.com/rocketmart/rocketmart/services/logistics/internal/store"
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
+	"github.com/rocketmart/rocketmart/services/platform/txmsg/txmsgtest"
 )
 
 const group = contracts.ConsumerLogisticsOrderPaid
@@ -28,7 +29,7 @@ func newService(t *testing.T, db *gorm.DB) (*shipping.Service, *clock) {
 		t.Fatalf("Migrate: %v", err)
 	}
 	c := &clock{now: time.Date(2030, 1, 1, 12, 0, 0, 123_456_789, time.UTC)}
-	return shipping.NewService(store.New(db), nil, c.Now), c
+	return shipping.NewService(store.New(db), inlineEvents(), nil, c.Now), c
 }
 
 // paid is a valid ORDER_PAID event of two lines.
@@ -81,4 +82,10 @@ func statuses(s shipping.Shipment) []shipping.Status {
 		out = append(out, e.Status)
 	}
 	return out
+}
+
+// inlineEvents publishes without a broker: each move's local transaction
+// runs at once (txmsgtest.Inline).
+func inlineEvents() shipping.Events {
+	return shipping.Events{Shipped: &txmsgtest.Inline[contracts.ShipmentShipped]{}, Delivered: &txmsgtest.Inline[contracts.ShipmentDelivered]{}}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/rocketmart/rocketmart/services/logistics/internal/shipping"
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/inbox"
+	"github.com/rocketmart/rocketmart/services/platform/txlog"
 )
 
 // shipmentRow is one shipment. The UNIQUE key on the order number is the
@@ -75,6 +76,9 @@ func Migrate(db *gorm.DB) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	if err := inbox.Migrate(db); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := txlog.Migrate(db); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil

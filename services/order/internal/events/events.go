@@ -1,7 +1,9 @@
 // Package events connects the order domain to RocketMQ: the declarations of
-// the transactional ORDER_PAID and ORDER_CANCELLED events (answered at
-// check-back time by ordering.Checks), the delayed ORDER_TIMEOUT producer,
-// and the ORDER_TIMEOUT consumer.
+// the transactional ORDER_PAID, ORDER_CANCELLED and ORDER_REFUNDED events
+// (answered at check-back time by ordering.Checks), the delayed
+// ORDER_TIMEOUT producer, and the consumers: ORDER_TIMEOUT, logistics'
+// SHIPMENT_SHIPPED and SHIPMENT_DELIVERED, and the order's own
+// ORDER_REFUNDED (consumers.go).
 package events
 
 import (
@@ -9,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
@@ -36,6 +37,7 @@ var DefaultDelayLevels = []time.Duration{
 type Producers struct {
 	paid      *txmsg.Producer[contracts.OrderPaid]
 	cancelled *txmsg.Producer[contracts.OrderCancelled]
+	refunded  *txmsg.Producer[contracts.OrderRefunded]
 	timeout   *mq.Producer
 	levels    []time.Duration
 	now       func() time.Time
@@ -46,7 +48,7 @@ type Producers struct {
 // levels (nil: DefaultDelayLevels). ORDER_PAID gets the half-message fault
 // points pay.after-half, pay.after-commit, pay.end-transaction and
 // pay.check-back on set (the service's fault switches; nil: none);
-// ORDER_CANCELLED gets none. Both record their half messages' steps in j
+// ORDER_CANCELLED and ORDER_REFUNDED get none. All record their half messages' steps in j
 // (the service's journal; nil: none). Close them on shutdown.
 func StartProducers(ctx context.Context, cfg mq.Config, checks *ordering.Checks, levels []time.Duration, set *faults.Set, j *journal.Journal) (*Producers, error) {
 	if len(levels) == 0 {
@@ -70,6 +72,14 @@ func StartProducers(ctx context.Context, cfg mq.Config, checks *ordering.Checks,
 		p.Close()
 		return nil, fmt.Errorf("events: ORDER_CANCELLED producer: %w", err)
 	}
+	p.refunded, err = txmsg.Start(ctx, cfg, txmsg.Event[contracts.OrderRefunded]{
+		Topic: contracts.TopicOrderRefunded, Group: contracts.ProducerOrderRefundedTx,
+		Key: func(ev contracts.OrderRefunded) string { return ev.OrderNo }, Check: checks.Refunded, Journal: j,
+	})
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("events: ORDER_REFUNDED producer: %w", err)
+	}
 	p.timeout, err = mq.NewProducer(ctx, cfg, contracts.ProducerOrderTimeout)
 	if err != nil {
 		p.Close()
@@ -80,7 +90,7 @@ func StartProducers(ctx context.Context, cfg mq.Config, checks *ordering.Checks,
 
 // Events hands the producers to the domain.
 func (p *Producers) Events() ordering.Events {
-	return ordering.Events{Paid: p.paid, Cancelled: p.cancelled, Timeouts: p}
+	return ordering.Events{Paid: p.paid, Cancelled: p.cancelled, Refunded: p.refunded, Timeouts: p}
 }
 
 // Close stops every producer it started.
@@ -91,6 +101,9 @@ func (p *Producers) Close() error {
 	}
 	if p.cancelled != nil {
 		errs = append(errs, p.cancelled.Close())
+	}
+	if p.refunded != nil {
+		errs = append(errs, p.refunded.Close())
 	}
 	if p.timeout != nil {
 		errs = append(errs, p.timeout.Close())
@@ -120,22 +133,4 @@ func DelayLevel(levels []time.Duration, d time.Duration) int {
 		}
 	}
 	return len(levels)
-}
-
-// Subscriptions are the order service's consumers, started by
-// mq.StartConsumers.
-func Subscriptions(svc *ordering.Service, _ *slog.Logger) []mq.Subscription {
-	return []mq.Subscription{
-		{Group: contracts.ConsumerOrderOrderTimeout, Topic: contracts.TopicOrderTimeout, Handler: OrderTimeout(svc)},
-	}
-}
-
-// OrderTimeout returns the ORDER_TIMEOUT handler: an order still unpaid at
-// its deadline is cancelled (transactionally, through ORDER_CANCELLED); a
-// paid or cancelled one is left alone, so a redelivery changes nothing.
-// mq.EventHandler makes an undecodable or invalid event poison.
-func OrderTimeout(svc *ordering.Service) mq.Handler {
-	return mq.EventHandler(contracts.Decode, func(ctx context.Context, _ mq.Delivery, ev contracts.OrderTimeout) error {
-		return svc.HandleTimeout(ctx, ev)
-	})
 }

@@ -52,7 +52,7 @@ type StatusChangeResponse struct {
 type OrderResponse struct {
 	OrderNo    string         `json:"orderNo" example:"RM20261121-K3QF9XZ2B7M4"`
 	UserID     string         `json:"userId" example:"alice"`
-	Status     string         `json:"status" enums:"PENDING_PAYMENT,PAID,CANCELLED" example:"PENDING_PAYMENT"`
+	Status     string         `json:"status" enums:"PENDING_PAYMENT,PAID,CANCELLED,SHIPPED,COMPLETED,RETURN_REQUESTED,REFUNDING,REFUNDED" example:"PENDING_PAYMENT"`
 	Lines      []LineResponse `json:"lines"`
 	TotalCents int64          `json:"totalCents" example:"2598"`
 	// PointsApplied is the points part of the payment (100 points = 1.00),

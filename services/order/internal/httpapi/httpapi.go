@@ -31,10 +31,13 @@ func Register(r gin.IRouter, svc *ordering.Service, adminToken string) {
 	user.GET("/:orderNo", httpserver.Handle(h.get))
 	user.POST("/:orderNo/pay", httpserver.Handle(h.pay))
 	user.POST("/:orderNo/cancel", httpserver.Handle(h.cancel))
+	user.POST("/:orderNo/refund", httpserver.Handle(h.refund))
+	user.POST("/:orderNo/return", httpserver.Handle(h.requestReturn))
 
 	admin := r.Group("/api/v1/admin/orders", httpserver.RequireAdmin(adminToken))
 	admin.GET("", httpserver.Handle(h.adminList))
 	admin.GET("/:orderNo", httpserver.Handle(h.adminGet))
+	admin.POST("/:orderNo/return/accept", httpserver.Handle(h.acceptReturn))
 }
 
 type handlers struct {
@@ -137,7 +140,7 @@ func (h handlers) get(c *gin.Context) error {
 //	@Success		200		{object}	OrderResponse
 //	@Failure		401		{object}	httpserver.ErrorResponse	"missing or unknown X-User-ID"
 //	@Failure		404		{object}	httpserver.ErrorResponse	"ORDER_NOT_FOUND"
-//	@Failure		409		{object}	httpserver.ErrorResponse	"ORDER_ALREADY_PAID"
+//	@Failure		409		{object}	httpserver.ErrorResponse	"ORDER_ALREADY_PAID: a paid order is refunded with POST /api/v1/orders/{orderNo}/refund instead"
 //	@Failure		500		{object}	httpserver.ErrorResponse	"INTERNAL: unexpected failure (details.request_id)"
 //	@Failure		503		{object}	httpserver.ErrorResponse	"BROKER_UNAVAILABLE or CANCEL_PENDING: not cancelled yet; retry"
 //	@Router			/api/v1/orders/{orderNo}/cancel [post]
@@ -157,7 +160,7 @@ func (h handlers) cancel(c *gin.Context) error {
 //	@Tags		admin
 //	@Produce	json
 //	@Security	AdminToken
-//	@Param		status	query		string	false	"only this status"	Enums(PENDING_PAYMENT, PAID, CANCELLED)
+//	@Param		status	query		string	false	"only this status"	Enums(PENDING_PAYMENT, PAID, CANCELLED, SHIPPED, COMPLETED, RETURN_REQUESTED, REFUNDING, REFUNDED)
 //	@Param		limit	query		int		false	"at most this many, newest first (1..100000, default 50)"	default(50)	minimum(1)	maximum(100000)
 //	@Success	200		{object}	OrderListResponse
 //	@Failure	400		{object}	httpserver.ErrorResponse	"INVALID_STATUS or INVALID_LIMIT"

@@ -16,7 +16,8 @@ const (
 )
 
 // Cancel cancels the user's unpaid order; cancelling a cancelled order
-// returns it unchanged, a paid order is a Conflict.
+// returns it unchanged, an order that was paid (in any state since: shipped,
+// refunded, ...) is a Conflict ORDER_ALREADY_PAID: Refund cancels a paid one.
 func (s *Service) Cancel(ctx context.Context, userID, orderNo string) (*Order, error) {
 	o, err := s.Get(ctx, userID, orderNo)
 	if err != nil {
@@ -32,8 +33,10 @@ func (s *Service) cancel(ctx context.Context, o *Order, reason string) (*Order, 
 	switch o.Status {
 	case Cancelled:
 		return o, nil
-	case Paid:
-		return nil, apperr.New(apperr.Conflict, CodeOrderAlreadyPaid, "a paid order cannot be cancelled").With("orderNo", o.No)
+	case PendingPayment:
+	default:
+		return nil, apperr.New(apperr.Conflict, CodeOrderAlreadyPaid, "a paid order cannot be cancelled; refund it instead").
+			With("orderNo", o.No).With("status", string(o.Status))
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), payCallBudget)
 	defer cancel()
@@ -63,10 +66,10 @@ func (s *Service) cancel(ctx context.Context, o *Order, reason string) (*Order, 
 		return nil, err
 	}
 	s.cfg.Log.Info("cancel finished", "order_no", o.No, "status", current.Status, "reason", reason)
-	switch current.Status {
-	case Cancelled:
+	switch {
+	case current.Status == Cancelled:
 		return current, nil
-	case Paid:
+	case current.Status.Charged():
 		return nil, apperr.New(apperr.Conflict, CodeOrderAlreadyPaid, "the order was paid first").With("orderNo", o.No)
 	}
 	return nil, apperr.New(apperr.Unavailable, CodeCancelPending, "the cancellation is not settled yet; try again").With("orderNo", o.No)

@@ -120,6 +120,9 @@ func (f *fakePayments) GetCharge(_ context.Context, orderNo string) (ordering.Ch
 func (f *fakePayments) Refund(_ context.Context, orderNo, _ string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.down {
+		return apperr.New(apperr.Unavailable, "DEPENDENCY_UNAVAILABLE", "down")
+	}
 	c, ok := f.charges[orderNo]
 	if !ok || c.Status == ordering.ChargeRefunded {
 		return nil
@@ -184,7 +187,8 @@ func (f *fakePublisher) ScheduleTimeout(_ context.Context, ev contracts.OrderTim
 }
 
 func (f *fakePublisher) events() ordering.Events {
-	return ordering.Events{Paid: txPublisher[contracts.OrderPaid]{f}, Cancelled: txPublisher[contracts.OrderCancelled]{f}, Timeouts: f}
+	return ordering.Events{Paid: txPublisher[contracts.OrderPaid]{f}, Cancelled: txPublisher[contracts.OrderCancelled]{f},
+		Refunded: txPublisher[contracts.OrderRefunded]{f}, Timeouts: f}
 }
 
 func (f *fakePublisher) committedCount() int {

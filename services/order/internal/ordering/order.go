@@ -15,11 +15,38 @@ import (
 type Status string
 
 // The order states. PENDING_PAYMENT moves to PAID or CANCELLED, never back.
+// After payment (SPEC §2.6): PAID → SHIPPED → COMPLETED as logistics
+// reports the shipment (a delivery may move PAID straight to COMPLETED);
+// a paid order not shipped yet may be refunded, PAID → REFUNDING, and a
+// completed one returned, COMPLETED → RETURN_REQUESTED → REFUNDING; every
+// refund ends REFUNDED. No state moves back.
 const (
-	PendingPayment Status = "PENDING_PAYMENT"
-	Paid           Status = "PAID"
-	Cancelled      Status = "CANCELLED"
+	PendingPayment  Status = "PENDING_PAYMENT"
+	Paid            Status = "PAID"
+	Cancelled       Status = "CANCELLED"
+	Shipped         Status = "SHIPPED"
+	Completed       Status = "COMPLETED"
+	ReturnRequested Status = "RETURN_REQUESTED"
+	Refunding       Status = "REFUNDING"
+	Refunded        Status = "REFUNDED"
 )
+
+// Statuses lists every order state, in the order an order reaches them.
+var Statuses = []Status{PendingPayment, Paid, Cancelled, Shipped, Completed, ReturnRequested, Refunding, Refunded}
+
+// Charged reports whether an order in status s was paid: its charge stands
+// (or is being refunded through ORDER_REFUNDED, never by the pay flow).
+func (s Status) Charged() bool {
+	switch s {
+	case Paid, Shipped, Completed, ReturnRequested, Refunding, Refunded:
+		return true
+	}
+	return false
+}
+
+// RefundStarted reports whether an order in status s is being or has been
+// refunded.
+func (s Status) RefundStarted() bool { return s == Refunding || s == Refunded }
 
 // Line is one product of an order, priced when its stock was reserved.
 type Line struct {

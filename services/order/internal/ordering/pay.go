@@ -57,7 +57,9 @@ func (s *Service) PayWithPoints(ctx context.Context, userID, orderNo string, poi
 		return "", nil, err
 	}
 	switch {
-	case o.Status == Paid:
+	case o.Status.RefundStarted():
+		return "", nil, notPayable(o, "the order is refunded")
+	case o.Status.Charged():
 		return OutcomeAlreadyPaid, o, nil
 	case o.Status == Cancelled:
 		return "", nil, notPayable(o, "the order is cancelled")
@@ -225,7 +227,7 @@ func (s *Service) notPendingAfterCharge(ctx context.Context, o *Order) (payResul
 	if err != nil {
 		return payResult{err: err}, err
 	}
-	if current.Status == Paid {
+	if current.Status.Charged() {
 		return payResult{outcome: OutcomeAlreadyPaid}, errPaidMeanwhile
 	}
 	refund(ctx, s.payments, s.cfg.Log, o.No, "order cancelled before its payment completed")

@@ -61,6 +61,14 @@ type Store interface {
 	// order is no longer in change.From. Moving to PAID records txID as the
 	// order's payment; moving to CANCELLED records the reason.
 	Transition(ctx context.Context, orderNo, txID string, change StatusChange) error
+	// Advance applies steps in order in one transaction, each one a
+	// conditional change from its From (with its history entry) that
+	// applies only when the order is in From at that moment, and returns
+	// the steps it applied (none when the order is elsewhere, or does not
+	// exist). With a claim it first claims (consumer, event id) in the
+	// inbox, committed with the steps: a claimed event gives an error
+	// wrapping apperr.ErrAlreadyApplied and changes nothing.
+	Advance(ctx context.Context, orderNo string, claim *EventClaim, steps ...StatusChange) ([]StatusChange, error)
 	// LookupTx reads a logged outcome without deciding anything.
 	LookupTx(ctx context.Context, txID string) (committed, found bool, err error)
 	// ResolveTx decides txID rolled back unless its commit is logged, and
@@ -70,6 +78,13 @@ type Store interface {
 	Overdue(ctx context.Context, t time.Time, limit int) ([]string, error)
 	// PointsSplits fixes each order's points part (points.go).
 	PointsSplits
+}
+
+// EventClaim is a consumed event: the consumer group and the event id the
+// inbox keys it by.
+type EventClaim struct {
+	Consumer string
+	EventID  string
 }
 
 // LineRequest is a product and quantity a customer asks for.
@@ -156,5 +171,6 @@ type TimeoutScheduler interface {
 type Events struct {
 	Paid      TxPublisher[contracts.OrderPaid]
 	Cancelled TxPublisher[contracts.OrderCancelled]
+	Refunded  TxPublisher[contracts.OrderRefunded]
 	Timeouts  TimeoutScheduler
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +40,9 @@ type Config struct {
 	// answers "not known yet" instead of rolling back a payment whose
 	// charge is still on its way.
 	ChargeWindow time.Duration
+	// ReturnWindow is how long after delivery a customer may request a
+	// return (default 14 days).
+	ReturnWindow time.Duration
 	// Faults are the service's training fault switches (nil: none):
 	// NewService declares PointPayLocal on it, NewChecks
 	// PointCheckStrategy.
@@ -72,6 +76,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.ReturnWindow <= 0 {
+		cfg.ReturnWindow = 14 * 24 * time.Hour
 	}
 	if cfg.ChargeWindow <= 0 {
 		cfg.ChargeWindow = 5 * time.Second
@@ -114,10 +121,8 @@ func (s *Service) List(ctx context.Context, userID string, limit int) ([]Order, 
 
 // ListAll returns the newest orders of any user, optionally of one status.
 func (s *Service) ListAll(ctx context.Context, status Status, limit int) ([]Order, error) {
-	switch status {
-	case "", PendingPayment, Paid, Cancelled:
-	default:
-		return nil, apperr.New(apperr.Invalid, CodeInvalidStatus, "status must be PENDING_PAYMENT, PAID or CANCELLED").
+	if status != "" && !slices.Contains(Statuses, status) {
+		return nil, apperr.New(apperr.Invalid, CodeInvalidStatus, "status must be one of "+fmt.Sprint(Statuses)).
 			With("field", "status")
 	}
 	return s.store.List(ctx, status, limit)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/platform/database"
+	"github.com/rocketmart/rocketmart/services/platform/inbox"
 	"github.com/rocketmart/rocketmart/services/platform/txlog"
 	"gorm.io/gorm"
 )
@@ -74,5 +75,8 @@ func Migrate(db *gorm.DB) error {
 	if err := database.Migrate(db, &orderRow{}, &lineRow{}, &historyRow{}, &keyRow{}, &pointsSplitRow{}); err != nil {
 		return err
 	}
-	return txlog.Migrate(db)
+	if err := txlog.Migrate(db); err != nil {
+		return err
+	}
+	return inbox.Migrate(db)
 }

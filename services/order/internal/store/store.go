@@ -189,7 +189,7 @@ func (s *Store) loadLines(ctx context.Context, orders []*ordering.Order) error {
 // anything changes; the conditional update then refuses an order that left
 // change.From meanwhile.
 func (s *Store) Transition(ctx context.Context, orderNo, txID string, change ordering.StatusChange) error {
-	set := map[string]any{"status": string(change.To), "updated_at": change.At}
+	set := map[string]any{}
 	switch change.To {
 	case ordering.Paid:
 		set["paid_tx_id"] = txID
@@ -202,18 +202,12 @@ func (s *Store) Transition(ctx context.Context, orderNo, txID string, change ord
 		} else if err != nil {
 			return err
 		}
-		res := tx.Model(&orderRow{}).
-			Where("order_no = ? AND status = ?", orderNo, string(change.From)).
-			Updates(set)
-		if res.Error != nil {
-			return fmt.Errorf("store: update order %s: %w", orderNo, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return ordering.ErrStateChanged
-		}
-		err := tx.Create(&historyRow{OrderNo: orderNo, FromStatus: string(change.From), ToStatus: string(change.To), Reason: change.Reason, At: change.At}).Error
+		moved, err := move(tx, orderNo, change, set)
 		if err != nil {
-			return fmt.Errorf("store: insert history of %s: %w", orderNo, err)
+			return err
+		}
+		if !moved {
+			return ordering.ErrStateChanged
 		}
 		return nil
 	})

@@ -15,6 +15,7 @@ import (
 func Subscriptions(svc *payment.Service, log *slog.Logger) []mq.Subscription {
 	return []mq.Subscription{
 		{Group: contracts.ConsumerPaymentOrderCancelled, Topic: contracts.TopicOrderCancelled, Handler: OrderCancelled(svc, log)},
+		{Group: contracts.ConsumerPaymentOrderRefunded, Topic: contracts.TopicOrderRefunded, Handler: OrderRefunded(svc, log)},
 	}
 }
 

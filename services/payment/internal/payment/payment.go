@@ -141,6 +141,12 @@ type Store interface {
 	// order's charge or, when there is none, voids the order. A claimed
 	// event fails with an error wrapping apperr.ErrAlreadyApplied.
 	CancelOrder(ctx context.Context, ev EventRef, orderNo string, at time.Time) (CancelOutcome, error)
+	// RefundClaimed claims ev and, in the same transaction, refunds the
+	// order's charge as Refund does: once, a refunded charge returned as it
+	// is (refunded false). No charge rolls the claim back with
+	// CHARGE_NOT_FOUND. A claimed event fails with an error wrapping
+	// apperr.ErrAlreadyApplied.
+	RefundClaimed(ctx context.Context, ev EventRef, orderNo, reason string, at time.Time) (c Charge, refunded bool, err error)
 	// Wallets returns every wallet, by user id.
 	Wallets(ctx context.Context) ([]Wallet, error)
 	// Charges returns every charge, oldest first.

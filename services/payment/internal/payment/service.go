@@ -132,6 +132,19 @@ func (s *Service) OrderCancelled(ctx context.Context, ev EventRef, orderNo strin
 	return s.store.CancelOrder(ctx, ev, orderNo, s.timestamp())
 }
 
+// RefundReason is the reason recorded when a refunded order's charge is
+// refunded by the ORDER_REFUNDED consumer.
+const RefundReason = "order refunded"
+
+// OrderRefunded handles an ORDER_REFUNDED event once per event id: the
+// order's charge is refunded, exactly once whoever asks first.
+func (s *Service) OrderRefunded(ctx context.Context, ev EventRef, orderNo string) (Charge, bool, error) {
+	if err := validateID("orderNo", orderNo); err != nil {
+		return Charge{}, false, err
+	}
+	return s.store.RefundClaimed(ctx, ev, orderNo, RefundReason, s.timestamp())
+}
+
 // Wallets lists every wallet, for the audit.
 func (s *Service) Wallets(ctx context.Context) ([]Wallet, error) { return s.store.Wallets(ctx) }
 

@@ -22,6 +22,7 @@ func Subscriptions(svc *points.Service, log *slog.Logger) []mq.Subscription {
 	return []mq.Subscription{
 		{Group: contracts.ConsumerPointsOrderPaid, Topic: contracts.TopicOrderPaid, Handler: OrderPaid(svc, log)},
 		{Group: contracts.ConsumerPointsOrderCancelled, Topic: contracts.TopicOrderCancelled, Handler: OrderCancelled(svc, log)},
+		{Group: contracts.ConsumerPointsOrderRefunded, Topic: contracts.TopicOrderRefunded, Handler: OrderRefunded(svc, log)},
 	}
 }
 

@@ -13,7 +13,7 @@ type EntryResponse struct {
 	ID        int64     `json:"id" example:"17"`
 	UserID    string    `json:"userId" example:"alice"`
 	OrderNo   string    `json:"orderNo" example:"RM20261121-K3QF9XZ2B7M4"`
-	Reason    string    `json:"reason" example:"ORDER_PAID" enums:"ORDER_PAID,ORDER_REDEEMED,REDEMPTION_RETURNED"`
+	Reason    string    `json:"reason" example:"ORDER_PAID" enums:"ORDER_PAID,ORDER_REDEEMED,REDEMPTION_RETURNED,ORDER_REFUNDED"`
 	Points    int64     `json:"points" example:"129"`
 	EventID   string    `json:"eventId" example:"evt-q7k2m9x4b8n3c5v1z6w0"`
 	CreatedAt time.Time `json:"createdAt" example:"2026-11-21T10:15:30.123Z"`

@@ -93,6 +93,14 @@ type Store interface {
 	// changes nothing and returns an error wrapping
 	// apperr.ErrAlreadyApplied, saying which of the two it was.
 	Record(ctx context.Context, consumer string, e Entry) (Entry, error)
+	// ClawBack applies e (reason ORDER_REFUNDED, Points ignored) exactly
+	// once, in one transaction: it claims (consumer, e.EventID), reads the
+	// order's ORDER_PAID entry, appends e with minus its points under the
+	// unique (order number, reason) and adds them to that entry's user's
+	// balance, which may go negative. A claim or ledger key taken changes
+	// nothing and wraps apperr.ErrAlreadyApplied; no ORDER_PAID entry
+	// changes nothing and wraps ErrCreditNotYet.
+	ClawBack(ctx context.Context, consumer string, e Entry) (Entry, error)
 	// Statement returns a user's account and newest limit entries, read
 	// in one transaction so the two agree; a user without an account has
 	// balance 0 and no entries.
