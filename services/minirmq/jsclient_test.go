@@ -213,3 +213,76 @@ func jsStderr(name string) io.Writer {
 	}
 	return io.Discard
 }
+
+// A group of two ali-ons consumers. The second joins while the first is
+// consuming, and messages keep coming for several rebalances: ali-ons
+// rebalances on its own timer (every 2 s here, 10 s by default) and does not
+// react to NOTIFY_CONSUMER_IDS_CHANGED, so for a while both members pull the
+// same queues and some messages reach both callbacks (at-least-once, as with
+// Apache). Every message must reach a callback at least once, and the
+// group's committed offsets must reach the end of every queue.
+func TestSecondClientAliONSGroupOfTwo(t *testing.T) {
+	dir := jsClientDir(t)
+	b := startBroker(t)
+	ns := b.srv.Addr()
+	topic, group := uniqueName(t, "T"), uniqueName(t, "CG")
+
+	prod := startJS(t, dir, "producer", "produce", ns, uniqueName(t, "PG"), topic)
+	want := map[string]bool{}
+	send := func(n int) {
+		for range n {
+			body := fmt.Sprintf("g2-%d", len(want))
+			prod.send(t, body)
+			want[body] = true
+		}
+	}
+	var consumers []*jsProc
+	got := func() map[string]int {
+		out := map[string]int{}
+		for _, c := range consumers {
+			for _, ev := range c.events() {
+				if ev.Event == "got" {
+					out[ev.Body]++
+				}
+			}
+		}
+		return out
+	}
+	missing := func() string {
+		var m []string
+		seen := got()
+		for body := range want {
+			if seen[body] == 0 {
+				m = append(m, body)
+			}
+		}
+		return fmt.Sprint(m)
+	}
+	send(2) // one queue with messages, three without: ali-ons persists those as -1
+	consumers = append(consumers, startJS(t, dir, "consumer-a", "consume", ns, group, topic, "js-a", "2000"))
+	eventually(t, 30*time.Second, func() bool { return len(got()) == len(want) },
+		"consumer a got all %d: missing %s", len(want), missing)
+	consumers = append(consumers, startJS(t, dir, "consumer-b", "consume", ns, group, topic, "js-b", "2000"))
+	// Keep sending across several rebalances of both members: 60 messages,
+	// paced over about 6 s (pacing the producer, not waiting for anything).
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for range 30 {
+		send(2)
+		<-tick.C
+	}
+	eventually(t, 40*time.Second, func() bool { return len(got()) == len(want) },
+		"the group got all %d messages at least once: missing %s", len(want), missing)
+	b.waitCaughtUp(t, group, topic)
+	for _, c := range consumers {
+		n := 0
+		for _, ev := range c.events() {
+			if ev.Event == "got" {
+				n++
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s received nothing: the group did not share the queues", c.name)
+		}
+	}
+}
