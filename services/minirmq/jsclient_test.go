@@ -47,6 +47,7 @@ type jsProc struct {
 	evs   []jsEvent
 	ready chan struct{}
 	sent  chan jsEvent
+	stop  func() // closes stdin and waits for the process to exit
 }
 
 func jsClientDir(t *testing.T) string {
@@ -106,17 +107,21 @@ func startJS(t *testing.T, dir, name string, args ...string) *jsProc {
 			}
 		}
 	}()
-	t.Cleanup(func() {
-		stdin.Close() // asks the client to close and exit
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
+	var once sync.Once
+	p.stop = func() {
+		once.Do(func() {
+			stdin.Close() // asks the client to close and exit
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				cancel()
+				<-done
+			}
 			cancel()
-			<-done
-		}
-		cancel()
-		cmd.Wait()
-	})
+			cmd.Wait()
+		})
+	}
+	t.Cleanup(p.stop)
 	select {
 	case <-p.ready:
 	case <-done:
@@ -285,4 +290,54 @@ func TestSecondClientAliONSGroupOfTwo(t *testing.T) {
 			t.Errorf("%s received nothing: the group did not share the queues", c.name)
 		}
 	}
+}
+
+// A member that takes over a queue its group has an offset of -1 on: ali-ons
+// persists every queue it holds, and one it has consumed nothing from as -1
+// (RemoteBrokerOffsetStore.persistAll: "offsetTable.get(key) || -1"). Apache
+// answers a later QUERY_CONSUMER_OFFSET for it as if nothing were stored (0
+// on a young queue); minirmq used to answer -1, and ali-ons's default
+// CONSUME_FROM_LAST_OFFSET then started the new member at the queue's end,
+// skipping every message sent there in between.
+func TestSecondClientAliONSTakeoverOfUntouchedQueue(t *testing.T) {
+	dir := jsClientDir(t)
+	b := startBroker(t)
+	ns := b.srv.Addr()
+	topic, group := uniqueName(t, "T"), uniqueName(t, "CG")
+	prod := startJS(t, dir, "producer", "produce", ns, uniqueName(t, "PG"), topic)
+	prod.send(t, "first") // one queue gets a message, the other three none
+	gotAll := func(p *jsProc, bodies ...string) func() bool {
+		return func() bool {
+			seen := map[string]bool{}
+			for _, ev := range p.events() {
+				seen[ev.Body] = seen[ev.Body] || ev.Event == "got"
+			}
+			for _, body := range bodies {
+				if !seen[body] {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	a := startJS(t, dir, "consumer-a", "consume", ns, group, topic, "js-a", "2000", "CONSUME_FROM_LAST_OFFSET")
+	eventually(t, 30*time.Second, gotAll(a, "first"), "consumer a got the first message: %v", func() string { return fmt.Sprint(a.events()) })
+	untouched := func() bool {
+		g, _ := b.group(t, group)
+		for _, q := range g.Queues {
+			if q.Topic == topic && q.CommittedOffset == -1 {
+				return true
+			}
+		}
+		return false
+	}
+	eventually(t, 20*time.Second, untouched, "ali-ons persisted -1 for a queue it consumed nothing from")
+	a.stop()
+	var later []string
+	for i := range 8 {
+		later = append(later, fmt.Sprintf("later-%d", i))
+		prod.send(t, later[i])
+	}
+	bc := startJS(t, dir, "consumer-b", "consume", ns, group, topic, "js-b", "2000", "CONSUME_FROM_LAST_OFFSET")
+	eventually(t, 30*time.Second, gotAll(bc, later...), "the new member got all of %v: %v", later, func() string { return fmt.Sprint(bc.events()) })
 }
