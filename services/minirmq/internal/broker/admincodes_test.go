@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,8 +64,42 @@ func TestAdminReadOnlyCodes(t *testing.T) {
 		if err := json.Unmarshal(resp.Body, &kv); err != nil || resp.Code != remoting.Success {
 			t.Fatalf("%d %v: %s", resp.Code, err, resp.Body)
 		}
-		if kv.Table["msgPutTotalTodayNow"] != "3" || len(strings.Fields(kv.Table["putTps"])) != 3 || kv.Table["brokerVersionDesc"] != "V4_9_4" {
+		if kv.Table["msgPutTotalTodayNow"] != "3" || kv.Table["putMessageTimesTotal"] != "3" || kv.Table["brokerVersionDesc"] != "V4_9_4" {
 			t.Errorf("runtime info %v", kv.Table)
+		}
+		// Apache 4.9's keys (AdminBrokerProcessor.prepareRuntimeInfo and
+		// StoreStatsService.getRuntimeInfo), less the disk and delay-queue ones.
+		apache := strings.Fields(`brokerVersionDesc brokerVersion msgPutTotalYesterdayMorning msgPutTotalTodayMorning
+			msgPutTotalTodayNow msgGetTotalYesterdayMorning msgGetTotalTodayMorning msgGetTotalTodayNow
+			sendThreadPoolQueueSize sendThreadPoolQueueCapacity pullThreadPoolQueueSize pullThreadPoolQueueCapacity
+			queryThreadPoolQueueSize queryThreadPoolQueueCapacity EndTransactionQueueSize EndTransactionThreadPoolQueueCapacity
+			dispatchBehindBytes pageCacheLockTimeMills sendThreadPoolQueueHeadWaitTimeMills pullThreadPoolQueueHeadWaitTimeMills
+			queryThreadPoolQueueHeadWaitTimeMills earliestMessageTimeStamp startAcceptSendRequestTimeStamp
+			remainTransientStoreBufferNumbs remainHowManyDataToFlush bootTimestamp runtime putMessageEntireTimeMax
+			putMessageTimesTotal putMessageFailedTimes putMessageSizeTotal putMessageDistributeTime putMessageAverageSize
+			dispatchMaxBuffer getMessageEntireTimeMax putTps getFoundTps getMissTps getTotalTps getTransferedTps
+			putLatency99 putLatency999 commitLogMinOffset commitLogMaxOffset`)
+		var keys []string
+		for k := range kv.Table {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		slices.Sort(apache)
+		if !slices.Equal(keys, apache) {
+			t.Errorf("keys %v\nwant %v", keys, apache)
+		}
+		javaTps := `^(\d+\.\d+) (\d+\.\d+) (\d+\.\d+)$`
+		for k, pattern := range map[string]string{
+			"putTps": javaTps, "getTransferedTps": javaTps, "getTotalTps": javaTps, "getFoundTps": javaTps,
+			"runtime":                  `^\[ \d+ days, \d+ hours, \d+ minutes, \d+ seconds \]$`,
+			"commitLogMaxOffset":       `^[1-9]\d*$`,
+			"earliestMessageTimeStamp": `^1\d{12}$`,
+			"remainHowManyDataToFlush": `^0 B$`,
+			"putMessageDistributeTime": `^(\[[^\]]+\]:\d+ ){13}$`,
+		} {
+			if !regexpMatch(pattern, kv.Table[k]) {
+				t.Errorf("%s = %q, want %s", k, kv.Table[k], pattern)
+			}
 		}
 	})
 	t.Run("202 topic stats", func(t *testing.T) {
