@@ -7,8 +7,10 @@ package broker
 // ({"brokerName":…,"queueId":…,"topic":…}:{…}), which fastjson reads back.
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,9 +18,12 @@ import (
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/wire"
 )
 
-// queryMaxNum is Apache's defaultQueryMaxNum: QUERY_MESSAGE returns at most
-// this many messages.
-const queryMaxNum = 32
+// queryMaxNum is Apache's defaultQueryMaxNum: QUERY_MESSAGE's maxNum for a
+// unique-key query; queryMaxBatch (maxMsgsNumBatch) caps any other.
+const (
+	queryMaxNum   = 32
+	queryMaxBatch = 64
+)
 
 // queryScanPerQueue bounds how many of the newest messages of each queue
 // QUERY_MESSAGE reads: minirmq has no key index, so it scans.
@@ -261,11 +266,16 @@ func (b *Broker) handleViewMessage(_ *conn, req *remoting.Command) *remoting.Com
 	return success(req, data)
 }
 
-// handleQueryMessage serves QUERY_MESSAGE (12): messages of a topic with a
-// key (KEYS) or, with _UNIQUE_KEY_QUERY=true, a UNIQ_KEY, stored within
-// [beginTimestamp, endTimestamp], at most maxNum (capped at 32), as raw
-// stored messages. Apache looks the key up in its index; minirmq scans the
-// newest messages of each queue.
+// handleQueryMessage serves QUERY_MESSAGE (12) as Apache 4.9's
+// QueryMessageProcessor and DefaultMessageStore.queryMessage: the newest
+// messages of the topic stored within [beginTimestamp, endTimestamp] whose
+// KEYS or UNIQ_KEY (both are indexed, whatever the flag) equal key, at most
+// maxNum of them (capped at maxMsgsNumBatch, 64; 32 with
+// _UNIQUE_KEY_QUERY=true), written as stored in commit-log order. Both
+// answers carry indexLastUpdateTimestamp and indexLastUpdatePhyoffset:
+// Apache's are those of its newest index entry, minirmq's those of the
+// topic's newest message. Apache looks the key up in its index; minirmq
+// scans the newest queryScanPerQueue messages of each queue.
 func (b *Broker) handleQueryMessage(_ *conn, req *remoting.Command) *remoting.Command {
 	topic, key := req.Ext("topic"), req.Ext("key")
 	maxNum, err := extIntOr(req, "maxNum", queryMaxNum)
@@ -282,15 +292,20 @@ func (b *Broker) handleQueryMessage(_ *conn, req *remoting.Command) *remoting.Co
 	if err != nil {
 		return badRequest(req, remoting.SystemError, "bad query: %v", err)
 	}
-	if req.Ext("_UNIQUE_KEY_QUERY") == "true" || maxNum <= 0 || maxNum > queryMaxNum {
+	if req.Ext("_UNIQUE_KEY_QUERY") == "true" {
 		maxNum = queryMaxNum
 	}
-	var body []byte
+	maxNum = min(maxNum, queryMaxBatch)
+	type hit struct {
+		offset int64
+		data   []byte
+	}
+	var hits []hit
 	var lastStore, lastOffset int64
-	found := 0
-	for q := int32(0); q < int32(b.queueCount(topic)) && found < int(maxNum); q++ {
+	newestFirst := func(x, y hit) int { return cmp.Compare(y.offset, x.offset) }
+	for q := int32(0); q < int32(b.queueCount(topic)) && maxNum > 0; q++ {
 		minOff, maxOff := b.store.QueueOffsets(topic, q)
-		for off := max(minOff, maxOff-queryScanPerQueue); off < maxOff && found < int(maxNum); {
+		for off := max(minOff, maxOff-queryScanPerQueue); off < maxOff; {
 			datas, err := b.store.ReadQueue(topic, q, off, 256, 16<<20)
 			if err != nil || len(datas) == 0 {
 				break
@@ -298,21 +313,33 @@ func (b *Broker) handleQueryMessage(_ *conn, req *remoting.Command) *remoting.Co
 			off += int64(len(datas))
 			for _, d := range datas {
 				m, _, err := wire.Decode(d)
-				if err != nil || !hasKey(m, key) || m.StoreTimestamp < begin || m.StoreTimestamp > end {
+				if err != nil {
 					continue
 				}
-				body = append(body, d...)
-				lastStore, lastOffset = max(lastStore, m.StoreTimestamp), max(lastOffset, m.CommitLogOffset)
-				if found++; found == int(maxNum) {
-					break
+				if m.CommitLogOffset >= lastOffset {
+					lastStore, lastOffset = m.StoreTimestamp, m.CommitLogOffset
 				}
+				if hasKey(m, key) && m.StoreTimestamp >= begin && m.StoreTimestamp <= end {
+					hits = append(hits, hit{m.CommitLogOffset, d})
+				}
+			}
+			if len(hits) > 4*int(maxNum) { // keep the newest, bounded
+				slices.SortFunc(hits, newestFirst)
+				hits = hits[:maxNum]
 			}
 		}
 	}
-	if found == 0 {
-		return badRequest(req, remoting.QueryNotFound, "can not find message, maybe time range not correct")
+	slices.SortFunc(hits, newestFirst)
+	hits = hits[:min(len(hits), max(int(maxNum), 0))]
+	slices.Reverse(hits)
+	var body []byte
+	for _, h := range hits {
+		body = append(body, h.data...)
 	}
 	resp := success(req, body)
+	if len(body) == 0 {
+		resp = badRequest(req, remoting.QueryNotFound, "can not find message, maybe time range not correct")
+	}
 	resp.ExtFields["indexLastUpdateTimestamp"] = strconv.FormatInt(lastStore, 10)
 	resp.ExtFields["indexLastUpdatePhyoffset"] = strconv.FormatInt(lastOffset, 10)
 	return resp

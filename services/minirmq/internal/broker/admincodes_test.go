@@ -144,11 +144,8 @@ func TestAdminReadOnlyCodes(t *testing.T) {
 		}
 	})
 	t.Run("12 query message", func(t *testing.T) {
-		query := func(key string, extra ...kv) []string {
-			resp := call(remoting.CodeQueryMessage, append([]kv{{"topic", "Stats"}, {"key", key}, {"maxNum", "2"}, {"beginTimestamp", "0"}, {"endTimestamp", "9223372036854775807"}}, extra...), nil)
-			if resp.Code == remoting.QueryNotFound {
-				return nil
-			}
+		query := func(topic, key string, extra ...kv) ([]string, *remoting.Command) {
+			resp := call(remoting.CodeQueryMessage, append([]kv{{"topic", topic}, {"key", key}, {"maxNum", "2"}, {"beginTimestamp", "0"}, {"endTimestamp", "9223372036854775807"}}, extra...), nil)
 			var out []string
 			for b := resp.Body; len(b) > 0; {
 				m, n, err := wire.Decode(b)
@@ -158,19 +155,39 @@ func TestAdminReadOnlyCodes(t *testing.T) {
 				out = append(out, string(m.Body))
 				b = b[n:]
 			}
-			return out
+			return out, resp
 		}
-		if got := query("m1"); len(got) != 1 || got[0] != "m1" {
+		if got, _ := query("Stats", "m1"); !slices.Equal(got, []string{"m1"}) {
 			t.Errorf("key m1: %q", got)
 		}
-		if got := query("order-1"); len(got) != 2 {
-			t.Errorf("key order-1 with maxNum 2: %q", got)
+		// Apache's index lookup keeps the newest maxNum, answered in commit-log order.
+		if got, _ := query("Stats", "order-1"); !slices.Equal(got, []string{"m1", "m2"}) {
+			t.Errorf("key order-1 with maxNum 2: %q, want the newest two [m1 m2]", got)
 		}
-		if got := query("U2", kv{"_UNIQUE_KEY_QUERY", "true"}); len(got) != 1 || got[0] != "m2" {
-			t.Errorf("unique key U2: %q", got)
+		// A unique-key query reads up to defaultQueryMaxNum (32) whatever maxNum says.
+		if got, _ := query("Stats", "order-1", kv{"_UNIQUE_KEY_QUERY", "true"}); !slices.Equal(got, []string{"m0", "m1", "m2"}) {
+			t.Errorf("key order-1 with the unique flag: %q", got)
 		}
-		if got := query("none"); got != nil {
-			t.Errorf("unknown key: %q", got)
+		// UNIQ_KEY and KEYS share Apache's index: either is found with or without the flag.
+		for _, flag := range []string{"true", "false"} {
+			if got, _ := query("Stats", "U2", kv{"_UNIQUE_KEY_QUERY", flag}); !slices.Equal(got, []string{"m2"}) {
+				t.Errorf("unique key U2 (flag %s): %q", flag, got)
+			}
+		}
+		// maxNum is capped at maxMsgsNumBatch (64).
+		for i := range 70 {
+			if resp := call(remoting.CodeSendMessageV2, v2Header("Many", i%4, false, "i", props("KEYS", "k")), []byte(strconv.Itoa(i))); resp.Code != remoting.Success {
+				t.Fatalf("send: %d %q", resp.Code, resp.Remark)
+			}
+		}
+		if got, _ := query("Many", "k", kv{"maxNum", "100"}); len(got) != 64 || got[0] != "6" || got[63] != "69" {
+			t.Errorf("maxNum 100 over 70 matches: %d messages %q…, want the newest 64 (6…69)", len(got), got[:min(len(got), 3)])
+		}
+		// Not found: 22, and the index headers are on that answer too.
+		got, resp := query("Stats", "none")
+		if got != nil || resp.Code != remoting.QueryNotFound || resp.Remark != "can not find message, maybe time range not correct" ||
+			resp.Ext("indexLastUpdateTimestamp") == "" || resp.Ext("indexLastUpdateTimestamp") == "0" || resp.Ext("indexLastUpdatePhyoffset") == "" {
+			t.Errorf("unknown key: %q %d %q %v", got, resp.Code, resp.Remark, resp.ExtFields)
 		}
 	})
 	t.Run("46 check client config", func(t *testing.T) {
