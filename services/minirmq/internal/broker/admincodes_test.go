@@ -125,6 +125,35 @@ func TestAdminReadOnlyCodes(t *testing.T) {
 			t.Errorf("consumed by: %s", resp.Body)
 		}
 	})
+	t.Run("208 consume stats, byte level", func(t *testing.T) {
+		// CG2 has offsets on Stats and Other but its live member subscribes to Stats only.
+		if resp := call(remoting.CodeSendMessageV2, v2Header("Other", 0, false), []byte("o")); resp.Code != remoting.Success {
+			t.Fatalf("send: %d %q", resp.Code, resp.Remark)
+		}
+		for _, topic := range []string{"Stats", "Other"} {
+			call(remoting.CodeUpdateConsumerOffset, []kv{{"consumerGroup", "CG2"}, {"topic", topic}, {"queueId", "1"}, {"commitOffset", "1"}}, nil)
+		}
+		call(remoting.CodeUpdateConsumerOffset, []kv{{"consumerGroup", "CG2"}, {"topic", "Stats"}, {"queueId", "2"}, {"commitOffset", "-1"}}, nil)
+		hb := `{"clientID":"10.0.0.3@1","producerDataSet":[],"consumerDataSet":[{"groupName":"CG2","consumeType":"CONSUME_PASSIVELY","messageModel":"CLUSTERING","consumeFromWhere":"CONSUME_FROM_LAST_OFFSET","subscriptionDataSet":[{"topic":"Stats","subString":"*"}]}]}`
+		if resp := call(remoting.CodeHeartbeat, nil, []byte(hb)); resp.Code != remoting.Success {
+			t.Fatalf("heartbeat: %d %q", resp.Code, resp.Remark)
+		}
+		resp := call(remoting.CodeGetConsumeStats, []kv{{"consumerGroup", "CG2"}}, nil)
+		ts := regexp.MustCompile(`"queueId":1,"topic":"Stats"\}:\{"brokerOffset":3,"consumerOffset":1,"lastTimestamp":(1\d{12})\}`).FindStringSubmatch(string(resp.Body))
+		if ts == nil {
+			t.Fatalf("%d %s", resp.Code, resp.Body)
+		}
+		q := func(id, broker, consumer int, last string) string {
+			return fmt.Sprintf(`{"brokerName":"b","queueId":%d,"topic":"Stats"}:{"brokerOffset":%d,"consumerOffset":%d,"lastTimestamp":%s}`, id, broker, consumer, last)
+		}
+		want := `{"consumeTps":0.0,"offsetTable":{` + q(0, 0, 0, "0") + "," + q(1, 3, 1, ts[1]) + "," + q(2, 0, 0, "0") + "," + q(3, 0, 0, "0") + `}}`
+		if string(resp.Body) != want {
+			t.Errorf("body\n%s\nwant (Other left out: not subscribed; queue 2's -1 written as 0)\n%s", resp.Body, want)
+		}
+		if resp := call(remoting.CodeGetConsumeStats, []kv{{"consumerGroup", "CG2"}, {"topic", "Other"}}, nil); string(resp.Body) != `{"consumeTps":0.0,"offsetTable":{}}` {
+			t.Errorf("topic Other asked: %s", resp.Body)
+		}
+	})
 	t.Run("32 earliest store time", func(t *testing.T) {
 		if resp := call(remoting.CodeGetEarliestMsgStoreTime, []kv{{"topic", "Stats"}, {"queueId", "1"}}, nil); resp.Ext("timestamp") == "0" || resp.Ext("timestamp") == "" {
 			t.Errorf("queue with messages: %v", resp.ExtFields)

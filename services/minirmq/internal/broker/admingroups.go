@@ -12,10 +12,13 @@ import (
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/remoting"
 )
 
-// handleConsumeStats serves GET_CONSUME_STATS (208) as Apache's
-// getConsumeStats: for the topic asked, or every topic the group has
-// offsets on, per queue the broker's max offset, the group's committed
-// offset and the store time of the last message it consumed.
+// handleConsumeStats serves GET_CONSUME_STATS (208) as Apache 4.9's
+// AdminBrokerProcessor.getConsumeStats: for the topic asked, or every topic
+// the group has offsets on, less topics the group's live members do not
+// subscribe to, per queue the broker's max offset, the group's committed
+// offset (0 when none or negative) and the store time of the last message it
+// consumed (0 when none). Difference: consumeTps (Apache: the group's pulled
+// messages per second over the last minute) is 0.0.
 func (b *Broker) handleConsumeStats(_ *conn, req *remoting.Command) *remoting.Command {
 	group, topic := req.Ext("consumerGroup"), req.Ext("topic")
 	g, _ := b.ConsumerGroup(group) // an unknown group has no offsets: an empty table, as Apache answers
@@ -36,6 +39,11 @@ func (b *Broker) handleConsumeStats(_ *conn, req *remoting.Command) *remoting.Co
 	first := true
 	for _, t := range topics {
 		if validTopic(t) != nil || !b.topicExists(t) {
+			continue
+		}
+		// Apache skips a topic the group's live members do not subscribe to
+		// (while any of them subscribes to something).
+		if _, known, found := b.reg.groupSubscription(group, t); known && !found {
 			continue
 		}
 		for q := range int32(b.queueCount(t)) {
