@@ -228,26 +228,35 @@ func TestAdminReadOnlyCodes(t *testing.T) {
 		}
 	})
 	t.Run("203 consumer connections", func(t *testing.T) {
-		if resp := call(remoting.CodeGetConsumerConnectionList, []kv{{"consumerGroup", "CG"}}, nil); resp.Code != remoting.ConsumerNotOnline {
+		if resp := call(remoting.CodeGetConsumerConnectionList, []kv{{"consumerGroup", "CG"}}, nil); resp.Code != remoting.ConsumerNotOnline || resp.Remark != "the consumer group[CG] not online" {
 			t.Errorf("no members: %d %q", resp.Code, resp.Remark)
 		}
-		hb := `{"clientID":"10.0.0.1@1","producerDataSet":[],"consumerDataSet":[{"groupName":"CG","consumeType":"CONSUME_ACTIVELY","messageModel":"CLUSTERING","consumeFromWhere":"CONSUME_FROM_LAST_OFFSET","subscriptionDataSet":[{"topic":"Stats","subString":"a || b"}]}]}`
+		// A heartbeat as the Java client writes it (the frame says JAVA, version 395).
+		hb := `{"clientID":"10.0.0.1@1","producerDataSet":[],"consumerDataSet":[{"groupName":"CG","consumeType":"CONSUME_ACTIVELY","messageModel":"CLUSTERING","consumeFromWhere":"CONSUME_FROM_LAST_OFFSET","unitMode":false,` +
+			`"subscriptionDataSet":[{"classFilterMode":false,"codeSet":[97,98],"expressionType":"TAG","subString":"a || b","subVersion":1700000000123,"tagsSet":["a","b"],"topic":"Stats"}]}]}`
 		if resp := call(remoting.CodeHeartbeat, nil, []byte(hb)); resp.Code != remoting.Success {
 			t.Fatalf("heartbeat: %d %q", resp.Code, resp.Remark)
 		}
 		resp := call(remoting.CodeGetConsumerConnectionList, []kv{{"consumerGroup", "CG"}}, nil)
-		var cc struct {
-			ConnectionSet []struct {
-				ClientID string `json:"clientId"`
-			} `json:"connectionSet"`
-			ConsumeType       string `json:"consumeType"`
-			SubscriptionTable map[string]struct {
-				TagsSet []string `json:"tagsSet"`
-			} `json:"subscriptionTable"`
+		addr := regexp.MustCompile(`"clientAddr":"([^"]+)"`).FindStringSubmatch(string(resp.Body))
+		if addr == nil {
+			t.Fatalf("%d %s", resp.Code, resp.Body)
 		}
-		if err := json.Unmarshal(resp.Body, &cc); err != nil || len(cc.ConnectionSet) != 1 || cc.ConnectionSet[0].ClientID != "10.0.0.1@1" ||
-			cc.ConsumeType != "CONSUME_ACTIVELY" || len(cc.SubscriptionTable["Stats"].TagsSet) != 2 {
-			t.Errorf("%d %v: %s", resp.Code, err, resp.Body)
+		want := `{"connectionSet":[{"clientAddr":"` + addr[1] + `","clientId":"10.0.0.1@1","language":"JAVA","version":395}],` +
+			`"consumeFromWhere":"CONSUME_FROM_LAST_OFFSET","consumeType":"CONSUME_ACTIVELY","messageModel":"CLUSTERING",` +
+			`"subscriptionTable":{"Stats":{"classFilterMode":false,"codeSet":[97,98],"expressionType":"TAG","subString":"a || b","subVersion":1700000000123,"tagsSet":["a","b"],"topic":"Stats"}}}`
+		if string(resp.Body) != want {
+			t.Errorf("body\n%s\nwant\n%s", resp.Body, want)
+		}
+		// A client that leaves fields out gets SubscriptionData's defaults.
+		lean := `{"clientID":"10.0.0.1@2","producerDataSet":[],"consumerDataSet":[{"groupName":"CG3","consumeType":"CONSUME_PASSIVELY","messageModel":"CLUSTERING","consumeFromWhere":"CONSUME_FROM_FIRST_OFFSET","subscriptionDataSet":[{"topic":"Stats","subString":"*","subVersion":5}]}]}`
+		lc := dial(t, rc.c.RemoteAddr().String())
+		if resp := lc.roundTrip(jsonFrame(remoting.CodeHeartbeat, 1, nil, []byte(lean))); resp.Code != remoting.Success {
+			t.Fatalf("heartbeat: %d %q", resp.Code, resp.Remark)
+		}
+		resp = lc.roundTrip(jsonFrame(remoting.CodeGetConsumerConnectionList, 2, []kv{{"consumerGroup", "CG3"}}, nil))
+		if body := string(resp.Body); !strings.Contains(body, `"subscriptionTable":{"Stats":{"classFilterMode":false,"codeSet":[],"expressionType":"TAG","subString":"*","subVersion":5,"tagsSet":[],"topic":"Stats"}}`) {
+			t.Errorf("lean heartbeat: %s", body)
 		}
 	})
 	t.Run("204 producer connections", func(t *testing.T) {

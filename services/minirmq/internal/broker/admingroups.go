@@ -5,6 +5,7 @@ package broker
 // Bodies are written as Apache 4.9.4's fastjson writes them; see admincodes.go.
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -64,57 +65,64 @@ func (b *Broker) handleConsumeStats(_ *conn, req *remoting.Command) *remoting.Co
 	return success(req, []byte(sb.String()))
 }
 
-// handleConsumerConnections serves GET_CONSUMER_CONNECTION_LIST (203): the
-// live members of a group and their subscriptions, or CONSUMER_NOT_ONLINE.
-// minirmq does not keep a client's language and version; they are left out.
+// handleConsumerConnections serves GET_CONSUMER_CONNECTION_LIST (203) as
+// Apache 4.9's AdminBrokerProcessor.getConsumerConnectionList: the live
+// members of a group (client id, address, and the language and version of
+// their heartbeat requests) and the subscriptions they heartbeated, as sent,
+// with SubscriptionData's defaults for what a client left out (tagsSet and
+// codeSet empty, expressionType TAG); CONSUMER_NOT_ONLINE without members.
 func (b *Broker) handleConsumerConnections(_ *conn, req *remoting.Command) *remoting.Command {
 	group := req.Ext("consumerGroup")
-	g, err := b.ConsumerGroup(group)
-	if err != nil || len(g.Members) == 0 {
-		return badRequest(req, remoting.ConsumerNotOnline, "the consumer group[%s] not online", group)
-	}
 	type connection struct {
 		ClientAddr string `json:"clientAddr"`
 		ClientID   string `json:"clientId"`
+		Language   string `json:"language"`
+		Version    int16  `json:"version"`
 	}
 	type subscription struct {
 		ClassFilterMode bool     `json:"classFilterMode"`
-		CodeSet         []int    `json:"codeSet"`
+		CodeSet         []int32  `json:"codeSet"`
 		ExpressionType  string   `json:"expressionType"`
-		SubString       string   `json:"subString"`
+		SubString       string   `json:"subString,omitempty"`
 		SubVersion      int64    `json:"subVersion"`
 		TagsSet         []string `json:"tagsSet"`
 		Topic           string   `json:"topic"`
 	}
+	var cd consumerData
 	conns := []connection{}
 	subs := map[string]subscription{}
-	for _, m := range g.Members {
-		conns = append(conns, connection{ClientAddr: m.Addr, ClientID: m.ClientID})
-		for _, s := range m.Subscriptions {
-			tags := []string{}
-			if expr := strings.TrimSpace(s.Expression); expr != "" && expr != "*" {
-				for _, t := range strings.Split(expr, "||") {
-					tags = append(tags, strings.TrimSpace(t))
-				}
-			}
-			subs[s.Topic] = subscription{CodeSet: []int{}, ExpressionType: "TAG", SubString: s.Expression, TagsSet: tags, Topic: s.Topic}
-		}
-	}
-	consumeType := "CONSUME_PASSIVELY"
 	for _, cl := range b.reg.snapshot() {
-		for _, cd := range cl.consumers {
-			if cd.GroupName == group && cd.ConsumeType != "" {
-				consumeType = cd.ConsumeType
+		for _, d := range cl.consumers {
+			if d.GroupName != group {
+				continue
+			}
+			cd = d
+			conns = append(conns, connection{ClientAddr: cl.addr, ClientID: cl.id, Language: cl.language, Version: cl.version})
+			for _, s := range d.Subscriptions {
+				sub := subscription{ClassFilterMode: s.ClassFilterMode, CodeSet: s.CodeSet,
+					ExpressionType: cmp.Or(s.ExpressionType, "TAG"), SubString: s.Expression, SubVersion: s.Version,
+					TagsSet: s.Tags, Topic: s.Topic}
+				if sub.CodeSet == nil {
+					sub.CodeSet = []int32{}
+				}
+				if sub.TagsSet == nil {
+					sub.TagsSet = []string{}
+				}
+				subs[s.Topic] = sub
 			}
 		}
 	}
+	if len(conns) == 0 {
+		return badRequest(req, remoting.ConsumerNotOnline, "the consumer group[%s] not online", group)
+	}
+	slices.SortFunc(conns, func(x, y connection) int { return strings.Compare(x.ClientID, y.ClientID) })
 	return success(req, jsonBody(struct {
 		ConnectionSet     []connection            `json:"connectionSet"`
 		ConsumeFromWhere  string                  `json:"consumeFromWhere"`
 		ConsumeType       string                  `json:"consumeType"`
 		MessageModel      string                  `json:"messageModel"`
 		SubscriptionTable map[string]subscription `json:"subscriptionTable"`
-	}{conns, g.ConsumeFromWhere, consumeType, g.MessageModel, subs}))
+	}{conns, cd.ConsumeFromWhere, cd.ConsumeType, cd.MessageModel, subs}))
 }
 
 // handleTopicConsumers serves QUERY_TOPIC_CONSUME_BY_WHO (300): the groups
