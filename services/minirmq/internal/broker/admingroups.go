@@ -168,3 +168,50 @@ func (b *Broker) handleProducerConnections(_ *conn, req *remoting.Command) *remo
 		ConnectionSet []connection `json:"connectionSet"`
 	}{conns}))
 }
+
+// apacheSystemGroups are the consumer groups Apache's
+// SubscriptionGroupManager.init puts in every broker's table; the last four
+// with consumeBroadcastEnable set (which is also its default).
+var apacheSystemGroups = []string{"TOOLS_CONSUMER", "FILTERSRV_CONSUMER", "SELF_TEST_C_GROUP",
+	"CID_ONS-HTTP-PROXY", "CID_ONSAPI_PULL", "CID_ONSAPI_PERMISSION", "CID_ONSAPI_OWNER"}
+
+// handleAllSubscriptionGroups serves GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201)
+// as Apache 4.9's getAllSubscriptionGroup: SubscriptionGroupManager.encode(),
+// its table of group configs with their defaults (minirmq has no per-group
+// settings) and a dataVersion. Apache's table holds its seven system groups
+// plus every group it ever auto-created (on a heartbeat or pull, kept across
+// restarts); minirmq's holds the system groups plus the groups it knows now
+// (live members or stored offsets). dataVersion: the broker's start time,
+// and one step per group added beyond the system ones.
+func (b *Broker) handleAllSubscriptionGroups(_ *conn, req *remoting.Command) *remoting.Command {
+	type groupConfig struct {
+		BrokerID                       int64  `json:"brokerId"`
+		ConsumeBroadcastEnable         bool   `json:"consumeBroadcastEnable"`
+		ConsumeEnable                  bool   `json:"consumeEnable"`
+		ConsumeFromMinEnable           bool   `json:"consumeFromMinEnable"`
+		GroupName                      string `json:"groupName"`
+		NotifyConsumerIdsChangedEnable bool   `json:"notifyConsumerIdsChangedEnable"`
+		RetryMaxTimes                  int    `json:"retryMaxTimes"`
+		RetryQueueNums                 int    `json:"retryQueueNums"`
+		WhichBrokerWhenConsumeSlowly   int64  `json:"whichBrokerWhenConsumeSlowly"`
+	}
+	table := map[string]groupConfig{}
+	add := func(g string) {
+		table[g] = groupConfig{ConsumeBroadcastEnable: true, ConsumeEnable: true, ConsumeFromMinEnable: true, GroupName: g,
+			NotifyConsumerIdsChangedEnable: true, RetryMaxTimes: defaultMaxReconsume, RetryQueueNums: 1, WhichBrokerWhenConsumeSlowly: 1}
+	}
+	for _, g := range apacheSystemGroups {
+		add(g)
+	}
+	for _, g := range b.ConsumerGroups() {
+		add(g.Group)
+	}
+	type dataVersion struct {
+		Counter   int   `json:"counter"`
+		Timestamp int64 `json:"timestamp"`
+	}
+	return success(req, jsonBody(struct {
+		DataVersion            dataVersion            `json:"dataVersion"`
+		SubscriptionGroupTable map[string]groupConfig `json:"subscriptionGroupTable"`
+	}{dataVersion{len(table) - len(apacheSystemGroups), b.started.UnixMilli()}, table}))
+}
