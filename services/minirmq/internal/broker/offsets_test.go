@@ -13,7 +13,7 @@ import (
 // the queue over with CONSUME_FROM_LAST_OFFSET start at the queue's end and
 // skip what was in it.
 func TestQueryOffsetStoredNegativeIsNone(t *testing.T) {
-	_, addr := startBroker(t)
+	b, addr := startBroker(t)
 	rc := dial(t, addr)
 	for _, s := range serializations {
 		t.Run(s.name, func(t *testing.T) {
@@ -24,6 +24,12 @@ func TestQueryOffsetStoredNegativeIsNone(t *testing.T) {
 			q := []kv{{"topic", topic}, {"consumerGroup", "CG"}, {"queueId", "2"}}
 			if resp := rc.roundTrip(s.frame(remoting.CodeUpdateConsumerOffset, 2, append(q, kv{"commitOffset", "-1"}), nil)); resp.Code != remoting.Success {
 				t.Fatalf("update -1: %d %q", resp.Code, resp.Remark)
+			}
+			g, _ := b.ConsumerGroup("CG")
+			for _, gq := range g.Queues {
+				if gq.Topic == topic && (gq.CommittedOffset != -1 || gq.Lag != 1) {
+					t.Errorf("group view of queue 2 after -1: %+v, want committed -1 (as stored) and lag 1", gq)
+				}
 			}
 			resp := rc.roundTrip(s.frame(remoting.CodeQueryConsumerOffset, 3, q, nil))
 			if resp.Code != remoting.Success || resp.Ext("offset") != "0" {
