@@ -156,13 +156,39 @@ func (p *jsProc) send(t *testing.T, line string) jsEvent {
 	return jsEvent{}
 }
 
-func TestSecondClientAliONS(t *testing.T) {
-	dir := jsClientDir(t)
-	b := startBroker(t)
-	ns := b.srv.Addr()
-	topic, group := uniqueName(t, "T"), uniqueName(t, "CG")
+// jsRig is a broker, a topic and a group for ali-ons, and a running producer.
+type jsRig struct {
+	b                 *broker
+	dir, topic, group string
+	prod              *jsProc
+}
 
-	prod := startJS(t, dir, "producer", "produce", ns, uniqueName(t, "PG"), topic)
+func newJSRig(t *testing.T) *jsRig {
+	r := &jsRig{dir: jsClientDir(t), b: startBroker(t), topic: uniqueName(t, "T"), group: uniqueName(t, "CG")}
+	r.prod = startJS(t, r.dir, "producer", "produce", r.b.srv.Addr(), uniqueName(t, "PG"), r.topic)
+	return r
+}
+
+// consumer starts an ali-ons push consumer of the rig's group and topic;
+// args: INSTANCE [REBALANCE_MS [CONSUME_FROM]].
+func (r *jsRig) consumer(t *testing.T, name string, args ...string) *jsProc {
+	return startJS(t, r.dir, name, append([]string{"consume", r.b.srv.Addr(), r.group, r.topic}, args...)...)
+}
+
+// got counts the messages a consumer process received, by body.
+func (p *jsProc) got() map[string]int {
+	out := map[string]int{}
+	for _, ev := range p.events() {
+		if ev.Event == "got" {
+			out[ev.Body]++
+		}
+	}
+	return out
+}
+
+func TestSecondClientAliONS(t *testing.T) {
+	r := newJSRig(t)
+	b, topic, group, prod := r.b, r.topic, r.group, r.prod
 	want := map[string]bool{}
 	for i := range 8 {
 		body := fmt.Sprintf("js-%d", i)
@@ -175,7 +201,7 @@ func TestSecondClientAliONS(t *testing.T) {
 	prod.send(t, "js-delayed:2")
 	want["js-delayed"] = true
 
-	cons := startJS(t, dir, "consumer", "consume", ns, group, topic, "js-consumer")
+	cons := r.consumer(t, "consumer", "js-consumer")
 	delivered := func() map[string][]jsEvent {
 		out := map[string][]jsEvent{}
 		for _, ev := range cons.events() {
@@ -227,17 +253,12 @@ func jsStderr(name string) io.Writer {
 // Apache). Every message must reach a callback at least once, and the
 // group's committed offsets must reach the end of every queue.
 func TestSecondClientAliONSGroupOfTwo(t *testing.T) {
-	dir := jsClientDir(t)
-	b := startBroker(t)
-	ns := b.srv.Addr()
-	topic, group := uniqueName(t, "T"), uniqueName(t, "CG")
-
-	prod := startJS(t, dir, "producer", "produce", ns, uniqueName(t, "PG"), topic)
+	r := newJSRig(t)
 	want := map[string]bool{}
 	send := func(n int) {
 		for range n {
 			body := fmt.Sprintf("g2-%d", len(want))
-			prod.send(t, body)
+			r.prod.send(t, body)
 			want[body] = true
 		}
 	}
@@ -245,10 +266,8 @@ func TestSecondClientAliONSGroupOfTwo(t *testing.T) {
 	got := func() map[string]int {
 		out := map[string]int{}
 		for _, c := range consumers {
-			for _, ev := range c.events() {
-				if ev.Event == "got" {
-					out[ev.Body]++
-				}
+			for body, n := range c.got() {
+				out[body] += n
 			}
 		}
 		return out
@@ -264,10 +283,10 @@ func TestSecondClientAliONSGroupOfTwo(t *testing.T) {
 		return fmt.Sprint(m)
 	}
 	send(2) // one queue with messages, three without: ali-ons persists those as -1
-	consumers = append(consumers, startJS(t, dir, "consumer-a", "consume", ns, group, topic, "js-a", "2000"))
+	consumers = append(consumers, r.consumer(t, "consumer-a", "js-a", "2000"))
 	eventually(t, 30*time.Second, func() bool { return len(got()) == len(want) },
 		"consumer a got all %d: missing %s", len(want), missing)
-	consumers = append(consumers, startJS(t, dir, "consumer-b", "consume", ns, group, topic, "js-b", "2000"))
+	consumers = append(consumers, r.consumer(t, "consumer-b", "js-b", "2000"))
 	// Keep sending across several rebalances of both members: 60 messages,
 	// paced over about 6 s (pacing the producer, not waiting for anything).
 	tick := time.NewTicker(100 * time.Millisecond)
@@ -278,15 +297,9 @@ func TestSecondClientAliONSGroupOfTwo(t *testing.T) {
 	}
 	eventually(t, 40*time.Second, func() bool { return len(got()) == len(want) },
 		"the group got all %d messages at least once: missing %s", len(want), missing)
-	b.waitCaughtUp(t, group, topic)
+	r.b.waitCaughtUp(t, r.group, r.topic)
 	for _, c := range consumers {
-		n := 0
-		for _, ev := range c.events() {
-			if ev.Event == "got" {
-				n++
-			}
-		}
-		if n == 0 {
+		if len(c.got()) == 0 {
 			t.Errorf("%s received nothing: the group did not share the queues", c.name)
 		}
 	}
@@ -300,32 +313,25 @@ func TestSecondClientAliONSGroupOfTwo(t *testing.T) {
 // CONSUME_FROM_LAST_OFFSET then started the new member at the queue's end,
 // skipping every message sent there in between.
 func TestSecondClientAliONSTakeoverOfUntouchedQueue(t *testing.T) {
-	dir := jsClientDir(t)
-	b := startBroker(t)
-	ns := b.srv.Addr()
-	topic, group := uniqueName(t, "T"), uniqueName(t, "CG")
-	prod := startJS(t, dir, "producer", "produce", ns, uniqueName(t, "PG"), topic)
-	prod.send(t, "first") // one queue gets a message, the other three none
+	r := newJSRig(t)
+	r.prod.send(t, "first") // one queue gets a message, the other three none
 	gotAll := func(p *jsProc, bodies ...string) func() bool {
 		return func() bool {
-			seen := map[string]bool{}
-			for _, ev := range p.events() {
-				seen[ev.Body] = seen[ev.Body] || ev.Event == "got"
-			}
+			seen := p.got()
 			for _, body := range bodies {
-				if !seen[body] {
+				if seen[body] == 0 {
 					return false
 				}
 			}
 			return true
 		}
 	}
-	a := startJS(t, dir, "consumer-a", "consume", ns, group, topic, "js-a", "2000", "CONSUME_FROM_LAST_OFFSET")
+	a := r.consumer(t, "consumer-a", "js-a", "2000", "CONSUME_FROM_LAST_OFFSET")
 	eventually(t, 30*time.Second, gotAll(a, "first"), "consumer a got the first message: %v", func() string { return fmt.Sprint(a.events()) })
 	untouched := func() bool {
-		g, _ := b.group(t, group)
+		g, _ := r.b.group(t, r.group)
 		for _, q := range g.Queues {
-			if q.Topic == topic && q.CommittedOffset == -1 {
+			if q.Topic == r.topic && q.CommittedOffset == -1 {
 				return true
 			}
 		}
@@ -336,8 +342,8 @@ func TestSecondClientAliONSTakeoverOfUntouchedQueue(t *testing.T) {
 	var later []string
 	for i := range 8 {
 		later = append(later, fmt.Sprintf("later-%d", i))
-		prod.send(t, later[i])
+		r.prod.send(t, later[i])
 	}
-	bc := startJS(t, dir, "consumer-b", "consume", ns, group, topic, "js-b", "2000", "CONSUME_FROM_LAST_OFFSET")
+	bc := r.consumer(t, "consumer-b", "js-b", "2000", "CONSUME_FROM_LAST_OFFSET")
 	eventually(t, 30*time.Second, gotAll(bc, later...), "the new member got all of %v: %v", later, func() string { return fmt.Sprint(bc.events()) })
 }
