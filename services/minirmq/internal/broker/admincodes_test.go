@@ -258,6 +258,10 @@ func TestAdminReadOnlyCodes(t *testing.T) {
 		if body := string(resp.Body); !strings.Contains(body, `"subscriptionTable":{"Stats":{"classFilterMode":false,"codeSet":[],"expressionType":"TAG","subString":"*","subVersion":5,"tagsSet":[],"topic":"Stats"}}`) {
 			t.Errorf("lean heartbeat: %s", body)
 		}
+		// Gone before the next subtest looks (a close alone is noticed asynchronously).
+		if resp := lc.roundTrip(jsonFrame(remoting.CodeUnregisterClient, 3, []kv{{"clientID", "10.0.0.1@2"}, {"consumerGroup", "CG3"}}, nil)); resp.Code != remoting.Success {
+			t.Fatalf("unregister: %d %q", resp.Code, resp.Remark)
+		}
 	})
 	t.Run("204 producer connections", func(t *testing.T) {
 		if resp := call(remoting.CodeGetProducerConnectionList, []kv{{"producerGroup", "PG2"}}, nil); resp.Code != remoting.SystemError || !strings.Contains(resp.Remark, "not exist") {
@@ -278,7 +282,7 @@ func TestAdminReadOnlyCodes(t *testing.T) {
 				`","notifyConsumerIdsChangedEnable":true,"retryMaxTimes":16,"retryQueueNums":1,"whichBrokerWhenConsumeSlowly":1}`
 		}
 		// Groups known by now: CG and CG2 (offsets, members; CG3's member has
-		// gone with its connection); the seven are Apache's system groups.
+		// unregistered); the seven are Apache's system groups.
 		groups := []string{"CG", "CG2", "CID_ONS-HTTP-PROXY", "CID_ONSAPI_OWNER", "CID_ONSAPI_PERMISSION", "CID_ONSAPI_PULL",
 			"FILTERSRV_CONSUMER", "SELF_TEST_C_GROUP", "TOOLS_CONSUMER"}
 		var parts []string
