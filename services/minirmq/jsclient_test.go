@@ -47,6 +47,7 @@ type jsProc struct {
 	evs   []jsEvent
 	ready chan struct{}
 	sent  chan jsEvent
+	stop  func() // closes stdin and waits for the process to exit
 }
 
 func jsClientDir(t *testing.T) string {
@@ -106,17 +107,21 @@ func startJS(t *testing.T, dir, name string, args ...string) *jsProc {
 			}
 		}
 	}()
-	t.Cleanup(func() {
-		stdin.Close() // asks the client to close and exit
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
+	var once sync.Once
+	p.stop = func() {
+		once.Do(func() {
+			stdin.Close() // asks the client to close and exit
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				cancel()
+				<-done
+			}
 			cancel()
-			<-done
-		}
-		cancel()
-		cmd.Wait()
-	})
+			cmd.Wait()
+		})
+	}
+	t.Cleanup(p.stop)
 	select {
 	case <-p.ready:
 	case <-done:
@@ -151,13 +156,39 @@ func (p *jsProc) send(t *testing.T, line string) jsEvent {
 	return jsEvent{}
 }
 
-func TestSecondClientAliONS(t *testing.T) {
-	dir := jsClientDir(t)
-	b := startBroker(t)
-	ns := b.srv.Addr()
-	topic, group := uniqueName(t, "T"), uniqueName(t, "CG")
+// jsRig is a broker, a topic and a group for ali-ons, and a running producer.
+type jsRig struct {
+	b                 *broker
+	dir, topic, group string
+	prod              *jsProc
+}
 
-	prod := startJS(t, dir, "producer", "produce", ns, uniqueName(t, "PG"), topic)
+func newJSRig(t *testing.T) *jsRig {
+	r := &jsRig{dir: jsClientDir(t), b: startBroker(t), topic: uniqueName(t, "T"), group: uniqueName(t, "CG")}
+	r.prod = startJS(t, r.dir, "producer", "produce", r.b.srv.Addr(), uniqueName(t, "PG"), r.topic)
+	return r
+}
+
+// consumer starts an ali-ons push consumer of the rig's group and topic;
+// args: INSTANCE [REBALANCE_MS [CONSUME_FROM]].
+func (r *jsRig) consumer(t *testing.T, name string, args ...string) *jsProc {
+	return startJS(t, r.dir, name, append([]string{"consume", r.b.srv.Addr(), r.group, r.topic}, args...)...)
+}
+
+// got counts the messages a consumer process received, by body.
+func (p *jsProc) got() map[string]int {
+	out := map[string]int{}
+	for _, ev := range p.events() {
+		if ev.Event == "got" {
+			out[ev.Body]++
+		}
+	}
+	return out
+}
+
+func TestSecondClientAliONS(t *testing.T) {
+	r := newJSRig(t)
+	b, topic, group, prod := r.b, r.topic, r.group, r.prod
 	want := map[string]bool{}
 	for i := range 8 {
 		body := fmt.Sprintf("js-%d", i)
@@ -170,7 +201,7 @@ func TestSecondClientAliONS(t *testing.T) {
 	prod.send(t, "js-delayed:2")
 	want["js-delayed"] = true
 
-	cons := startJS(t, dir, "consumer", "consume", ns, group, topic, "js-consumer")
+	cons := r.consumer(t, "consumer", "js-consumer")
 	delivered := func() map[string][]jsEvent {
 		out := map[string][]jsEvent{}
 		for _, ev := range cons.events() {
@@ -212,4 +243,107 @@ func jsStderr(name string) io.Writer {
 		}
 	}
 	return io.Discard
+}
+
+// A group of two ali-ons consumers. The second joins while the first is
+// consuming, and messages keep coming for several rebalances: ali-ons
+// rebalances on its own timer (every 2 s here, 10 s by default) and does not
+// react to NOTIFY_CONSUMER_IDS_CHANGED, so for a while both members pull the
+// same queues and some messages reach both callbacks (at-least-once, as with
+// Apache). Every message must reach a callback at least once, and the
+// group's committed offsets must reach the end of every queue.
+func TestSecondClientAliONSGroupOfTwo(t *testing.T) {
+	r := newJSRig(t)
+	want := map[string]bool{}
+	send := func(n int) {
+		for range n {
+			body := fmt.Sprintf("g2-%d", len(want))
+			r.prod.send(t, body)
+			want[body] = true
+		}
+	}
+	var consumers []*jsProc
+	got := func() map[string]int {
+		out := map[string]int{}
+		for _, c := range consumers {
+			for body, n := range c.got() {
+				out[body] += n
+			}
+		}
+		return out
+	}
+	missing := func() string {
+		var m []string
+		seen := got()
+		for body := range want {
+			if seen[body] == 0 {
+				m = append(m, body)
+			}
+		}
+		return fmt.Sprint(m)
+	}
+	send(2) // one queue with messages, three without: ali-ons persists those as -1
+	consumers = append(consumers, r.consumer(t, "consumer-a", "js-a", "2000"))
+	eventually(t, 30*time.Second, func() bool { return len(got()) == len(want) },
+		"consumer a got all %d: missing %s", len(want), missing)
+	consumers = append(consumers, r.consumer(t, "consumer-b", "js-b", "2000"))
+	// Keep sending across several rebalances of both members: 60 messages,
+	// paced over about 6 s (pacing the producer, not waiting for anything).
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for range 30 {
+		send(2)
+		<-tick.C
+	}
+	eventually(t, 40*time.Second, func() bool { return len(got()) == len(want) },
+		"the group got all %d messages at least once: missing %s", len(want), missing)
+	r.b.waitCaughtUp(t, r.group, r.topic)
+	for _, c := range consumers {
+		if len(c.got()) == 0 {
+			t.Errorf("%s received nothing: the group did not share the queues", c.name)
+		}
+	}
+}
+
+// A member that takes over a queue its group has an offset of -1 on: ali-ons
+// persists every queue it holds, and one it has consumed nothing from as -1
+// (RemoteBrokerOffsetStore.persistAll: "offsetTable.get(key) || -1"). Apache
+// answers a later QUERY_CONSUMER_OFFSET for it as if nothing were stored (0
+// on a young queue); minirmq used to answer -1, and ali-ons's default
+// CONSUME_FROM_LAST_OFFSET then started the new member at the queue's end,
+// skipping every message sent there in between.
+func TestSecondClientAliONSTakeoverOfUntouchedQueue(t *testing.T) {
+	r := newJSRig(t)
+	r.prod.send(t, "first") // one queue gets a message, the other three none
+	gotAll := func(p *jsProc, bodies ...string) func() bool {
+		return func() bool {
+			seen := p.got()
+			for _, body := range bodies {
+				if seen[body] == 0 {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	a := r.consumer(t, "consumer-a", "js-a", "2000", "CONSUME_FROM_LAST_OFFSET")
+	eventually(t, 30*time.Second, gotAll(a, "first"), "consumer a got the first message: %v", func() string { return fmt.Sprint(a.events()) })
+	untouched := func() bool {
+		g, _ := r.b.group(t, r.group)
+		for _, q := range g.Queues {
+			if q.Topic == r.topic && q.CommittedOffset == -1 {
+				return true
+			}
+		}
+		return false
+	}
+	eventually(t, 20*time.Second, untouched, "ali-ons persisted -1 for a queue it consumed nothing from")
+	a.stop()
+	var later []string
+	for i := range 8 {
+		later = append(later, fmt.Sprintf("later-%d", i))
+		r.prod.send(t, later[i])
+	}
+	bc := r.consumer(t, "consumer-b", "js-b", "2000", "CONSUME_FROM_LAST_OFFSET")
+	eventually(t, 30*time.Second, gotAll(bc, later...), "the new member got all of %v: %v", later, func() string { return fmt.Sprint(bc.events()) })
 }

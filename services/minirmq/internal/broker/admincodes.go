@@ -7,19 +7,23 @@ package broker
 // ({"brokerName":…,"queueId":…,"topic":…}:{…}), which fastjson reads back.
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/remoting"
 	"github.com/rocketmart/rocketmart/services/minirmq/internal/wire"
 )
 
-// queryMaxNum is Apache's defaultQueryMaxNum: QUERY_MESSAGE returns at most
-// this many messages.
-const queryMaxNum = 32
+// queryMaxNum is Apache's defaultQueryMaxNum: QUERY_MESSAGE's maxNum for a
+// unique-key query; queryMaxBatch (maxMsgsNumBatch) caps any other.
+const (
+	queryMaxNum   = 32
+	queryMaxBatch = 64
+)
 
 // queryScanPerQueue bounds how many of the newest messages of each queue
 // QUERY_MESSAGE reads: minirmq has no key index, so it scans.
@@ -94,48 +98,113 @@ func (b *Broker) handleClusterInfo(_ *conn, req *remoting.Command) *remoting.Com
 }
 
 // handleRuntimeInfo serves GET_BROKER_RUNTIME_INFO (28): a KVTable with the
-// keys mqadmin clusterList and brokerStatus read that minirmq can fill.
-// Totals count since the broker started (Apache: since midnight), and the
-// rates are averages over that time (Apache: the last 10 s, 1 min, 10 min).
+// keys Apache 4.9's AdminBrokerProcessor.prepareRuntimeInfo and
+// StoreStatsService.getRuntimeInfo write, values in their formats (rates
+// are Java doubles, three of them for 10 s, 1 min and 10 min; runtime is
+// "[ d days, h hours, m minutes, s seconds ]"). What minirmq measures is
+// filled in; the rest is what Apache reports for an idle broker, see
+// runtimeInfoIdle. Differences: totals count since the broker started
+// (Apache: yesterday's and today's morning snapshots, so those are 0 here),
+// the three rates are the same average since the start, and the disk keys
+// (commitLogDiskRatio…, consumeQueueDiskRatio, commitLogDirCapacity) and the
+// delay queues' scheduleMessageOffset_<level> are left out.
 func (b *Broker) handleRuntimeInfo(_ *conn, req *remoting.Command) *remoting.Command {
 	in, out := b.counter("minirmq_messages_in_total"), b.counter("minirmq_messages_out_total")
-	secs := max(b.now().Sub(b.started).Seconds(), 1)
+	pulls := b.counter("minirmq_requests_total", remoting.CodePullMessage)
+	up := b.now().Sub(b.started)
+	secs := max(up.Seconds(), 1)
 	rate := func(n float64) string {
-		r := strconv.FormatFloat(n/secs, 'f', 2, 64)
+		r := javaDouble(n / secs)
 		return r + " " + r + " " + r
 	}
-	total := strconv.FormatInt(int64(in), 10)
-	got := strconv.FormatInt(int64(out), 10)
+	logMin, logMax := b.store.CommitLogRange()
+	var earliest int64
+	if data, err := b.store.ReadAt(logMin); err == nil {
+		if m, _, err := wire.Decode(data); err == nil {
+			earliest = m.StoreTimestamp
+		}
+	}
+	ms := up.Milliseconds()
 	table := map[string]string{
-		"brokerVersionDesc":           "V4_9_4",
-		"brokerVersion":               strconv.Itoa(remoting.Version),
-		"msgPutTotalYesterdayMorning": "0",
-		"msgPutTotalTodayMorning":     "0",
-		"msgPutTotalTodayNow":         total,
-		"msgGetTotalYesterdayMorning": "0",
-		"msgGetTotalTodayMorning":     "0",
-		"msgGetTotalTodayNow":         got,
-		"putTps":                      rate(in),
-		"getTransferedTps":            rate(out),
-		"sendThreadPoolQueueSize":     "0",
-		"pullThreadPoolQueueSize":     "0",
-		"bootTimestamp":               strconv.FormatInt(b.started.UnixMilli(), 10),
-		"runtime":                     fmt.Sprintf("[ %s ]", b.now().Sub(b.started).Round(time.Second)),
+		"brokerVersionDesc":        "V4_9_4",
+		"brokerVersion":            strconv.Itoa(remoting.Version),
+		"msgPutTotalTodayNow":      strconv.FormatInt(int64(in), 10),
+		"msgGetTotalTodayNow":      strconv.FormatInt(int64(out), 10),
+		"putMessageTimesTotal":     strconv.FormatInt(max(int64(in), 1), 10), // Apache: at least 1
+		"putTps":                   rate(in),
+		"getTransferedTps":         rate(out),
+		"getTotalTps":              rate(pulls),
+		"bootTimestamp":            strconv.FormatInt(b.started.UnixMilli(), 10),
+		"runtime":                  fmt.Sprintf("[ %d days, %d hours, %d minutes, %d seconds ]", ms/86400000, ms%86400000/3600000, ms%3600000/60000, ms%60000/1000),
+		"commitLogMinOffset":       strconv.FormatInt(logMin, 10),
+		"commitLogMaxOffset":       strconv.FormatInt(logMax, 10),
+		"earliestMessageTimeStamp": strconv.FormatInt(earliest, 10),
+	}
+	for k, v := range runtimeInfoIdle {
+		if _, ok := table[k]; !ok {
+			table[k] = v
+		}
 	}
 	return success(req, jsonBody(struct {
 		Table map[string]string `json:"table"`
 	}{table}))
 }
 
-// counter reads one of the broker's counters.
-func (b *Broker) counter(name string) float64 {
+// runtimeInfoIdle is the rest of Apache's runtime table with the values it
+// has on a broker with its default config and nothing waiting: empty thread
+// pool queues and their default capacities (BrokerConfig), nothing behind
+// in dispatch or flush (minirmq dispatches as it appends), no transient
+// store pool (remainTransientStoreBufferNumbs is Integer.MAX_VALUE then).
+// minirmq does not time its appends, so the latency keys stay 0 too.
+var runtimeInfoIdle = map[string]string{
+	"msgPutTotalYesterdayMorning": "0", "msgPutTotalTodayMorning": "0",
+	"msgGetTotalYesterdayMorning": "0", "msgGetTotalTodayMorning": "0",
+	"sendThreadPoolQueueSize": "0", "sendThreadPoolQueueCapacity": "10000",
+	"pullThreadPoolQueueSize": "0", "pullThreadPoolQueueCapacity": "100000",
+	"queryThreadPoolQueueSize": "0", "queryThreadPoolQueueCapacity": "20000",
+	"EndTransactionQueueSize": "0", "EndTransactionThreadPoolQueueCapacity": "100000",
+	"dispatchBehindBytes": "0", "pageCacheLockTimeMills": "0",
+	"sendThreadPoolQueueHeadWaitTimeMills": "0", "pullThreadPoolQueueHeadWaitTimeMills": "0",
+	"queryThreadPoolQueueHeadWaitTimeMills": "0", "startAcceptSendRequestTimeStamp": "0",
+	"remainTransientStoreBufferNumbs": "2147483647", "remainHowManyDataToFlush": "0 B",
+	"putMessageEntireTimeMax": "0", "putMessageFailedTimes": "0", "putMessageSizeTotal": "0",
+	"putMessageDistributeTime": "[<=0ms]:0 [0~10ms]:0 [10~50ms]:0 [50~100ms]:0 [100~200ms]:0 [200~500ms]:0 " +
+		"[500ms~1s]:0 [1~2s]:0 [2~3s]:0 [3~4s]:0 [4~5s]:0 [5~10s]:0 [10s~]:0 ",
+	"putMessageAverageSize": "0.0", "dispatchMaxBuffer": "0", "getMessageEntireTimeMax": "0",
+	"getFoundTps": "0.0 0.0 0.0", "getMissTps": "0.0 0.0 0.0",
+	"putLatency99": "0.00", "putLatency999": "0.00",
+}
+
+// javaDouble writes a float as Java's Double.toString does for ordinary
+// magnitudes: shortest digits, and ".0" on whole numbers.
+func javaDouble(v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s
+}
+
+// counter reads one of the broker's counters; with code, the series of
+// minirmq_requests_total for that request code.
+func (b *Broker) counter(name string, code ...int16) float64 {
 	mfs, err := b.metrics.Registry.Gather()
 	if err != nil {
 		return 0
 	}
 	for _, mf := range mfs {
-		if mf.GetName() == name && len(mf.GetMetric()) > 0 {
-			return mf.GetMetric()[0].GetCounter().GetValue()
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if len(code) == 0 {
+				return m.GetCounter().GetValue()
+			}
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "code" && l.GetValue() == strconv.Itoa(int(code[0])) {
+					return m.GetCounter().GetValue()
+				}
+			}
 		}
 	}
 	return 0
@@ -197,11 +266,16 @@ func (b *Broker) handleViewMessage(_ *conn, req *remoting.Command) *remoting.Com
 	return success(req, data)
 }
 
-// handleQueryMessage serves QUERY_MESSAGE (12): messages of a topic with a
-// key (KEYS) or, with _UNIQUE_KEY_QUERY=true, a UNIQ_KEY, stored within
-// [beginTimestamp, endTimestamp], at most maxNum (capped at 32), as raw
-// stored messages. Apache looks the key up in its index; minirmq scans the
-// newest messages of each queue.
+// handleQueryMessage serves QUERY_MESSAGE (12) as Apache 4.9's
+// QueryMessageProcessor and DefaultMessageStore.queryMessage: the newest
+// messages of the topic stored within [beginTimestamp, endTimestamp] whose
+// KEYS or UNIQ_KEY (both are indexed, whatever the flag) equal key, at most
+// maxNum of them (capped at maxMsgsNumBatch, 64; 32 with
+// _UNIQUE_KEY_QUERY=true), written as stored in commit-log order. Both
+// answers carry indexLastUpdateTimestamp and indexLastUpdatePhyoffset:
+// Apache's are those of its newest index entry, minirmq's those of the
+// topic's newest message. Apache looks the key up in its index; minirmq
+// scans the newest queryScanPerQueue messages of each queue.
 func (b *Broker) handleQueryMessage(_ *conn, req *remoting.Command) *remoting.Command {
 	topic, key := req.Ext("topic"), req.Ext("key")
 	maxNum, err := extIntOr(req, "maxNum", queryMaxNum)
@@ -218,15 +292,20 @@ func (b *Broker) handleQueryMessage(_ *conn, req *remoting.Command) *remoting.Co
 	if err != nil {
 		return badRequest(req, remoting.SystemError, "bad query: %v", err)
 	}
-	if req.Ext("_UNIQUE_KEY_QUERY") == "true" || maxNum <= 0 || maxNum > queryMaxNum {
+	if req.Ext("_UNIQUE_KEY_QUERY") == "true" {
 		maxNum = queryMaxNum
 	}
-	var body []byte
+	maxNum = min(maxNum, queryMaxBatch)
+	type hit struct {
+		offset int64
+		data   []byte
+	}
+	var hits []hit
 	var lastStore, lastOffset int64
-	found := 0
-	for q := int32(0); q < int32(b.queueCount(topic)) && found < int(maxNum); q++ {
+	newestFirst := func(x, y hit) int { return cmp.Compare(y.offset, x.offset) }
+	for q := int32(0); q < int32(b.queueCount(topic)) && maxNum > 0; q++ {
 		minOff, maxOff := b.store.QueueOffsets(topic, q)
-		for off := max(minOff, maxOff-queryScanPerQueue); off < maxOff && found < int(maxNum); {
+		for off := max(minOff, maxOff-queryScanPerQueue); off < maxOff; {
 			datas, err := b.store.ReadQueue(topic, q, off, 256, 16<<20)
 			if err != nil || len(datas) == 0 {
 				break
@@ -234,21 +313,33 @@ func (b *Broker) handleQueryMessage(_ *conn, req *remoting.Command) *remoting.Co
 			off += int64(len(datas))
 			for _, d := range datas {
 				m, _, err := wire.Decode(d)
-				if err != nil || !hasKey(m, key) || m.StoreTimestamp < begin || m.StoreTimestamp > end {
+				if err != nil {
 					continue
 				}
-				body = append(body, d...)
-				lastStore, lastOffset = max(lastStore, m.StoreTimestamp), max(lastOffset, m.CommitLogOffset)
-				if found++; found == int(maxNum) {
-					break
+				if m.CommitLogOffset >= lastOffset {
+					lastStore, lastOffset = m.StoreTimestamp, m.CommitLogOffset
 				}
+				if hasKey(m, key) && m.StoreTimestamp >= begin && m.StoreTimestamp <= end {
+					hits = append(hits, hit{m.CommitLogOffset, d})
+				}
+			}
+			if len(hits) > 4*int(maxNum) { // keep the newest, bounded
+				slices.SortFunc(hits, newestFirst)
+				hits = hits[:maxNum]
 			}
 		}
 	}
-	if found == 0 {
-		return badRequest(req, remoting.QueryNotFound, "can not find message, maybe time range not correct")
+	slices.SortFunc(hits, newestFirst)
+	hits = hits[:min(len(hits), max(int(maxNum), 0))]
+	slices.Reverse(hits)
+	var body []byte
+	for _, h := range hits {
+		body = append(body, h.data...)
 	}
 	resp := success(req, body)
+	if len(body) == 0 {
+		resp = badRequest(req, remoting.QueryNotFound, "can not find message, maybe time range not correct")
+	}
 	resp.ExtFields["indexLastUpdateTimestamp"] = strconv.FormatInt(lastStore, 10)
 	resp.ExtFields["indexLastUpdatePhyoffset"] = strconv.FormatInt(lastOffset, 10)
 	return resp

@@ -110,7 +110,7 @@ func TestBadRequestsGetClearAnswers(t *testing.T) {
 		{"body too large", send(nil, strings.Repeat("x", 2000)), remoting.MessageIllegal, "exceeds"},
 		{"bad delay level", send(map[string]string{"properties": "DELAY\x01soon"}, "x"), remoting.MessageIllegal, "DELAY"},
 		{"heartbeat not JSON", rc.call(remoting.CodeHeartbeat, nil, []byte("{")), remoting.SystemError, "JSON"},
-		{"batch garbage", rc.call(remoting.CodeSendBatchMessage, map[string]string{"b": "T", "e": "0"}, []byte{0, 0, 0, 99, 1}), remoting.MessageIllegal, "batch"},
+		{"batch garbage", rc.call(remoting.CodeSendBatchMessage, map[string]string{"a": "g", "b": "T", "c": "TBW102", "d": "4", "e": "0", "f": "0", "g": "1", "h": "0"}, []byte{0, 0, 0, 99, 1}), remoting.MessageIllegal, "batch"},
 		{"pull without offset", rc.call(remoting.CodePullMessage, map[string]string{"topic": "T", "queueId": "0"}, nil), remoting.SystemError, "queueOffset"},
 		{"lock not JSON", rc.call(remoting.CodeLockBatchMQ, nil, []byte("x")), remoting.SystemError, "JSON"},
 		{"send-back unknown offset", rc.call(remoting.CodeConsumerSendMsgBack, map[string]string{"group": "g", "offset": "123456"}, nil), remoting.SystemError, "look message by offset failed"},

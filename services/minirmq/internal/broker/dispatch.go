@@ -31,7 +31,7 @@ var handlers = map[int16]handler{
 	remoting.CodeLockBatchMQ:                (*Broker).handleLock,
 	remoting.CodeUnlockBatchMQ:              (*Broker).handleUnlock,
 	remoting.CodeUpdateAndCreateTopic:       (*Broker).handleCreateTopic,
-	remoting.CodeGetAllSubscriptionGroupCfg: (*Broker).handleAck,
+	remoting.CodeGetAllSubscriptionGroupCfg: (*Broker).handleAllSubscriptionGroups,
 	remoting.CodeDeleteTopicInBroker:        (*Broker).handleAck,
 	remoting.CodeDeleteTopicInNameSrv:       (*Broker).handleAck,
 	// Read-only codes of mqadmin and the Java client (admincodes.go).

@@ -101,8 +101,11 @@ func (b *Broker) ConsumerGroups() []GroupView {
 				if !ok && maxOff == 0 {
 					continue
 				}
-				v.Queues = append(v.Queues, GroupQueueView{Topic: t, QueueID: q, CommittedOffset: off, MaxOffset: maxOff, Lag: max(maxOff-off, 0)})
-				v.Lag += max(maxOff-off, 0)
+				// A negative committed offset (ali-ons commits -1 for a queue it
+				// read nothing from) counts as 0, as in Apache's consume stats.
+				lag := max(maxOff-max(off, 0), 0)
+				v.Queues = append(v.Queues, GroupQueueView{Topic: t, QueueID: q, CommittedOffset: off, MaxOffset: maxOff, Lag: lag})
+				v.Lag += lag
 			}
 		}
 		sort.Slice(v.Members, func(i, j int) bool { return v.Members[i].ClientID < v.Members[j].ClientID })

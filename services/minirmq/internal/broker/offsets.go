@@ -60,7 +60,8 @@ func offsetResponse(req *remoting.Command, offset int64) *remoting.Command {
 	return resp
 }
 
-// handleQueryOffset answers the committed offset. With none stored it mimics
+// handleQueryOffset answers the committed offset. With none stored (or a
+// negative one) it mimics
 // Apache: a young queue (nothing deleted, first message recent) starts at 0,
 // so a new group reads a new topic from the beginning even with
 // CONSUME_FROM_LAST_OFFSET; otherwise 22 lets the client apply its policy.
@@ -69,7 +70,13 @@ func (b *Broker) handleQueryOffset(_ *conn, req *remoting.Command) *remoting.Com
 	if err != nil {
 		return badRequest(req, remoting.SystemError, "bad offset query: %v", err)
 	}
-	if off, ok := b.getOffset(q.group, q.topic, q.queueID); ok {
+	// A stored negative offset counts as none, as in Apache's
+	// ConsumerManageProcessor.queryConsumerOffset: ali-ons persists a queue
+	// it has consumed nothing from as -1 (RemoteBrokerOffsetStore.persistAll:
+	// "offsetTable.get(key) || -1"), and answering that -1 back made a
+	// CONSUME_FROM_LAST_OFFSET member that took the queue over start at the
+	// queue's end instead of 0.
+	if off, ok := b.getOffset(q.group, q.topic, q.queueID); ok && off >= 0 {
 		return offsetResponse(req, off)
 	}
 	minOff, maxOff := b.store.QueueOffsets(q.topic, q.queueID)

@@ -15,6 +15,10 @@ type Subscription struct {
 	Expression string   `json:"subString"`
 	Tags       []string `json:"tagsSet"`
 	Version    int64    `json:"subVersion"`
+	// As the heartbeat sent them, for GET_CONSUMER_CONNECTION_LIST.
+	CodeSet         []int32 `json:"codeSet"`
+	ExpressionType  string  `json:"expressionType"`
+	ClassFilterMode bool    `json:"classFilterMode"`
 }
 
 // consumerData is what a heartbeat says about one consumer group.
@@ -27,6 +31,8 @@ type consumerData struct {
 }
 
 type heartbeatData struct {
+	language  string // of the heartbeat request, not its body
+	version   int16
 	ClientID  string `json:"clientID"`
 	Producers []struct {
 		GroupName string `json:"groupName"`
@@ -41,6 +47,8 @@ type client struct {
 	producers     map[string]bool
 	consumers     map[string]consumerData
 	lastHeartbeat time.Time
+	language      string
+	version       int16
 }
 
 // registry tracks live producers and consumers by group. Membership is keyed
@@ -68,6 +76,7 @@ func (r *registry) update(c *conn, hb heartbeatData, now time.Time) []string {
 	}
 	cl.id = hb.ClientID
 	cl.lastHeartbeat = now
+	cl.language, cl.version = hb.language, hb.version
 	cl.producers = map[string]bool{}
 	for _, p := range hb.Producers {
 		cl.producers[p.GroupName] = true
@@ -198,6 +207,8 @@ func (r *registry) pickProducer(group string) *conn {
 type clientView struct {
 	id        string
 	addr      string
+	language  string
+	version   int16
 	producers []string
 	consumers []consumerData
 }
@@ -208,7 +219,7 @@ func (r *registry) snapshot() []clientView {
 	defer r.mu.Unlock()
 	out := make([]clientView, 0, len(r.clients))
 	for c, cl := range r.clients {
-		v := clientView{id: cl.id, addr: c.remote.String()}
+		v := clientView{id: cl.id, addr: c.remote.String(), language: cl.language, version: cl.version}
 		for g := range cl.producers {
 			v.producers = append(v.producers, g)
 		}
@@ -246,6 +257,7 @@ func (b *Broker) handleHeartbeat(c *conn, req *remoting.Command) *remoting.Comma
 			b.ensureTopic(RetryPrefix+cd.GroupName, 1)
 		}
 	}
+	hb.language, hb.version = req.Language, req.Version
 	changed := b.reg.update(c, hb, b.now())
 	for _, g := range changed {
 		b.log.Info("consumer group membership changed", "group", g, "client", hb.ClientID, "remote", c.remote)

@@ -29,11 +29,48 @@ type sendHeader struct {
 }
 
 // sendFields pairs SEND_MESSAGE's header names with SEND_MESSAGE_V2's letters
-// (SendMessageRequestHeaderV2.createSendMessageRequestHeaderV1).
-var sendFields = []struct{ name, letter string }{
-	{"producerGroup", "a"}, {"topic", "b"}, {"defaultTopic", "c"}, {"defaultTopicQueueNums", "d"},
-	{"queueId", "e"}, {"sysFlag", "f"}, {"bornTimestamp", "g"}, {"flag", "h"}, {"properties", "i"},
-	{"reconsumeTimes", "j"}, {"unitMode", "k"}, {"maxReconsumeTimes", "l"}, {"batch", "m"},
+// (SendMessageRequestHeaderV2.createSendMessageRequestHeaderV1). need says
+// when Apache 4.9 cannot serve a request without the field (see headerError).
+var sendFields = []struct {
+	name, letter string
+	need         fieldNeed
+}{
+	{"producerGroup", "a", optional}, {"topic", "b", needTopic}, {"defaultTopic", "c", needForNewTopic},
+	{"defaultTopicQueueNums", "d", needForNewTopic}, {"queueId", "e", needAlways}, {"sysFlag", "f", needAlways},
+	{"bornTimestamp", "g", needAlways}, {"flag", "h", needAlways}, {"properties", "i", optional},
+	{"reconsumeTimes", "j", optional}, {"unitMode", "k", optional}, {"maxReconsumeTimes", "l", optional},
+	{"batch", "m", optional},
+}
+
+// fieldNeed is how Apache 4.9 fares without a send header field. Its decode
+// (RemotingCommand.decodeCommandCustomHeader, and FastCodesHeader.decode for
+// 310/320 from 4.9.4) only logs a missing @CFNotNull field and leaves it
+// null; SendMessageProcessor then unboxes it and the NullPointerException is
+// answered SYSTEM_ERROR (1). So every send without e, f, g or h is refused
+// with 1 and stores nothing, one without b with 1 "The specified topic is
+// blank." (TopicValidator), and one without c or d only when the topic is
+// new (createTopicInSendMessageMethod). a, i–m may be absent.
+type fieldNeed int
+
+const (
+	optional fieldNeed = iota
+	needTopic
+	needAlways
+	needForNewTopic
+)
+
+// headerError is a SEND_MESSAGE_V2 / SEND_BATCH_MESSAGE header Apache cannot
+// decode or use (a required letter missing, a number that does not parse):
+// answered SYSTEM_ERROR (1) like Apache, where refusals of the message itself
+// are MESSAGE_ILLEGAL (13). SEND_MESSAGE (10) is not held to it: minirmq's own
+// frame tests and hand-written tools send 10 with only the fields they need,
+// and its answers stay as they were (missing numbers are 0, a bad number 13).
+type headerError struct{ msg string }
+
+func (e *headerError) Error() string { return e.msg }
+
+func missingField(name, letter string) error {
+	return &headerError{fmt.Sprintf("the custom field <%s> (%s) is null", letter, name)}
 }
 
 // javaBool is Java's Boolean.parseBoolean: "true" in any case, else false.
@@ -47,8 +84,19 @@ func parseSendHeader(req *remoting.Command) (sendHeader, error) {
 		if v2 {
 			key = f.letter
 		}
-		if v, ok := req.ExtFields[key]; ok {
+		v, ok := req.ExtFields[key]
+		if ok {
 			fields[f.name] = v
+			continue
+		}
+		if !v2 {
+			continue // SEND_MESSAGE (10) stays lenient: see headerError
+		}
+		switch f.need {
+		case needTopic:
+			return sendHeader{}, &headerError{"The specified topic is blank."}
+		case needAlways:
+			return sendHeader{}, missingField(f.name, f.letter)
 		}
 	}
 	h := sendHeader{
@@ -73,7 +121,7 @@ func parseSendHeader(req *remoting.Command) (sendHeader, error) {
 		}
 		n, err := strconv.ParseInt(v, 10, f.bits)
 		if err != nil {
-			return h, fmt.Errorf("field %s=%q is not an integer", f.name, v)
+			return h, &headerError{fmt.Sprintf("field %s=%q is not an integer", f.name, v)}
 		}
 		*f.dst = n
 	}
@@ -86,6 +134,20 @@ func parseSendHeader(req *remoting.Command) (sendHeader, error) {
 		return h, fmt.Errorf("topic %s is reserved for the broker", h.topic)
 	}
 	return h, nil
+}
+
+// checkNewTopicFields refuses a send to a topic the broker does not know yet
+// without the default topic fields (c and d), as Apache does.
+func (b *Broker) checkNewTopicFields(req *remoting.Command, h sendHeader) error {
+	for _, f := range sendFields {
+		if f.need != needForNewTopic {
+			continue
+		}
+		if _, ok := req.ExtFields[f.letter]; !ok && !b.topicExists(h.topic) {
+			return missingField(f.name, f.letter)
+		}
+	}
+	return nil
 }
 
 // checkQueue maps a requested queue id onto the topic's queues.
@@ -107,6 +169,13 @@ func (b *Broker) checkQueue(h *sendHeader) error {
 // storing that body as one message would lose all the messages in it.
 func (b *Broker) handleSend(c *conn, req *remoting.Command) *remoting.Command {
 	h, err := parseSendHeader(req)
+	v2 := req.Code != remoting.CodeSendMessage
+	if err == nil && v2 {
+		err = b.checkNewTopicFields(req, h)
+	}
+	if _, ok := err.(*headerError); ok && v2 {
+		return badRequest(req, remoting.SystemError, "%v", err)
+	}
 	if err == nil && (h.batch || req.Code == remoting.CodeSendBatchMessage) {
 		return b.sendBatch(c, req, h)
 	}

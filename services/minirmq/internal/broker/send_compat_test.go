@@ -130,8 +130,6 @@ func TestBadBatchesStoreNothing(t *testing.T) {
 		{"batch delayed", remoting.CodeSendBatchMessage, v2Header("Bad5", 0, true, "i", props("DELAY", "2")), good, "delayed"},
 		{"batch to a retry topic", remoting.CodeSendBatchMessage, v2Header("%RETRY%g", 0, true), good, "retry topic"},
 		{"entry delayed", remoting.CodeSendMessageV2, v2Header("Bad6", 0, true), javaBatch(batchMsg{0, "a", props("DELAY", "1")}), "delayed"},
-		{"bad d", remoting.CodeSendMessageV2, v2Header("Bad7", 0, false, "d", "four"), good, "defaultTopicQueueNums"},
-		{"bad l", remoting.CodeSendMessageV2, v2Header("Bad8", 0, false, "l", "x"), good, "maxReconsumeTimes"},
 		{"bad queue letter", remoting.CodeSendMessageV2, v2Header("Bad9", 9, true), good, "queueId 9 is illegal"},
 	}
 	for _, s := range serializations {
@@ -177,5 +175,75 @@ func TestRetryTopicSendPastMaxGoesToDeadLetters(t *testing.T) {
 	// The other one is a delayed retry, not yet in the retry queue.
 	if got := bodies(rc.pullAll("%RETRY%CG1", 0)); len(got) != 0 {
 		t.Errorf("retry queue holds %q before the delay", got)
+	}
+}
+
+// TestSendV2HeaderRefusedLikeApache: a 310/320 header Apache 4.9 cannot serve
+// is answered SYSTEM_ERROR (1) and stores nothing. Apache's decode leaves a
+// missing letter null and SendMessageProcessor's unboxing of e, f, g, h
+// fails (and of c, d when the topic is new: createTopicInSendMessageMethod);
+// a missing b is "The specified topic is blank."; a number that does not
+// parse fails FastCodesHeader.decode. Missing a and i–m are fine.
+func TestSendV2HeaderRefusedLikeApache(t *testing.T) {
+	_, addr := startBroker(t)
+	without := func(h []kv, letters ...string) []kv {
+		var out []kv
+		for _, f := range h {
+			if !slices.Contains(letters, f[0]) {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	type tc struct {
+		name   string
+		code   int16
+		header []kv
+		body   []byte
+		remark string
+	}
+	good := javaBatch(batchMsg{0, "a", ""})
+	tests := []tc{
+		{"no b", remoting.CodeSendMessageV2, without(v2Header("Miss", 0, false), "b"), []byte("x"), "The specified topic is blank."},
+		{"no c, new topic", remoting.CodeSendMessageV2, without(v2Header("MissC", 0, false), "c"), []byte("x"), "the custom field <c> (defaultTopic) is null"},
+		{"no d, new topic", remoting.CodeSendBatchMessage, without(v2Header("MissD", 0, true), "d"), good, "the custom field <d> (defaultTopicQueueNums) is null"},
+		{"bad d", remoting.CodeSendMessageV2, v2Header("Bad7", 0, false, "d", "four"), []byte("x"), "defaultTopicQueueNums"},
+		{"bad l", remoting.CodeSendMessageV2, v2Header("Bad8", 0, false, "l", "x"), []byte("x"), "maxReconsumeTimes"},
+	}
+	for _, l := range []string{"e", "f", "g", "h"} {
+		tests = append(tests,
+			tc{"310 no " + l, remoting.CodeSendMessageV2, without(v2Header("Miss"+l, 0, false), l), []byte("x"), "the custom field <" + l + ">"},
+			tc{"320 no " + l, remoting.CodeSendBatchMessage, without(v2Header("MissB"+l, 0, true), l), good, "the custom field <" + l + ">"})
+	}
+	for _, s := range serializations {
+		rc := dial(t, addr)
+		for _, tt := range tests {
+			resp := rc.roundTrip(s.frame(tt.code, 3, tt.header, tt.body))
+			if resp.Code != remoting.SystemError || !strings.Contains(resp.Remark, tt.remark) || resp.Serialization != s.ser {
+				t.Errorf("%s %s: got %d %q (%v), want 1 containing %q", s.name, tt.name, resp.Code, resp.Remark, resp.Serialization, tt.remark)
+			}
+			for _, f := range tt.header {
+				if f[0] != "b" {
+					continue
+				}
+				for q := range 4 {
+					if got := rc.pullAll(f[1], q); len(got) != 0 {
+						t.Errorf("%s %s: stored %q", s.name, tt.name, bodies(got))
+					}
+				}
+			}
+		}
+		// What may be absent: a, i–m; and c, d once the topic exists.
+		for _, tt := range []tc{
+			{"no a, i-m", remoting.CodeSendMessageV2, without(v2Header("Lean"+s.name, 1, false), "a", "i", "j", "k", "l", "m"), []byte("lean"), ""},
+			{"no c, d, known topic", remoting.CodeSendMessageV2, without(v2Header("Lean"+s.name, 1, false), "c", "d"), []byte("known"), ""},
+		} {
+			if resp := rc.roundTrip(s.frame(tt.code, 4, tt.header, tt.body)); resp.Code != remoting.Success {
+				t.Errorf("%s %s: got %d %q, want SUCCESS", s.name, tt.name, resp.Code, resp.Remark)
+			}
+		}
+		if got := bodies(rc.pullAll("Lean"+s.name, 1)); !slices.Equal(got, []string{"lean", "known"}) {
+			t.Errorf("%s: stored %q, want [lean known]", s.name, got)
+		}
 	}
 }

@@ -3,7 +3,7 @@
 // jsclient_test.go. Every line on stdout is one JSON event.
 //
 //   node client.js produce NS GROUP TOPIC    (stdin: one BODY or BODY:delayLevel a line)
-//   node client.js consume NS GROUP TOPIC INSTANCE
+//   node client.js consume NS GROUP TOPIC INSTANCE [REBALANCE_MS [CONSUME_FROM]]
 //
 // Both print {"event":"ready"} once started, then {"event":"sent",...} per
 // message sent or {"event":"got",...} per message consumed, and stop when
@@ -40,11 +40,13 @@ async function produce() {
 }
 
 async function consume() {
-  const consumer = new Consumer({ httpclient, nameSrv, consumerGroup: group, instanceName: rest[0],
-    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET', ...auth });
+  const opts = { httpclient, nameSrv, consumerGroup: group, instanceName: rest[0],
+    consumeFromWhere: rest[2] || 'CONSUME_FROM_FIRST_OFFSET', ...auth };
+  if (Number(rest[1])) opts.rebalanceInterval = Number(rest[1]); // ali-ons's default is 10 s
+  const consumer = new Consumer(opts);
   consumer.on('error', err => emit({ event: 'error', message: err.message }));
   consumer.subscribe(topic, '*', async msg => {
-    emit({ event: 'got', body: msg.body.toString(), tags: msg.tags, keys: msg.keys, queueId: msg.queueId, reconsumeTimes: msg.reconsumeTimes });
+    emit({ event: 'got', body: msg.body.toString(), tags: msg.tags, keys: msg.keys, queueId: msg.queueId, queueOffset: msg.queueOffset, reconsumeTimes: msg.reconsumeTimes });
   });
   await consumer.ready();
   emit({ event: 'ready' });
