@@ -269,7 +269,7 @@ func (s *headerScanner) escaped(start int) string {
 
 // extFields reads an object of string values.
 func (s *headerScanner) extFields() map[string]string {
-	ext := make(map[string]string, 8)
+	ext := make(map[string]string, 16) // a send header has 13
 	s.expect('{')
 	if s.peek() == '}' {
 		s.pos++
