@@ -1,20 +1,18 @@
 package remoting
 
 import (
-	"encoding/json"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 )
 
 // The JSON header is on every frame, and encoding/json's reflection cost
 // about a third of minirmq's CPU under make bench (issue 14). The scanner
-// and the encoder below handle the headers clients and minirmq actually
-// write; they are not a general JSON codec. The scanner gives up on
-// anything outside that shape and the header goes through encoding/json
-// (decodeJSONHeaderStd), so both paths accept, reject and decode exactly the
-// same inputs; FuzzDecodeFrame holds them to that, and the encoder to
-// encoding/json's bytes.
+// below and the encoder in jsonencode.go handle the headers clients and
+// minirmq actually write; they are not a general JSON codec. The scanner
+// gives up on anything outside that shape and the header goes through
+// encoding/json (decodeJSONHeaderStd), so both paths accept, reject and
+// decode exactly the same inputs; FuzzDecodeFrame holds them to that, and
+// the encoder to encoding/json's bytes.
 
 // decodeJSONHeader decodes a JSON header, quickly when it can.
 func decodeJSONHeader(b []byte) (*Command, error) {
@@ -48,7 +46,7 @@ func scanJSONHeader(b []byte) (*Command, bool) {
 		s.pos++
 	}
 	for more := !s.bail && !empty; more && !s.bail; more = s.next() {
-		key := s.rawString()
+		key := s.str() // unescaped, as encoding/json matches field names
 		s.expect(':')
 		var bit uint8
 		switch key {
@@ -144,30 +142,8 @@ func (s *headerScanner) integer(lo, hi int64) int64 {
 	return v
 }
 
-// rawString reads a string without escapes, for keys.
-func (s *headerScanner) rawString() string {
-	if s.bail || s.peek() != '"' {
-		s.bail = true
-		return ""
-	}
-	s.pos++
-	start := s.pos
-	for s.pos < len(s.b) {
-		switch c := s.b[s.pos]; {
-		case c == '"':
-			s.pos++
-			return s.b[start : s.pos-1]
-		case c < 0x20 || c == '\\' || c >= utf8.RuneSelf:
-			s.bail = true
-			return ""
-		}
-		s.pos++
-	}
-	s.bail = true
-	return ""
-}
-
-// str reads a string value, undoing JSON's escapes.
+// str reads a string, undoing JSON's escapes. Without escapes it is a
+// substring of the header; out collects the text once there is one.
 func (s *headerScanner) str() string {
 	if s.bail || s.peek() != '"' {
 		s.bail = true
@@ -175,16 +151,18 @@ func (s *headerScanner) str() string {
 	}
 	s.pos++
 	start := s.pos
+	var out []byte
 	for s.pos < len(s.b) {
 		c := s.b[s.pos]
 		switch {
 		case c == '"':
 			s.pos++
-			return s.b[start : s.pos-1]
-		case c == '\\':
-			return s.escaped(start)
+			if out == nil {
+				return s.b[start : s.pos-1]
+			}
+			return string(out)
 		case c < 0x20:
-			s.bail = true
+			s.bail = true // not JSON
 			return ""
 		case c >= utf8.RuneSelf:
 			r, size := utf8.DecodeRuneInString(s.b[s.pos:])
@@ -192,79 +170,65 @@ func (s *headerScanner) str() string {
 				s.bail = true // encoding/json would substitute U+FFFD
 				return ""
 			}
+			if out != nil {
+				out = append(out, s.b[s.pos:s.pos+size]...)
+			}
 			s.pos += size
-			continue
+		case c != '\\':
+			if out != nil {
+				out = append(out, c)
+			}
+			s.pos++
+		default:
+			if out == nil {
+				out = append(make([]byte, 0, s.pos-start+16), s.b[start:s.pos]...)
+			}
+			if out = s.unescape(out); s.bail {
+				return ""
+			}
 		}
-		s.pos++
 	}
 	s.bail = true
 	return ""
 }
 
-// escaped finishes a string that started at start and has an escape at
-// s.pos.
-func (s *headerScanner) escaped(start int) string {
-	out := append(make([]byte, 0, s.pos-start+16), s.b[start:s.pos]...)
-	for s.pos < len(s.b) {
-		c := s.b[s.pos]
-		switch {
-		case c == '"':
-			s.pos++
-			return string(out)
-		case c < 0x20:
-			s.bail = true
-			return ""
-		case c >= utf8.RuneSelf:
-			r, size := utf8.DecodeRuneInString(s.b[s.pos:])
-			if r == utf8.RuneError && size == 1 {
-				s.bail = true
-				return ""
-			}
-			out = append(out, s.b[s.pos:s.pos+size]...)
-			s.pos += size
-			continue
-		case c != '\\':
-			out = append(out, c)
-			s.pos++
-			continue
-		}
-		if s.pos+1 >= len(s.b) {
-			break
-		}
-		switch e := s.b[s.pos+1]; e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			if s.pos+6 > len(s.b) {
-				s.bail = true
-				return ""
-			}
-			r, err := strconv.ParseUint(s.b[s.pos+2:s.pos+6], 16, 32)
-			if err != nil || (r >= 0xD800 && r <= 0xDFFF) {
-				s.bail = true // surrogates: leave their pairing rules to encoding/json
-				return ""
-			}
-			out = utf8.AppendRune(out, rune(r))
-			s.pos += 6
-			continue
-		default:
-			s.bail = true
-			return ""
-		}
-		s.pos += 2
+// unescape appends the character of the escape at s.pos to out.
+func (s *headerScanner) unescape(out []byte) []byte {
+	if s.pos+1 >= len(s.b) {
+		s.bail = true
+		return nil
 	}
-	s.bail = true
-	return ""
+	switch e := s.b[s.pos+1]; e {
+	case '"', '\\', '/':
+		out = append(out, e)
+	case 'b':
+		out = append(out, '\b')
+	case 'f':
+		out = append(out, '\f')
+	case 'n':
+		out = append(out, '\n')
+	case 'r':
+		out = append(out, '\r')
+	case 't':
+		out = append(out, '\t')
+	case 'u':
+		if s.pos+6 > len(s.b) {
+			s.bail = true
+			return nil
+		}
+		r, err := strconv.ParseUint(s.b[s.pos+2:s.pos+6], 16, 32)
+		if err != nil || (r >= 0xD800 && r <= 0xDFFF) {
+			s.bail = true // surrogates: leave their pairing rules to encoding/json
+			return nil
+		}
+		s.pos += 6
+		return utf8.AppendRune(out, rune(r))
+	default:
+		s.bail = true
+		return nil
+	}
+	s.pos += 2
+	return out
 }
 
 // extFields reads an object of string values.
@@ -296,62 +260,4 @@ func (s *headerScanner) next() bool {
 	}
 	s.bail = true
 	return false
-}
-
-// appendJSONHeader appends cmd's header as JSON, byte for byte what
-// json.Marshal(wireHeader) writes (keys sorted, HTML-safe escapes), without
-// its reflection.
-func appendJSONHeader(dst []byte, cmd *Command) []byte {
-	dst = append(dst, `{"code":`...)
-	dst = strconv.AppendInt(dst, int64(cmd.Code), 10)
-	dst = append(dst, `,"language":`...)
-	dst = appendJSONString(dst, cmd.Language)
-	dst = append(dst, `,"version":`...)
-	dst = strconv.AppendInt(dst, int64(cmd.Version), 10)
-	dst = append(dst, `,"opaque":`...)
-	dst = strconv.AppendInt(dst, int64(cmd.Opaque), 10)
-	dst = append(dst, `,"flag":`...)
-	dst = strconv.AppendInt(dst, int64(cmd.Flag), 10)
-	dst = append(dst, `,"remark":`...)
-	dst = appendJSONString(dst, cmd.Remark)
-	dst = append(dst, `,"extFields":{`...)
-	var stack [16]string
-	keys := stack[:0]
-	for k := range cmd.ExtFields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for i, k := range keys {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendJSONString(dst, k)
-		dst = append(dst, ':')
-		dst = appendJSONString(dst, cmd.ExtFields[k])
-	}
-	return append(dst, "}}"...)
-}
-
-// appendJSONString quotes plain ASCII itself and leaves anything that needs
-// an escape to encoding/json, whose rules (HTML-safe, U+2028, invalid
-// UTF-8) it then matches exactly.
-func appendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // a string always marshals
-			return append(dst, q...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
-}
-
-// jsonHeaderSize estimates the encoded header, to size the frame once.
-func jsonHeaderSize(cmd *Command) int {
-	n := 112 + len(cmd.Language) + len(cmd.Remark)
-	for k, v := range cmd.ExtFields {
-		n += len(k) + len(v) + 6
-	}
-	return n
 }
