@@ -126,6 +126,7 @@ func TestMySQLConfig(t *testing.T) {
 		{"interpolates parameters", "root@tcp(127.0.0.1:3306)/shop", []string{"interpolateParams=true"}, nil},
 		{"keeps server-side prepares when asked", "root@tcp(127.0.0.1:3306)/shop?interpolateParams=false", nil, []string{"interpolateParams"}},
 		{"password mentioning interpolateParams", "root:interpolateParams=false@tcp(127.0.0.1:3306)/shop", []string{"interpolateParams=true"}, nil},
+		{"leaves out the pool sizes", "root@tcp(127.0.0.1:3306)/shop?maxOpenConns=4&timeout=3s&maxIdleConns=2", []string{"timeout=3s"}, []string{"maxOpenConns", "maxIdleConns"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -189,4 +190,36 @@ func TestPing(t *testing.T) {
 			t.Errorf("Ping: %v", err)
 		}
 	})
+}
+
+func TestOpenMySQLPoolSizes(t *testing.T) {
+	base := dbtest.MySQLDSN(t)
+	sep := "?"
+	if strings.Contains(base[strings.LastIndexByte(base, '/'):], "?") {
+		sep = "&"
+	}
+	tests := []struct {
+		name     string
+		params   string
+		wantOpen int
+	}{
+		{"default", "", 10},
+		{"from the DSN", sep + "maxOpenConns=3&maxIdleConns=1", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, err := database.Open(t.Context(), base+tt.params, nil)
+			if err != nil {
+				t.Fatalf("Open: %v", err) // the driver would refuse unknown system variables
+			}
+			t.Cleanup(func() { database.Close(db) })
+			sqlDB, err := db.DB()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := sqlDB.Stats().MaxOpenConnections; got != tt.wantOpen {
+				t.Errorf("MaxOpenConnections = %d, want %d", got, tt.wantOpen)
+			}
+		})
+	}
 }

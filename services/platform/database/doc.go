@@ -10,7 +10,9 @@
 //	mysql://USER[:PASS]@tcp(HOST:PORT)/DB?params
 //
 // Everything after "mysql://" is a go-sql-driver DSN; parseTime=true and
-// charset=utf8mb4 are added when absent.
+// charset=utf8mb4 are added when absent. Two parameters are read here and
+// not passed to the driver: maxOpenConns (default 10) and maxIdleConns
+// (default 5), the connection pool of one service instance.
 //
 // # Schema creation
 //

@@ -13,18 +13,17 @@ import (
 	"gorm.io/gorm"
 )
 
-// MySQL pool sizes: enough concurrency for one service instance, few enough
-// that several services and instances stay well under MySQL's default
-// max_connections (151).
 const (
-	mysqlMaxOpen     = 20
-	mysqlMaxIdle     = 10
 	mysqlMaxLifetime = 5 * time.Minute // below typical proxy/server idle cut-offs
 	mysqlMaxIdleTime = time.Minute
 )
 
 // openMySQL opens a go-sql-driver DSN with the settings gorm models need.
 func openMySQL(ctx context.Context, dsn string, logger *slog.Logger) (*gorm.DB, error) {
+	dsn, pool, err := splitPool(dsn)
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := MySQLConfig(dsn)
 	if err != nil {
 		return nil, err
@@ -34,8 +33,8 @@ func openMySQL(ctx context.Context, dsn string, logger *slog.Logger) (*gorm.DB, 
 		return nil, fmt.Errorf("database: mysql DSN: %w", err)
 	}
 	sqlDB := sql.OpenDB(connector)
-	sqlDB.SetMaxOpenConns(mysqlMaxOpen)
-	sqlDB.SetMaxIdleConns(mysqlMaxIdle)
+	sqlDB.SetMaxOpenConns(pool.maxOpen)
+	sqlDB.SetMaxIdleConns(pool.maxIdle)
 	sqlDB.SetConnMaxLifetime(mysqlMaxLifetime)
 	sqlDB.SetConnMaxIdleTime(mysqlMaxIdleTime)
 
@@ -63,8 +62,14 @@ func openMySQL(ctx context.Context, dsn string, logger *slog.Logger) (*gorm.DB, 
 // utf8mb4, the charset set here; in some multibyte charsets (big5, gbk,
 // sjis, …) it is not, so a DSN that picks its own charset or collation
 // keeps server-side prepares unless it asks for interpolation itself.
+// The pool parameters (see splitPool) are checked and left out: they
+// are not the driver's.
 // It is exported for tests that need to derive a DSN, such as dbtest.
 func MySQLConfig(dsn string) (*mysql.Config, error) {
+	dsn, _, err := splitPool(dsn)
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("database: mysql DSN: want mysql://USER[:PASS]@tcp(HOST:PORT)/DB?params: %w", err)

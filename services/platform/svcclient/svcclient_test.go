@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,5 +93,49 @@ func TestMaxResponse(t *testing.T) {
 	}
 	if err := c.WithMaxResponse(int64(len(big))).Call(context.Background(), http.MethodGet, "/list", "", nil, &out); err != nil || len(out.Items) != svcclient.DefaultMaxResponse {
 		t.Errorf("with the limit raised: %v, %d bytes", err, len(out.Items))
+	}
+}
+
+// TestConcurrentCallsReuseConnections holds a burst of calls in the server
+// until all have arrived, twice: the second burst must find the first's
+// connections idle in the pool instead of dialling new ones (with
+// http.DefaultTransport's two idle connections per host it dialled six).
+func TestConcurrentCallsReuseConnections(t *testing.T) {
+	const burst = 8
+	arrived := make(chan struct{}, burst)
+	release := make(chan struct{})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+		w.Write([]byte(`{}`))
+	}))
+	var dialled atomic.Int32
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dialled.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c := svcclient.New(srv.URL, "", 5*time.Second)
+
+	for round := 1; round <= 2; round++ {
+		release = make(chan struct{})
+		errs := make(chan error, burst)
+		for range burst {
+			go func() { errs <- c.Call(t.Context(), http.MethodGet, "/", "", nil, nil) }()
+		}
+		for range burst {
+			<-arrived
+		}
+		close(release)
+		for range burst {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := dialled.Load(); got != burst {
+			t.Fatalf("after burst %d: %d connections dialled, want %d (the first burst's, reused)", round, got, burst)
+		}
 	}
 }

@@ -175,7 +175,9 @@ type jsonHeader struct {
 	ExtFields map[string]json.RawMessage `json:"extFields"`
 }
 
-func decodeJSONHeader(b []byte) (*Command, error) {
+// decodeJSONHeaderStd decodes a JSON header with encoding/json: the
+// reference for scanJSONHeader, and the path for headers it gives up on.
+func decodeJSONHeaderStd(b []byte) (*Command, error) {
 	var h jsonHeader
 	if err := json.Unmarshal(b, &h); err != nil {
 		return nil, fmt.Errorf("%w: header is not valid JSON: %v", ErrBadFrame, err)
@@ -246,52 +248,29 @@ func extValue(raw json.RawMessage) (string, error) {
 	}
 }
 
-// wireHeader is what minirmq writes: every extension value is a JSON string,
-// as the Go client requires.
-type wireHeader struct {
-	Code      int16             `json:"code"`
-	Language  string            `json:"language"`
-	Version   int16             `json:"version"`
-	Opaque    int32             `json:"opaque"`
-	Flag      int32             `json:"flag"`
-	Remark    string            `json:"remark"`
-	ExtFields map[string]string `json:"extFields"`
-}
-
-func encodeJSONHeader(cmd *Command) ([]byte, error) {
-	ext := cmd.ExtFields
-	if ext == nil {
-		ext = map[string]string{}
-	}
-	return json.Marshal(wireHeader{
-		Code: cmd.Code, Language: cmd.Language, Version: cmd.Version, Opaque: cmd.Opaque,
-		Flag: cmd.Flag, Remark: cmd.Remark, ExtFields: ext,
-	})
-}
-
 // Encode returns the complete frame for cmd, length prefix included, with
-// the header in cmd.Serialization.
+// the header in cmd.Serialization. The frame is allocated once and written
+// to the connection in one piece.
 func Encode(cmd *Command) ([]byte, error) {
-	var header []byte
-	var err error
+	var frame []byte
 	switch cmd.Serialization {
 	case SerializeJSON:
-		header, err = encodeJSONHeader(cmd)
+		frame = appendJSONHeader(make([]byte, 8, 8+jsonHeaderSize(cmd)+len(cmd.Body)), cmd)
 	case SerializeRocketMQ:
-		header, err = encodeBinaryHeader(cmd)
+		header, err := encodeBinaryHeader(cmd)
+		if err != nil {
+			return nil, fmt.Errorf("remoting: encode header: %w", err)
+		}
+		frame = append(make([]byte, 8, 8+len(header)+len(cmd.Body)), header...)
 	default:
-		err = fmt.Errorf("unknown serialization %d", cmd.Serialization)
+		return nil, fmt.Errorf("remoting: encode header: unknown serialization %d", cmd.Serialization)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("remoting: encode header: %w", err)
+	headerLen := len(frame) - 8
+	if headerLen > 0xFFFFFF {
+		return nil, fmt.Errorf("remoting: header of %d bytes is too large", headerLen)
 	}
-	if len(header) > 0xFFFFFF {
-		return nil, fmt.Errorf("remoting: header of %d bytes is too large", len(header))
-	}
-	frame := make([]byte, 8+len(header)+len(cmd.Body))
-	binary.BigEndian.PutUint32(frame[0:4], uint32(4+len(header)+len(cmd.Body)))
-	binary.BigEndian.PutUint32(frame[4:8], uint32(cmd.Serialization)<<24|uint32(len(header)))
-	copy(frame[8:], header)
-	copy(frame[8+len(header):], cmd.Body)
+	frame = append(frame, cmd.Body...)
+	binary.BigEndian.PutUint32(frame[0:4], uint32(len(frame)-4))
+	binary.BigEndian.PutUint32(frame[4:8], uint32(cmd.Serialization)<<24|uint32(headerLen))
 	return frame, nil
 }

@@ -92,16 +92,27 @@ func TestDecodeAcceptsNumericExtFields(t *testing.T) {
 	}
 }
 
-// FuzzDecodeFrame checks that no input crashes the decoder and that whatever
-// decodes also re-encodes and decodes to the same command. Seeds live in
+// FuzzDecodeFrame checks that no input crashes the decoder, that the fast
+// JSON scanner decodes whatever it accepts as encoding/json does, that the
+// encoder writes encoding/json's bytes, and that whatever decodes also
+// re-encodes and decodes to the same command. Seeds live in
 // testdata/fuzz/FuzzDecodeFrame and run as regression cases in every `go test`.
 func FuzzDecodeFrame(f *testing.F) {
 	f.Add(frameOf(`{"code":34,"language":"GO","version":317,"opaque":1,"flag":0,"remark":"","extFields":{}}`, []byte("{}"))[4:])
 	f.Add(frameOf(`{"code":10,"extFields":{"a":"b"}}`, []byte{0, 1, 2})[4:])
 	f.Add([]byte{0, 0, 0, 0})
+	f.Add(frameOf(sendHeader, []byte("hello"))[4:])
+	f.Add(frameOf(`{"remark":"a\"\u00e9\ud83d","extFields":{"k":"\u0001"}}`, nil)[4:])
 	f.Add(binaryFrame(javaHeader(310, 0, 317, 5, 0, "", [][2]string{{"a", "PG"}, {"b", "T"}, {"m", "true"}}), []byte("x"))[4:])
 	f.Add(binaryFrame(javaHeader(0, 9, 401, 5, 1, "oops", nil), nil)[4:])
 	f.Fuzz(func(t *testing.T, frame []byte) {
+		if len(frame) >= 4 && frame[0] == byte(SerializeJSON) {
+			if header := frame[4:]; int(binary.BigEndian.Uint32(frame[:4])&0xFFFFFF) <= len(header) {
+				header = header[:binary.BigEndian.Uint32(frame[:4])&0xFFFFFF]
+				fast, ok := scanJSONHeader(header)
+				checkAgainstStd(t, header, fast, ok)
+			}
+		}
 		cmd, err := DecodeFrame(frame)
 		if err != nil {
 			return
@@ -109,6 +120,12 @@ func FuzzDecodeFrame(f *testing.F) {
 		enc, err := Encode(cmd)
 		if err != nil {
 			t.Fatalf("decoded command does not encode: %v", err)
+		}
+		if cmd.Serialization == SerializeJSON {
+			headerLen := binary.BigEndian.Uint32(enc[4:8]) & 0xFFFFFF
+			if want := marshalReference(t, cmd); !bytes.Equal(enc[8:8+headerLen], want) {
+				t.Fatalf("encoded header %s, encoding/json writes %s", enc[8:8+headerLen], want)
+			}
 		}
 		again, err := ReadCommand(bytes.NewReader(enc), len(enc))
 		if err != nil {
