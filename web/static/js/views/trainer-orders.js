@@ -41,19 +41,19 @@ export function ordersPart(call, signal) {
   function row(o) {
     const [action, label] = moves[o.status];
     const button = h('button', { type: 'button', class: 'primary', 'data-testid': `trainer-${action}`, 'data-order-no': o.orderNo }, t(label));
-    button.addEventListener('click', () => move(o.orderNo, action, button));
+    button.addEventListener('click', () => move(o.orderNo, action, label, button));
     return h('li', { 'data-testid': 'trainer-order', 'data-order-no': o.orderNo, 'data-status': o.status },
       h('a', { href: `#/timeline/${encodeURIComponent(o.orderNo)}` }, o.orderNo),
       ` · ${o.userId} · ${money(o.totalCents)} · ${statusName(o.status)} · ${dateTime(o.updatedAt)} `, button);
   }
 
-  async function move(orderNo, action, button) {
+  async function move(orderNo, action, label, button) {
     if (busy) return;
     busy = true;
     button.disabled = true;
     try {
       await call(`/api/trainer/orders/${encodeURIComponent(orderNo)}/${action}`, { method: 'POST', signal });
-      announce(t('trainer.moved', { orderNo }));
+      announce(t('trainer.moved', { orderNo, move: t(label) }));
     } catch (err) {
       if (!isAbort(err)) showError(err);
     } finally {
