@@ -30,18 +30,7 @@ func TestTrainerOrderRoutes(t *testing.T) {
 			t.Errorf("%s %s: %d %s, %s got %d requests", tc.method, tc.path, resp.StatusCode, body, tc.service, len(reqs)-before)
 			continue
 		}
-		got := reqs[len(reqs)-1]
-		if got.Method != tc.method || got.Path != tc.want || got.RawQuery != tc.query {
-			t.Errorf("%s %s reached %s as %s %s?%s", tc.method, tc.path, tc.service, got.Method, got.Path, got.RawQuery)
-		}
-		if v := got.Header.Values("X-Admin-Token"); len(v) != 1 || v[0] != shoptest.AdminToken {
-			t.Errorf("%s %s: X-Admin-Token %q", tc.method, tc.path, v)
-		}
-		for _, name := range []string{"X-User-ID", "Cookie"} {
-			if v := got.Header.Values(name); len(v) != 0 {
-				t.Errorf("%s %s: the service saw %s %q", tc.method, tc.path, name, v)
-			}
-		}
+		adminForwarded(t, up, tc.service, tc.method, tc.want, tc.query)
 	}
 }
 
@@ -66,6 +55,26 @@ func TestTrainerOrderRoutesRefuse(t *testing.T) {
 	for name, up := range h.ups {
 		if n := len(up.requests()); n != 0 {
 			t.Errorf("%s got %d requests from refused moves", name, n)
+		}
+	}
+}
+
+// adminForwarded checks that the last request up received is method path
+// ?query with the admin token and nothing of the browser's identity: what
+// the trainer's admin routes (broker reads, order moves) send.
+func adminForwarded(t *testing.T, up *upstream, name, method, path, query string) {
+	t.Helper()
+	reqs := up.requests()
+	got := reqs[len(reqs)-1]
+	if got.Method != method || got.Path != path || got.RawQuery != query {
+		t.Errorf("%s %s?%s reached %s as %s %s?%s", method, path, query, name, got.Method, got.Path, got.RawQuery)
+	}
+	if v := got.Header.Values("X-Admin-Token"); len(v) != 1 || v[0] != shoptest.AdminToken {
+		t.Errorf("%s %s: %s saw X-Admin-Token %q", method, path, name, v)
+	}
+	for _, h := range []string{"X-User-ID", "Cookie"} {
+		if v := got.Header.Values(h); len(v) != 0 {
+			t.Errorf("%s %s: %s saw %s %q", method, path, name, h, v)
 		}
 	}
 }

@@ -332,37 +332,11 @@ export async function view(el, ctx) {
     }
   });
 
-  // Cancel asks first, next to the button: cancelling cannot be undone.
-  cancelButton.addEventListener('click', () => {
-    confirmBox.hidden = false;
-    cancelButton.setAttribute('aria-expanded', 'true');
-    confirmNo.focus();
-  });
-  confirmNo.addEventListener('click', () => {
-    closeConfirm();
-    cancelButton.focus();
-  });
-  confirmYes.addEventListener('click', async () => {
-    cancelling = true;
-    buttons();
-    try {
-      const cancelled = await api(`/api/order/orders/${encodeURIComponent(orderNo)}/cancel`, { method: 'POST', signal: ctx.signal });
-      if (cancelled && cancelled.status) update({ ...doc, order: cancelled, final: false, complete: false });
-      announce(t('order.cancelledNow', { orderNo }));
-    } catch (err) {
-      if (!isAbort(err)) showError(err);
-    } finally {
-      cancelling = false;
-      if (!ctx.signal.aborted) {
-        buttons();
-        watch();
-      }
-    }
-  });
-
-  // Cancel-and-refund and the return ask first too; each answer is the
-  // order in its new state, and the page then watches the refund arrive.
-  const confirmFlow = (button, box, no, yes, path, done) => {
+  // Cancel, cancel-and-refund and the return ask first, next to the
+  // button: none can be undone. Each answer is the order in its new state,
+  // and the page then watches its effects arrive. busy marks the call in
+  // flight (cancelling, or acting for the other two).
+  const confirmFlow = (button, box, no, yes, path, done, busy) => {
     button.addEventListener('click', () => {
       box.hidden = false;
       button.setAttribute('aria-expanded', 'true');
@@ -373,7 +347,7 @@ export async function view(el, ctx) {
       button.focus();
     });
     yes.addEventListener('click', async () => {
-      acting = true;
+      busy(true);
       buttons();
       try {
         const o = await api(`/api/order/orders/${encodeURIComponent(orderNo)}/${path}`, { method: 'POST', signal: ctx.signal });
@@ -383,7 +357,7 @@ export async function view(el, ctx) {
       } catch (err) {
         if (!isAbort(err)) showError(err);
       } finally {
-        acting = false;
+        busy(false);
         if (!ctx.signal.aborted) {
           buttons();
           watch();
@@ -391,8 +365,9 @@ export async function view(el, ctx) {
       }
     });
   };
-  confirmFlow(refundButton, refundBox, refundNo, refundYes, 'refund', 'order.refundStarted');
-  confirmFlow(returnButton, returnBox, returnNo, returnYes, 'return', 'order.returnRequested');
+  confirmFlow(cancelButton, confirmBox, confirmNo, confirmYes, 'cancel', 'order.cancelledNow', (v) => { cancelling = v; });
+  confirmFlow(refundButton, refundBox, refundNo, refundYes, 'refund', 'order.refundStarted', (v) => { acting = v; });
+  confirmFlow(returnButton, returnBox, returnNo, returnYes, 'return', 'order.returnRequested', (v) => { acting = v; });
 
   keepWatching.addEventListener('click', watch);
   ctx.signal.addEventListener('abort', () => clearTimeout(timer));
