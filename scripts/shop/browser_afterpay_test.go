@@ -53,7 +53,8 @@ func (b *browser) waitAll(what string, sels ...string) {
 // and delivers it, alice requests the return, the Trainer accepts it, and
 // the order page shows REFUNDED with each service's refund step while the
 // wallet page shows the charge refunded and the points redeemed, credited,
-// clawed back and returned, back to where they were.
+// clawed back and returned, back to where they were. Last, the first order,
+// never shipped, is cancelled and refunded: its shipment cancelled.
 func TestBrowserReturnAfterDelivery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole shop and a browser; skipped with -short")
@@ -193,4 +194,33 @@ func TestBrowserReturnAfterDelivery(t *testing.T) {
 	b.resize(390, 844, true)
 	b.fitsWidth("the wallet page on a phone")
 	b.screenshot("afterpay-wallet-phone")
+	b.resize(1280, 900, false)
+
+	// The first order, paid and never shipped: Cancel and refund (it asks
+	// first) cancels its shipment and claws back its 249 points.
+	b.do("open the first order", chromedp.Navigate(b.base+"/#/orders/"+first),
+		chromedp.WaitVisible(`[data-testid="order-view"][data-status="PAID"]`),
+		chromedp.WaitVisible(`[data-testid="refund-button"]:not([hidden])`))
+	if !b.hidden(sel("return-button")) {
+		t.Error("Request a return shows on an order not delivered")
+	}
+	b.do("cancel and refund it",
+		chromedp.Click(sel("refund-button")),
+		chromedp.WaitVisible(sel("refund-confirm")),
+		chromedp.Click(sel("refund-confirm-yes")))
+	b.waitAll("refunded before shipping",
+		`[data-testid="order-view"][data-status="REFUNDED"][data-final="true"]`,
+		`[data-testid="refund-shipment"][data-state="done"]`,
+		`[data-testid="refund-points"][data-state="done"]`,
+		`[data-testid="after-shipped"][data-state="cancelled"]`)
+	for testid, want := range map[string]string{
+		"refund-points":   "249 points clawed back, 0 points returned",
+		"refund-shipment": "CANCELLED",
+		"order-history":   "cancelled by the customer after payment, before shipping",
+	} {
+		if got := b.text(testid); !strings.Contains(got, want) {
+			t.Errorf("%s reads %q, want %q in it", testid, got, want)
+		}
+	}
+	b.screenshot("afterpay-refunded-before-shipping-" + first)
 }
