@@ -40,6 +40,16 @@ func (b *browser) refreshUntil(what, cond string) {
 	}
 }
 
+// textsHold checks that each element (by testid) holds its words.
+func (b *browser) textsHold(want map[string]string) {
+	b.t.Helper()
+	for testid, words := range want {
+		if got := b.text(testid); !strings.Contains(got, words) {
+			b.t.Errorf("%s reads %q, want %q in it", testid, got, words)
+		}
+	}
+}
+
 // waitAll waits for each selector in turn (with the after-pay deadline).
 func (b *browser) waitAll(what string, sels ...string) {
 	b.t.Helper()
@@ -145,16 +155,12 @@ func TestBrowserReturnAfterDelivery(t *testing.T) {
 		`[data-testid="refund-stock"][data-state="done"]`,
 		`[data-testid="refund-shipment"][data-state="done"]`,
 		`[data-testid="payment-state"][data-state="refunded"]`)
-	for testid, want := range map[string]string{
+	b.textsHold(map[string]string{
 		"refund-points":    "12 points clawed back, 200 points returned",
 		"refund-shipment":  "RETURNED",
 		"progress-summary": "Refunded",
 		"order-history":    "return accepted",
-	} {
-		if got := b.text(testid); !strings.Contains(got, want) {
-			t.Errorf("%s reads %q, want %q in it", testid, got, want)
-		}
-	}
+	})
 	if !b.hidden(sel("return-button")) || !b.hidden(sel("refund-button")) || !b.hidden(sel("pay-button")) {
 		t.Error("a refunded order still offers an action")
 	}
@@ -213,14 +219,10 @@ func TestBrowserReturnAfterDelivery(t *testing.T) {
 		`[data-testid="refund-shipment"][data-state="done"]`,
 		`[data-testid="refund-points"][data-state="done"]`,
 		`[data-testid="after-shipped"][data-state="cancelled"]`)
-	for testid, want := range map[string]string{
+	b.textsHold(map[string]string{
 		"refund-points":   "249 points clawed back, 0 points returned",
 		"refund-shipment": "CANCELLED",
 		"order-history":   "cancelled by the customer after payment, before shipping",
-	} {
-		if got := b.text(testid); !strings.Contains(got, want) {
-			t.Errorf("%s reads %q, want %q in it", testid, got, want)
-		}
-	}
+	})
 	b.screenshot("afterpay-refunded-before-shipping-" + first)
 }
