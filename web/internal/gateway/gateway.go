@@ -5,7 +5,7 @@
 // (timeline.go) and the audit, proxies
 // each service's Swagger UI under /swagger/<service>/, and serves the
 // trainer page's routes to the programs' fault switches and the launcher's
-// control API (trainer.go), and the broker page's reads of minirmq's admin
+// control API (trainer.go), its after-payment order moves (orders.go), and the broker page's reads of minirmq's admin
 // API (broker.go).
 package gateway
 
@@ -172,6 +172,8 @@ func (g *Gateway) routes(r *gin.Engine) {
 	api.GET("/faults", g.armedFaults)
 	api.Any("/trainer/faults/*rest", g.proxyFaults)
 	api.Any("/trainer/control/*rest", g.proxyControl)
+	api.GET("/trainer/orders", g.trainerOrders)
+	api.POST("/trainer/orders/:orderNo/:action", g.trainerOrderAction)
 	api.Any("/trainer/broker/*rest", httpserver.RequireAdmin(g.adminToken), g.proxyBroker)
 	api.Any("/:service/*rest", g.proxyAPI)
 

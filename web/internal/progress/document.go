@@ -24,7 +24,28 @@ const (
 const (
 	orderPaid      = "PAID"
 	orderCancelled = "CANCELLED"
+	orderShipped   = "SHIPPED"
+	orderCompleted = "COMPLETED"
+	orderReturnReq = "RETURN_REQUESTED"
+	orderRefunding = "REFUNDING"
+	orderRefunded  = "REFUNDED"
 )
+
+// paidOnce reports whether an order in status was paid at some point: PAID
+// and every state after it.
+func paidOnce(status string) bool {
+	switch status {
+	case orderPaid, orderShipped, orderCompleted, orderReturnReq, orderRefunding, orderRefunded:
+		return true
+	}
+	return false
+}
+
+// refundStarted reports whether the order's refund was accepted
+// (ORDER_REFUNDED was published).
+func refundStarted(status string) bool {
+	return status == orderRefunding || status == orderRefunded
+}
 
 // Document is one snapshot of an order's journey across the services.
 type Document struct {
@@ -34,10 +55,14 @@ type Document struct {
 	Payment Payment `json:"payment"`
 	// Effects are the four things ORDER_PAID causes downstream.
 	Effects Effects `json:"effects"`
+	// AfterPay is what happens after the four effects: the shipment leaving
+	// and arriving, and a refund's effects in every service.
+	AfterPay AfterPay `json:"afterPay"`
 	// Complete is true when all four effects are done.
 	Complete bool `json:"complete"`
-	// Final is true when nothing more will change by itself: complete, or
-	// cancelled with no stock reserved any more (released, or never reserved).
+	// Final is true when nothing more will change by itself: complete (and
+	// not being refunded), cancelled with no stock reserved any more
+	// (released, or never reserved), or refunded with every refund effect done.
 	// The page stops polling then.
 	Final bool `json:"final"`
 	// CheckedAt is when the gateway asked (RFC 3339, UTC).
@@ -73,6 +98,44 @@ type Effects struct {
 	CartCleaned CartCleaned `json:"cartCleaned"`
 }
 
+// AfterPay is the order's life after its payment's effects: delivery
+// (logistics' SHIPMENT_SHIPPED and SHIPMENT_DELIVERED) and the refund
+// (ORDER_REFUNDED's effects).
+type AfterPay struct {
+	// Shipped and Delivered come from the shipment's tracking events;
+	// cancelled when a refund cancelled the shipment first.
+	Shipped   Status `json:"shipped"`
+	Delivered Status `json:"delivered"`
+	// Refund is there once the order is REFUNDING or REFUNDED.
+	Refund *Refund `json:"refund,omitempty"`
+}
+
+// Refund is what ORDER_REFUNDED causes in each service.
+type Refund struct {
+	// Payment: the charge refunded to the wallet (done at once when points
+	// paid everything and nothing was charged).
+	Payment Status `json:"payment"`
+	// Points: the ORDER_PAID credit clawed back and any redemption returned.
+	Points RefundPoints `json:"points"`
+	// Stock: the reservation SOLD → RETURNED, the units available again.
+	Stock Status `json:"stock"`
+	// Shipment: cancelled before shipping, or returned.
+	Shipment RefundShipment `json:"shipment"`
+}
+
+// RefundPoints is the points service's part of a refund.
+type RefundPoints struct {
+	Status
+	ClawedBack int64 `json:"clawedBack"` // the ORDER_REFUNDED entry (negative or 0)
+	Returned   int64 `json:"returned"`   // the REDEMPTION_RETURNED entry (positive or 0)
+}
+
+// RefundShipment is logistics' part of a refund.
+type RefundShipment struct {
+	Status
+	Shipment string `json:"shipment,omitempty"` // CANCELLED or RETURNED once done
+}
+
 // Status is what every effect has: its state, whether it is done, when it
 // happened and, for unknown, why.
 type Status struct {
@@ -85,9 +148,11 @@ type Status struct {
 // StockSold is inventory's effect: the reservation turned into sold stock.
 type StockSold struct {
 	Status
-	// Reservation is the reservation's status (RESERVED, RELEASED, SOLD), or
+	// Reservation is the reservation's status (RESERVED, RELEASED, SOLD,
+	// RETURNED), or
 	// empty when inventory has none for the order.
 	Reservation string `json:"reservation,omitempty"`
+	updatedAt   string // when the reservation last moved (to RETURNED, for a refund)
 }
 
 // Shipment is logistics' effect.
@@ -101,8 +166,10 @@ type Shipment struct {
 // Points is the points service's effect.
 type Points struct {
 	Status
-	// Points is the sum of the order's ledger entries.
+	// Points is the order's ORDER_PAID credit.
 	Points int64 `json:"points"`
+	// Redeemed is what the order's ORDER_REDEEMED entry took (positive), 0 without one.
+	Redeemed int64 `json:"redeemed,omitempty"`
 }
 
 // CartCleaned is the cart service's effect.

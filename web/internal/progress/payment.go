@@ -16,6 +16,8 @@ type payFacts struct {
 	charge   *charge      // the payment service's charge, nil when none (or not asked)
 	half     *HalfMessage // the pending ORDER_PAID half message, nil when none
 	notes    []string     // what could not be checked
+	// chargeNote is why the charge could not be read, "" when it was.
+	chargeNote string
 }
 
 // charge is the part of the payment service's charge progress reads.
@@ -40,7 +42,7 @@ func (s *Service) payFacts(ctx context.Context, orderNo, orderStatus string) pay
 		wg                     sync.WaitGroup
 		chargeNote, brokerNote string
 	)
-	if orderStatus != orderPaid { // a PAID order's charge adds nothing to the answer
+	if orderStatus != orderPaid { // a PAID order's charge adds nothing to the answer (a refunded one's does)
 		wg.Go(func() {
 			var c charge
 			found, reason := s.lookup(ctx, contracts.ServicePayment, s.c.Services[contracts.ServicePayment], "/api/v1/charges/"+url.PathEscape(orderNo), &c)
@@ -56,6 +58,7 @@ func (s *Service) payFacts(ctx context.Context, orderNo, orderStatus string) pay
 		brokerNote = "broker views are disabled (MINIRMQ_ADMIN_URL is empty): a half message waiting for check-back does not show"
 	}
 	wg.Wait()
+	f.chargeNote = chargeNote
 	for _, n := range []string{chargeNote, brokerNote} {
 		if n != "" {
 			f.notes = append(f.notes, n)
@@ -101,7 +104,12 @@ func paymentState(o order, f payFacts) Payment {
 	switch {
 	case o.Status == orderPaid && f.half != nil:
 		p.State, p.At = PaymentAwaitingCheck, o.changedTo(orderPaid)
-	case o.Status == orderPaid:
+	case o.Status == orderRefunded:
+		p.State, p.At = PaymentRefunded, o.changedTo(orderRefunded)
+		if f.charge != nil && f.charge.RefundedAt != "" {
+			p.At = f.charge.RefundedAt
+		}
+	case paidOnce(o.Status):
 		p.State, p.At = PaymentPaid, o.changedTo(orderPaid)
 	case f.inFlight:
 		p.State = PaymentInFlight

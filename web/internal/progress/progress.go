@@ -63,8 +63,10 @@ func New(c Clients, pays *PayTracker) (*Service, error) {
 
 // order is the part of the order service's answer progress reads.
 type order struct {
-	Status  string `json:"status"`
-	History []struct {
+	Status        string `json:"status"`
+	PointsApplied int64  `json:"pointsApplied"`
+	ChargedCents  int64  `json:"chargedCents"`
+	History       []struct {
 		To string `json:"to"`
 		At string `json:"at"`
 	} `json:"history"`
@@ -86,19 +88,28 @@ func (s *Service) Get(ctx context.Context, userID, orderNo string) (Document, er
 		wg  sync.WaitGroup
 		doc = Document{Order: raw}
 		pay payFacts
+		sh  shipmentFacts
+		pts pointsFacts
 	)
 	wg.Go(func() { doc.Effects.StockSold = s.stockSold(ctx, orderNo, o.Status) })
-	wg.Go(func() { doc.Effects.Shipment = s.shipment(ctx, orderNo, o.Status) })
-	wg.Go(func() { doc.Effects.Points = s.points(ctx, orderNo, o.Status) })
+	wg.Go(func() { sh = s.shipment(ctx, orderNo, o.Status) })
+	wg.Go(func() { pts = s.points(ctx, orderNo, o.Status) })
 	wg.Go(func() { doc.Effects.CartCleaned = s.cartCleaned(ctx, orderNo, o.Status) })
 	wg.Go(func() { pay = s.payFacts(ctx, orderNo, o.Status) })
 	wg.Wait()
 
+	doc.Effects.Shipment, doc.Effects.Points = sh.effect, pts.effect
 	doc.Payment = paymentState(o, pay)
+	doc.AfterPay = afterPay(o, sh, pts, doc.Effects.StockSold, pay)
 	doc.Complete = doc.Effects.complete()
 	stock := doc.Effects.StockSold
 	released := o.Status == orderCancelled && stock.State != StateUnknown && stock.Reservation != "RESERVED"
-	doc.Final = doc.Complete || released
+	switch {
+	case refundStarted(o.Status):
+		doc.Final = o.Status == orderRefunded && doc.AfterPay.Refund.done()
+	default:
+		doc.Final = doc.Complete || released
+	}
 	doc.CheckedAt = s.now().UTC().Format(time.RFC3339Nano)
 	return doc, nil
 }
@@ -153,39 +164,77 @@ func (s *Service) stockSold(ctx context.Context, orderNo, orderStatus string) St
 		UpdatedAt string `json:"updatedAt"`
 	}
 	found, reason := s.lookup(ctx, contracts.ServiceInventory, s.c.Services[contracts.ServiceInventory], "/api/v1/reservations/"+url.PathEscape(orderNo), &r)
-	sold := found && r.Status == "SOLD"
-	return StockSold{Status: status(sold, r.UpdatedAt, reason, orderStatus), Reservation: r.Status}
+	// A returned reservation was sold first: the sale stays done.
+	sold := found && (r.Status == "SOLD" || r.Status == "RETURNED")
+	return StockSold{Status: status(sold, r.UpdatedAt, reason, orderStatus), Reservation: r.Status, updatedAt: r.UpdatedAt}
 }
 
-func (s *Service) shipment(ctx context.Context, orderNo, orderStatus string) Shipment {
+// shipmentFacts is the shipment effect with the tracking events behind the
+// delivery and refund steps.
+type shipmentFacts struct {
+	effect    Shipment
+	found     bool
+	reason    string
+	updatedAt string
+	events    map[string]string // tracking status → when
+}
+
+func (s *Service) shipment(ctx context.Context, orderNo, orderStatus string) shipmentFacts {
 	var sh struct {
 		Status     string `json:"status"`
 		Carrier    string `json:"carrier"`
 		TrackingNo string `json:"trackingNo"`
 		CreatedAt  string `json:"createdAt"`
+		UpdatedAt  string `json:"updatedAt"`
+		Events     []struct {
+			Status string `json:"status"`
+			At     string `json:"at"`
+		} `json:"events"`
 	}
 	found, reason := s.lookup(ctx, contracts.ServiceLogistics, s.c.Services[contracts.ServiceLogistics], "/api/v1/admin/shipments/"+url.PathEscape(orderNo), &sh)
-	return Shipment{Status: status(found, sh.CreatedAt, reason, orderStatus),
-		Shipment: sh.Status, Carrier: sh.Carrier, TrackingNo: sh.TrackingNo}
+	f := shipmentFacts{found: found, reason: reason, updatedAt: sh.UpdatedAt, events: map[string]string{},
+		effect: Shipment{Status: status(found, sh.CreatedAt, reason, orderStatus),
+			Shipment: sh.Status, Carrier: sh.Carrier, TrackingNo: sh.TrackingNo}}
+	for _, e := range sh.Events {
+		f.events[e.Status] = e.At
+	}
+	return f
 }
 
-func (s *Service) points(ctx context.Context, orderNo, orderStatus string) Points {
+// pointsFacts is the points effect with the order's ledger entries by reason.
+type pointsFacts struct {
+	effect  Points
+	reason  string
+	entries map[string]ledgerEntry // ledger reason → its entry (UNIQUE (order_no, reason))
+}
+
+type ledgerEntry struct {
+	Reason    string `json:"reason"`
+	Points    int64  `json:"points"`
+	CreatedAt string `json:"createdAt"`
+}
+
+// The points ledger's reasons progress reads.
+const (
+	ledgerPaid     = "ORDER_PAID"
+	ledgerRedeemed = "ORDER_REDEEMED"
+	ledgerReturned = "REDEMPTION_RETURNED"
+	ledgerRefunded = "ORDER_REFUNDED"
+)
+
+func (s *Service) points(ctx context.Context, orderNo, orderStatus string) pointsFacts {
 	var l struct {
-		Entries []struct {
-			Points    int64  `json:"points"`
-			CreatedAt string `json:"createdAt"`
-		} `json:"entries"`
+		Entries []ledgerEntry `json:"entries"`
 	}
 	_, reason := s.lookup(ctx, contracts.ServicePoints, s.c.Services[contracts.ServicePoints], "/api/v1/admin/points/ledger?orderNo="+url.QueryEscape(orderNo), &l)
-	var sum int64
-	at := ""
+	f := pointsFacts{reason: reason, entries: map[string]ledgerEntry{}}
 	for _, e := range l.Entries {
-		sum += e.Points
-		if at == "" || before(e.CreatedAt, at) {
-			at = e.CreatedAt
-		}
+		f.entries[e.Reason] = e
 	}
-	return Points{Status: status(len(l.Entries) > 0, at, reason, orderStatus), Points: sum}
+	credit, credited := f.entries[ledgerPaid]
+	f.effect = Points{Status: status(credited, credit.CreatedAt, reason, orderStatus), Points: credit.Points,
+		Redeemed: -f.entries[ledgerRedeemed].Points}
+	return f
 }
 
 func (s *Service) cartCleaned(ctx context.Context, orderNo, orderStatus string) CartCleaned {

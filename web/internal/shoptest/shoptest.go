@@ -99,11 +99,39 @@ func (s *Shop) PutShipment(no, createdAt string) {
 		"trackingNo": "RP" + no, "createdAt": createdAt, "updatedAt": createdAt, "events": []any{}})
 }
 
-// AddLedger appends a points ledger entry for an order.
-func (s *Shop) AddLedger(no string, points int64, createdAt string) {
+// SetOrderField sets one field of a stored order's answer (e.g.
+// pointsApplied, chargedCents).
+func (s *Shop) SetOrderField(no, field string, v any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ledger[no] = append(s.ledger[no], map[string]any{"orderNo": no, "points": points, "reason": "ORDER_PAID", "createdAt": createdAt})
+	s.orders[no].Body[field] = v
+}
+
+// MoveShipment sets the status of a stored shipment and adds its tracking
+// events, given as (status, at) pairs.
+func (s *Shop) MoveShipment(no, status string, events ...[2]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sh := s.shipments[no]
+	sh["status"] = status
+	list, _ := sh["events"].([]any)
+	for _, e := range events {
+		list = append(list, map[string]any{"status": e[0], "at": e[1]})
+		sh["updatedAt"] = e[1]
+	}
+	sh["events"] = list
+}
+
+// AddLedger appends an ORDER_PAID points ledger entry for an order.
+func (s *Shop) AddLedger(no string, points int64, createdAt string) {
+	s.AddLedgerEntry(no, "ORDER_PAID", points, createdAt)
+}
+
+// AddLedgerEntry appends a points ledger entry with any reason.
+func (s *Shop) AddLedgerEntry(no, reason string, points int64, createdAt string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ledger[no] = append(s.ledger[no], map[string]any{"orderNo": no, "points": points, "reason": reason, "createdAt": createdAt})
 }
 
 // PutCheckout stores the cart consumer's record of an order.

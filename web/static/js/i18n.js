@@ -123,7 +123,7 @@ export function translateStatic(root = document) {
 
 document.documentElement.lang = current;
 
-/** statusName is an order status (PENDING_PAYMENT, PAID, CANCELLED) in words; an unknown one as it is. */
+/** statusName is an order status (PENDING_PAYMENT, PAID, SHIPPED, REFUNDED…) in words; an unknown one as it is. */
 export function statusName(status) {
   return `status.${status}` in en ? t(`status.${status}`) : status;
 }
@@ -136,6 +136,12 @@ const reasons = {
   'payment succeeded': 'reason.paid',
   'cancelled by the customer': 'reason.customer',
   'payment deadline passed': 'reason.deadline',
+  'cancelled by the customer after payment, before shipping': 'reason.refundBeforeShipping',
+  'return requested by the customer': 'reason.returnRequested',
+  'return accepted': 'reason.returnAccepted',
+  'refund confirmed by the payment service': 'reason.refundConfirmed',
+  'shipment shipped': 'reason.shipped',
+  'shipment delivered': 'reason.delivered',
 };
 
 /** reasonName is an order status change's reason in words. */

@@ -1,7 +1,8 @@
 // Rendering of the progress document (GET /api/progress/{orderNo}): the
-// payment step and the four effects ORDER_PAID causes, each with its state
-// (data-state: done, waiting, unknown, cancelled) and the time it happened.
-import { h, timeOf, elapsed } from '../ui.js';
+// payment step and the four effects ORDER_PAID causes, then the delivery and
+// a refund's four effects (afterPay), each with its state (data-state: done,
+// waiting, unknown, cancelled) and the time it happened.
+import { h, timeOf, elapsed, number } from '../ui.js';
 import { t } from '../i18n.js';
 
 /** effects lists the effects in the order the page shows them: key, title's key, service. */
@@ -11,6 +12,23 @@ export const effects = [
   ['points', 'effect.points', 'points'],
   ['cartCleaned', 'effect.cartCleaned', 'cart'],
 ];
+
+/** deliverySteps are the parcel's steps after payment: key in afterPay, title's key, service. */
+export const deliverySteps = [
+  ['shipped', 'after.shipped', 'logistics → order'],
+  ['delivered', 'after.delivered', 'logistics → order'],
+];
+
+/** refundSteps are ORDER_REFUNDED's effects: key in afterPay.refund, title's key, service. */
+export const refundSteps = [
+  ['payment', 'refund.payment', 'payment'],
+  ['points', 'refund.points', 'points'],
+  ['stock', 'refund.stock', 'inventory'],
+  ['shipment', 'refund.shipment', 'logistics'],
+];
+
+// Order statuses after the payment.
+const paidStatuses = ['PAID', 'SHIPPED', 'COMPLETED', 'RETURN_REQUESTED', 'REFUNDING', 'REFUNDED'];
 
 // paymentStates are the payment states the progress document names (payment.state.<state> in the catalogue).
 const paymentStates = ['none', 'in_flight', 'awaiting_check', 'paid', 'refunded', 'cancelled'];
@@ -94,9 +112,58 @@ export function setEffect(row, key, doc) {
       text = t('effect.cancelled');
       break;
     default:
-      text = doc.order.status === 'PAID' ? t('effect.waiting') : t('effect.notYet');
+      text = paidStatuses.includes(doc.order.status) ? t('effect.waiting') : t('effect.notYet');
   }
   fill(row, e.state, text, effectDetail(key, e), e.at);
+}
+
+// stateText is a step's state in words; waiting says what it waits for.
+function stateText(s, doc, waiting) {
+  const paid = paidAt(doc);
+  switch (s.state) {
+    case 'done': {
+      const after = paid && s.at ? elapsed(paid, s.at) : null;
+      return after !== null ? t('effect.doneAfter', { time: timeOf(s.at), after }) : t('effect.done', { time: timeOf(s.at) });
+    }
+    case 'unknown':
+      return t('effect.unknown', { reason: s.reason || t('effect.noAnswer') });
+    case 'cancelled':
+      return doc.order.status === 'CANCELLED' ? t('effect.cancelled') : t('after.never');
+    default:
+      return paidStatuses.includes(doc.order.status) ? waiting : t('effect.notYet');
+  }
+}
+
+/** setDelivery fills a delivery step (shipped, delivered). */
+export function setDelivery(row, key, doc) {
+  const s = (doc.afterPay && doc.afterPay[key]) || { state: 'waiting' };
+  const waiting = key === 'shipped' ? t('after.waitingShip') : t('after.waitingDeliver');
+  const e = doc.effects.shipment;
+  const detail = key === 'shipped' && s.done && e.carrier ? `${e.carrier} ${e.trackingNo || ''}`.trim() : '';
+  fill(row, s.state, stateText(s, doc, waiting), detail, s.at);
+}
+
+function refundDetail(key, s, doc) {
+  if (!s.done) return '';
+  switch (key) {
+    case 'payment':
+      return doc.order.chargedCents === 0 ? t('refund.noCharge') : '';
+    case 'points':
+      return t('refund.pointsDetail', { clawed: number(-s.clawedBack), returned: number(s.returned) });
+    case 'shipment':
+      return t('refund.shipmentState', { state: s.shipment });
+    default:
+      return '';
+  }
+}
+
+/** setRefund fills a refund step; refund steps only show once the order is refunding. */
+export function setRefund(row, key, doc) {
+  const r = doc.afterPay && doc.afterPay.refund;
+  row.hidden = !r;
+  if (!r) return;
+  const s = r[key];
+  fill(row, s.state, stateText(s, doc, t('refund.waiting')), refundDetail(key, s, doc), s.at);
 }
 
 /** summary is one sentence on the whole journey. */
@@ -107,8 +174,17 @@ export function summary(doc) {
       ? t('summary.cancelled')
       : t('summary.cancelling');
   }
-  if (o.status !== 'PAID') {
-    return t('summary.unpaid');
+  const refund = doc.afterPay && doc.afterPay.refund;
+  if (refund) {
+    const n = refundSteps.filter(([key]) => refund[key].done).length;
+    return o.status === 'REFUNDED' && n === refundSteps.length ? t('summary.refunded') : t('summary.refunding', { n });
+  }
+  switch (o.status) {
+    case 'SHIPPED': return t('summary.shipped');
+    case 'COMPLETED': return t('summary.completed');
+    case 'RETURN_REQUESTED': return t('summary.returnRequested');
+    case 'PAID': break;
+    default: return t('summary.unpaid');
   }
   const done = effects.filter(([key]) => doc.effects[key].done);
   if (doc.complete) {

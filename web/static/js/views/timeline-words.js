@@ -30,7 +30,7 @@ const forTopic = (e) => (e.topic ? t('tl.forTopic', { topic: e.topic }) : '');
 // its outcome in words too: colour is never the only sign.
 function toneOf(outcome) {
   switch (outcome) {
-    case 'commit': case 'processed': case 'PAID': return 'ok';
+    case 'commit': case 'processed': case 'PAID': case 'COMPLETED': case 'REFUNDED': return 'ok';
     case 'unknown': case 'duplicate': case 'dropped': return 'warn';
     case 'rollback': case 'failed': case 'poison': case 'dead-lettered': case 'CANCELLED': return 'bad';
     default: return 'info';

@@ -1,12 +1,14 @@
 // The trainer page: a workshop's switchboard. With the shop's admin token
 // (kept in this tab's sessionStorage only, sent only on /api/trainer/
-// calls) it arms and clears fault switches on every program, stops, starts
-// and crashes programs, resets the shop to its seed and grades the labs.
+// calls) it ships and delivers paid orders and accepts returns, arms and
+// clears fault switches on every program, stops, starts and crashes
+// programs, resets the shop to its seed and grades the labs.
 import { api, isAbort } from '../api.js';
 import { h, heading, fieldMessage, errorBox } from '../ui.js';
 import { faultCard, isTokenRefusal } from './trainer-faults.js';
 import { programsPart, resetPart, labsPart, isControlMissing } from './trainer-control.js';
 import { slowMotionPart } from './trainer-slowmo.js';
+import { ordersPart } from './trainer-orders.js';
 import { t, tx } from '../i18n.js';
 
 const tokenKey = 'rocketmart.trainer.token';
@@ -120,8 +122,9 @@ async function openSections(token, signal, sections, root) {
   const labs = labsPart(call, signal);
   const reload = () => [slowmo, ...cards].forEach((c) => c.load().catch(() => {}));
   const slowmo = slowMotionPart(programs, call, signal, reload);
+  const orders = ordersPart(call, signal);
   const controlBox = h('div', { class: 'trainer-control' });
-  sections.replaceChildren(controlBox, slowmo.el,
+  sections.replaceChildren(controlBox, orders.el, slowmo.el,
     h('section', { 'aria-labelledby': 'faults-title', 'data-testid': 'trainer-faults' },
       h('h2', { id: 'faults-title' }, t('faults.title')),
       h('div', { class: 'fault-cards' }, cards.map((c) => c.el))));
@@ -138,7 +141,7 @@ async function openSections(token, signal, sections, root) {
       else controlError = err; // the launcher did not answer: say so, keep the faults
     }
   };
-  const results = await Promise.allSettled([loadControl(), labs.load(), slowmo.load(), ...cards.map((c) => c.load())]);
+  const results = await Promise.allSettled([loadControl(), labs.load(), slowmo.load(), orders.load(), ...cards.map((c) => c.load())]);
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
   if (controlMissing) {

@@ -26,9 +26,14 @@ function chargeStatus(status) {
   return ['SUCCEEDED', 'REFUNDED'].includes(status) ? t(`charge.${status}`) : status;
 }
 
-// pointsReason names a ledger entry's reason (ORDER_PAID, ORDER_REFUNDED) in words; an unknown one as it is.
+// pointsReasons are the ledger's reasons: a credit for a paid order, the
+// points that paid part of one, their return when it is cancelled or
+// refunded, and the clawback of the credit on a refund.
+const pointsReasons = ['ORDER_PAID', 'ORDER_REDEEMED', 'REDEMPTION_RETURNED', 'ORDER_REFUNDED'];
+
+// pointsReason names a ledger entry's reason in words; an unknown one as it is.
 function pointsReason(reason) {
-  return ['ORDER_PAID', 'ORDER_REFUNDED'].includes(reason) ? t(`points.reason.${reason}`) : reason;
+  return pointsReasons.includes(reason) ? t(`points.reason.${reason}`) : reason;
 }
 
 async function wallet(part, ctx) {
@@ -120,7 +125,7 @@ async function points(part, ctx) {
     ledger.length === 0
       ? h('p', { class: 'muted', 'data-testid': 'points-empty' }, t('points.empty'))
       : h('ul', { class: 'plain', 'data-testid': 'points-ledger' }, ledger.map((e) =>
-        h('li', { 'data-testid': 'points-entry', 'data-order-no': e.orderNo || '', 'data-points': e.points },
+        h('li', { 'data-testid': 'points-entry', 'data-order-no': e.orderNo || '', 'data-points': e.points, 'data-reason': e.reason || '' },
           h('strong', {}, `${e.points > 0 ? '+' : ''}${e.points}`), ' · ', pointsReason(e.reason),
           e.orderNo ? [' · ', h('a', { href: `#/orders/${encodeURIComponent(e.orderNo)}` }, e.orderNo)] : '',
           ` · ${dateTime(e.createdAt)}`))));
