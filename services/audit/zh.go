@@ -67,7 +67,7 @@ var zhDetails = map[string]string{
 	// invariant 5
 	"negative balance %d cents":                              "余额为负：%d 分",
 	"initial %d + top-ups %d ≠ balance %d + kept charges %d": "初始 %d + 充值 %d ≠ 余额 %d + 未退款的扣款 %d",
-	"%d cents in, %d cents accounted for":                    "转入 %d 分，可对账 %d 分",
+	"%d cents in, %d cents accounted for":                    "流入 %d 分，账目合计 %d 分",
 	// invariant 6
 	"undecided after %d checks (producer group %s, keys %s)":                                 "经过 %d 次事务回查仍未决（生产者组 %s，keys %s）",
 	"group %s gave up on %s message (keys %s, queue offset %d); fix the fault and replay it": "消费者组 %s 放弃了一条 %s 消息（keys %s，队列消费位点 %d）；请修复故障后重新投递",
@@ -98,7 +98,7 @@ var zhDetails = map[string]string{
 	"%d points redeemed for an order that does not exist":                      "为不存在的订单抵扣了 %d 积分",
 	"points of %s redeemed for an order of %s":                                 "抵扣的是 %s 的积分，订单属于 %s",
 	"redemption returned %d times":                                             "积分抵扣被退还了 %d 次",
-	"%d points of %s redeemed, %d returned to %s":                              "抵扣了 %d 积分（%s），退还 %d 积分给 %s",
+	"%d points of %s redeemed, %d returned to %s":                              "抵扣了 %[2]s 的 %[1]d 积分，退还 %[3]d 积分给 %[4]s",
 	"%s, but its %d redeemed points were never returned":                       "状态为 %s，但其抵扣的 %d 积分从未退还",
 	"%s, but the %d points it was paid with were returned":                     "状态为 %s，但用于支付的 %d 积分被退还了",
 	// invariant 10

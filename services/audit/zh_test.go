@@ -336,3 +336,33 @@ func TestWriteTextInEnglishUnchanged(t *testing.T) {
 		t.Errorf("ParseLang(fr) = %v", err)
 	}
 }
+
+// TestGlossaryTerms: where an English text names a checked term of the
+// storefront's glossary (web/static/js/i18n/GLOSSARY.md), its Chinese
+// uses the term's Chinese, as web's test of its own catalogue requires.
+func TestGlossaryTerms(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "web", "static", "js", "i18n", "GLOSSARY.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`^\| ([^|]+?) \| ([^|]+?) \| ✓ \|`)
+	checked := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		m := row.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		checked++
+		term, chinese := strings.ToLower(m[1]), m[2]
+		for _, catalogue := range []map[string]string{zhDetails, zhTitles} {
+			for en, zh := range catalogue {
+				if strings.Contains(strings.ToLower(en), term) && !strings.Contains(zh, chinese) {
+					t.Errorf("%q names %q; its Chinese %q should say %s", en, term, zh, chinese)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("GLOSSARY.md has no checked terms")
+	}
+}
