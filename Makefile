@@ -61,8 +61,9 @@ run: build ## build and run the whole shop on the embedded default (minirmq + si
 workshop: build ## make run with workshop timings and the labs on the storefront's Trainer page (scripts/shop/labs/README.md)
 	$(BIN)/shop -no-build -bin $(BIN) -data $(DATA) -workshop
 
+# make audit AUDIT_LANG=zh-CN  in Simplified Chinese (default: from LANG, e.g. zh_CN.UTF-8; AUDIT_LANG=en for English)
 audit: ## check the running shop's invariants (SPEC §3); exit 1 on a violation
-	$(GO) run ./scripts/audit
+	$(GO) run ./scripts/audit $(if $(AUDIT_LANG),-lang $(AUDIT_LANG))
 
 # make soak [DURATION=10m] [SOAK_DB=mysql] [SOAK_FLAGS='-seed 42 -order-instances 2']
 DURATION ?= 2m

@@ -5,6 +5,11 @@
 // <SVC>_URL from the table in services/contracts: ORDER_URL, PAYMENT_URL …,
 // and ADMIN_TOKEN) plus MINIRMQ_ADMIN_URL; the defaults match `make run`.
 //
+// The text report speaks English or Simplified Chinese: -lang en|zh-CN, or
+// else the locale (LC_ALL, LC_MESSAGES, LANG: zh_CN.UTF-8 → Chinese), the
+// same rule as make lab; `make audit AUDIT_LANG=zh-CN` passes -lang. The
+// JSON report always carries both languages.
+//
 // Exit status: 0 consistent, 1 an invariant is violated, 2 the audit could
 // not run (a service is down, bad settings).
 package main
@@ -18,6 +23,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -38,8 +44,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	wait := fs.Duration("wait", 30*time.Second, "how long to wait for the system to become quiet")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	langFlag := fs.String("lang", "", "the text report's language: en or zh-CN (default: from LC_ALL, LC_MESSAGES or LANG)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	lang := localeLang(getenv)
+	if *langFlag != "" {
+		l, err := audit.ParseLang(*langFlag)
+		if err != nil {
+			fmt.Fprintln(stderr, "audit: -lang:", err)
+			return 2
+		}
+		lang = l
 	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
@@ -48,7 +64,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	cfg.Quiescence = *wait
 	if !*asJSON {
-		fmt.Fprintf(stderr, "waiting up to %v for the shop to become quiet…\n", *wait)
+		if lang == audit.Chinese {
+			fmt.Fprintf(stderr, "最多等待 %v，直到系统静止…\n", *wait)
+		} else {
+			fmt.Fprintf(stderr, "waiting up to %v for the shop to become quiet…\n", *wait)
+		}
 	}
 	rep, err := audit.Run(ctx, cfg)
 	if err != nil {
@@ -60,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		enc.SetIndent("", "  ")
 		enc.Encode(rep)
 	} else {
-		rep.WriteText(stdout)
+		rep.WriteTextIn(stdout, lang)
 	}
 	if !rep.Passed {
 		return 1
@@ -91,4 +111,26 @@ func loadConfig(getenv func(string) string) (audit.Config, error) {
 		return audit.Config{}, err
 	}
 	return c, nil
+}
+
+// localeLang is the language the locale asks for: the first of LC_ALL,
+// LC_MESSAGES and LANG that is set (POSIX's order) decides, and only a
+// Simplified Chinese locale (zh_CN, zh_SG, zh_Hans…, or plain zh) gives
+// Chinese; everything else, C and POSIX included, gives English. It is
+// scripts/shop/lab's rule (a main package of another module, so copied).
+func localeLang(getenv func(string) string) audit.Lang {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		loc := getenv(v)
+		if loc == "" {
+			continue
+		}
+		loc, _, _ = strings.Cut(loc, ".") // zh_CN.UTF-8
+		loc, _, _ = strings.Cut(loc, "@")
+		switch strings.ReplaceAll(loc, "-", "_") {
+		case "zh", "zh_CN", "zh_SG", "zh_Hans", "zh_Hans_CN", "zh_Hans_SG":
+			return audit.Chinese
+		}
+		return audit.English
+	}
+	return audit.English
 }

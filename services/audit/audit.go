@@ -3,6 +3,11 @@
 // read-only admin endpoints and the broker's admin API once the system is
 // quiet (no undecided half messages, no consumer lag, no retries waiting).
 // scripts/audit runs it from the command line; the web gateway serves it.
+//
+// Every text comes in English and Simplified Chinese: each Invariant has
+// Title and TitleZh, each Violation Subject/Detail and SubjectZh/DetailZh,
+// the Report Notes and NotesZh (the catalogue is zh.go), and
+// Report.WriteTextIn prints either language: `make audit AUDIT_LANG=zh-CN`.
 package audit
 
 import (
@@ -50,6 +55,7 @@ type Report struct {
 	WaitedMs   int64       `json:"waitedMs"`
 	CheckedAt  time.Time   `json:"checkedAt"`
 	Notes      []string    `json:"notes"`
+	NotesZh    []string    `json:"notesZh"` // Notes in Simplified Chinese, one for one
 	Invariants []Invariant `json:"invariants"`
 }
 
@@ -64,17 +70,19 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		return Report{}, err
 	}
 	start := time.Now()
-	rep := Report{Notes: []string{}}
+	rep := Report{Notes: []string{}, NotesZh: []string{}}
 	if cfg.BrokerAdminURL == "" {
-		rep.Notes = append(rep.Notes, "no broker admin API configured (Apache RocketMQ): invariant 6 and the wait for quiescence are skipped; check half messages and dead letters in the RocketMQ dashboard")
+		rep.note("no broker admin API configured (Apache RocketMQ): invariant 6 and the wait for quiescence are skipped; check half messages and dead letters in the RocketMQ dashboard",
+			"未配置 Broker 管理接口（Apache RocketMQ）：跳过不变量 6 和等待系统静止；请在 RocketMQ 控制台检查半消息和死信")
 	} else {
-		quiet, why, err := waitQuiet(ctx, r, cfg.quiescence())
+		quiet, why, whyZh, err := waitQuiet(ctx, r, cfg.quiescence())
 		if err != nil {
 			return Report{}, err
 		}
 		rep.Quiescent = quiet
 		if !quiet {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("the system did not become quiet within %v (%s); results may show work still in flight", cfg.quiescence(), why))
+			rep.note(fmt.Sprintf("the system did not become quiet within %v (%s); results may show work still in flight", cfg.quiescence(), why),
+				fmt.Sprintf("系统在 %v 内未静止（%s）；结果可能包含仍在途的消息造成的问题", cfg.quiescence(), whyZh))
 		}
 	}
 	rep.WaitedMs = time.Since(start).Milliseconds()
@@ -93,56 +101,66 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if snap.Broker != nil {
 		for _, d := range snap.Broker.DeadLetters {
 			if d.Replayed {
-				rep.Notes = append(rep.Notes, fmt.Sprintf("dead letter %s of group %s (%s, keys %s) was replayed", d.MsgID, d.Group, d.OriginalTopic, d.Keys))
+				rep.note(fmt.Sprintf("dead letter %s of group %s (%s, keys %s) was replayed", d.MsgID, d.Group, d.OriginalTopic, d.Keys),
+					fmt.Sprintf("消费者组 %s 的死信 %s（%s，keys %s）已重新投递", d.Group, d.MsgID, d.OriginalTopic, d.Keys))
 			}
 		}
 	}
 	return rep, nil
 }
 
+// note adds a note in both languages.
+func (r *Report) note(en, zh string) {
+	r.Notes = append(r.Notes, en)
+	r.NotesZh = append(r.NotesZh, zh)
+}
+
 // waitQuiet polls the broker until two polls in a row find nothing in
-// flight, or until timeout; it returns what was still busy.
-func waitQuiet(ctx context.Context, r *reader, timeout time.Duration) (bool, string, error) {
+// flight, or until timeout; it returns what was still busy, in English and
+// in Chinese.
+func waitQuiet(ctx context.Context, r *reader, timeout time.Duration) (bool, string, string, error) {
 	deadline := time.Now().Add(timeout)
 	calm := 0
 	for {
 		b, err := r.broker(ctx)
 		if err != nil {
-			return false, "", err
+			return false, "", "", err
 		}
-		busy := busyReasons(b)
+		busy, busyZh := busyReasons(b)
 		if len(busy) == 0 {
 			calm++
 		} else {
 			calm = 0
 		}
 		if calm == 2 {
-			return true, "", nil
+			return true, "", "", nil
 		}
 		if time.Now().After(deadline) {
-			return false, strings.Join(busy, "; "), nil
+			return false, strings.Join(busy, "; "), strings.Join(busyZh, "；"), nil
 		}
 		select {
 		case <-ctx.Done():
-			return false, "", ctx.Err()
+			return false, "", "", ctx.Err()
 		case <-time.After(pollInterval):
 		}
 	}
 }
 
-// busyReasons names what is still in flight.
-func busyReasons(b *BrokerState) []string {
-	var busy []string
+// busyReasons names what is still in flight, in English and in Chinese.
+func busyReasons(b *BrokerState) (en, zh []string) {
 	if n := len(b.PendingHalves); n > 0 {
-		busy = append(busy, fmt.Sprintf("%d half messages undecided", n))
+		en = append(en, fmt.Sprintf("%d half messages undecided", n))
+		zh = append(zh, fmt.Sprintf("%d 条半消息未决", n))
 	}
 	for _, g := range slices.Sorted(maps.Keys(b.Lag)) {
 		if b.Lag[g] > 0 {
-			busy = append(busy, fmt.Sprintf("group %s has %d messages to consume", g, b.Lag[g]))
+			en = append(en, fmt.Sprintf("group %s has %d messages to consume", g, b.Lag[g]))
+			zh = append(zh, fmt.Sprintf("消费者组 %s 堆积 %d 条消息", g, b.Lag[g]))
 		}
 	}
 	for _, t := range slices.Sorted(maps.Keys(b.Retrying)) {
-		busy = append(busy, fmt.Sprintf("%d retries waiting in %s", b.Retrying[t], t))
+		en = append(en, fmt.Sprintf("%d retries waiting in %s", b.Retrying[t], t))
+		zh = append(zh, fmt.Sprintf("%s 中有 %d 条消息等待重试", t, b.Retrying[t]))
 	}
-	return busy
+	return en, zh
 }

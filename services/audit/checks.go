@@ -11,12 +11,16 @@ import (
 type Violation struct {
 	Subject string `json:"subject"` // e.g. "order RM-…", "sku RM-MUG-STONE", "user alice"
 	Detail  string `json:"detail"`
+	// SubjectZh and DetailZh are the same in Simplified Chinese (zh.go).
+	SubjectZh string `json:"subjectZh"`
+	DetailZh  string `json:"detailZh"`
 }
 
 // Invariant is one rule of SPEC §3 and what checking it found.
 type Invariant struct {
 	ID      int    `json:"id"`
 	Title   string `json:"title"`
+	TitleZh string `json:"titleZh"` // Title in Simplified Chinese (zh.go)
 	Passed  bool   `json:"passed"`
 	Skipped bool   `json:"skipped,omitempty"` // not checkable here (see the report's notes)
 	// Checked counts the records the rule was applied to.
@@ -25,7 +29,8 @@ type Invariant struct {
 }
 
 func (inv *Invariant) fail(subject, format string, args ...any) {
-	inv.Violations = append(inv.Violations, Violation{Subject: subject, Detail: fmt.Sprintf(format, args...)})
+	inv.Violations = append(inv.Violations, Violation{Subject: subject, Detail: fmt.Sprintf(format, args...),
+		SubjectZh: subjectZh(subject), DetailZh: detailZh(format, args...)})
 }
 
 // Check applies every invariant to a snapshot taken at now.
@@ -42,6 +47,7 @@ func Check(s *Snapshot, now time.Time) []Invariant {
 		checkPointsConserved(s, ix), checkMoneyWithPoints(s, ix), // points_checks.go
 	}
 	for i := range out {
+		out[i].TitleZh = titleZh(out[i].Title)
 		out[i].Passed = len(out[i].Violations) == 0
 		if out[i].Violations == nil {
 			out[i].Violations = []Violation{}
