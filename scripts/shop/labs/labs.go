@@ -224,10 +224,10 @@ func Grade(ctx context.Context, shop *Shop, lab Lab, lang launcher.Lang, out io.
 	if err != nil {
 		r.Check(Text{"the audit ran", "审计已运行"}, false, asIs("%v"), err)
 	} else {
-		fresh, old := after.newSince(before)
+		fresh, old := after.newSince(before, lang)
 		rep.Preexisting = old
-		// The audit's findings are the services' own words (English),
-		// joined whole: cutting them would hide the records they name.
+		// The audit's findings in the lab's language (services/audit's
+		// zh.go), joined whole: cutting them would hide the records they name.
 		detail := Text{"%d records checked", "检查了 %d 条记录"}.With(after.checked).In(lang)
 		if len(fresh) > 0 {
 			detail = strings.Join(fresh, "; ")

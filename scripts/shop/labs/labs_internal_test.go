@@ -4,22 +4,30 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
 )
 
 // A lab is graded on the audit's violations it added: one that was there
 // before (same invariant and subject, whatever its numbers say now) is
 // counted, not blamed on the lab.
 func TestNewSince(t *testing.T) {
-	before := auditResult{violations: map[string]string{
-		"invariant 4: sku RM-LAMP-ROCKET": "0 units reserved, open reservations hold 8",
+	before := auditResult{violations: map[string]finding{
+		"invariant 4: sku RM-LAMP-ROCKET": {en: "invariant 4: sku RM-LAMP-ROCKET: 0 units reserved, open reservations hold 8"},
 	}}
-	after := auditResult{violations: map[string]string{
-		"invariant 4: sku RM-LAMP-ROCKET": "0 units reserved, open reservations hold 9",
-		"invariant 3: order RM-1":         "PENDING_PAYMENT, but its stock is sold",
+	after := auditResult{violations: map[string]finding{
+		"invariant 4: sku RM-LAMP-ROCKET": {en: "invariant 4: sku RM-LAMP-ROCKET: 0 units reserved, open reservations hold 9"},
+		"invariant 3: order RM-1": {
+			en: "invariant 3: order RM-1: PENDING_PAYMENT, but its stock is sold",
+			zh: "不变量 3：订单 RM-1：PENDING_PAYMENT，但库存已售出",
+		},
 	}}
-	fresh, old := after.newSince(before)
+	fresh, old := after.newSince(before, launcher.English)
 	if old != 1 || !reflect.DeepEqual(fresh, []string{"invariant 3: order RM-1: PENDING_PAYMENT, but its stock is sold"}) {
 		t.Errorf("newSince = %q, %d", fresh, old)
+	}
+	if fresh, _ := after.newSince(before, launcher.Chinese); !reflect.DeepEqual(fresh, []string{"不变量 3：订单 RM-1：PENDING_PAYMENT，但库存已售出"}) {
+		t.Errorf("newSince in Chinese = %q", fresh)
 	}
 }
 

@@ -2,6 +2,7 @@ package labs
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
 	"github.com/rocketmart/rocketmart/services/audit"
 	"github.com/rocketmart/rocketmart/services/contracts"
 )
@@ -433,8 +435,20 @@ func (s *Shop) Eventually(ctx context.Context, cond func() bool) bool {
 
 // auditResult is what a lab compares before and after.
 type auditResult struct {
-	violations map[string]string // "invariant N: subject" → detail
+	violations map[string]finding // "invariant N: subject" → what the audit found
 	checked    int
+}
+
+// finding is one audit violation as the audit wrote it, in English and in
+// Chinese (services/audit's zh.go): the audit's words, not the lab's, so
+// not a Text.
+type finding struct{ en, zh string }
+
+func (f finding) in(lang launcher.Lang) string {
+	if lang == launcher.Chinese {
+		return f.zh
+	}
+	return f.en
 }
 
 // Audit runs the shop's audit after waiting for quiescence.
@@ -447,25 +461,29 @@ func (s *Shop) Audit(ctx context.Context) (auditResult, error) {
 	if err != nil {
 		return auditResult{}, fmt.Errorf("audit: %w", err)
 	}
-	res := auditResult{violations: map[string]string{}}
+	res := auditResult{violations: map[string]finding{}}
 	for _, inv := range rep.Invariants {
 		res.checked += inv.Checked
 		for _, v := range inv.Violations {
-			res.violations[fmt.Sprintf("invariant %d: %s", inv.ID, v.Subject)] = v.Detail
+			subjectZh, detailZh := cmp.Or(v.SubjectZh, v.Subject), cmp.Or(v.DetailZh, v.Detail)
+			res.violations[fmt.Sprintf("invariant %d: %s", inv.ID, v.Subject)] = finding{
+				en: fmt.Sprintf("invariant %d: %s: %s", inv.ID, v.Subject, v.Detail),
+				zh: fmt.Sprintf("不变量 %d：%s：%s", inv.ID, subjectZh, detailZh),
+			}
 		}
 	}
 	return res, nil
 }
 
-// newSince lists the violations that were not there before (each "invariant
-// N: subject: detail"), and counts the ones that were.
-func (a auditResult) newSince(before auditResult) (fresh []string, old int) {
-	for key, detail := range a.violations {
+// newSince lists, in lang, the violations that were not there before (the
+// same invariant and subject), and counts the ones that were.
+func (a auditResult) newSince(before auditResult, lang launcher.Lang) (fresh []string, old int) {
+	for key, f := range a.violations {
 		if _, ok := before.violations[key]; ok {
 			old++
 			continue
 		}
-		fresh = append(fresh, key+": "+detail)
+		fresh = append(fresh, f.in(lang))
 	}
 	return fresh, old
 }

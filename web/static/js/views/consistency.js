@@ -2,7 +2,7 @@
 // invariant with pass/fail and the records that break it.
 import { api, isAbort } from '../api.js';
 import { h, dateTime, errorBox, heading } from '../ui.js';
-import { t } from '../i18n.js';
+import { t, lang } from '../i18n.js';
 
 /** view is the consistency page. */
 export async function view(el, ctx) {
@@ -58,16 +58,22 @@ function draw(result, report) {
     h('p', { class: 'muted small' },
       t(report.quiescent ? 'audit.checkedQuiet' : 'audit.checkedBusy', { time: dateTime(report.checkedAt), ms: report.waitedMs ?? 0 })),
     (report.notes || []).length
-      ? h('ul', { class: 'notes', 'data-testid': 'audit-notes' }, report.notes.map((n) => h('li', {}, n)))
+      ? h('ul', { class: 'notes', 'data-testid': 'audit-notes' }, report.notes.map((n, i) => h('li', {}, inChinese(report.notesZh?.[i], n))))
       : null,
     h('ol', { class: 'invariants' }, invariants.map(invariant)),
   ].filter(Boolean));
 }
 
-// invariantTitle is the rule in the page's language: the six invariants the
-// audit checks (audit.inv.<id>), or the audit's own title for any other.
+// inChinese is the audit's own Chinese text when the page is in Chinese and
+// the audit sent one (titleZh, subjectZh, detailZh, notesZh), else english.
+function inChinese(zh, english) {
+  return lang() === 'zh-CN' && zh ? zh : english;
+}
+
+// invariantTitle is the rule in the page's language, as the audit titled it
+// (one source for the rules' words: services/audit and its zh.go).
 function invariantTitle(inv) {
-  return inv.id >= 1 && inv.id <= 6 ? t(`audit.inv.${inv.id}`) : inv.title;
+  return inChinese(inv.titleZh, inv.title);
 }
 
 // invariant shows one rule with its verdict and how many records it was
@@ -89,6 +95,6 @@ function invariant(inv) {
           : t(violations.length ? 'audit.someBroken' : 'audit.allGood', { records: t('audit.records', { n: checked }), n: violations.length })),
     violations.length
       ? h('ul', { class: 'violations' }, violations.map((v) =>
-        h('li', { 'data-testid': 'violation' }, h('strong', {}, v.subject), `: ${v.detail}`)))
+        h('li', { 'data-testid': 'violation' }, h('strong', {}, inChinese(v.subjectZh, v.subject)), `: ${inChinese(v.detailZh, v.detail)}`)))
       : null);
 }
