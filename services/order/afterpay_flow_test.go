@@ -38,6 +38,12 @@ func TestAfterPaymentFlows(t *testing.T) {
 				{"refund racing the shipment: the shipment wins, a clean 409", refundAfterShipped},
 				{"refund racing the shipment: the refund wins, the parcel returns", refundBeforeShippedEvent},
 				{"refund consumer failing past its retries, replayed from the dead letter", refundDeadLetterReplayed},
+				{"refund of a points-paid order, every consumer given the event twice", refundPointsPart},
+				{"refund of an order paid wholly with points: no charge, REFUNDED", refundPointsAll},
+				{"refund after the earned points were spent: the balance goes negative", refundAfterPointsSpent},
+				{"points-paid order delivered, then returned", returnPointsPaid},
+				// Last: the audit over everything the rows above left.
+				{"the audit passes on the shop's state", auditPasses},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					w.t = t
