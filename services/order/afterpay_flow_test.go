@@ -302,9 +302,17 @@ type ledgerEntry struct {
 	Points int64
 }
 
+// ledger lists the order's points ledger entries.
 func (w *world) ledger(no string) []ledgerEntry {
 	w.t.Helper()
-	status, body := w.admin(http.MethodGet, w.points+"/api/v1/admin/points/ledger?orderNo="+no, nil)
+	return w.ledgerEntries("?orderNo=" + no)
+}
+
+// ledgerEntries lists the points ledger entries the admin API answers for
+// query ("" for every entry).
+func (w *world) ledgerEntries(query string) []ledgerEntry {
+	w.t.Helper()
+	status, body := w.admin(http.MethodGet, w.points+"/api/v1/admin/points/ledger"+query, nil)
 	if status != http.StatusOK {
 		w.t.Fatalf("ledger: %d %v", status, body)
 	}

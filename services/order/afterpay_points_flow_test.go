@@ -242,30 +242,14 @@ func refundAfterPointsSpent(w *world) {
 	// The audit's numbers: clawback = −credit for the refunded order, and
 	// credits − clawbacks − redemptions + returns = balance.
 	var sum int64
-	for _, e := range w.userLedger("bob") {
-		sum += e
+	for _, e := range w.ledgerEntries("") {
+		if e.UserID == "bob" {
+			sum += e.Points
+		}
 	}
 	if got := w.pointsBalance("bob"); got != sum {
 		w.t.Errorf("bob's balance %d, ledger sums to %d", got, sum)
 	}
-}
-
-// userLedger returns the points of every ledger entry of user.
-func (w *world) userLedger(user string) []int64 {
-	w.t.Helper()
-	status, body := w.admin(http.MethodGet, w.points+"/api/v1/admin/points/ledger", nil)
-	if status != http.StatusOK {
-		w.t.Fatalf("ledger: %d %v", status, body)
-	}
-	var out []int64
-	entries, _ := body["entries"].([]any)
-	for _, x := range entries {
-		e := x.(map[string]any)
-		if e["userId"] == user {
-			out = append(out, num(e["points"]))
-		}
-	}
-	return out
 }
 
 // returnPointsPaid: an order paid partly with points is delivered, its
