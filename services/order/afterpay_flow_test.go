@@ -160,13 +160,7 @@ func refundDuplicated(w *world) {
 func returnAfterDelivery(w *world) {
 	no, sku := w.paidAndSettled()
 	balance, available, credit := w.balance("alice"), w.available(sku), w.ledger(no)[0]
-	w.shipmentStep(no, "ship", http.StatusOK)
-	w.shipmentStep(no, "deliver", http.StatusOK)
-	w.waitStatus(no, "COMPLETED")
-	if status, body := w.call(http.MethodPost, w.order+"/api/v1/orders/"+no+"/return", "alice", nil); status != http.StatusOK ||
-		body["status"] != "RETURN_REQUESTED" {
-		w.t.Fatalf("request return: %d %v", status, body)
-	}
+	w.deliverAndRequestReturn(no)
 	if status, body := w.call(http.MethodPost, w.order+"/api/v1/admin/orders/"+no+"/return/accept", "", nil); status != http.StatusUnauthorized {
 		w.t.Errorf("accept without the admin token: %d %v", status, body)
 	}
@@ -180,6 +174,19 @@ func returnAfterDelivery(w *world) {
 	}
 	if got, want := w.historyOf(no), "PENDING_PAYMENT>PAID>SHIPPED>COMPLETED>RETURN_REQUESTED>REFUNDING>REFUNDED"; got != want {
 		w.t.Errorf("history %s, want %s", got, want)
+	}
+}
+
+// deliverAndRequestReturn ships and delivers alice's paid order no, waits
+// until it is COMPLETED and requests its return.
+func (w *world) deliverAndRequestReturn(no string) {
+	w.t.Helper()
+	w.shipmentStep(no, "ship", http.StatusOK)
+	w.shipmentStep(no, "deliver", http.StatusOK)
+	w.waitStatus(no, "COMPLETED")
+	if status, body := w.call(http.MethodPost, w.order+"/api/v1/orders/"+no+"/return", "alice", nil); status != http.StatusOK ||
+		body["status"] != "RETURN_REQUESTED" {
+		w.t.Fatalf("request return: %d %v", status, body)
 	}
 }
 

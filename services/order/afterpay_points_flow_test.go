@@ -258,13 +258,7 @@ func returnPointsPaid(w *world) {
 	p := w.priced(1_000, 50_000)
 	use := min(p.PriceCents/3, 300)
 	no, before := w.pointsPaid("alice", p, use)
-	w.shipmentStep(no, "ship", http.StatusOK)
-	w.shipmentStep(no, "deliver", http.StatusOK)
-	w.waitStatus(no, "COMPLETED")
-	if status, body := w.call(http.MethodPost, w.order+"/api/v1/orders/"+no+"/return", "alice", nil); status != http.StatusOK ||
-		body["status"] != "RETURN_REQUESTED" {
-		w.t.Fatalf("request return: %d %v", status, body)
-	}
+	w.deliverAndRequestReturn(no)
 	if status, body := w.admin(http.MethodPost, w.order+"/api/v1/admin/orders/"+no+"/return/accept", nil); status != http.StatusOK {
 		w.t.Fatalf("accept return: %d %v", status, body)
 	}
