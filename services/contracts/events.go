@@ -185,7 +185,16 @@ type OrderRefunded struct {
 	TotalCents int64       `json:"totalCents"`
 	Reason     string      `json:"reason"`
 	RefundedAt time.Time   `json:"refundedAt"`
+	// PointsRedeemed is the part of TotalCents the order was paid with in
+	// points (as in its ORDER_PAID); only ChargedCents is refunded in
+	// money, and an order paid wholly with points has no charge to refund.
+	// Absent (0) in an order paid without points.
+	PointsRedeemed int64 `json:"pointsRedeemed,omitempty"`
 }
+
+// ChargedCents is the part of the refunded order that was charged to the
+// buyer's wallet: the total less the value of the points redeemed.
+func (e OrderRefunded) ChargedCents() int64 { return e.TotalCents - PointsValueCents(e.PointsRedeemed) }
 
 func (e *ShipmentShipped) validate() error { return requireIDs(e.EventID, e.OrderNo, e.UserID) }
 
@@ -200,6 +209,9 @@ func (e *OrderRefunded) validate() error {
 	}
 	if e.TotalCents < 0 {
 		return errors.New("totalCents is negative")
+	}
+	if e.PointsRedeemed < 0 || PointsValueCents(e.PointsRedeemed) > e.TotalCents {
+		return fmt.Errorf("pointsRedeemed %d is not between 0 and the total's worth (%d cents)", e.PointsRedeemed, e.TotalCents)
 	}
 	return nil
 }

@@ -85,6 +85,14 @@ func TestDecodeAfterPaymentEvents(t *testing.T) {
 	if err := Decode([]byte(`{"eventId":"e","orderNo":"O","userId":"u","lines":[{"sku":"A","quantity":1,"unitPriceCents":100}],"totalCents":100}`), &r); err != nil {
 		t.Errorf("valid refunded: %v", err)
 	}
+	if r.ChargedCents() != 100 {
+		t.Errorf("refunded without points: charged %d, want the total", r.ChargedCents())
+	}
+	var rp OrderRefunded
+	if err := Decode([]byte(`{"eventId":"e","orderNo":"O","userId":"u","lines":[{"sku":"A","quantity":1,"unitPriceCents":100}],"totalCents":100,"pointsRedeemed":100}`), &rp); err != nil ||
+		rp.ChargedCents() != 0 {
+		t.Errorf("refunded, paid with points only: charged %d, %v", rp.ChargedCents(), err)
+	}
 	tests := []struct {
 		name string
 		ev   Event
@@ -94,6 +102,8 @@ func TestDecodeAfterPaymentEvents(t *testing.T) {
 		{"delivered without event id", &ShipmentDelivered{}, `{"orderNo":"O","userId":"u"}`},
 		{"refunded without lines", &OrderRefunded{}, `{"eventId":"e","orderNo":"O","userId":"u","totalCents":1}`},
 		{"refunded with a negative total", &OrderRefunded{}, `{"eventId":"e","orderNo":"O","userId":"u","lines":[{"sku":"A","quantity":1,"unitPriceCents":1}],"totalCents":-1}`},
+		{"refunded with negative points", &OrderRefunded{}, `{"eventId":"e","orderNo":"O","userId":"u","lines":[{"sku":"A","quantity":1,"unitPriceCents":1}],"totalCents":1,"pointsRedeemed":-1}`},
+		{"refunded with points over the total", &OrderRefunded{}, `{"eventId":"e","orderNo":"O","userId":"u","lines":[{"sku":"A","quantity":1,"unitPriceCents":1}],"totalCents":1,"pointsRedeemed":2}`},
 	}
 	for _, tt := range tests {
 		if err := Decode([]byte(tt.body), tt.ev); !errors.Is(err, ErrInvalidEvent) {

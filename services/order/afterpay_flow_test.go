@@ -38,6 +38,12 @@ func TestAfterPaymentFlows(t *testing.T) {
 				{"refund racing the shipment: the shipment wins, a clean 409", refundAfterShipped},
 				{"refund racing the shipment: the refund wins, the parcel returns", refundBeforeShippedEvent},
 				{"refund consumer failing past its retries, replayed from the dead letter", refundDeadLetterReplayed},
+				{"refund of a points-paid order, every consumer given the event twice", refundPointsPart},
+				{"refund of an order paid wholly with points: no charge, REFUNDED", refundPointsAll},
+				{"refund after the earned points were spent: the balance goes negative", refundAfterPointsSpent},
+				{"points-paid order delivered, then returned", returnPointsPaid},
+				// Last: the audit over everything the rows above left.
+				{"the audit passes on the shop's state", auditPasses},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					w.t = t
@@ -154,13 +160,7 @@ func refundDuplicated(w *world) {
 func returnAfterDelivery(w *world) {
 	no, sku := w.paidAndSettled()
 	balance, available, credit := w.balance("alice"), w.available(sku), w.ledger(no)[0]
-	w.shipmentStep(no, "ship", http.StatusOK)
-	w.shipmentStep(no, "deliver", http.StatusOK)
-	w.waitStatus(no, "COMPLETED")
-	if status, body := w.call(http.MethodPost, w.order+"/api/v1/orders/"+no+"/return", "alice", nil); status != http.StatusOK ||
-		body["status"] != "RETURN_REQUESTED" {
-		w.t.Fatalf("request return: %d %v", status, body)
-	}
+	w.deliverAndRequestReturn(no)
 	if status, body := w.call(http.MethodPost, w.order+"/api/v1/admin/orders/"+no+"/return/accept", "", nil); status != http.StatusUnauthorized {
 		w.t.Errorf("accept without the admin token: %d %v", status, body)
 	}
@@ -174,6 +174,19 @@ func returnAfterDelivery(w *world) {
 	}
 	if got, want := w.historyOf(no), "PENDING_PAYMENT>PAID>SHIPPED>COMPLETED>RETURN_REQUESTED>REFUNDING>REFUNDED"; got != want {
 		w.t.Errorf("history %s, want %s", got, want)
+	}
+}
+
+// deliverAndRequestReturn ships and delivers alice's paid order no, waits
+// until it is COMPLETED and requests its return.
+func (w *world) deliverAndRequestReturn(no string) {
+	w.t.Helper()
+	w.shipmentStep(no, "ship", http.StatusOK)
+	w.shipmentStep(no, "deliver", http.StatusOK)
+	w.waitStatus(no, "COMPLETED")
+	if status, body := w.call(http.MethodPost, w.order+"/api/v1/orders/"+no+"/return", "alice", nil); status != http.StatusOK ||
+		body["status"] != "RETURN_REQUESTED" {
+		w.t.Fatalf("request return: %d %v", status, body)
 	}
 }
 
@@ -296,9 +309,17 @@ type ledgerEntry struct {
 	Points int64
 }
 
+// ledger lists the order's points ledger entries.
 func (w *world) ledger(no string) []ledgerEntry {
 	w.t.Helper()
-	status, body := w.admin(http.MethodGet, w.points+"/api/v1/admin/points/ledger?orderNo="+no, nil)
+	return w.ledgerEntries("?orderNo=" + no)
+}
+
+// ledgerEntries lists the points ledger entries the admin API answers for
+// query ("" for every entry).
+func (w *world) ledgerEntries(query string) []ledgerEntry {
+	w.t.Helper()
+	status, body := w.admin(http.MethodGet, w.points+"/api/v1/admin/points/ledger"+query, nil)
 	if status != http.StatusOK {
 		w.t.Fatalf("ledger: %d %v", status, body)
 	}

@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/rocketmart/rocketmart/api-docs v0.0.0-00010101000000-000000000000
+	github.com/rocketmart/rocketmart/services/audit v0.0.0
 	github.com/rocketmart/rocketmart/services/contracts v0.0.0
 	github.com/rocketmart/rocketmart/services/minirmq v0.0.0
 	github.com/rocketmart/rocketmart/services/platform v0.0.0
@@ -114,6 +115,7 @@ require (
 
 replace (
 	github.com/rocketmart/rocketmart/api-docs => ../../api-docs
+	github.com/rocketmart/rocketmart/services/audit => ../audit
 	github.com/rocketmart/rocketmart/services/contracts => ../contracts
 	github.com/rocketmart/rocketmart/services/minirmq => ../minirmq
 	github.com/rocketmart/rocketmart/services/platform => ../platform

@@ -107,7 +107,7 @@ func (s *Service) startRefund(ctx context.Context, o *Order, reason string) (*Or
 	now := s.now()
 	ev := contracts.OrderRefunded{
 		EventID: newID("evt-"), OrderNo: o.No, UserID: o.UserID, Lines: o.contractLines(),
-		TotalCents: o.TotalCents, Reason: reason, RefundedAt: now,
+		TotalCents: o.TotalCents, PointsRedeemed: o.PointsApplied, Reason: reason, RefundedAt: now,
 	}
 	change := StatusChange{From: o.Status, To: Refunding, Reason: reason, At: now}
 	var localErr error
