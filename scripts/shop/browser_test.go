@@ -302,7 +302,7 @@ func TestBrowserCheckout(t *testing.T) {
 		chromedp.Navigate(b.base+"/#/consistency"),
 		chromedp.Click(sel("run-audit")),
 		chromedp.WaitVisible(`[data-testid="audit-result"][data-passed="true"]`))
-	for id := 1; id <= 6; id++ {
+	for id := 1; id <= 10; id++ {
 		if got := b.attr(sel("invariant-"+strconv.Itoa(id)), "data-passed"); got != "true" {
 			t.Errorf("invariant %d shows passed=%q", id, got)
 		}

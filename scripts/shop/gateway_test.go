@@ -249,7 +249,7 @@ func TestGatewayCheckout(t *testing.T) {
 		}
 	}
 	alice.must(http.StatusOK, "GET", "/api/audit", nil, &report)
-	if !report.Passed || !report.Quiescent || len(report.Invariants) != 6 {
+	if !report.Passed || !report.Quiescent || len(report.Invariants) != 10 {
 		t.Fatalf("audit through the gateway: %+v", report)
 	}
 	if report.Invariants[0].Checked < 1 || report.Invariants[1].Checked < 1 {

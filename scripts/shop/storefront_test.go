@@ -281,7 +281,7 @@ func auditSignedOut(t *testing.T, b *browser, s screen) {
 	if v := eval[string](b, `document.querySelector('[data-testid="audit-verdict"]').textContent`); !strings.Contains(v, strconv.Itoa(total)+" records checked") {
 		t.Errorf("the verdict reads %q, want the %d records checked", v, total)
 	}
-	for id := 1; id <= 6; id++ {
+	for id := 1; id <= 10; id++ {
 		n := b.attr(sel("invariant-"+strconv.Itoa(id)), "data-checked")
 		text := eval[string](b, fmt.Sprintf(`document.querySelector('[data-testid="invariant-%d-checked"]').textContent`, id))
 		if !strings.Contains(text, n+" record") {
