@@ -23,7 +23,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -48,7 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	lang := localeLang(getenv)
+	lang := audit.LocaleLang(getenv)
 	if *langFlag != "" {
 		l, err := audit.ParseLang(*langFlag)
 		if err != nil {
@@ -111,26 +110,4 @@ func loadConfig(getenv func(string) string) (audit.Config, error) {
 		return audit.Config{}, err
 	}
 	return c, nil
-}
-
-// localeLang is the language the locale asks for: the first of LC_ALL,
-// LC_MESSAGES and LANG that is set (POSIX's order) decides, and only a
-// Simplified Chinese locale (zh_CN, zh_SG, zh_Hans…, or plain zh) gives
-// Chinese; everything else, C and POSIX included, gives English. It is
-// scripts/shop/lab's rule (a main package of another module, so copied).
-func localeLang(getenv func(string) string) audit.Lang {
-	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		loc := getenv(v)
-		if loc == "" {
-			continue
-		}
-		loc, _, _ = strings.Cut(loc, ".") // zh_CN.UTF-8
-		loc, _, _ = strings.Cut(loc, "@")
-		switch strings.ReplaceAll(loc, "-", "_") {
-		case "zh", "zh_CN", "zh_SG", "zh_Hans", "zh_Hans_CN", "zh_Hans_SG":
-			return audit.Chinese
-		}
-		return audit.English
-	}
-	return audit.English
 }

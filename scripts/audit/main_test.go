@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rocketmart/rocketmart/services/audit"
 	"github.com/rocketmart/rocketmart/services/contracts"
 )
 
@@ -133,23 +132,5 @@ func TestBadLangExits2(t *testing.T) {
 	code := run(context.Background(), []string{"-lang", "fr"}, env(nil), &out, &errOut)
 	if code != 2 || !strings.Contains(errOut.String(), "zh-CN") {
 		t.Errorf("exit %d, stderr %q; want 2 naming the accepted values", code, errOut.String())
-	}
-}
-
-func TestLocaleLang(t *testing.T) {
-	for _, tt := range []struct {
-		env  map[string]string
-		want audit.Lang
-	}{
-		{nil, audit.English},
-		{map[string]string{"LANG": "zh_CN.UTF-8"}, audit.Chinese},
-		{map[string]string{"LANG": "zh_TW.UTF-8"}, audit.English},
-		{map[string]string{"LC_MESSAGES": "zh_Hans@x"}, audit.Chinese},
-		{map[string]string{"LC_ALL": "C", "LANG": "zh_CN.UTF-8"}, audit.English},
-		{map[string]string{"LC_ALL": "zh-CN", "LANG": "en_US.UTF-8"}, audit.Chinese},
-	} {
-		if got := localeLang(env(tt.env)); got != tt.want {
-			t.Errorf("localeLang(%v) = %q, want %q", tt.env, got, tt.want)
-		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 )
 
 // Lang is the language of the report's text form.
@@ -23,6 +24,28 @@ func ParseLang(s string) (Lang, error) {
 		return l, nil
 	}
 	return "", fmt.Errorf("lang must be one of %s, %s; got %q", English, Chinese, s)
+}
+
+// LocaleLang is the language the locale asks for, for the command-line
+// tools (make audit, make lab): the first of LC_ALL, LC_MESSAGES and LANG
+// that is set decides (POSIX's order), and only a Simplified Chinese locale
+// (zh_CN, zh_SG, zh_Hans…, or plain zh) gives Chinese; everything else, C
+// and POSIX included, gives English.
+func LocaleLang(getenv func(string) string) Lang {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		loc := getenv(v)
+		if loc == "" {
+			continue
+		}
+		loc, _, _ = strings.Cut(loc, ".") // zh_CN.UTF-8
+		loc, _, _ = strings.Cut(loc, "@")
+		switch strings.ReplaceAll(loc, "-", "_") {
+		case "zh", "zh_CN", "zh_SG", "zh_Hans", "zh_Hans_CN", "zh_Hans_SG":
+			return Chinese
+		}
+		return English
+	}
+	return English
 }
 
 // reportWords are WriteTextIn's own words in each language.

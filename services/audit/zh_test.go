@@ -366,3 +366,26 @@ func TestGlossaryTerms(t *testing.T) {
 		t.Fatal("GLOSSARY.md has no checked terms")
 	}
 }
+
+// The command-line tools follow the locale as POSIX programs do: LC_ALL,
+// then LC_MESSAGES, then LANG; only Simplified Chinese locales give Chinese.
+func TestLocaleLang(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want Lang
+	}{
+		{nil, English},
+		{map[string]string{"LANG": "zh_CN.UTF-8"}, Chinese},
+		{map[string]string{"LANG": "zh_SG.GB2312"}, Chinese},
+		{map[string]string{"LANG": "C.UTF-8"}, English},
+		{map[string]string{"LANG": "zh_TW.UTF-8"}, English}, // Traditional: not this translation
+		{map[string]string{"LC_MESSAGES": "zh_Hans@x"}, Chinese},
+		{map[string]string{"LC_ALL": "C", "LANG": "zh_CN.UTF-8"}, English},
+		{map[string]string{"LC_ALL": "zh-CN", "LANG": "en_US.UTF-8"}, Chinese},
+		{map[string]string{"LANG": "en_GB.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8"}, Chinese},
+	} {
+		if got := LocaleLang(func(k string) string { return tt.env[k] }); got != tt.want {
+			t.Errorf("LocaleLang(%v) = %q, want %q", tt.env, got, tt.want)
+		}
+	}
+}

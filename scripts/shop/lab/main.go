@@ -34,6 +34,7 @@ import (
 
 	"github.com/rocketmart/rocketmart/scripts/shop/labs"
 	"github.com/rocketmart/rocketmart/scripts/shop/launcher"
+	"github.com/rocketmart/rocketmart/services/audit"
 )
 
 func main() {
@@ -150,23 +151,11 @@ func list(out io.Writer, lang launcher.Lang) {
 	})
 }
 
-// localeLang is the language the locale asks for: the first of LC_ALL,
-// LC_MESSAGES and LANG that is set (POSIX's order) decides, and only a
-// Simplified Chinese locale (zh_CN, zh_SG, zh_Hans…, or plain zh) gives
-// Chinese; everything else, C and POSIX included, gives English.
+// localeLang is the language the locale asks for (audit.LocaleLang: the
+// same rule as make audit's).
 func localeLang(getenv func(string) string) launcher.Lang {
-	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		loc := getenv(v)
-		if loc == "" {
-			continue
-		}
-		loc, _, _ = strings.Cut(loc, ".") // zh_CN.UTF-8
-		loc, _, _ = strings.Cut(loc, "@")
-		switch strings.ReplaceAll(loc, "-", "_") {
-		case "zh", "zh_CN", "zh_SG", "zh_Hans", "zh_Hans_CN", "zh_Hans_SG":
-			return launcher.Chinese
-		}
-		return launcher.English
+	if audit.LocaleLang(getenv) == audit.Chinese {
+		return launcher.Chinese
 	}
 	return launcher.English
 }
