@@ -28,7 +28,10 @@ export ROCKETMART_ARTIFACTS ?= $(CURDIR)/artifacts
 
 test: ## the whole suite (SQLite always, MariaDB/MySQL when TEST_MYSQL_DSN is set, the browser test when Chromium is installed)
 	$(GO) vet $(PKGS)
-	$(GO) test -race -count=1 -timeout 15m $(RACEPKGS)
+	@# Three test binaries at a time on two cores: most of the long packages
+	@# (whole shops, flows) wait on the broker's timers rather than compute,
+	@# and go test's default (one per core) left the machine half idle.
+	$(GO) test -race -count=1 -p 3 -timeout 15m $(RACEPKGS)
 	$(GO) test -count=1 $(GEN)/...
 	@# The client's orderly consumer races internally, and so does a group of
 	@# push consumers shut down during a rebalance: those tests are built !race.
