@@ -230,36 +230,37 @@ const afterPayDeadline = 60 * time.Second
 // consumer has not created yet answers 404 first), failing at the deadline.
 func (c client) until(want int, method, service, path, user string, in, out any) bool {
 	c.t.Helper()
-	deadline := time.Now().Add(afterPayDeadline)
-	for {
-		code := c.call(method, service, path, user, in, out)
-		if code == want {
-			return true
-		}
-		if time.Now().After(deadline) {
-			c.t.Errorf("%s %s %s: still %d after %s, want %d", method, service, path, code, afterPayDeadline, want)
-			return false
-		}
-		time.Sleep(200 * time.Millisecond) // polling interval
+	var code int
+	if !polled(func() bool { code = c.call(method, service, path, user, in, out); return code == want }) {
+		c.t.Errorf("%s %s %s: still %d after %s, want %d", method, service, path, code, afterPayDeadline, want)
+		return false
 	}
+	return true
 }
 
 // untilStatus polls an order as its owner until it is in status.
 func (c client) untilStatus(no, user, status string) bool {
 	c.t.Helper()
+	var o struct{ Status string }
+	if !polled(func() bool { c.call("GET", "order", "/api/v1/orders/"+no, user, nil, &o); return o.Status == status }) {
+		c.t.Errorf("%s is %s after %s, want %s", no, o.Status, afterPayDeadline, status)
+		return false
+	}
+	return true
+}
+
+// polled checks cond until it holds (true) or afterPayDeadline passes
+// (false). It reports instead of failing, so the after-payment steps can
+// wait on it from their own goroutines, where t.Fatal must not be called.
+func polled(cond func() bool) bool {
 	deadline := time.Now().Add(afterPayDeadline)
-	for {
-		var o struct{ Status string }
-		c.call("GET", "order", "/api/v1/orders/"+no, user, nil, &o)
-		if o.Status == status {
-			return true
-		}
+	for !cond() {
 		if time.Now().After(deadline) {
-			c.t.Errorf("%s is %s after %s, want %s", no, o.Status, afterPayDeadline, status)
 			return false
 		}
 		time.Sleep(200 * time.Millisecond) // polling interval
 	}
+	return true
 }
 
 // afterPay takes a paid order on as its plan says.
@@ -376,12 +377,8 @@ func TestFiftyOrdersAuditPasses(t *testing.T) {
 					credited += pointsPerAlicePay
 				}
 			}
-			deadline := time.Now().Add(afterPayDeadline)
-			for c.pointsBalance("alice") < startPoints+credited {
-				if time.Now().After(deadline) {
-					t.Fatalf("alice has %d points, want %d", c.pointsBalance("alice"), startPoints+credited)
-				}
-				time.Sleep(200 * time.Millisecond) // polling interval
+			if !polled(func() bool { return c.pointsBalance("alice") >= startPoints+credited }) {
+				t.Fatalf("alice has %d points, want %d", c.pointsBalance("alice"), startPoints+credited)
 			}
 			for i, p := range ps {
 				wg.Go(func() {
@@ -400,21 +397,18 @@ func TestFiftyOrdersAuditPasses(t *testing.T) {
 
 			// The 12 unpaid orders time out through the delayed ORDER_TIMEOUT;
 			// the refunds, shipments and deliveries reach the order service.
-			deadline = time.Now().Add(paymentTimeout + 60*time.Second)
-			for {
+			// (the ORDER_TIMEOUTs are due after paymentTimeout, well inside the wait).
+			got := map[string]int{}
+			if !polled(func() bool {
 				var all struct{ Orders []struct{ Status string } }
 				c.call("GET", "order", "/api/v1/admin/orders?limit=100", "", nil, &all)
-				got := map[string]int{}
+				clear(got)
 				for _, o := range all.Orders {
 					got[o.Status]++
 				}
-				if maps.Equal(got, wantFinal) {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("orders by status %v, want %v (CANCELLED: 6 by the user, 12 timed out)", got, wantFinal)
-				}
-				time.Sleep(200 * time.Millisecond) // polling interval
+				return maps.Equal(got, wantFinal)
+			}) {
+				t.Fatalf("orders by status %v, want %v (CANCELLED: 6 by the user, 12 timed out)", got, wantFinal)
 			}
 
 			rep, err := audit.Run(context.Background(), c.auditConfig())
