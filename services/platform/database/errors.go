@@ -4,9 +4,9 @@ import (
 	"errors"
 	"strings"
 
-	gosqlite "github.com/glebarez/go-sqlite"
 	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
+	moderncsqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/rocketmart/rocketmart/services/platform/apperr"
@@ -57,7 +57,7 @@ func IsDuplicate(err error) bool {
 	if errors.Is(err, gorm.ErrDuplicatedKey) { // a caller enabled TranslateError
 		return true
 	}
-	var sqliteErr *gosqlite.Error
+	var sqliteErr *moderncsqlite.Error
 	if errors.As(err, &sqliteErr) {
 		code := sqliteErr.Code() // extended result codes are on in this driver
 		return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY

@@ -10,8 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/glebarez/sqlite" // pure Go (no cgo), so CGO_ENABLED=0 images work
+	"github.com/libtnb/sqlite" // gorm's dialect on modernc's pure-Go SQLite: CGO_ENABLED=0 images work
 	"gorm.io/gorm"
+	moderncsqlite "modernc.org/sqlite"
 )
 
 // checkSQLitePath accepts a file path or ":memory:", without parameters.
@@ -45,11 +46,17 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger) (*gorm.DB
 		"journal_mode(WAL)",   // readers do not block the writer and vice versa
 		"foreign_keys(1)",     // SQLite leaves FOREIGN KEY clauses unenforced by default
 		"synchronous(NORMAL)", // with WAL: safe from corruption, far fewer fsyncs
-	}}
-	sqlDB, err := sql.Open(sqlite.DriverName, path+"?"+q.Encode())
+	},
+		// Times are written as 2006-01-02 15:04:05.999999999-07:00, as the
+		// earlier driver (glebarez/go-sqlite) wrote them: files written
+		// before read, compare and sort the same.
+		"_time_format": {"sqlite"},
+	}
+	connector, err := moderncsqlite.NewConnector(path + "?" + q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("database: open sqlite %s: %w", path, err)
 	}
+	sqlDB := sql.OpenDB(stmtCacheConnector{connector})
 	// One connection, always. SQLite allows one writer at a time per file;
 	// with a pool, writers on other connections spin in busy_timeout while
 	// a reader or writer holds the lock, and this project measured writers
