@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -270,6 +271,22 @@ func (f *fixture) place(t *testing.T, user string, lines ...ordering.LineRequest
 		t.Fatalf("place: %v (created %v)", err, created)
 	}
 	return o
+}
+
+// answerIsStored fails unless the order a request answered is the order
+// in the store (the pay answer is built without reading it again).
+func (f *fixture) answerIsStored(t *testing.T, answered *ordering.Order) {
+	t.Helper()
+	stored, err := f.store.Get(context.Background(), answered.No)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The answer keeps the attempt time it read; the pay moved it.
+	a := *answered
+	a.PointsAttemptedAt = stored.PointsAttemptedAt
+	if !reflect.DeepEqual(&a, stored) {
+		t.Errorf("answered %+v\nstored   %+v", a, *stored)
+	}
 }
 
 // checkPaid asks the ORDER_PAID check-back about txID (an event paying the

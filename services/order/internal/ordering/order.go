@@ -6,6 +6,7 @@
 package ordering
 
 import (
+	"slices"
 	"time"
 
 	"github.com/rocketmart/rocketmart/services/contracts"
@@ -83,10 +84,22 @@ type Order struct {
 	// pay attempt (points.go): for a PAID order what it was paid with in
 	// points; the rest, ChargedCents, was charged.
 	PointsApplied int64
-	CancelReason  string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	History       []StatusChange
+	// PointsAttemptedAt is when the latest pay attempt with PointsApplied
+	// started; zero before the first (points.go).
+	PointsAttemptedAt time.Time
+	CancelReason      string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	History           []StatusChange
+}
+
+// paid returns o as the transition c to PAID by transaction txID, with
+// points applied, left it in the store (PointsAttemptedAt as it was read).
+func (o *Order) paid(txID string, points int64, c StatusChange) *Order {
+	p := *o
+	p.Status, p.PaidTxID, p.PointsApplied, p.UpdatedAt = c.To, txID, points, c.At
+	p.History = append(slices.Clip(o.History), c)
+	return &p
 }
 
 // ChargedCents is the part of the total not paid with points.

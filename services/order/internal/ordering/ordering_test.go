@@ -86,6 +86,7 @@ func TestPayPaths(t *testing.T) {
 		if err != nil || out != ordering.OutcomePaid || got.Status != ordering.Paid {
 			t.Fatalf("pay: %v %v %v", out, got, err)
 		}
+		f.answerIsStored(t, got)
 		if out, _, err := f.svc.Pay(ctx, "alice", o.No); err != nil || out != ordering.OutcomeAlreadyPaid {
 			t.Errorf("second pay: %v %v", out, err)
 		}

@@ -89,6 +89,9 @@ func (s *Service) PayWithPoints(ctx context.Context, userID, orderNo string, poi
 	if result.err != nil {
 		return "", nil, result.err
 	}
+	if result.paid != nil {
+		return result.outcome, result.paid, nil
+	}
 	current, err := s.store.Get(ctx, o.No)
 	if err != nil {
 		return "", nil, err
@@ -100,6 +103,9 @@ func (s *Service) PayWithPoints(ctx context.Context, userID, orderNo string, poi
 type payResult struct {
 	outcome PayOutcome
 	err     error
+	// paid is the order as this request's transition left it, when it
+	// made the order PAID: the answer, without reading it again.
+	paid *Order
 }
 
 // payLocal is the local transaction of the ORDER_PAID half message. Its
@@ -129,11 +135,12 @@ func (s *Service) payLocal(ctx context.Context, o *Order, txID string, ev contra
 
 	// The history says when the order became PAID (now), not when the
 	// payment started (the event's PaidAt), as the check-back's does.
-	err := s.store.Transition(ctx, o.No, txID, paidChange(s.now()))
+	change := paidChange(s.now())
+	err := s.store.Transition(ctx, o.No, txID, change)
 	switch {
 	case err == nil:
 		log.InfoContext(ctx, "order paid")
-		return payResult{outcome: OutcomePaid}, nil
+		return payResult{outcome: OutcomePaid, paid: o.paid(txID, ev.PointsRedeemed, change)}, nil
 	case errors.Is(err, ErrStateChanged):
 		return s.notPendingAfterCharge(ctx, o)
 	case errors.Is(err, ErrTxDecided):

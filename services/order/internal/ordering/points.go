@@ -96,10 +96,8 @@ type PointsSplits interface {
 // charge, nothing of the old split can still happen. Any other change is a
 // Conflict POINTS_ALREADY_APPLIED.
 func (s *Service) choosePoints(ctx context.Context, o *Order, requested *int64, at time.Time) (int64, error) {
-	before, found, err := s.store.PointsSplit(ctx, o.No)
-	if err != nil {
-		return 0, err
-	}
+	// The split as read with the order.
+	before, found := PointsSplit{Points: o.PointsApplied, AttemptedAt: o.PointsAttemptedAt}, !o.PointsAttemptedAt.IsZero()
 	want := before.Points
 	if requested != nil {
 		want = *requested

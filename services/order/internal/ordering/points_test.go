@@ -21,6 +21,7 @@ func TestPayWithPoints(t *testing.T) {
 		if err != nil || out != ordering.OutcomePaid || got.PointsApplied != 500 || got.ChargedCents() != 1500 {
 			t.Fatalf("pay: %v %+v %v", out, got, err)
 		}
+		f.answerIsStored(t, got)
 		if c := f.pay.charges[o.No]; c.AmountCents != 1500 || f.pts.balance["alice"] != 4500 {
 			t.Errorf("charge %+v, points %d", c, f.pts.balance["alice"])
 		}

@@ -35,17 +35,23 @@ func (s *Store) PointsSplit(ctx context.Context, orderNo string) (ordering.Point
 	return rows[0].domain(), true, nil
 }
 
-// StartPointsAttempt implements ordering.PointsSplits in one transaction:
-// insert the split unless the order has one (the primary key decides
-// between concurrent first attempts), move its attempt time forward if it
-// holds points (never backward), and read it back.
+// StartPointsAttempt implements ordering.PointsSplits: insert the split
+// unless the order has one (the primary key decides between concurrent
+// first attempts). The first attempt of an order, the common case, ends
+// there: the insert stored this split. Otherwise, in one transaction, move
+// the stored split's attempt time forward if it holds these points (never
+// backward) and read it back.
 func (s *Store) StartPointsAttempt(ctx context.Context, orderNo string, points int64, at time.Time) (ordering.PointsSplit, error) {
+	first := pointsSplitRow{OrderNo: orderNo, Points: points, AttemptedAt: at}
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&first)
+	if res.Error != nil {
+		return ordering.PointsSplit{}, fmt.Errorf("store: insert points split of %s: %w", orderNo, res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return first.domain(), nil
+	}
 	var out pointsSplitRow
 	err := database.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		row := pointsSplitRow{OrderNo: orderNo, Points: points, AttemptedAt: at}
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
-			return fmt.Errorf("insert points split: %w", err)
-		}
 		err := tx.Model(&pointsSplitRow{}).Where("order_no = ? AND points = ? AND attempted_at < ?", orderNo, points, at).
 			Update("attempted_at", at).Error
 		if err != nil {
@@ -76,7 +82,8 @@ func (r pointsSplitRow) domain() ordering.PointsSplit {
 	return ordering.PointsSplit{Points: r.Points, AttemptedAt: r.AttemptedAt.UTC()}
 }
 
-// loadPoints sets the orders' PointsApplied from their splits.
+// loadPoints sets the orders' PointsApplied and PointsAttemptedAt from
+// their splits.
 func (s *Store) loadPoints(ctx context.Context, orders []*ordering.Order) error {
 	if len(orders) == 0 {
 		return nil
@@ -87,7 +94,8 @@ func (s *Store) loadPoints(ctx context.Context, orders []*ordering.Order) error 
 		return fmt.Errorf("store: read points splits: %w", err)
 	}
 	for _, r := range rows {
-		byNo[r.OrderNo].PointsApplied = r.Points
+		o := byNo[r.OrderNo]
+		o.PointsApplied, o.PointsAttemptedAt = r.Points, r.AttemptedAt.UTC()
 	}
 	return nil
 }
