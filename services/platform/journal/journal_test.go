@@ -134,6 +134,11 @@ func TestSweep(t *testing.T) {
 		for i := range 7 {
 			j.Record(ctx, journal.Entry{At: now.Add(time.Duration(i) * time.Millisecond), Key: "new", Step: journal.StepConsumed, Attempt: i + 1})
 		}
+		// Record only queues; ByKey waits for the writer, so the sweep
+		// finds every entry written.
+		if all, err := j.ByKey(ctx, "new"); err != nil || len(all) != 7 {
+			t.Fatalf("%d entries (%v) before the sweep, want 7", len(all), err)
+		}
 		deleted, err := j.Sweep(ctx)
 		if err != nil {
 			t.Fatal(err)
