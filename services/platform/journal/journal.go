@@ -19,22 +19,23 @@
 // runs it every minute).
 //
 // What a crash loses: the entries queued and not yet written — at most the
-// queue, typically the last few milliseconds. Close (at shutdown, after
-// the consumers and producers stopped, before the database closes) writes
-// them. Acceptable for a window, and said here so nobody takes the journal
-// for more.
+// queue (10,000 entries), typically the last few milliseconds. Close (at
+// shutdown, after the consumers and producers stopped, before the database
+// closes) writes them. Acceptable for a window, and said here so nobody
+// takes the journal for more.
 //
 // # The rule: never Record inside a database transaction
 //
-// Record no longer touches the database, so a Record made while a
-// transaction is open no longer stalls it (on SQLite, where the service has
-// one connection, the writer simply waits for the transaction to end). But
-// the entry is written on its own, whatever becomes of the transaction: one
-// recorded inside a transaction that then rolls back describes work that
-// never happened. So the platform records only after a transaction
-// returned: txmsg after the half message is stored and before the local
-// transaction starts, after the local transaction and after the check
-// returned; mq's consumers after the handler returned.
+// Record does not touch the database, so a Record made while a transaction
+// is open does not stall it; on SQLite, where the service has one
+// connection, the writer waits for the transaction to end (a transaction
+// that holds the connection past WriteTimeout costs the batch waiting for
+// it). But the entry is written on its own, whatever becomes of the
+// transaction: one recorded inside a transaction that then rolls back
+// describes work that never happened. So the platform records only after a
+// transaction returned: txmsg after the half message is stored and before
+// the local transaction starts, after the local transaction and after the
+// check returned; mq's consumers after the handler returned.
 package journal
 
 import (

@@ -37,28 +37,26 @@ func (b *logBuffer) String() string {
 // gate holds the writer before its first INSERT until opened, and
 // remembers every batch's size.
 type gate struct {
-	held   chan struct{} // closed when the writer is held
-	open   chan struct{}
-	once   sync.Once
-	mu     sync.Mutex
-	sizes  []int
-	opened atomic.Bool
+	held          chan struct{} // closed when the writer is held
+	open          chan struct{}
+	hold, release func()
+	mu            sync.Mutex
+	sizes         []int
 }
 
-func newGate() *gate { return &gate{held: make(chan struct{}), open: make(chan struct{})} }
+func newGate() *gate {
+	g := &gate{held: make(chan struct{}), open: make(chan struct{})}
+	g.hold = sync.OnceFunc(func() { close(g.held) })
+	g.release = sync.OnceFunc(func() { close(g.open) })
+	return g
+}
 
 func (g *gate) beforeWrite(rows int) {
 	g.mu.Lock()
 	g.sizes = append(g.sizes, rows)
 	g.mu.Unlock()
-	g.once.Do(func() { close(g.held) })
+	g.hold()
 	<-g.open
-}
-
-func (g *gate) release() {
-	if !g.opened.Swap(true) {
-		close(g.open)
-	}
 }
 
 func (g *gate) batches() []int {
