@@ -8,27 +8,34 @@
 // of an Entry is that shared contract's.
 //
 // The journal is a window for people, not a record the business relies on.
-// Record is best effort: it writes outside the business transaction, under
-// a short timeout of its own (WriteTimeout), and a failed write is logged at
-// warn and dropped; the caller never sees it. Sweep keeps 24 h and at most
-// 100,000 entries (program.App runs it every minute).
+// Record is best effort: it stamps the entry and queues it for the
+// journal's writer, which inserts whatever has queued in one multi-row
+// INSERT per batch, outside any business transaction and under a short
+// timeout of its own (WriteTimeout). A failed write, an entry that finds
+// the queue full or the journal closed, is logged at warn and dropped; the
+// caller never sees it. ByKey first waits (briefly) for the writer to have
+// written everything queued before it was called, so a process reads its
+// own entries. Sweep keeps 24 h and at most 100,000 entries (program.App
+// runs it every minute).
+//
+// What a crash loses: the entries queued and not yet written — at most the
+// queue (10,000 entries), typically the last few milliseconds. Close (at
+// shutdown, after the consumers and producers stopped, before the database
+// closes) writes them. Acceptable for a window, and said here so nobody
+// takes the journal for more.
 //
 // # The rule: never Record inside a database transaction
 //
-// On SQLite a service has one database connection (package database), and
-// an open transaction holds it until it ends. Record needs that connection
-// too, so a Record made while the transaction is open — in the same
-// goroutine, or in one the transaction waits for — cannot write before the
-// transaction ends: it waits WriteTimeout, logs, drops the entry and
-// returns, and the transaction carries on that much later. It cannot
-// deadlock, but it stalls the business work and loses the entry. So the
-// platform records only after a transaction returned: txmsg after the half
-// message is stored and before the local transaction starts, after the local
-// transaction and after the check returned; mq's consumers after the
-// handler returned. On MySQL the pool has other connections and nothing
-// waits, but the rule holds there too: an entry is written on its own
-// connection, so one recorded inside a transaction that then rolls back
-// would describe work that never happened.
+// Record does not touch the database, so a Record made while a transaction
+// is open does not stall it; on SQLite, where the service has one
+// connection, the writer waits for the transaction to end (a transaction
+// that holds the connection past WriteTimeout costs the batch waiting for
+// it). But the entry is written on its own, whatever becomes of the
+// transaction: one recorded inside a transaction that then rolls back
+// describes work that never happened. So the platform records only after a
+// transaction returned: txmsg after the half message is stored and before
+// the local transaction starts, after the local transaction and after the
+// check returned; mq's consumers after the handler returned.
 package journal
 
 import (
@@ -100,8 +107,8 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 	}{e.At.UTC().Format(atLayout), plain(e)})
 }
 
-// WriteTimeout bounds one Record: how long business work can wait for the
-// journal before the entry is dropped.
+// WriteTimeout bounds one batch's INSERT: how long the writer waits for the
+// database before the batch is dropped.
 const WriteTimeout = time.Second
 
 // MaxKeyLen is the longest key the journal keeps; a longer one is clipped.
@@ -147,10 +154,17 @@ type Journal struct {
 	db        *gorm.DB
 	cfg       Config
 	retention Retention
+	tune      tuning
+	q         queue
 }
 
-// New returns the journal of cfg.Actor in db, which Migrate prepared.
+// New returns the journal of cfg.Actor in db, which Migrate prepared, with
+// its writer running: Close it before db closes.
 func New(db *gorm.DB, cfg Config) *Journal {
+	return newJournal(db, cfg, tuning{queue: queueCap, batch: batchCap, flushWait: flushWait})
+}
+
+func newJournal(db *gorm.DB, cfg Config, tune tuning) *Journal {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -164,17 +178,20 @@ func New(db *gorm.DB, cfg Config) *Journal {
 	// Failed writes are reported once, by Record, with the step and key;
 	// gorm's own line would repeat each one.
 	quiet := db.Session(&gorm.Session{Logger: db.Logger.LogMode(gormlogger.Silent)})
-	return &Journal{db: quiet, cfg: cfg, retention: r}
+	j := &Journal{db: quiet, cfg: cfg, retention: r, tune: tune}
+	j.start()
+	return j
 }
 
 // Retention is what Sweep keeps.
 func (j *Journal) Retention() Retention { return j.retention }
 
-// Record writes e, stamped with the journal's actor and instance and, when
-// e.At is zero, the current time. It never fails the caller: a failed or
-// slow write (past WriteTimeout) is logged at warn and the entry is
-// dropped. An entry without a key is not written, as nothing could find it.
-// It must not be called inside a database transaction (see the package doc).
+// Record queues e, stamped with the journal's actor and instance and, when
+// e.At is zero, the current time, for the writer; it does not wait for the
+// write. It never fails the caller: a failed write, a full queue or a
+// closed journal costs the entry, logged at warn. An entry without a key is
+// not written, as nothing could find it. It must not be called inside a
+// database transaction (see the package doc).
 func (j *Journal) Record(ctx context.Context, e Entry) {
 	if j == nil || e.Key == "" {
 		return
@@ -183,22 +200,18 @@ func (j *Journal) Record(ctx context.Context, e Entry) {
 		e.At = time.Now()
 	}
 	e.Actor, e.Instance = j.cfg.Actor, j.cfg.Instance
-	// The caller's cancellation does not cancel the entry: a request whose
-	// client went away still took the step.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), WriteTimeout)
-	defer cancel()
-	r := toRow(e)
-	if err := j.db.WithContext(ctx).Create(&r).Error; err != nil {
-		j.cfg.Log.WarnContext(ctx, "journal entry not recorded", "step", e.Step, "key", e.Key, "error", err)
-	}
+	j.enqueue(ctx, toRow(e))
 }
 
 // ByKey returns the entries keyed key, oldest first: the newest MaxByKey
-// when there are more.
+// when there are more. It sees every entry recorded before it was called:
+// it first waits for the writer to have written them, for a second or two
+// at most (a database that slow is read anyway).
 func (j *Journal) ByKey(ctx context.Context, key string) ([]Entry, error) {
 	if j == nil {
 		return nil, nil
 	}
+	j.flush(ctx)
 	var rows []row
 	err := j.db.WithContext(ctx).Where(clause.Eq{Column: clause.Column{Name: "key"}, Value: key}).
 		Order(clause.OrderBy{Columns: []clause.OrderByColumn{

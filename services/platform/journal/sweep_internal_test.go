@@ -16,6 +16,7 @@ func TestSweepInBatches(t *testing.T) {
 			t.Fatal(err)
 		}
 		j := New(db, Config{Actor: "order", Retention: Retention{MaxAge: time.Hour, MaxEntries: 100}})
+		t.Cleanup(j.Close)
 		const n = 2*sweepBatch + 300
 		rows := make([]row, n)
 		now := time.Now().UTC()

@@ -107,6 +107,10 @@ func Open(ctx context.Context, name string, base envconf.Base, spec func(name st
 	a.Server.ReadyNote("faults", a.Faults.Summaries)
 	faultapi.Register(a.Server.Router(), a.Faults, base.AdminToken)
 	a.Journal = journal.New(db, journal.Config{Actor: name, Instance: Instance(base), Log: log})
+	// Closed after everything registered later (the sweep, the consumers,
+	// the service's producers) and before the database: it writes what
+	// they recorded.
+	a.OnClose("journal", func() error { a.Journal.Close(); return nil })
 	journalapi.Register(a.Server.Router(), a.Journal, base.AdminToken)
 	a.Every("journal retention sweep", journalSweepEvery, a.sweepJournal)
 	return a, nil

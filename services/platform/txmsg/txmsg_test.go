@@ -64,6 +64,7 @@ func startGiftCards(t *testing.T, db *gorm.DB, cfg mq.Config, set *faults.Set) *
 	}
 	g := &giftCards{db: db, checks: map[string]int{},
 		journal: journal.New(db, journal.Config{Actor: "giftcard", Instance: "127.0.0.1:8090"})}
+	t.Cleanup(g.journal.Close) // after the producer's close below: cleanups run last first
 	decl := txmsg.Event[cardIssued]{
 		Topic: "GIFT_CARD_ISSUED", Group: "giftcard-issued-tx",
 		Key:     func(ev cardIssued) string { return ev.CardNo },

@@ -26,6 +26,7 @@ func setup(t *testing.T, db *gorm.DB) (*journal.Journal, http.Handler) {
 		t.Fatal(err)
 	}
 	j := journal.New(db, journal.Config{Actor: "order", Instance: "127.0.0.1:8081", Log: slog.New(slog.DiscardHandler)})
+	t.Cleanup(j.Close)
 	srv := httpserver.New(httpserver.Config{}, nil)
 	journalapi.Register(srv.Router(), j, token)
 	return j, srv.Handler()
