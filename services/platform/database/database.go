@@ -77,6 +77,12 @@ func gormConfig(logger *slog.Logger) *gorm.Config {
 		// TranslateError would replace driver errors with gorm sentinels and
 		// lose the cause; MapError recognises driver errors itself.
 		TranslateError: false,
+		// gorm would wrap every single Create, Update and Delete in a
+		// transaction of its own: BEGIN and COMMIT around one statement,
+		// two more round trips on MySQL. A single statement is atomic by
+		// itself; everything that writes more than one runs in InTx, and no
+		// model has associations or hooks that would write behind it.
+		SkipDefaultTransaction: true,
 	}
 }
 

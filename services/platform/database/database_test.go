@@ -223,3 +223,17 @@ func TestOpenMySQLPoolSizes(t *testing.T) {
 		})
 	}
 }
+
+// A single Create, Update or Delete runs as one statement, without the
+// BEGIN and COMMIT gorm would put around it (two round trips on MySQL).
+func TestSingleWritesRunWithoutATransactionOfTheirOwn(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		for name, p := range map[string]interface{ Get(string) func(*gorm.DB) }{
+			"create": db.Callback().Create(), "update": db.Callback().Update(), "delete": db.Callback().Delete(),
+		} {
+			if p.Get("gorm:begin_transaction") != nil {
+				t.Errorf("%s runs in a transaction of its own", name)
+			}
+		}
+	})
+}
