@@ -1,13 +1,11 @@
 package journal_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -20,30 +18,12 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
 
-// syncBuffer collects log lines written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func open(t *testing.T, db *gorm.DB, r journal.Retention) (*journal.Journal, *syncBuffer) {
+func open(t *testing.T, db *gorm.DB, r journal.Retention) (*journal.Journal, *testkit.LogBuffer) {
 	t.Helper()
 	if err := journal.Migrate(db); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testkit.LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	j := journal.New(db, journal.Config{Actor: "order", Instance: "127.0.0.1:8081", Log: log, Retention: r})
 	t.Cleanup(j.Close) // before the database closes: cleanups run last first

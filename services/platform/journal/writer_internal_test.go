@@ -1,7 +1,6 @@
 package journal
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -15,24 +14,6 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/testkit"
 )
-
-// logBuffer collects the writer's log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // gate holds the writer before its first INSERT until opened, and
 // remembers every batch's size.
@@ -68,7 +49,7 @@ func (g *gate) batches() []int {
 // setup migrates db and returns a journal tuned by tune (zero fields: the
 // defaults), its log, and a count of the INSERT statements on
 // journal_entries.
-func setup(t *testing.T, db *gorm.DB, tune tuning) (*Journal, *logBuffer, *atomic.Int64) {
+func setup(t *testing.T, db *gorm.DB, tune tuning) (*Journal, *testkit.LogBuffer, *atomic.Int64) {
 	t.Helper()
 	if err := Migrate(db); err != nil {
 		t.Fatal(err)
@@ -91,7 +72,7 @@ func setup(t *testing.T, db *gorm.DB, tune tuning) (*Journal, *logBuffer, *atomi
 	if tune.flushWait == 0 {
 		tune.flushWait = flushWait
 	}
-	logs := &logBuffer{}
+	logs := &testkit.LogBuffer{}
 	j := newJournal(db, Config{Actor: "order", Instance: "127.0.0.1:8081", Log: slog.New(slog.NewJSONHandler(logs, nil))}, tune)
 	t.Cleanup(j.Close)
 	return j, logs, &inserts

@@ -1,7 +1,6 @@
 package mq_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -37,24 +36,6 @@ func recordSpans(t *testing.T) *tracetest.SpanRecorder {
 	return rec
 }
 
-// syncBuffer is a log destination the client's goroutines may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // The trace context crosses the broker as a message property: a half
 // message sent inside a request's span, left unknown by its local
 // transaction and committed by the check-back, gives one trace in which the
@@ -63,7 +44,7 @@ func (s *syncBuffer) String() string {
 // adapter's log lines carry the trace id.
 func TestTraceContextCrossesTheBroker(t *testing.T) {
 	e := start(t)
-	var logs syncBuffer
+	var logs testkit.LogBuffer
 	e.cfg.Logger = slog.New(tracing.LogHandler(slog.NewJSONHandler(&logs, nil)))
 	ctx := context.Background()
 
@@ -143,7 +124,7 @@ func TestTraceContextCrossesTheBroker(t *testing.T) {
 // carries no traceparent and the logs no trace id.
 func TestTracingOffAddsNothing(t *testing.T) {
 	e := start(t)
-	var logs syncBuffer
+	var logs testkit.LogBuffer
 	e.cfg.Logger = slog.New(tracing.LogHandler(slog.NewJSONHandler(&logs, nil)))
 	got := make(chan string, 1)
 	consume(t, e, "cg-off", "T_OFF", func(_ context.Context, d mq.Delivery) error {

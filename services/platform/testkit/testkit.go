@@ -1,6 +1,7 @@
 // Package testkit holds the test helpers every module shares: waiting for a
 // condition with a deadline, releasing goroutines together, reading the
-// code of an apperr error, and ending a test whose tool is missing. Only _test.go files import it (the architecture
+// code of an apperr error, ending a test whose tool is missing, and a log
+// destination goroutines can share. Only _test.go files import it (the architecture
 // test checks that), so no program links package testing.
 //
 // Handler tests have their own helpers in httpserver/servetest, database
@@ -8,6 +9,7 @@
 package testkit
 
 import (
+	"bytes"
 	"os"
 	"strconv"
 	"sync"
@@ -77,4 +79,25 @@ func Unavailable(t testing.TB, format string, args ...any) {
 		t.Fatalf(format+" (CI must run this test: install it in .ci/run)", args...)
 	}
 	t.Skipf(format, args...)
+}
+
+// LogBuffer is a log destination that several goroutines (a logger's
+// callers, a client's goroutines, a background writer) may write to while
+// the test reads it.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -143,3 +143,16 @@ func TestUnavailable(t *testing.T) {
 		}
 	}
 }
+
+func TestLogBufferTakesConcurrentWrites(t *testing.T) {
+	var b testkit.LogBuffer
+	testkit.Concurrently(20, func(i int) error {
+		_, err := fmt.Fprintf(&b, "line %d\n", i)
+		return err
+	})
+	for i := range 20 {
+		if !strings.Contains(b.String(), fmt.Sprintf("line %d\n", i)) {
+			t.Errorf("line %d missing from %q", i, b.String())
+		}
+	}
+}

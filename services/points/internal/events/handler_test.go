@@ -1,12 +1,10 @@
 package events_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"gorm.io/gorm"
@@ -16,28 +14,11 @@ import (
 	"github.com/rocketmart/rocketmart/services/platform/database"
 	"github.com/rocketmart/rocketmart/services/platform/dbtest"
 	"github.com/rocketmart/rocketmart/services/platform/mq"
+	"github.com/rocketmart/rocketmart/services/platform/testkit"
 	"github.com/rocketmart/rocketmart/services/points/internal/events"
 	"github.com/rocketmart/rocketmart/services/points/internal/points"
 	"github.com/rocketmart/rocketmart/services/points/internal/store"
 )
-
-// lockedBuffer is a log sink safe for the handler's goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func delivery(t *testing.T, ev contracts.OrderPaid) mq.Delivery {
 	t.Helper()
@@ -56,7 +37,7 @@ func TestHandlerOutcomes(t *testing.T) {
 			t.Fatal(err)
 		}
 		svc := points.NewService(store.New(db))
-		logs := &lockedBuffer{}
+		logs := &testkit.LogBuffer{}
 		h := events.OrderPaid(svc, slog.New(slog.NewJSONHandler(logs, nil)))
 		ctx := t.Context()
 
