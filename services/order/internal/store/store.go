@@ -35,17 +35,7 @@ func (s *Store) Create(ctx context.Context, o *ordering.Order, key *ordering.Ide
 			if k.CreatedAt.IsZero() {
 				k.CreatedAt = o.CreatedAt
 			}
-			if err := claimKey(tx, k); errors.Is(err, ordering.ErrKeyTaken) {
-				// Claimed by this very attempt (Place claims before it
-				// reserves) is fine; by another order is not.
-				var r keyRow
-				if err := tx.Where("user_id = ? AND idem_key = ?", key.UserID, key.Key).Take(&r).Error; err != nil {
-					return fmt.Errorf("store: read idempotency key: %w", err)
-				}
-				if r.OrderNo != o.No {
-					return ordering.ErrKeyTaken
-				}
-			} else if err != nil {
+			if err := keepKey(tx, k, o.No); err != nil {
 				return err
 			}
 		}
@@ -73,6 +63,24 @@ func (s *Store) Create(ctx context.Context, o *ordering.Order, key *ordering.Ide
 // ClaimKey records a checkout attempt before it reserves stock.
 func (s *Store) ClaimKey(ctx context.Context, key ordering.IdempotencyKey) error {
 	return claimKey(s.db.WithContext(ctx), key)
+}
+
+// keepKey makes sure the user's key names orderNo: claimed by this very
+// attempt is fine (Place claims before it reserves, so this is one read),
+// by another order is ErrKeyTaken, and a key nobody claimed is claimed
+// here (a concurrent claim wins: ErrKeyTaken).
+func keepKey(tx *gorm.DB, key ordering.IdempotencyKey, orderNo string) error {
+	var rows []keyRow
+	if err := tx.Where("user_id = ? AND idem_key = ?", key.UserID, key.Key).Limit(1).Find(&rows).Error; err != nil {
+		return fmt.Errorf("store: read idempotency key: %w", err)
+	}
+	switch {
+	case len(rows) == 0:
+		return claimKey(tx, key)
+	case rows[0].OrderNo != orderNo:
+		return ordering.ErrKeyTaken
+	}
+	return nil
 }
 
 // claimKey inserts key with db (a transaction or not): ErrKeyTaken when
