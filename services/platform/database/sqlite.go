@@ -52,6 +52,10 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger) (*gorm.DB
 		// before read, compare and sort the same.
 		"_time_format": {"sqlite"},
 	}
+	// modernc's own driver (libtnb/sqlite is only gorm's dialect for it,
+	// and its init turns on modernc's strict pragmas, OFD locks and
+	// fdatasync for every database of the process), with each connection's
+	// compiled statements kept (stmtcache.go).
 	connector, err := moderncsqlite.NewConnector(path + "?" + q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("database: open sqlite %s: %w", path, err)

@@ -175,7 +175,7 @@ func newJournal(db *gorm.DB, cfg Config, tune tuning) *Journal {
 	if r.MaxEntries <= 0 {
 		r.MaxEntries = DefaultRetention.MaxEntries
 	}
-	// Failed writes are reported once, by Record, with the step and key;
+	// Failed writes are reported once a batch, by the writer, with the keys;
 	// gorm's own line would repeat each one.
 	quiet := db.Session(&gorm.Session{Logger: db.Logger.LogMode(gormlogger.Silent)})
 	j := &Journal{db: quiet, cfg: cfg, retention: r, tune: tune}
