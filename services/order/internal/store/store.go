@@ -70,14 +70,13 @@ func (s *Store) ClaimKey(ctx context.Context, key ordering.IdempotencyKey) error
 // by another order is ErrKeyTaken, and a key nobody claimed is claimed
 // here (a concurrent claim wins: ErrKeyTaken).
 func keepKey(tx *gorm.DB, key ordering.IdempotencyKey, orderNo string) error {
-	var rows []keyRow
-	if err := tx.Where("user_id = ? AND idem_key = ?", key.UserID, key.Key).Limit(1).Find(&rows).Error; err != nil {
-		return fmt.Errorf("store: read idempotency key: %w", err)
-	}
+	r, found, err := findKey(tx, key.UserID, key.Key)
 	switch {
-	case len(rows) == 0:
+	case err != nil:
+		return err
+	case !found:
 		return claimKey(tx, key)
-	case rows[0].OrderNo != orderNo:
+	case r.OrderNo != orderNo:
 		return ordering.ErrKeyTaken
 	}
 	return nil
@@ -99,16 +98,25 @@ func claimKey(db *gorm.DB, key ordering.IdempotencyKey) error {
 
 // FindKey returns the user's idempotency key.
 func (s *Store) FindKey(ctx context.Context, userID, key string) (ordering.IdempotencyKey, bool, error) {
-	var r keyRow
-	err := s.db.WithContext(ctx).Where("user_id = ? AND idem_key = ?", userID, key).Take(&r).Error
-	if database.IsNotFound(err) {
-		return ordering.IdempotencyKey{}, false, nil
-	}
-	if err != nil {
-		return ordering.IdempotencyKey{}, false, fmt.Errorf("store: read idempotency key: %w", err)
+	r, found, err := findKey(s.db.WithContext(ctx), userID, key)
+	if !found || err != nil {
+		return ordering.IdempotencyKey{}, false, err
 	}
 	return ordering.IdempotencyKey{UserID: r.UserID, Key: r.IdemKey, RequestHash: r.RequestHash, OrderNo: r.OrderNo,
 		CreatedAt: r.CreatedAt.UTC()}, true, nil
+}
+
+// findKey reads the user's key with db (a transaction or not).
+func findKey(db *gorm.DB, userID, key string) (keyRow, bool, error) {
+	var r keyRow
+	err := db.Where("user_id = ? AND idem_key = ?", userID, key).Take(&r).Error
+	if database.IsNotFound(err) {
+		return keyRow{}, false, nil
+	}
+	if err != nil {
+		return keyRow{}, false, fmt.Errorf("store: read idempotency key: %w", err)
+	}
+	return r, true, nil
 }
 
 // Get returns the order with its lines and history.
